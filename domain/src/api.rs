@@ -1,0 +1,133 @@
+//! The JSON the kiosk, the desk board and the server exchange under `/api/v1`.
+//!
+//! Requests deny unknown fields: a typo in a client is an error, not silently dropped data.
+//! Responses to the kiosk carry the minimum a lobby screen may show.
+
+use serde::{Deserialize, Serialize};
+
+/// `POST /api/v1/kiosk/identify`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentifyRequest {
+    pub last_name: String,
+    /// ISO 8601 `YYYY-MM-DD`.
+    pub date_of_birth: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum IdentifyResponse {
+    /// Exactly one patient with an appointment today matches.
+    Found { appointment: KioskAppointment },
+    /// Nobody matches: the kiosk sends the patient to the desk.
+    NotFound,
+    /// More than one patient matches: the kiosk sends the patient to the desk and shows no one.
+    Several,
+}
+
+/// What the lobby may see of a matched appointment: first name, time and provider, no more.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KioskAppointment {
+    /// Opaque, short-lived, single-purpose: lets the kiosk check this appointment in.
+    pub match_token: String,
+    pub first_name: String,
+    /// Local clinic time, `HH:MM`.
+    pub starts_at: String,
+    pub provider: String,
+    pub already_checked_in: bool,
+}
+
+/// `POST /api/v1/kiosk/check-in`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckInRequest {
+    pub match_token: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckInResponse {
+    /// Server time of arrival, RFC 3339.
+    pub arrived_at: String,
+    /// True when this appointment had already been checked in (a double tap, a retry).
+    pub already_checked_in: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppointmentStatus {
+    Scheduled,
+    Arrived,
+}
+
+impl AppointmentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppointmentStatus::Scheduled => "scheduled",
+            AppointmentStatus::Arrived => "arrived",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "scheduled" => Some(AppointmentStatus::Scheduled),
+            "arrived" => Some(AppointmentStatus::Arrived),
+            _ => None,
+        }
+    }
+}
+
+/// One row of the front desk board (`GET /api/v1/desk/appointments`, and the data of each
+/// `appointment` Server-Sent Event on `GET /api/v1/desk/events`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeskAppointment {
+    pub id: i64,
+    /// Local clinic time, `HH:MM`.
+    pub starts_at: String,
+    pub provider: String,
+    /// First name and last initial until staff sign-in lands (the board is not yet guarded).
+    pub patient: String,
+    pub status: AppointmentStatus,
+    /// Server time of arrival, RFC 3339.
+    pub arrived_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeskDay {
+    /// The clinic's local date, `YYYY-MM-DD`.
+    pub date: String,
+    pub clinic: String,
+    pub appointments: Vec<DeskAppointment>,
+}
+
+/// Shortens a patient's name for the desk board: "Maria G.".
+pub fn board_name(first_name: &str, last_name: &str) -> String {
+    match last_name.chars().find(|c| c.is_alphabetic()) {
+        Some(initial) => format!("{first_name} {}.", initial.to_uppercase()),
+        None => first_name.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identify_request_denies_unknown_fields() {
+        let json = r#"{"last_name":"Rivera","date_of_birth":"1956-03-14","ssn":"1"}"#;
+        assert!(serde_json::from_str::<IdentifyRequest>(json).is_err());
+    }
+
+    #[test]
+    fn identify_response_is_tagged() {
+        let json = serde_json::to_value(IdentifyResponse::Several).unwrap();
+        assert_eq!(json, serde_json::json!({"outcome": "several"}));
+    }
+
+    #[test]
+    fn board_name_shows_only_an_initial() {
+        assert_eq!(board_name("María", "García-López"), "María G.");
+        assert_eq!(board_name("Sean", "O'Brien"), "Sean O.");
+        assert_eq!(board_name("Ana", "de la Cruz"), "Ana D.");
+        assert_eq!(board_name("Ana", "-"), "Ana");
+    }
+}

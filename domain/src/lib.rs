@@ -1,0 +1,15 @@
+//! Arrive's domain: the types the kiosk and the server exchange, the validation both run,
+//! and the rules of the check-in flow.
+//!
+//! Invariant: no I/O, no clock. Anything time-dependent takes "today" or "now" as an argument,
+//! so the same code runs in the browser (wasm32) and on the server, and tests are exact.
+
+pub mod api;
+pub mod dob;
+pub mod error;
+pub mod matching;
+pub mod name;
+
+pub use dob::{DobError, DateOfBirth};
+pub use error::{ErrorBody, ErrorCode};
+pub use name::NameError;
