@@ -41,7 +41,12 @@ pub struct DateOfBirth(NaiveDate);
 
 impl DateOfBirth {
     /// From the kiosk's three boxes. Each part may be empty or have surrounding spaces.
-    pub fn from_parts(month: &str, day: &str, year: &str, today: NaiveDate) -> Result<Self, DobError> {
+    pub fn from_parts(
+        month: &str,
+        day: &str,
+        year: &str,
+        today: NaiveDate,
+    ) -> Result<Self, DobError> {
         let (month, day, year) = (month.trim(), day.trim(), year.trim());
         if month.is_empty() && day.is_empty() && year.is_empty() {
             return Err(DobError::Missing);
@@ -156,14 +161,38 @@ mod tests {
 
     #[test]
     fn reads_the_kiosk_boxes() {
-        assert_eq!(DateOfBirth::from_parts("3", "14", "1956", today()), Ok(ymd(1956, 3, 14)));
-        assert_eq!(DateOfBirth::from_parts(" 03", "14 ", "1956", today()), Ok(ymd(1956, 3, 14)));
-        assert_eq!(DateOfBirth::from_parts("", "", "", today()), Err(DobError::Missing));
-        assert_eq!(DateOfBirth::from_parts("3", "", "1956", today()), Err(DobError::Unreadable));
-        assert_eq!(DateOfBirth::from_parts("x", "1", "1956", today()), Err(DobError::Unreadable));
-        assert_eq!(DateOfBirth::from_parts("2", "29", "2023", today()), Err(DobError::NotARealDate));
-        assert_eq!(DateOfBirth::from_parts("2", "29", "2024", today()), Ok(ymd(2024, 2, 29)));
-        assert_eq!(DateOfBirth::from_parts("1", "1", "56", today()), Err(DobError::YearNeedsFourDigits));
+        assert_eq!(
+            DateOfBirth::from_parts("3", "14", "1956", today()),
+            Ok(ymd(1956, 3, 14))
+        );
+        assert_eq!(
+            DateOfBirth::from_parts(" 03", "14 ", "1956", today()),
+            Ok(ymd(1956, 3, 14))
+        );
+        assert_eq!(
+            DateOfBirth::from_parts("", "", "", today()),
+            Err(DobError::Missing)
+        );
+        assert_eq!(
+            DateOfBirth::from_parts("3", "", "1956", today()),
+            Err(DobError::Unreadable)
+        );
+        assert_eq!(
+            DateOfBirth::from_parts("x", "1", "1956", today()),
+            Err(DobError::Unreadable)
+        );
+        assert_eq!(
+            DateOfBirth::from_parts("2", "29", "2023", today()),
+            Err(DobError::NotARealDate)
+        );
+        assert_eq!(
+            DateOfBirth::from_parts("2", "29", "2024", today()),
+            Ok(ymd(2024, 2, 29))
+        );
+        assert_eq!(
+            DateOfBirth::from_parts("1", "1", "56", today()),
+            Err(DobError::YearNeedsFourDigits)
+        );
     }
 
     #[test]

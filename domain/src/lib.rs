@@ -10,6 +10,7 @@ pub mod error;
 pub mod matching;
 pub mod name;
 
-pub use dob::{DobError, DateOfBirth};
+pub use api::AppointmentStatus;
+pub use dob::{DateOfBirth, DobError};
 pub use error::{ErrorBody, ErrorCode};
 pub use name::NameError;

@@ -96,7 +96,10 @@ mod tests {
         assert_eq!(validate_name("   "), Err(NameError::Missing));
         assert_eq!(validate_name("Sm1th"), Err(NameError::InvalidCharacter));
         assert_eq!(validate_name("--"), Err(NameError::InvalidCharacter));
-        assert_eq!(validate_name("Robert'); DROP TABLE"), Err(NameError::InvalidCharacter));
+        assert_eq!(
+            validate_name("Robert'); DROP TABLE"),
+            Err(NameError::InvalidCharacter)
+        );
         assert_eq!(validate_name("😀"), Err(NameError::InvalidCharacter));
         assert_eq!(validate_name(&"a".repeat(61)), Err(NameError::TooLong));
         assert!(validate_name(&"a".repeat(60)).is_ok());

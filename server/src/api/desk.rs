@@ -1,0 +1,108 @@
+//! The front desk board's API: today's schedule, and a live stream of changes.
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::Local;
+use futures_util::stream::{self, Stream};
+use tokio::sync::broadcast::error::RecvError;
+
+use arrive_domain::api::DeskDay;
+
+use crate::error::ApiError;
+use crate::events::DeskEvent;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/appointments", get(appointments))
+        .route("/events", get(events))
+}
+
+async fn appointments(State(state): State<AppState>) -> Result<Json<DeskDay>, ApiError> {
+    Ok(Json(state.store.desk_day(Local::now().date_naive()).await?))
+}
+
+fn sse_event((id, row): &DeskEvent) -> Event {
+    Event::default()
+        .id(id.to_string())
+        .event("appointment")
+        .json_data(row)
+        .unwrap_or_else(|_| Event::default().comment("unserialisable"))
+}
+
+/// `GET /api/v1/desk/events`: one `appointment` event per change. A board that reconnects
+/// with `Last-Event-ID` first gets every event it missed, from the database.
+async fn events(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    // Subscribe before reading the backlog so nothing falls between the two.
+    let (live, stopping) = state.events.subscribe();
+    let last_event_id = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<i64>().ok());
+    let backlog: VecDeque<DeskEvent> = match last_event_id {
+        Some(id) => state.store.desk_events_after(id).await?.into(),
+        None => VecDeque::new(),
+    };
+    let last_sent = backlog
+        .back()
+        .map(|(id, _)| *id)
+        .or(last_event_id)
+        .unwrap_or(0);
+    // Reconnect quickly after a dropped connection or a server restart.
+    let hello = Event::default()
+        .retry(Duration::from_secs(1))
+        .comment("connected");
+
+    let stream = stream::unfold(
+        EventStream {
+            hello: Some(hello),
+            backlog,
+            live,
+            stopping,
+            last_sent,
+        },
+        |mut s| async move {
+            if let Some(event) = s.hello.take() {
+                return Some((Ok(event), s));
+            }
+            if let Some(event) = s.backlog.pop_front() {
+                return Some((Ok(sse_event(&event)), s));
+            }
+            loop {
+                let received = tokio::select! {
+                    _ = s.stopping.wait_for(|stop| *stop) => return None,
+                    received = s.live.recv() => received,
+                };
+                match received {
+                    Ok(event) if event.0 <= s.last_sent => continue,
+                    Ok(event) => {
+                        s.last_sent = event.0;
+                        return Some((Ok(sse_event(&event)), s));
+                    }
+                    // Too far behind or closing: end the stream; the browser reconnects with
+                    // Last-Event-ID and replays from the database.
+                    Err(RecvError::Lagged(_) | RecvError::Closed) => return None,
+                }
+            }
+        },
+    );
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+struct EventStream {
+    hello: Option<Event>,
+    backlog: VecDeque<DeskEvent>,
+    live: tokio::sync::broadcast::Receiver<DeskEvent>,
+    stopping: tokio::sync::watch::Receiver<bool>,
+    last_sent: i64,
+}

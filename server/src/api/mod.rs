@@ -1,0 +1,93 @@
+//! The HTTP surface, assembled in one place: `/api/v1/...` JSON, and the kiosk's files for
+//! everything else.
+
+mod desk;
+mod kiosk;
+
+use std::any::Any;
+use std::path::Path;
+
+use arrive_domain::ErrorCode;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use tower::ServiceExt;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::error::ApiError;
+use crate::AppState;
+
+/// Largest request body any endpoint accepts.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+pub fn router(state: AppState, dist_dir: &Path) -> Router {
+    let api = Router::new()
+        .route("/health", get(health))
+        .nest("/kiosk", kiosk::router())
+        // Staff-only once sign-in lands: guard this one router.
+        .nest("/desk", desk::router())
+        .fallback(api_not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // API answers may carry PHI: no cache may keep them.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(
+            // Log the route pattern, never the URI: paths and queries must not leak into logs.
+            TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                let route = request
+                    .extensions()
+                    .get::<MatchedPath>()
+                    .map_or("-", MatchedPath::as_str);
+                tracing::info_span!("request", method = %request.method(), route)
+            }),
+        );
+
+    let index = dist_dir.join("index.html");
+    let files = ServeDir::new(dist_dir).fallback(ServeFile::new(index));
+    Router::new()
+        .nest("/api/v1", api)
+        .fallback(move |request: Request| async move {
+            if request.uri().path().starts_with("/api/") || request.uri().path() == "/api" {
+                return api_not_found().await.into_response();
+            }
+            // Client-side routes (/desk, /kiosk) get index.html.
+            match files.oneshot(request).await {
+                Ok(response) => response.into_response(),
+                Err(never) => match never {},
+            }
+        })
+        .layer(CompressionLayer::new())
+        .layer(CatchPanicLayer::custom(panic_response))
+        .with_state(state)
+}
+
+async fn health() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+async fn api_not_found() -> ApiError {
+    ApiError::not_found("There is no such API endpoint.")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::MethodNotAllowed,
+        "This method is not allowed here.",
+    )
+}
+
+fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
+    // The panic payload could hold request data: log only that it happened.
+    tracing::error!("a request handler panicked");
+    ApiError::internal().into_response()
+}

@@ -1,0 +1,44 @@
+//! Server settings, from the environment so that `cargo xtask run`, tests and a clinic's
+//! service manager set them the same way.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `ARRIVE_ADDR`, default 127.0.0.1:8080. Port 0 picks a free port.
+    pub addr: SocketAddr,
+    /// `ARRIVE_DATA_DIR`, default `./data`: holds `arrive.db`.
+    pub data_dir: PathBuf,
+    /// `ARRIVE_DIST`, default `./dist`: the Trunk-built kiosk.
+    pub dist_dir: PathBuf,
+    /// `ARRIVE_DEMO`, default on: seed the demo clinic and today's synthetic appointments.
+    pub seed_demo: bool,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, String> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let addr = match var("ARRIVE_ADDR") {
+            Some(a) => a
+                .parse()
+                .map_err(|_| format!("ARRIVE_ADDR is not an address: {a}"))?,
+            None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+        };
+        let seed_demo = match var("ARRIVE_DEMO").as_deref() {
+            None | Some("1" | "true" | "yes") => true,
+            Some("0" | "false" | "no") => false,
+            Some(other) => return Err(format!("ARRIVE_DEMO must be 1 or 0, not {other}")),
+        };
+        Ok(Config {
+            addr,
+            data_dir: var("ARRIVE_DATA_DIR").map_or_else(|| "data".into(), PathBuf::from),
+            dist_dir: var("ARRIVE_DIST").map_or_else(|| "dist".into(), PathBuf::from),
+            seed_demo,
+        })
+    }
+
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("arrive.db")
+    }
+}

@@ -1,0 +1,302 @@
+//! The database: one place for every SQL statement, so a second backend (PostgreSQL) later
+//! means one more implementation of this module's functions, not a hunt through handlers.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use arrive_domain::api::{board_name, AppointmentStatus, DeskAppointment, DeskDay};
+use arrive_domain::matching::Candidate;
+use arrive_domain::DateOfBirth;
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use rand::RngCore;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::{Row, SqlitePool};
+
+/// How long a match from identify may be used to check in.
+pub const MATCH_TOKEN_LIFETIME: chrono::Duration = chrono::Duration::minutes(10);
+
+/// The one clinic of a single-clinic install (several clinics come with PostgreSQL).
+pub const CLINIC_ID: i64 = 1;
+
+#[derive(Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+/// What the kiosk may show of a matched appointment.
+pub struct KioskView {
+    pub first_name: String,
+    pub starts_at: String,
+    pub provider: String,
+    pub status: AppointmentStatus,
+}
+
+pub struct CheckIn {
+    pub arrived_at: String,
+    pub already_checked_in: bool,
+    /// The desk event written for this arrival (none when it was already checked in).
+    pub event_id: Option<i64>,
+}
+
+fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// `[start, end)` of a local day as `starts_at` strings.
+fn day_range(day: NaiveDate) -> (String, String) {
+    let next = day.succ_opt().unwrap_or(day);
+    (
+        day.format("%Y-%m-%d").to_string(),
+        next.format("%Y-%m-%d").to_string(),
+    )
+}
+
+/// `'2026-11-24T09:30'` → `'09:30'`
+fn clock_time(starts_at: &str) -> String {
+    starts_at.get(11..16).unwrap_or(starts_at).to_owned()
+}
+
+impl Store {
+    /// Opens the SQLite database at `path`, creating the file and its folder on first start and
+    /// applying any pending migrations.
+    pub async fn open(path: &Path) -> Result<Self, sqlx::Error> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
+        }
+        let options = SqliteConnectOptions::from_str("sqlite:")?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Store { pool })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub async fn clinic_name(&self) -> Result<String, sqlx::Error> {
+        let name: Option<String> = sqlx::query_scalar("SELECT name FROM clinic WHERE id = ?")
+            .bind(CLINIC_ID)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(name.unwrap_or_default())
+    }
+
+    /// Today's appointments of patients born on `dob`: what the matcher chooses among.
+    pub async fn candidates(
+        &self,
+        day: NaiveDate,
+        dob: DateOfBirth,
+    ) -> Result<Vec<Candidate<i64>>, sqlx::Error> {
+        let (start, end) = day_range(day);
+        let rows = sqlx::query(
+            "SELECT a.id, a.patient_id, p.last_name, a.starts_at, a.status
+             FROM appointment a JOIN patient p ON p.id = a.patient_id
+             WHERE a.clinic_id = ? AND a.starts_at >= ? AND a.starts_at < ? AND p.date_of_birth = ?",
+        )
+        .bind(CLINIC_ID)
+        .bind(start)
+        .bind(end)
+        .bind(dob.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let starts_at: String = row.get("starts_at");
+                let hour: u32 = starts_at
+                    .get(11..13)
+                    .and_then(|h| h.parse().ok())
+                    .unwrap_or(0);
+                let minute: u32 = starts_at
+                    .get(14..16)
+                    .and_then(|m| m.parse().ok())
+                    .unwrap_or(0);
+                Candidate {
+                    appointment: row.get("id"),
+                    patient: row.get("patient_id"),
+                    last_name: row.get("last_name"),
+                    date_of_birth: dob,
+                    starts_at_minute: hour * 60 + minute,
+                    arrived: row.get::<String, _>("status")
+                        != AppointmentStatus::Scheduled.as_str(),
+                }
+            })
+            .collect())
+    }
+
+    pub async fn kiosk_view(&self, appointment_id: i64) -> Result<Option<KioskView>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT p.first_name, a.starts_at, v.display_name, a.status
+             FROM appointment a JOIN patient p ON p.id = a.patient_id JOIN provider v ON v.id = a.provider_id
+             WHERE a.id = ?",
+        )
+        .bind(appointment_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|row| KioskView {
+            first_name: row.get("first_name"),
+            starts_at: clock_time(row.get("starts_at")),
+            provider: row.get("display_name"),
+            status: AppointmentStatus::parse(row.get("status"))
+                .unwrap_or(AppointmentStatus::Scheduled),
+        }))
+    }
+
+    /// A new random token (128 bits) that lets the kiosk check `appointment_id` in until it expires.
+    pub async fn issue_match_token(
+        &self,
+        appointment_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<String, sqlx::Error> {
+        let mut bytes = [0u8; 16];
+        rand::rng().fill_bytes(&mut bytes);
+        let token = hex::encode(bytes);
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM match_token WHERE expires_at < ?")
+            .bind(rfc3339(now))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO match_token (token, appointment_id, expires_at) VALUES (?, ?, ?)")
+            .bind(&token)
+            .bind(appointment_id)
+            .bind(rfc3339(now + MATCH_TOKEN_LIFETIME))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+
+    /// The appointment a still-valid match token stands for.
+    pub async fn redeem_match_token(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT appointment_id FROM match_token WHERE token = ? AND expires_at >= ?",
+        )
+        .bind(token)
+        .bind(rfc3339(now))
+        .fetch_optional(&self.pool)
+        .await
+    }
+
+    /// Marks the appointment arrived at `now`, once: a second call reports the first arrival.
+    pub async fn check_in(
+        &self,
+        appointment_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<CheckIn, sqlx::Error> {
+        let now = rfc3339(now);
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE appointment SET status = 'arrived', arrived_at = ? WHERE id = ? AND status = 'scheduled'",
+        )
+        .bind(&now)
+        .bind(appointment_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let result = if updated == 1 {
+            let event_id = sqlx::query("INSERT INTO desk_event (appointment_id, at) VALUES (?, ?)")
+                .bind(appointment_id)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?
+                .last_insert_rowid();
+            CheckIn {
+                arrived_at: now,
+                already_checked_in: false,
+                event_id: Some(event_id),
+            }
+        } else {
+            let arrived_at: Option<String> =
+                sqlx::query_scalar("SELECT arrived_at FROM appointment WHERE id = ?")
+                    .bind(appointment_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            CheckIn {
+                arrived_at: arrived_at.unwrap_or(now),
+                already_checked_in: true,
+                event_id: None,
+            }
+        };
+        tx.commit().await?;
+        Ok(result)
+    }
+
+    const DESK_SELECT: &'static str = "SELECT a.id, a.starts_at, v.display_name, p.first_name, p.last_name, a.status, a.arrived_at
+         FROM appointment a JOIN patient p ON p.id = a.patient_id JOIN provider v ON v.id = a.provider_id";
+
+    fn desk_row(row: &sqlx::sqlite::SqliteRow) -> DeskAppointment {
+        DeskAppointment {
+            id: row.get("id"),
+            starts_at: clock_time(row.get("starts_at")),
+            provider: row.get("display_name"),
+            patient: board_name(row.get("first_name"), row.get("last_name")),
+            status: AppointmentStatus::parse(row.get("status"))
+                .unwrap_or(AppointmentStatus::Scheduled),
+            arrived_at: row.get("arrived_at"),
+        }
+    }
+
+    pub async fn desk_day(&self, day: NaiveDate) -> Result<DeskDay, sqlx::Error> {
+        let (start, end) = day_range(day);
+        let sql = format!(
+            "{} WHERE a.clinic_id = ? AND a.starts_at >= ? AND a.starts_at < ? ORDER BY a.starts_at, v.display_name, a.id",
+            Self::DESK_SELECT
+        );
+        let rows = sqlx::query(&sql)
+            .bind(CLINIC_ID)
+            .bind(start)
+            .bind(end)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(DeskDay {
+            date: day.format("%Y-%m-%d").to_string(),
+            clinic: self.clinic_name().await?,
+            appointments: rows.iter().map(Self::desk_row).collect(),
+        })
+    }
+
+    pub async fn desk_appointment(
+        &self,
+        appointment_id: i64,
+    ) -> Result<Option<DeskAppointment>, sqlx::Error> {
+        let sql = format!("{} WHERE a.id = ?", Self::DESK_SELECT);
+        let row = sqlx::query(&sql)
+            .bind(appointment_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(Self::desk_row))
+    }
+
+    /// Desk events after `last_id`, oldest first, each with the appointment's current row.
+    pub async fn desk_events_after(
+        &self,
+        last_id: i64,
+    ) -> Result<Vec<(i64, DeskAppointment)>, sqlx::Error> {
+        let events: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT id, appointment_id FROM desk_event WHERE id > ? ORDER BY id LIMIT 1000",
+        )
+        .bind(last_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(events.len());
+        for (event_id, appointment_id) in events {
+            if let Some(row) = self.desk_appointment(appointment_id).await? {
+                out.push((event_id, row));
+            }
+        }
+        Ok(out)
+    }
+}
