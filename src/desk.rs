@@ -1,0 +1,164 @@
+//! The front desk board: today's schedule, updated live from Server-Sent Events.
+//!
+//! On every (re)connection the board reloads the whole day, and the browser's EventSource
+//! sends Last-Event-ID, so a dropped network or a server restart loses no arrival.
+
+use std::time::Duration;
+
+use arrive_domain::api::{DeskAppointment, DeskDay};
+use arrive_domain::AppointmentStatus;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::{EventSource, MessageEvent};
+
+use crate::api;
+use crate::app::{strings, LanguageToggle};
+use crate::clock::{local_time, now_ms};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Connection {
+    Connecting,
+    Live,
+}
+
+#[component]
+pub fn DeskBoard() -> impl IntoView {
+    let s = strings();
+    let day = RwSignal::new(None::<DeskDay>);
+    let connection = RwSignal::new(Connection::Connecting);
+    let now = RwSignal::new(now_ms());
+
+    let reload = move || {
+        spawn_local(async move {
+            if let Ok(fresh) = api::desk_day().await {
+                day.try_set(Some(fresh));
+            }
+        });
+    };
+    reload();
+    listen(day, connection, reload);
+    if let Ok(ticker) = set_interval_with_handle(move || now.set(now_ms()), Duration::from_secs(30)) {
+        on_cleanup(move || ticker.clear());
+    }
+
+    let summary = move || {
+        day.with(|d| {
+            d.as_ref().map(|d| {
+                let arrived = d.appointments.iter().filter(|a| a.status == AppointmentStatus::Arrived).count();
+                (s.get().desk_summary)(arrived, d.appointments.len())
+            })
+        })
+    };
+    view! {
+        <div class="desk">
+            <header class="topbar">
+                <h1 class="brand">
+                    {move || s.get().desk_title}
+                    {move || day.with(|d| d.as_ref().map(|d| format!(" · {}", d.clinic)))}
+                </h1>
+                <span class="connection" id="connection" role="status" class:live=move || connection.get() == Connection::Live>
+                    {move || match connection.get() {
+                        Connection::Live => s.get().desk_live,
+                        Connection::Connecting => s.get().desk_reconnecting,
+                    }}
+                </span>
+                <LanguageToggle />
+            </header>
+            <main id="main" class="board">
+                <p class="summary" id="summary" aria-live="polite">{summary}</p>
+                {move || match day.get() {
+                    None => view! { <p>{move || s.get().desk_loading}</p> }.into_any(),
+                    Some(d) if d.appointments.is_empty() => view! { <p>{move || s.get().desk_empty}</p> }.into_any(),
+                    Some(_) => view! { <BoardTable day now /> }.into_any(),
+                }}
+            </main>
+        </div>
+    }
+}
+
+#[component]
+fn BoardTable(day: RwSignal<Option<DeskDay>>, now: RwSignal<f64>) -> impl IntoView {
+    let s = strings();
+    let rows = move || day.with(|d| d.as_ref().map(|d| d.appointments.clone()).unwrap_or_default());
+    view! {
+        <table class="arrivals">
+            <thead>
+                <tr>
+                    <th scope="col">{move || s.get().desk_time}</th>
+                    <th scope="col">{move || s.get().desk_patient}</th>
+                    <th scope="col">{move || s.get().desk_provider}</th>
+                    <th scope="col">{move || s.get().desk_status}</th>
+                    <th scope="col">{move || s.get().desk_arrived_at}</th>
+                </tr>
+            </thead>
+            <tbody>
+                <For each=rows key=|a| (a.id, a.status, a.arrived_at.clone()) let:appointment>
+                    <BoardRow appointment now />
+                </For>
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn BoardRow(appointment: DeskAppointment, now: RwSignal<f64>) -> impl IntoView {
+    let s = strings();
+    let status = appointment.status;
+    let arrived = appointment.arrived_at.as_deref().and_then(local_time);
+    let arrived_cell = arrived.map(|(clock, at_ms)| {
+        move || {
+            let minutes = ((now.get() - at_ms) / 60_000.0).max(0.0).floor() as i64;
+            format!("{clock} ({minutes} min)")
+        }
+    });
+    view! {
+        <tr id=format!("appointment-{}", appointment.id) class=format!("status-{}", status.as_str())>
+            <td>{appointment.starts_at}</td>
+            <td class="patient">{appointment.patient}</td>
+            <td>{appointment.provider}</td>
+            <td>
+                <span class="pill" data-status=status.as_str()>
+                    {move || match status {
+                        AppointmentStatus::Scheduled => s.get().status_scheduled,
+                        AppointmentStatus::Arrived => s.get().status_arrived,
+                    }}
+                </span>
+            </td>
+            <td>{arrived_cell}</td>
+        </tr>
+    }
+}
+
+/// Opens the event stream; each `appointment` event replaces that row, and each (re)open
+/// reloads the day.
+fn listen(day: RwSignal<Option<DeskDay>>, connection: RwSignal<Connection>, reload: impl Fn() + 'static) {
+    let Ok(source) = EventSource::new(api::DESK_EVENTS_URL) else {
+        return;
+    };
+    let on_open = Closure::<dyn Fn()>::new(move || {
+        connection.try_set(Connection::Live);
+        reload();
+    });
+    let on_error = Closure::<dyn Fn()>::new(move || {
+        connection.try_set(Connection::Connecting);
+    });
+    let on_appointment = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
+        let Some(data) = event.data().as_string() else { return };
+        let Ok(changed) = serde_json::from_str::<DeskAppointment>(&data) else { return };
+        day.try_update(|d| {
+            if let Some(row) = d.as_mut().and_then(|d| d.appointments.iter_mut().find(|a| a.id == changed.id)) {
+                *row = changed;
+            }
+        });
+    });
+    source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+    source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    let _ = source.add_event_listener_with_callback("appointment", on_appointment.as_ref().unchecked_ref());
+    let closures = StoredValue::new_local((on_open, on_error, on_appointment));
+    on_cleanup(move || {
+        source.close();
+        closures.dispose();
+    });
+}

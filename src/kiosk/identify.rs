@@ -1,0 +1,190 @@
+//! "Who are you?": last name and date of birth, checked here with the same domain rules the
+//! server applies, so mistakes are caught at once and explained next to the field.
+
+use arrive_domain::api::{IdentifyRequest, IdentifyResponse};
+use arrive_domain::name::validate_name;
+use arrive_domain::{DateOfBirth, DobError, ErrorCode, NameError};
+use leptos::ev::SubmitEvent;
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::{Flow, NavButtons, Step};
+use crate::api::{self, ApiFailure};
+use crate::app::strings;
+use crate::clock::today;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Problem {
+    Network,
+    Expired,
+}
+
+#[component]
+pub fn Identify() -> impl IntoView {
+    let flow = expect_context::<Flow>();
+    let form = flow.form;
+    let s = strings();
+
+    let name_error = RwSignal::new(None::<NameError>);
+    let dob_error = RwSignal::new(None::<DobError>);
+    let problem = RwSignal::new(None::<Problem>);
+    let busy = RwSignal::new(false);
+    let name_input = NodeRef::<html::Input>::new();
+    let month_input = NodeRef::<html::Input>::new();
+
+    let on_submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        problem.set(None);
+        let name = validate_name(&form.last_name.get_untracked());
+        let dob = DateOfBirth::from_parts(
+            &form.month.get_untracked(),
+            &form.day.get_untracked(),
+            &form.year.get_untracked(),
+            today(),
+        );
+        name_error.set(name.as_ref().err().copied());
+        dob_error.set(dob.as_ref().err().copied());
+        let (last_name, dob) = match (name, dob) {
+            (Ok(name), Ok(dob)) => (name, dob),
+            (Err(_), _) => return focus(name_input),
+            (_, Err(_)) => return focus(month_input),
+        };
+
+        busy.set(true);
+        let request = IdentifyRequest { last_name, date_of_birth: dob.to_string() };
+        spawn_local(async move {
+            match api::identify(&request).await {
+                Ok(IdentifyResponse::Found { appointment }) => flow.go(Step::Confirm(appointment)),
+                Ok(IdentifyResponse::NotFound) => flow.go(Step::NotFound),
+                Ok(IdentifyResponse::Several) => flow.go(Step::Several),
+                // The server runs the same checks; if it still disagrees, say so at the field.
+                Err(ApiFailure::Refused { field: Some(field), .. }) if field == "last_name" => {
+                    name_error.try_set(Some(NameError::InvalidCharacter));
+                }
+                Err(ApiFailure::Refused { field: Some(field), .. }) if field == "date_of_birth" => {
+                    dob_error.try_set(Some(DobError::NotARealDate));
+                }
+                Err(ApiFailure::Refused { code: ErrorCode::NotFound, .. }) => {
+                    problem.try_set(Some(Problem::Expired));
+                }
+                Err(_) => {
+                    problem.try_set(Some(Problem::Network));
+                }
+            }
+            busy.try_set(false);
+        });
+    };
+
+    let has_errors = move || name_error.get().is_some() || dob_error.get().is_some();
+    view! {
+        <section class="identify" aria-labelledby="identify-title">
+            <h1 id="identify-title">{move || s.get().identify_title}</h1>
+            <p class="lead">{move || s.get().identify_lead}</p>
+            <div class="announcer" role="alert" aria-live="assertive">
+                <Show when=has_errors>
+                    <p class="error-summary" id="error-summary">{move || s.get().fix_errors}</p>
+                </Show>
+                {move || {
+                    problem
+                        .get()
+                        .map(|p| {
+                            let text = match p {
+                                Problem::Network => s.get().network_error,
+                                Problem::Expired => s.get().expired_error,
+                            };
+                            view! { <p class="error-summary" id="problem">{text}</p> }
+                        })
+                }}
+            </div>
+            <form novalidate on:submit=on_submit autocomplete="off">
+                <div class="field" class:invalid=move || name_error.get().is_some()>
+                    <label for="last-name">{move || s.get().last_name_label}</label>
+                    <p class="hint" id="last-name-hint">{move || s.get().last_name_hint}</p>
+                    {move || {
+                        name_error
+                            .get()
+                            .map(|e| {
+                                view! { <p class="field-error" id="last-name-error">{s.get().name_error(e)}</p> }
+                            })
+                    }}
+                    <input
+                        id="last-name"
+                        name="last-name"
+                        type="text"
+                        node_ref=name_input
+                        autocomplete="off"
+                        autocapitalize="words"
+                        spellcheck="false"
+                        aria-describedby="last-name-hint last-name-error"
+                        aria-invalid=move || name_error.get().map(|_| "true")
+                        prop:value=move || form.last_name.get()
+                        on:input=move |ev| {
+                            form.last_name.set(event_target_value(&ev));
+                        }
+                    />
+                </div>
+                <fieldset
+                    class="field dob"
+                    class:invalid=move || dob_error.get().is_some()
+                    aria-describedby="dob-hint dob-error"
+                >
+                    <legend>{move || s.get().dob_legend}</legend>
+                    <p class="hint" id="dob-hint">{move || s.get().dob_hint}</p>
+                    {move || {
+                        dob_error
+                            .get()
+                            .map(|e| view! { <p class="field-error" id="dob-error">{s.get().dob_error(e)}</p> })
+                    }}
+                    <div class="dob-parts">
+                        <DatePart id="dob-month" label=Signal::derive(move || s.get().dob_month) value=form.month max_len=2 node_ref=month_input invalid=dob_error />
+                        <DatePart id="dob-day" label=Signal::derive(move || s.get().dob_day) value=form.day max_len=2 node_ref=NodeRef::new() invalid=dob_error />
+                        <DatePart id="dob-year" label=Signal::derive(move || s.get().dob_year) value=form.year max_len=4 node_ref=NodeRef::new() invalid=dob_error />
+                    </div>
+                </fieldset>
+                <button type="submit" class="primary" id="continue" disabled=move || busy.get()>
+                    {move || if busy.get() { s.get().searching } else { s.get().continue_button }}
+                </button>
+            </form>
+            <NavButtons back=Step::Welcome />
+        </section>
+    }
+}
+
+/// One box of the date of birth: digits only, a numeric keypad on touch screens.
+#[component]
+fn DatePart(
+    id: &'static str,
+    label: Signal<&'static str>,
+    value: RwSignal<String>,
+    max_len: u32,
+    node_ref: NodeRef<html::Input>,
+    invalid: RwSignal<Option<DobError>>,
+) -> impl IntoView {
+    view! {
+        <div class="dob-part">
+            <label for=id>{label}</label>
+            <input
+                id=id
+                type="text"
+                inputmode="numeric"
+                autocomplete="off"
+                maxlength=max_len
+                class=format!("digits-{max_len}")
+                node_ref=node_ref
+                aria-invalid=move || invalid.get().map(|_| "true")
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+        </div>
+    }
+}
+
+fn focus(input: NodeRef<html::Input>) {
+    if let Some(element) = input.get_untracked() {
+        let _ = element.focus();
+    }
+}

@@ -1,0 +1,62 @@
+//! The ends of the flow: checked in, or a kind word and the way to the front desk. Never a
+//! list of other patients.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+
+use super::{Flow, NavButtons, Step};
+use crate::app::strings;
+
+/// How long the confirmation stays before the kiosk is ready for the next patient.
+pub const DONE_SCREEN: Duration = Duration::from_secs(8);
+
+#[component]
+pub fn Done(first_name: String, already_checked_in: bool) -> impl IntoView {
+    let flow = expect_context::<Flow>();
+    let s = strings();
+    if let Ok(timer) = set_timeout_with_handle(move || flow.start_over(), DONE_SCREEN) {
+        on_cleanup(move || timer.clear());
+    }
+    view! {
+        <section class="done" aria-labelledby="done-title">
+            <div class="tick" aria-hidden="true">"✓"</div>
+            <h1 id="done-title" role="status">{move || (s.get().done_title)(&first_name)}</h1>
+            <p class="lead">
+                {move || if already_checked_in { s.get().already_checked_in } else { s.get().done_lead }}
+            </p>
+            <p class="hint">{move || s.get().done_returning}</p>
+            <button type="button" class="primary" id="finish" on:click=move |_| flow.start_over()>
+                {move || s.get().finish}
+            </button>
+        </section>
+    }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    let flow = expect_context::<Flow>();
+    let s = strings();
+    view! {
+        <section class="not-found" aria-labelledby="outcome-title">
+            <h1 id="outcome-title" role="status">{move || s.get().not_found_title}</h1>
+            <p class="lead">{move || s.get().not_found_lead}</p>
+            <button type="button" class="primary" id="try-again" on:click=move |_| flow.go(Step::Identify)>
+                {move || s.get().try_again}
+            </button>
+            <NavButtons />
+        </section>
+    }
+}
+
+#[component]
+pub fn Several() -> impl IntoView {
+    let s = strings();
+    view! {
+        <section class="several" aria-labelledby="outcome-title">
+            <h1 id="outcome-title" role="status">{move || s.get().several_title}</h1>
+            <p class="lead">{move || s.get().several_lead}</p>
+            <NavButtons />
+        </section>
+    }
+}
