@@ -1,1 +1,169 @@
-fn main() {}
+//! Loopback load generator for `cargo xtask bench`.
+//!
+//! usage: arrive-loadgen BASE_URL [--patients N] [--seconds S] [--concurrency C]
+//!
+//! Talks to a server seeded with ARRIVE_DEMO_EXTRA_PATIENTS=N: synthetic patients named
+//! "Loadtest", patient k born k days after 1910-01-01 (the rule lives in the server's seed).
+//! Phase 1 times identify; phase 2 times check-in, each a first arrival of a different patient.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{Days, NaiveDate};
+use serde_json::json;
+
+struct Options {
+    base: String,
+    patients: u32,
+    seconds: u64,
+    concurrency: usize,
+}
+
+fn parse_args() -> Result<Options, String> {
+    let mut args = std::env::args().skip(1);
+    let base = args.next().ok_or("usage: arrive-loadgen BASE_URL [--patients N] [--seconds S] [--concurrency C]")?;
+    let mut options = Options { base: base.trim_end_matches('/').to_owned(), patients: 1000, seconds: 10, concurrency: 16 };
+    while let Some(flag) = args.next() {
+        let value = args.next().ok_or(format!("{flag} needs a value"))?;
+        let bad = |_| format!("{flag}: not a number: {value}");
+        match flag.as_str() {
+            "--patients" => options.patients = value.parse().map_err(bad)?,
+            "--seconds" => options.seconds = value.parse().map_err(bad)?,
+            "--concurrency" => options.concurrency = value.parse().map_err(bad)?,
+            _ => return Err(format!("unknown option {flag}")),
+        }
+    }
+    Ok(options)
+}
+
+/// Date of birth of synthetic patient `k`, as the server's seed makes it.
+fn birth_date(k: u32) -> String {
+    let first = NaiveDate::from_ymd_opt(1910, 1, 1).expect("a real date");
+    (first + Days::new(u64::from(k))).format("%Y-%m-%d").to_string()
+}
+
+struct Tally {
+    latencies_us: Vec<u64>,
+    errors: u64,
+}
+
+fn report(name: &str, tallies: Vec<Tally>, elapsed: Duration) {
+    let errors: u64 = tallies.iter().map(|t| t.errors).sum();
+    let mut all: Vec<u64> = tallies.into_iter().flat_map(|t| t.latencies_us).collect();
+    all.sort_unstable();
+    let pct = |p: f64| all.get(((all.len() as f64 * p).ceil() as usize).saturating_sub(1)).copied().unwrap_or(0) as f64 / 1000.0;
+    println!(
+        "{name:<9} {:>7} ok in {:>5.1} s = {:>7.0} req/s   p50 {:>6.2} ms   p99 {:>6.2} ms   errors {errors}",
+        all.len(),
+        elapsed.as_secs_f64(),
+        all.len() as f64 / elapsed.as_secs_f64(),
+        pct(0.50),
+        pct(0.99),
+    );
+}
+
+async fn identify(client: &reqwest::Client, base: &str, k: u32) -> Result<Option<String>, ()> {
+    let body = json!({ "last_name": "Loadtest", "date_of_birth": birth_date(k) });
+    let response = client.post(format!("{base}/api/v1/kiosk/identify")).json(&body).send().await.map_err(|_| ())?;
+    if !response.status().is_success() {
+        return Err(());
+    }
+    let value: serde_json::Value = response.json().await.map_err(|_| ())?;
+    Ok(value["appointment"]["match_token"].as_str().map(str::to_owned))
+}
+
+#[tokio::main]
+async fn main() {
+    let options = match parse_args() {
+        Ok(o) => Arc::new(o),
+        Err(e) => {
+            eprintln!("arrive-loadgen: {e}");
+            std::process::exit(2);
+        }
+    };
+    let client = reqwest::Client::new();
+    println!("concurrency {}, {} s per phase", options.concurrency, options.seconds);
+
+    // Phase 1: identify, over every synthetic patient in turn.
+    let next = Arc::new(AtomicU32::new(0));
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(options.seconds);
+    let workers: Vec<_> = (0..options.concurrency)
+        .map(|_| {
+            let (client, options, next) = (client.clone(), options.clone(), next.clone());
+            tokio::spawn(async move {
+                let mut tally = Tally { latencies_us: Vec::new(), errors: 0 };
+                while Instant::now() < deadline {
+                    let k = next.fetch_add(1, Ordering::Relaxed) % options.patients;
+                    let t = Instant::now();
+                    match identify(&client, &options.base, k).await {
+                        Ok(Some(_)) => tally.latencies_us.push(t.elapsed().as_micros() as u64),
+                        _ => tally.errors += 1,
+                    }
+                }
+                tally
+            })
+        })
+        .collect();
+    let mut tallies = Vec::new();
+    for w in workers {
+        tallies.push(w.await.expect("worker"));
+    }
+    report("identify", tallies, started.elapsed());
+
+    // Phase 2: check-in; each patient arrives once, so every request is a real first arrival.
+    let next = Arc::new(AtomicU32::new(0));
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(options.seconds);
+    let workers: Vec<_> = (0..options.concurrency)
+        .map(|_| {
+            let (client, options, next) = (client.clone(), options.clone(), next.clone());
+            tokio::spawn(async move {
+                let mut tally = Tally { latencies_us: Vec::new(), errors: 0 };
+                while Instant::now() < deadline {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    if k >= options.patients {
+                        break;
+                    }
+                    let Ok(Some(token)) = identify(&client, &options.base, k).await else {
+                        tally.errors += 1;
+                        continue;
+                    };
+                    let t = Instant::now();
+                    let response = client
+                        .post(format!("{}/api/v1/kiosk/check-in", options.base))
+                        .json(&json!({ "match_token": token }))
+                        .send()
+                        .await;
+                    match response {
+                        Ok(r) if r.status().is_success() => tally.latencies_us.push(t.elapsed().as_micros() as u64),
+                        _ => tally.errors += 1,
+                    }
+                }
+                tally
+            })
+        })
+        .collect();
+    let mut tallies = Vec::new();
+    for w in workers {
+        tallies.push(w.await.expect("worker"));
+    }
+    let elapsed = started.elapsed();
+    if next.load(Ordering::Relaxed) >= options.patients {
+        println!("(check-in ran out of synthetic patients before {} s)", options.seconds);
+    }
+    report("check-in", tallies, elapsed);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn birth_dates_walk_the_calendar() {
+        assert_eq!(birth_date(0), "1910-01-01");
+        assert_eq!(birth_date(31), "1910-02-01");
+        assert_eq!(birth_date(365), "1911-01-01");
+    }
+}

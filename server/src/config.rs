@@ -14,6 +14,9 @@ pub struct Config {
     pub dist_dir: PathBuf,
     /// `ARRIVE_DEMO`, default on: seed the demo clinic and today's synthetic appointments.
     pub seed_demo: bool,
+    /// `ARRIVE_DEMO_EXTRA_PATIENTS`, default 0: synthetic "Loadtest" patients added to today's
+    /// demo schedule, for `cargo xtask bench`.
+    pub demo_extra_patients: u32,
 }
 
 impl Config {
@@ -30,11 +33,16 @@ impl Config {
             Some("0" | "false" | "no") => false,
             Some(other) => return Err(format!("ARRIVE_DEMO must be 1 or 0, not {other}")),
         };
+        let demo_extra_patients = match var("ARRIVE_DEMO_EXTRA_PATIENTS") {
+            Some(n) => n.parse().map_err(|_| format!("ARRIVE_DEMO_EXTRA_PATIENTS is not a count: {n}"))?,
+            None => 0,
+        };
         Ok(Config {
             addr,
             data_dir: var("ARRIVE_DATA_DIR").map_or_else(|| "data".into(), PathBuf::from),
             dist_dir: var("ARRIVE_DIST").map_or_else(|| "dist".into(), PathBuf::from),
             seed_demo,
+            demo_extra_patients,
         })
     }
 

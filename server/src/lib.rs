@@ -32,7 +32,7 @@ pub async fn run(
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let store = store::Store::open(&config.database_path()).await?;
     if config.seed_demo {
-        seed::seed_demo(&store, chrono::Local::now().date_naive()).await?;
+        seed::seed_demo(&store, chrono::Local::now().date_naive(), config.demo_extra_patients).await?;
     }
     let (stop_tx, stop_rx) = watch::channel(false);
     let state = AppState {

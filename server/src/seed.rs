@@ -1,7 +1,7 @@
 //! The demo clinic: synthetic patients (no real person) and a schedule for today, so a
 //! newcomer can check in by hand a minute after `cargo xtask run`.
 
-use chrono::NaiveDate;
+use chrono::{Days, NaiveDate};
 
 use crate::store::{Store, CLINIC_ID};
 
@@ -26,7 +26,10 @@ pub const DEMO_SCHEDULE: &[(&str, &str, &str, usize, &str)] = &[
 pub const DEMO_PROVIDERS: &[&str] = &["Dr. Patel", "Dr. Moreno", "Nurse Practitioner Kim"];
 
 /// Creates the demo clinic on first start, and today's demo appointments when today has none.
-pub async fn seed_demo(store: &Store, today: NaiveDate) -> Result<(), sqlx::Error> {
+///
+/// `extra_patients` synthetic "Loadtest" patients are added for load tests: patient k is born
+/// k days after 1910-01-01, so each (last name, date of birth) is unique.
+pub async fn seed_demo(store: &Store, today: NaiveDate, extra_patients: u32) -> Result<(), sqlx::Error> {
     let mut tx = store.pool().begin().await?;
     sqlx::query("INSERT OR IGNORE INTO clinic (id, name) VALUES (?, 'Arrive Demo Clinic')")
         .bind(CLINIC_ID)
@@ -79,8 +82,26 @@ pub async fn seed_demo(store: &Store, today: NaiveDate) -> Result<(), sqlx::Erro
                 .execute(&mut *tx)
                 .await?;
         }
+        let first_birth_date = NaiveDate::from_ymd_opt(1910, 1, 1).unwrap_or(NaiveDate::MIN);
+        for k in 0..extra_patients {
+            let dob = (first_birth_date + Days::new(u64::from(k))).format("%Y-%m-%d").to_string();
+            let patient_id = sqlx::query(
+                "INSERT INTO patient (first_name, last_name, date_of_birth) VALUES ('Synthetic', 'Loadtest', ?)",
+            )
+            .bind(dob)
+            .execute(&mut *tx)
+            .await?
+            .last_insert_rowid();
+            let minute = 7 * 60 + k % 660;
+            sqlx::query("INSERT INTO appointment (clinic_id, patient_id, provider_id, starts_at) VALUES (?, ?, 1, ?)")
+                .bind(CLINIC_ID)
+                .bind(patient_id)
+                .bind(format!("{day}T{:02}:{:02}", minute / 60, minute % 60))
+                .execute(&mut *tx)
+                .await?;
+        }
         tracing::info!(
-            appointments = DEMO_SCHEDULE.len(),
+            appointments = DEMO_SCHEDULE.len() + extra_patients as usize,
             "seeded today's demo schedule"
         );
     }

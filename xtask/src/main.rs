@@ -1,1 +1,129 @@
-fn main() {}
+//! `cargo xtask run | test | bench`: the project's own build, test and benchmark driver.
+//!
+//! It installs what a fresh machine lacks (the wasm32 target, Trunk, the wasm-bindgen CLI that
+//! matches Cargo.lock, binaryen's wasm-opt, Chromium and chromedriver) so that README's two
+//! commands are all a newcomer or CI needs.
+
+mod bench;
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  run     build the kiosk (release) and start the server on http://127.0.0.1:8080
+  test    format check, clippy, unit, integration, wasm browser and end-to-end tests
+  bench   kiosk first-load size and server throughput/latency on loopback
+  build   build the kiosk into dist/ (release)";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run(),
+        Some("test") => test(),
+        Some("bench") => bench::bench(),
+        Some("build") => build_kiosk().map(|_| ()),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => Err(USAGE.to_owned()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("\nxtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the project root").to_path_buf()
+}
+
+/// Runs a command from the project root, echoing it, and fails if it fails.
+pub fn run_cmd(command: &mut Command) -> Result {
+    eprintln!("\n$ {}", describe(command));
+    let status = command.current_dir(project_root()).status().map_err(|e| format!("cannot start {}: {e}", describe(command)))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{}` failed ({status})", describe(command)))
+    }
+}
+
+fn describe(command: &Command) -> String {
+    std::iter::once(command.get_program()).chain(command.get_args()).map(|s| s.to_string_lossy()).collect::<Vec<_>>().join(" ")
+}
+
+pub fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+/// Builds the kiosk with Trunk in release mode into dist/, installing the tools it needs.
+pub fn build_kiosk() -> Result<PathBuf> {
+    tools::ensure_wasm_target()?;
+    tools::ensure_trunk()?;
+    tools::ensure_wasm_bindgen_cli()?;
+    tools::ensure_wasm_opt()?;
+    run_cmd(Command::new("trunk").args(["build", "--release"]).env("PATH", tools::path_with_tools()))?;
+    Ok(project_root().join("dist"))
+}
+
+fn run() -> Result {
+    let dist = build_kiosk()?;
+    run_cmd(cargo().args(["build", "--release", "-p", "arrive-server"]))?;
+    let server = project_root().join("target/release/arrive-server");
+    let mut command = Command::new(&server);
+    command
+        .current_dir(project_root())
+        .env("ARRIVE_DIST", &dist)
+        .env_remove("ARRIVE_DEMO_EXTRA_PATIENTS")
+        .env("ARRIVE_DATA_DIR", std::env::var("ARRIVE_DATA_DIR").unwrap_or_else(|_| "data".into()));
+    eprintln!("\nStarting the server (Ctrl-C stops it)…");
+    // Become the server, so Ctrl-C reaches it directly and it shuts down cleanly.
+    use std::os::unix::process::CommandExt;
+    Err(format!("cannot start {}: {}", server.display(), command.exec()))
+}
+
+fn test() -> Result {
+    let wasm = ["--target", "wasm32-unknown-unknown"];
+    tools::ensure_wasm_target()?;
+    run_cmd(cargo().args(["fmt", "--all", "--", "--check"]))?;
+    run_cmd(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    run_cmd(cargo().args(["clippy", "-p", "arrive-kiosk", "--all-targets"]).args(wasm).args(["--", "-D", "warnings"]))?;
+
+    // Native: domain unit tests, server integration tests over loopback HTTP.
+    run_cmd(cargo().args(["test", "--workspace"]))?;
+
+    // Browser: the kiosk's components in headless Chromium (wasm-bindgen-test).
+    let browser = tools::ensure_chromium()?;
+    tools::ensure_wasm_bindgen_cli()?;
+    run_cmd(
+        cargo()
+            .args(["test", "-p", "arrive-kiosk"])
+            .args(wasm)
+            .env("PATH", tools::path_with_tools())
+            .env("CHROMEDRIVER", &browser.chromedriver)
+            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner"),
+    )?;
+
+    // End to end: the real server binary, the real Trunk build, Chromium over WebDriver.
+    let dist = build_kiosk()?;
+    run_cmd(cargo().args(["build", "-p", "arrive-server"]))?;
+    run_cmd(
+        cargo()
+            .args(["test", "-p", "arrive-kiosk", "--test", "e2e", "--", "--ignored", "--test-threads=1"])
+            .env("ARRIVE_SERVER_BIN", project_root().join("target/debug/arrive-server"))
+            .env("ARRIVE_DIST", dist)
+            .env("CHROMEDRIVER", &browser.chromedriver)
+            .env("CHROMIUM", &browser.chromium),
+    )?;
+    eprintln!("\nxtask test: every step passed");
+    Ok(())
+}

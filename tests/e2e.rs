@@ -1,0 +1,227 @@
+//! End to end, as a patient and a receptionist would see it: the real server binary on
+//! loopback with a real SQLite file, the real Trunk-built kiosk, and headless Chromium driven
+//! over WebDriver. Run by `cargo xtask test`, which builds what these tests need and passes:
+//! ARRIVE_SERVER_BIN, ARRIVE_DIST, CHROMEDRIVER and CHROMIUM.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::future::Future;
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+const NEEDS_XTASK: &str = "needs the built kiosk, the server binary and chromedriver: run `cargo xtask test`";
+/// Hang guard for waits; generous because CI machines are slow and busy, never a timing assertion.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+fn env_path(name: &str) -> PathBuf {
+    std::env::var_os(name).map(PathBuf::from).unwrap_or_else(|| panic!("{name} is not set: {NEEDS_XTASK}"))
+}
+
+/// A child process that is killed when the test ends, pass or fail.
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+struct Server {
+    url: String,
+    _process: Process,
+    _data: tempfile::TempDir,
+}
+
+fn start_server() -> Server {
+    let data = tempfile::tempdir().expect("temp dir");
+    let mut child = Command::new(env_path("ARRIVE_SERVER_BIN"))
+        .env("ARRIVE_ADDR", "127.0.0.1:0")
+        .env("ARRIVE_DATA_DIR", data.path())
+        .env("ARRIVE_DIST", env_path("ARRIVE_DIST"))
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start arrive-server");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read the server's first line");
+    let url = line.split_whitespace().find(|w| w.starts_with("http://")).unwrap_or_else(|| panic!("no URL in {line:?}"));
+    Server { url: url.to_owned(), _process: Process(child), _data: data }
+}
+
+struct Driver {
+    url: String,
+    _process: Process,
+}
+
+async fn start_chromedriver() -> Driver {
+    let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
+    let child = Command::new(env_path("CHROMEDRIVER"))
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let driver = Driver { url: format!("http://127.0.0.1:{port}"), _process: Process(child) };
+    let status = format!("{}/status", driver.url);
+    eventually("chromedriver to answer", || async { reqwest::get(&status).await.is_ok_and(|r| r.status().is_success()) })
+        .await;
+    driver
+}
+
+async fn browser(driver: &Driver) -> Client {
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": env_path("CHROMIUM"),
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--window-size=1280,800"
+            ]
+        }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    ClientBuilder::new(connector).capabilities(capabilities).connect(&driver.url).await.expect("WebDriver session")
+}
+
+/// Polls `check` until it holds; panics with `what` after PATIENCE.
+async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let start = Instant::now();
+    while !check().await {
+        assert!(start.elapsed() < PATIENCE, "gave up waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn text_of(client: &Client, css: &str) -> Option<String> {
+    client.find(Locator::Css(css)).await.ok()?.text().await.ok()
+}
+
+async fn wait_text(client: &Client, css: &str, expected: &str) {
+    eventually(&format!("{css} to read {expected:?}"), || async {
+        text_of(client, css).await.is_some_and(|t| t.contains(expected))
+    })
+    .await;
+}
+
+async fn click(client: &Client, css: &str) {
+    client.wait().at_most(PATIENCE).for_element(Locator::Css(css)).await.expect(css).click().await.expect(css);
+}
+
+async fn type_into(client: &Client, css: &str, text: &str) {
+    let field = client.wait().at_most(PATIENCE).for_element(Locator::Css(css)).await.expect(css);
+    field.clear().await.expect(css);
+    field.send_keys(text).await.expect(css);
+}
+
+async fn identify(kiosk: &Client, last_name: &str, month: &str, day: &str, year: &str) {
+    type_into(kiosk, "#last-name", last_name).await;
+    type_into(kiosk, "#dob-month", month).await;
+    type_into(kiosk, "#dob-day", day).await;
+    type_into(kiosk, "#dob-year", year).await;
+    click(kiosk, "#continue").await;
+}
+
+/// The status the desk board shows for the row of `patient` ("Sean O.").
+async fn desk_status(desk: &Client, patient: &str) -> Option<String> {
+    let xpath = format!("//tr[td[@class='patient' and normalize-space()='{patient}']]//span[@data-status]");
+    desk.find(Locator::XPath(&xpath)).await.ok()?.attr("data-status").await.ok()?
+}
+
+async fn storage_is_empty(client: &Client) -> bool {
+    let count = client
+        .execute("return window.localStorage.length + window.sessionStorage.length;", vec![])
+        .await
+        .expect("read storage");
+    count.as_u64() == Some(0)
+}
+
+#[tokio::test]
+#[ignore = "needs the built kiosk, the server binary and chromedriver: run `cargo xtask test`"]
+async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
+    let server = start_server();
+    let driver = start_chromedriver().await;
+
+    let desk = browser(&driver).await;
+    desk.goto(&format!("{}/desk", server.url)).await.expect("open desk");
+    wait_text(&desk, "#connection", "Live").await;
+    eventually("the desk to list Sean O. as scheduled", || async {
+        desk_status(&desk, "Sean O.").await.as_deref() == Some("scheduled")
+    })
+    .await;
+
+    let kiosk = browser(&driver).await;
+    kiosk.goto(&server.url).await.expect("open kiosk");
+    click(&kiosk, "#start-en").await;
+    identify(&kiosk, "o'brien", "9", "30", "1971").await;
+    wait_text(&kiosk, "#confirm-title", "Hello, Sean").await;
+    wait_text(&kiosk, "#appointment-summary", "08:45 with Dr. Moreno").await;
+    // The lobby sees the first name only: never the last name or the date of birth.
+    let page = kiosk.find(Locator::Css("#main")).await.expect("main").text().await.expect("text");
+    assert!(!page.contains("O'Brien") && !page.contains("1971"), "the confirm screen shows too much: {page}");
+    click(&kiosk, "#check-in").await;
+    wait_text(&kiosk, "#done-title", "You are checked in, Sean").await;
+
+    // The board, open all along, turns the row to "arrived" by itself.
+    eventually("the desk to show Sean O. as arrived", || async {
+        desk_status(&desk, "Sean O.").await.as_deref() == Some("arrived")
+    })
+    .await;
+    wait_text(&desk, "#summary", "1 of 12 arrived").await;
+
+    // Nothing of the patient's stays in the tablet's storage or address bar.
+    assert!(storage_is_empty(&kiosk).await, "the kiosk left data in browser storage");
+    let url = kiosk.current_url().await.expect("url");
+    assert!(url.query().is_none() && url.fragment().is_none(), "the kiosk URL carries data: {url}");
+
+    // "Finish" returns to the welcome screen, ready for the next patient.
+    click(&kiosk, "#finish").await;
+    wait_text(&kiosk, "#welcome-title", "Welcome").await;
+
+    kiosk.close().await.expect("close kiosk");
+    desk.close().await.expect("close desk");
+}
+
+#[tokio::test]
+#[ignore = "needs the built kiosk, the server binary and chromedriver: run `cargo xtask test`"]
+async fn no_match_or_several_matches_send_the_patient_to_the_desk_without_listing_anyone() {
+    let server = start_server();
+    let driver = start_chromedriver().await;
+    let kiosk = browser(&driver).await;
+    kiosk.goto(&server.url).await.expect("open kiosk");
+
+    // Two different patients share this name and birth date: the kiosk must not choose.
+    click(&kiosk, "#start-es").await;
+    identify(&kiosk, "Nguyen", "6", "15", "1985").await;
+    wait_text(&kiosk, "#outcome-title", "Por favor, acérquese a recepción").await;
+    let page = kiosk.source().await.expect("source");
+    for name in ["Linh", "Lan ", "Dr. Moreno", "09:15", "09:30"] {
+        assert!(!page.contains(name), "the 'several' screen reveals {name:?}");
+    }
+
+    // Nobody matches: a plain message, a way to try again, and what was typed is kept.
+    click(&kiosk, "#start-over").await;
+    click(&kiosk, "#start-en").await;
+    identify(&kiosk, "Smith", "1", "2", "1990").await;
+    wait_text(&kiosk, "#outcome-title", "We could not find your appointment").await;
+    click(&kiosk, "#try-again").await;
+    let kept = kiosk.find(Locator::Css("#last-name")).await.expect("field").prop("value").await.expect("value");
+    assert_eq!(kept.as_deref(), Some("Smith"));
+
+    // Correcting the day finds the appointment.
+    type_into(&kiosk, "#dob-day", "1").await;
+    click(&kiosk, "#continue").await;
+    wait_text(&kiosk, "#confirm-title", "Hello, James").await;
+    kiosk.close().await.expect("close kiosk");
+}

@@ -1,0 +1,87 @@
+//! `cargo xtask bench`: what a lobby tablet downloads, and what the server sustains on loopback.
+//! Figures are printed, not asserted (machines here are noisy); copy them to docs/BENCHMARKS.md.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use flate2::write::GzEncoder;
+use flate2::Compression;
+
+use crate::{build_kiosk, cargo, project_root, run_cmd, Result};
+
+/// The kiosk's first load must stay within this many gzip bytes.
+pub const FIRST_LOAD_BUDGET_GZIP: u64 = 250 * 1024;
+/// Synthetic patients seeded for the load test: one fresh check-in each.
+const BENCH_PATIENTS: u32 = 40_000;
+
+pub fn bench() -> Result {
+    let dist = build_kiosk()?;
+    first_load(&dist)?;
+    run_cmd(cargo().args(["build", "--release", "-p", "arrive-server", "-p", "arrive-loadgen"]))?;
+    server_throughput(&dist)
+}
+
+fn gzip_len(bytes: &[u8]) -> u64 {
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
+    encoder.write_all(bytes).and_then(|_| encoder.finish()).map_or(0, |v| v.len() as u64)
+}
+
+fn first_load(dist: &Path) -> Result {
+    let mut files: Vec<_> = std::fs::read_dir(dist)
+        .map_err(|e| format!("cannot read {}: {e}", dist.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("html" | "js" | "wasm" | "css")))
+        .collect();
+    files.sort();
+    println!("\nKiosk first load (dist/, release build):");
+    println!("{:<44} {:>10} {:>10}", "file", "raw B", "gzip B");
+    let (mut raw_total, mut gzip_total) = (0, 0);
+    for path in files {
+        let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let (raw, gzip) = (bytes.len() as u64, gzip_len(&bytes));
+        raw_total += raw;
+        gzip_total += gzip;
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        println!("{name:<44} {raw:>10} {gzip:>10}");
+    }
+    println!("{:<44} {raw_total:>10} {gzip_total:>10}", "total");
+    println!("budget: {} KB gzip; used {:.1} KB", FIRST_LOAD_BUDGET_GZIP / 1024, gzip_total as f64 / 1024.0);
+    if gzip_total > FIRST_LOAD_BUDGET_GZIP {
+        return Err(format!("the kiosk's first load ({gzip_total} B gzip) is over its budget"));
+    }
+    Ok(())
+}
+
+fn server_throughput(dist: &Path) -> Result {
+    let data = project_root().join("target/bench-data");
+    let _ = std::fs::remove_dir_all(&data);
+    let mut server = Command::new(project_root().join("target/release/arrive-server"))
+        .env("ARRIVE_ADDR", "127.0.0.1:0")
+        .env("ARRIVE_DATA_DIR", &data)
+        .env("ARRIVE_DIST", dist)
+        .env("ARRIVE_DEMO_EXTRA_PATIENTS", BENCH_PATIENTS.to_string())
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start the server: {e}"))?;
+    let mut first_line = String::new();
+    if let Some(stdout) = server.stdout.take() {
+        let _ = BufReader::new(stdout).read_line(&mut first_line);
+    }
+    let url = first_line.split_whitespace().find(|w| w.starts_with("http://")).map(str::to_owned);
+    let result = match url {
+        Some(url) => {
+            println!("\nServer throughput (release build, loopback, SQLite file, {BENCH_PATIENTS} synthetic patients):");
+            run_cmd(Command::new(project_root().join("target/release/arrive-loadgen")).args([
+                url.as_str(),
+                "--patients",
+                &BENCH_PATIENTS.to_string(),
+            ]))
+        }
+        None => Err("the server did not say where it listens".into()),
+    };
+    let _ = server.kill();
+    let _ = server.wait();
+    result
+}

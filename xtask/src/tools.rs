@@ -1,0 +1,107 @@
+//! Installs the build and test tools this project needs, at the versions known to work on
+//! our machines (crates.io, npm and Debian's packages are all they can reach).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{cargo, project_root, run_cmd, Result};
+
+pub const TRUNK_VERSION: &str = "0.21.14";
+/// binaryen's wasm-opt from npm. Debian's (version 108) produces a wasm that fails in Chromium.
+pub const BINARYEN_VERSION: &str = "132";
+
+/// Prints a command's stdout, or None when it cannot run.
+fn output_of(program: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(program).args(args).env("PATH", path_with_tools()).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Where xtask keeps tools it installs without root (npm packages).
+pub fn tools_dir() -> PathBuf {
+    project_root().join("target/tools")
+}
+
+/// PATH with our tools first: binaryen's bin and cargo's bin (for freshly installed tools).
+pub fn path_with_tools() -> String {
+    let mut parts = vec![tools_dir().join("node_modules/.bin")];
+    if let Some(home) = std::env::var_os("CARGO_HOME").map(PathBuf::from).or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo"))) {
+        parts.push(home.join("bin"));
+    }
+    let current = std::env::var_os("PATH").unwrap_or_default();
+    parts.extend(std::env::split_paths(&current));
+    std::env::join_paths(parts).map(|p| p.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+pub fn ensure_wasm_target() -> Result {
+    let installed = output_of("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+        return Ok(());
+    }
+    run_cmd(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+pub fn ensure_trunk() -> Result {
+    if output_of("trunk", &["--version"]).is_some_and(|v| v.contains(TRUNK_VERSION)) {
+        return Ok(());
+    }
+    eprintln!("Installing Trunk {TRUNK_VERSION} (about 10 minutes on 2 cores)…");
+    run_cmd(cargo().args(["install", "--locked", &format!("trunk@{TRUNK_VERSION}")]))
+}
+
+/// The wasm-bindgen version in Cargo.lock: the CLI must be exactly this version.
+pub fn locked_wasm_bindgen_version() -> Result<String> {
+    let lock = std::fs::read_to_string(project_root().join("Cargo.lock")).map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"wasm-bindgen\"" {
+            if let Some(version) = lines.next().and_then(|l| l.trim().strip_prefix("version = \"")) {
+                return Ok(version.trim_end_matches('"').to_owned());
+            }
+        }
+    }
+    Err("Cargo.lock has no wasm-bindgen package".into())
+}
+
+pub fn ensure_wasm_bindgen_cli() -> Result {
+    let version = locked_wasm_bindgen_version()?;
+    let have = |bin: &str| output_of(bin, &["--version"]).is_some_and(|v| v.split_whitespace().any(|w| w == version));
+    if have("wasm-bindgen") && have("wasm-bindgen-test-runner") {
+        return Ok(());
+    }
+    eprintln!("Installing wasm-bindgen-cli {version} to match Cargo.lock…");
+    // Not --locked: one of its locked dependencies is not served by our registry mirror.
+    run_cmd(cargo().args(["install", "wasm-bindgen-cli", "--version", &format!("={version}")]))
+}
+
+pub fn ensure_wasm_opt() -> Result {
+    let wanted = format!("version {BINARYEN_VERSION}");
+    if output_of("wasm-opt", &["--version"]).is_some_and(|v| v.contains(&wanted)) {
+        return Ok(());
+    }
+    if output_of("npm", &["--version"]).is_none() {
+        return Err("npm is needed to install binaryen's wasm-opt: install Node.js and npm (apt-get install nodejs npm)".into());
+    }
+    let dir = tools_dir();
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    run_cmd(Command::new("npm").args(["install", "--no-audit", "--no-fund", "--prefix"]).arg(&dir).arg(format!("binaryen@{BINARYEN_VERSION}")))
+}
+
+pub struct Browser {
+    pub chromium: PathBuf,
+    pub chromedriver: PathBuf,
+}
+
+/// Debian's Chromium and chromedriver, installed when missing and we are root.
+pub fn ensure_chromium() -> Result<Browser> {
+    let browser = Browser { chromium: "/usr/bin/chromium".into(), chromedriver: "/usr/bin/chromedriver".into() };
+    if browser.chromium.exists() && browser.chromedriver.exists() {
+        return Ok(browser);
+    }
+    let is_root = output_of("id", &["-u"]).is_some_and(|id| id.trim() == "0");
+    if !is_root {
+        return Err("browser tests need Chromium and chromedriver: run `sudo apt-get install -y chromium chromium-driver`".into());
+    }
+    run_cmd(Command::new("apt-get").arg("update"))?;
+    run_cmd(Command::new("apt-get").args(["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"]).env("DEBIAN_FRONTEND", "noninteractive"))?;
+    Ok(browser)
+}
