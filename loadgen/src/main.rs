@@ -48,7 +48,8 @@ struct Tally {
     errors: u64,
 }
 
-fn report(name: &str, tallies: Vec<Tally>, elapsed: Duration) {
+/// Prints one phase's figures; false when no request succeeded (the figures mean nothing).
+fn report(name: &str, tallies: Vec<Tally>, elapsed: Duration) -> bool {
     let errors: u64 = tallies.iter().map(|t| t.errors).sum();
     let mut all: Vec<u64> = tallies.into_iter().flat_map(|t| t.latencies_us).collect();
     all.sort_unstable();
@@ -61,6 +62,7 @@ fn report(name: &str, tallies: Vec<Tally>, elapsed: Duration) {
         pct(0.50),
         pct(0.99),
     );
+    !all.is_empty()
 }
 
 async fn identify(client: &reqwest::Client, base: &str, k: u32) -> Result<Option<String>, ()> {
@@ -110,7 +112,7 @@ async fn main() {
     for w in workers {
         tallies.push(w.await.expect("worker"));
     }
-    report("identify", tallies, started.elapsed());
+    let identify_ok = report("identify", tallies, started.elapsed());
 
     // Phase 2: check-in; each patient arrives once, so every request is a real first arrival.
     let next = Arc::new(AtomicU32::new(0));
@@ -153,7 +155,11 @@ async fn main() {
     if next.load(Ordering::Relaxed) >= options.patients {
         println!("(check-in ran out of synthetic patients before {} s)", options.seconds);
     }
-    report("check-in", tallies, elapsed);
+    let check_in_ok = report("check-in", tallies, elapsed);
+    if !(identify_ok && check_in_ok) {
+        eprintln!("arrive-loadgen: a phase had no successful request; is the server seeded with --patients?");
+        std::process::exit(1);
+    }
 }
 
 #[cfg(test)]

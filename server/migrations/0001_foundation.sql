@@ -31,6 +31,7 @@ CREATE TABLE appointment (
     arrived_at  TEXT
 );
 CREATE INDEX appointment_by_start ON appointment(clinic_id, starts_at);
+CREATE INDEX appointment_by_patient ON appointment(patient_id, starts_at);
 
 -- What identify hands the kiosk instead of an appointment id: random, short-lived.
 CREATE TABLE match_token (
@@ -38,6 +39,7 @@ CREATE TABLE match_token (
     appointment_id INTEGER NOT NULL REFERENCES appointment(id),
     expires_at     TEXT NOT NULL
 );
+CREATE INDEX match_token_by_expiry ON match_token(expires_at);
 
 -- Every change the desk board must see, in order; the id is the Server-Sent Event id, so a
 -- board that reconnects with Last-Event-ID is replayed what it missed.

@@ -1,3 +1,5 @@
+use std::io::Write;
+
 use arrive_server::{run, Config};
 use tracing_subscriber::EnvFilter;
 
@@ -17,11 +19,12 @@ async fn main() {
         tracing::warn!(dist = %config.dist_dir.display(), "no built kiosk here; run `cargo xtask run`");
     }
     let result = run(config, shutdown_signal(), |addr| {
-        // Tests and xtask read the first line to learn the port.
-        println!("Arrive is listening on http://{addr}");
-        println!("  Kiosk:      http://{addr}/");
-        println!("  Front desk: http://{addr}/desk");
-        println!("  API:        http://{addr}/api/v1/health");
+        // Tests and xtask read the first line to learn the port. A closed stdout must not
+        // stop the server, hence write! rather than println!.
+        let _ = write!(
+            std::io::stdout(),
+            "Arrive is listening on http://{addr}\n  Kiosk:      http://{addr}/\n  Front desk: http://{addr}/desk\n  API:        http://{addr}/api/v1/health\n"
+        );
     })
     .await;
     if let Err(error) = result {

@@ -91,6 +91,7 @@ impl Store {
     }
 
     /// Today's appointments of patients born on `dob`: what the matcher chooses among.
+    /// `CROSS JOIN` keeps SQLite's plan patient-first (by birth date), never a scan of the day.
     pub async fn candidates(
         &self,
         day: NaiveDate,
@@ -99,7 +100,7 @@ impl Store {
         let (start, end) = day_range(day);
         let rows = sqlx::query(
             "SELECT a.id, a.patient_id, p.last_name, a.starts_at, a.status
-             FROM appointment a JOIN patient p ON p.id = a.patient_id
+             FROM patient p CROSS JOIN appointment a ON a.patient_id = p.id
              WHERE a.clinic_id = ? AND a.starts_at >= ? AND a.starts_at < ? AND p.date_of_birth = ?",
         )
         .bind(CLINIC_ID)

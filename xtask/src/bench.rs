@@ -67,7 +67,10 @@ fn server_throughput(dist: &Path) -> Result {
         .map_err(|e| format!("cannot start the server: {e}"))?;
     let mut first_line = String::new();
     if let Some(stdout) = server.stdout.take() {
-        let _ = BufReader::new(stdout).read_line(&mut first_line);
+        let mut reader = BufReader::new(stdout);
+        let _ = reader.read_line(&mut first_line);
+        // Keep draining so the server never writes into a closed pipe.
+        std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
     }
     let url = first_line.split_whitespace().find(|w| w.starts_with("http://")).map(str::to_owned);
     let result = match url {
