@@ -19,7 +19,10 @@ async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiFailure> 
         return response.json::<T>().await.map_err(|_| ApiFailure::Network);
     }
     match response.json::<ErrorBody>().await {
-        Ok(body) => Err(ApiFailure::Refused { code: body.error.code, field: body.error.field }),
+        Ok(body) => Err(ApiFailure::Refused {
+            code: body.error.code,
+            field: body.error.field,
+        }),
         Err(_) => Err(ApiFailure::Network),
     }
 }
@@ -39,7 +42,10 @@ pub async fn check_in(request: &CheckInRequest) -> Result<CheckInResponse, ApiFa
 }
 
 pub async fn desk_day() -> Result<DeskDay, ApiFailure> {
-    let response = Request::get("/api/v1/desk/appointments").send().await.map_err(|_| ApiFailure::Network)?;
+    let response = Request::get("/api/v1/desk/appointments")
+        .send()
+        .await
+        .map_err(|_| ApiFailure::Network)?;
     read(response).await
 }
 

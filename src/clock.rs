@@ -6,8 +6,7 @@ use wasm_bindgen::JsValue;
 /// The tablet's local date, for date-of-birth checks ("not in the future").
 pub fn today() -> NaiveDate {
     let now = js_sys::Date::new_0();
-    NaiveDate::from_ymd_opt(now.get_full_year() as i32, now.get_month() + 1, now.get_date())
-        .unwrap_or(NaiveDate::MIN)
+    NaiveDate::from_ymd_opt(now.get_full_year() as i32, now.get_month() + 1, now.get_date()).unwrap_or(NaiveDate::MIN)
 }
 
 /// Milliseconds since the epoch.

@@ -46,7 +46,11 @@ pub fn DeskBoard() -> impl IntoView {
     let summary = move || {
         day.with(|d| {
             d.as_ref().map(|d| {
-                let arrived = d.appointments.iter().filter(|a| a.status == AppointmentStatus::Arrived).count();
+                let arrived = d
+                    .appointments
+                    .iter()
+                    .filter(|a| a.status == AppointmentStatus::Arrived)
+                    .count();
                 (s.get().desk_summary)(arrived, d.appointments.len())
             })
         })
@@ -146,9 +150,14 @@ fn listen(day: RwSignal<Option<DeskDay>>, connection: RwSignal<Connection>, relo
     });
     let on_appointment = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
         let Some(data) = event.data().as_string() else { return };
-        let Ok(changed) = serde_json::from_str::<DeskAppointment>(&data) else { return };
+        let Ok(changed) = serde_json::from_str::<DeskAppointment>(&data) else {
+            return;
+        };
         day.try_update(|d| {
-            if let Some(row) = d.as_mut().and_then(|d| d.appointments.iter_mut().find(|a| a.id == changed.id)) {
+            if let Some(row) = d
+                .as_mut()
+                .and_then(|d| d.appointments.iter_mut().find(|a| a.id == changed.id))
+            {
                 *row = changed;
             }
         });

@@ -241,9 +241,11 @@ pub static ES: Strings = Strings {
     finish: "Terminar",
 
     not_found_title: "No encontramos su cita",
-    not_found_lead: "Revise su apellido y su fecha de nacimiento. Si son correctos, acérquese a recepción. Con gusto le ayudamos.",
+    not_found_lead:
+        "Revise su apellido y su fecha de nacimiento. Si son correctos, acérquese a recepción. Con gusto le ayudamos.",
     several_title: "Por favor, acérquese a recepción",
-    several_lead: "Necesitamos un momento para confirmar que es la persona correcta. En recepción registrarán su llegada.",
+    several_lead:
+        "Necesitamos un momento para confirmar que es la persona correcta. En recepción registrarán su llegada.",
     try_again: "Intentar de nuevo",
     see_desk: "Por favor, acérquese a recepción.",
 

@@ -49,7 +49,9 @@ async fn type_into(root: &HtmlElement, selector: &str, value: &str) {
     input.set_value(value);
     let init = EventInit::new();
     init.set_bubbles(true);
-    input.dispatch_event(&Event::new_with_event_init_dict("input", &init).unwrap()).unwrap();
+    input
+        .dispatch_event(&Event::new_with_event_init_dict("input", &init).unwrap())
+        .unwrap();
     settle().await;
 }
 
@@ -85,21 +87,44 @@ async fn mistakes_are_explained_next_to_the_field_and_typing_is_kept() {
     click(&kiosk, "#continue").await;
 
     assert_eq!(text(&kiosk, "#error-summary"), "Please check the highlighted answers.");
-    assert_eq!(text(&kiosk, "#last-name-error"), "Use letters only. Spaces, hyphens (-) and apostrophes (') are fine.");
-    assert_eq!(text(&kiosk, "#dob-error"), "This date does not exist. Check the month and the day.");
-    assert_eq!(find(&kiosk, "#last-name").get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert_eq!(
+        text(&kiosk, "#last-name-error"),
+        "Use letters only. Spaces, hyphens (-) and apostrophes (') are fine."
+    );
+    assert_eq!(
+        text(&kiosk, "#dob-error"),
+        "This date does not exist. Check the month and the day."
+    );
+    assert_eq!(
+        find(&kiosk, "#last-name").get_attribute("aria-invalid").as_deref(),
+        Some("true")
+    );
     // The error sits inside the field's own group, announced through aria-describedby.
-    assert!(find(&kiosk, "#last-name").get_attribute("aria-describedby").unwrap().contains("last-name-error"));
+    assert!(find(&kiosk, "#last-name")
+        .get_attribute("aria-describedby")
+        .unwrap()
+        .contains("last-name-error"));
     let focused = document().active_element().map(|e| e.id());
     assert_eq!(focused.as_deref(), Some("last-name"));
-    for (selector, typed) in [("#last-name", "R2D2"), ("#dob-month", "2"), ("#dob-day", "30"), ("#dob-year", "1990")] {
+    for (selector, typed) in [
+        ("#last-name", "R2D2"),
+        ("#dob-month", "2"),
+        ("#dob-day", "30"),
+        ("#dob-year", "1990"),
+    ] {
         assert_eq!(value(&kiosk, selector), typed, "{selector} keeps what was typed");
     }
 
     // Switching language translates the errors and keeps the answers.
     click(&kiosk, "#language-toggle").await;
-    assert_eq!(text(&kiosk, "#dob-error"), "Esta fecha no existe. Revise el mes y el día.");
-    assert_eq!(text(&kiosk, "#last-name-error"), "Use solo letras. Puede usar espacios, guiones (-) y apóstrofos (').");
+    assert_eq!(
+        text(&kiosk, "#dob-error"),
+        "Esta fecha no existe. Revise el mes y el día."
+    );
+    assert_eq!(
+        text(&kiosk, "#last-name-error"),
+        "Use solo letras. Puede usar espacios, guiones (-) y apóstrofos (')."
+    );
     assert_eq!(value(&kiosk, "#last-name"), "R2D2");
 
     // Fixing the name clears its error on the next try; a two-digit year gets its own advice.
@@ -107,7 +132,10 @@ async fn mistakes_are_explained_next_to_the_field_and_typing_is_kept() {
     type_into(&kiosk, "#dob-year", "56").await;
     click(&kiosk, "#continue").await;
     assert!(kiosk.query_selector("#last-name-error").unwrap().is_none());
-    assert_eq!(text(&kiosk, "#dob-error"), "Escriba el año con sus cuatro cifras, por ejemplo 1956.");
+    assert_eq!(
+        text(&kiosk, "#dob-error"),
+        "Escriba el año con sus cuatro cifras, por ejemplo 1956."
+    );
     let focused = document().active_element().map(|e| e.id());
     assert_eq!(focused.as_deref(), Some("dob-month"));
     kiosk.remove();

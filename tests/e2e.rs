@@ -1,7 +1,9 @@
 //! End to end, as a patient and a receptionist would see it: the real server binary on
 //! loopback with a real SQLite file, the real Trunk-built kiosk, and headless Chromium driven
 //! over WebDriver. Run by `cargo xtask test`, which builds what these tests need and passes:
-//! ARRIVE_SERVER_BIN, ARRIVE_DIST, CHROMEDRIVER and CHROMIUM.
+//! ARRIVE_SERVER_BIN, ARRIVE_DIST, CHROMEDRIVER, CHROMIUM and AXE_JS (axe-core's bundle).
+//! Each screen is also checked with axe-core (WCAG 2.1 A/AA rules) and saved as a PNG in
+//! target/e2e-screens/ for people to look at.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::future::Future;
@@ -19,7 +21,9 @@ const NEEDS_XTASK: &str = "needs the built kiosk, the server binary and chromedr
 const PATIENCE: Duration = Duration::from_secs(30);
 
 fn env_path(name: &str) -> PathBuf {
-    std::env::var_os(name).map(PathBuf::from).unwrap_or_else(|| panic!("{name} is not set: {NEEDS_XTASK}"))
+    std::env::var_os(name)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| panic!("{name} is not set: {NEEDS_XTASK}"))
 }
 
 /// A child process that is killed when the test ends, pass or fail.
@@ -53,8 +57,15 @@ fn start_server() -> Server {
     stdout.read_line(&mut line).expect("read the server's first line");
     // Keep draining so the server never writes into a closed pipe.
     std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-    let url = line.split_whitespace().find(|w| w.starts_with("http://")).unwrap_or_else(|| panic!("no URL in {line:?}"));
-    Server { url: url.to_owned(), _process: Process(child), _data: data }
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"));
+    Server {
+        url: url.to_owned(),
+        _process: Process(child),
+        _data: data,
+    }
 }
 
 struct Driver {
@@ -63,17 +74,25 @@ struct Driver {
 }
 
 async fn start_chromedriver() -> Driver {
-    let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
     let child = Command::new(env_path("CHROMEDRIVER"))
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("start chromedriver");
-    let driver = Driver { url: format!("http://127.0.0.1:{port}"), _process: Process(child) };
+    let driver = Driver {
+        url: format!("http://127.0.0.1:{port}"),
+        _process: Process(child),
+    };
     let status = format!("{}/status", driver.url);
-    eventually("chromedriver to answer", || async { reqwest::get(&status).await.is_ok_and(|r| r.status().is_success()) })
-        .await;
+    eventually("chromedriver to answer", || async {
+        reqwest::get(&status).await.is_ok_and(|r| r.status().is_success())
+    })
+    .await;
     driver
 }
 
@@ -91,7 +110,11 @@ async fn browser(driver: &Driver) -> Client {
         }),
     );
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    ClientBuilder::new(connector).capabilities(capabilities).connect(&driver.url).await.expect("WebDriver session")
+    ClientBuilder::new(connector)
+        .capabilities(capabilities)
+        .connect(&driver.url)
+        .await
+        .expect("WebDriver session")
 }
 
 /// Polls `check` until it holds; panics with `what` after PATIENCE.
@@ -119,11 +142,24 @@ async fn wait_text(client: &Client, css: &str, expected: &str) {
 }
 
 async fn click(client: &Client, css: &str) {
-    client.wait().at_most(PATIENCE).for_element(Locator::Css(css)).await.expect(css).click().await.expect(css);
+    client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css(css))
+        .await
+        .expect(css)
+        .click()
+        .await
+        .expect(css);
 }
 
 async fn type_into(client: &Client, css: &str, text: &str) {
-    let field = client.wait().at_most(PATIENCE).for_element(Locator::Css(css)).await.expect(css);
+    let field = client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css(css))
+        .await
+        .expect(css);
     field.clear().await.expect(css);
     field.send_keys(text).await.expect(css);
 }
@@ -139,12 +175,47 @@ async fn identify(kiosk: &Client, last_name: &str, month: &str, day: &str, year:
 /// The status the desk board shows for the row of `patient` ("Sean O.").
 async fn desk_status(desk: &Client, patient: &str) -> Option<String> {
     let xpath = format!("//tr[td[@class='patient' and normalize-space()='{patient}']]//span[@data-status]");
-    desk.find(Locator::XPath(&xpath)).await.ok()?.attr("data-status").await.ok()?
+    desk.find(Locator::XPath(&xpath))
+        .await
+        .ok()?
+        .attr("data-status")
+        .await
+        .ok()?
+}
+
+/// Runs axe-core on the current page and fails on any WCAG 2.1 A/AA violation; also saves a
+/// screenshot named `screen`.
+async fn check_screen(client: &Client, screen: &str) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-screens");
+    std::fs::create_dir_all(&dir).expect("screens dir");
+    let png = client.screenshot().await.expect("screenshot");
+    std::fs::write(dir.join(format!("{screen}.png")), png).expect("save screenshot");
+
+    let axe = std::fs::read_to_string(env_path("AXE_JS")).expect("read axe-core");
+    client
+        .execute(&format!("{axe}\nreturn true;"), vec![])
+        .await
+        .expect("inject axe-core");
+    let violations = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] })
+                .then(r => done(r.violations.map(v => ({ id: v.id, impact: v.impact,
+                    nodes: v.nodes.map(n => n.target.join(' ')) }))))
+                .catch(e => done([{ id: 'axe-error', impact: String(e) }]));",
+            vec![],
+        )
+        .await
+        .expect("run axe-core");
+    assert_eq!(violations, json!([]), "accessibility violations on the {screen} screen");
 }
 
 async fn storage_is_empty(client: &Client) -> bool {
     let count = client
-        .execute("return window.localStorage.length + window.sessionStorage.length;", vec![])
+        .execute(
+            "return window.localStorage.length + window.sessionStorage.length;",
+            vec![],
+        )
         .await
         .expect("read storage");
     count.as_u64() == Some(0)
@@ -163,18 +234,37 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
         desk_status(&desk, "Sean O.").await.as_deref() == Some("scheduled")
     })
     .await;
+    check_screen(&desk, "desk").await;
 
     let kiosk = browser(&driver).await;
     kiosk.goto(&server.url).await.expect("open kiosk");
+    wait_text(&kiosk, "#welcome-title", "Welcome").await;
+    check_screen(&kiosk, "welcome").await;
     click(&kiosk, "#start-en").await;
+    // A first try with mistakes: errors next to the fields, announced, and accessible.
+    identify(&kiosk, "0'Brien", "9", "31", "1971").await;
+    wait_text(&kiosk, "#dob-error", "This date does not exist").await;
+    wait_text(&kiosk, "#last-name-error", "Use letters only").await;
+    check_screen(&kiosk, "identify-errors").await;
     identify(&kiosk, "o'brien", "9", "30", "1971").await;
     wait_text(&kiosk, "#confirm-title", "Hello, Sean").await;
     wait_text(&kiosk, "#appointment-summary", "08:45 with Dr. Moreno").await;
     // The lobby sees the first name only: never the last name or the date of birth.
-    let page = kiosk.find(Locator::Css("#main")).await.expect("main").text().await.expect("text");
-    assert!(!page.contains("O'Brien") && !page.contains("1971"), "the confirm screen shows too much: {page}");
+    let page = kiosk
+        .find(Locator::Css("#main"))
+        .await
+        .expect("main")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        !page.contains("O'Brien") && !page.contains("1971"),
+        "the confirm screen shows too much: {page}"
+    );
+    check_screen(&kiosk, "confirm").await;
     click(&kiosk, "#check-in").await;
     wait_text(&kiosk, "#done-title", "You are checked in, Sean").await;
+    check_screen(&kiosk, "done").await;
 
     // The board, open all along, turns the row to "arrived" by itself.
     eventually("the desk to show Sean O. as arrived", || async {
@@ -182,11 +272,15 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
     })
     .await;
     wait_text(&desk, "#summary", "1 of 12 arrived").await;
+    check_screen(&desk, "desk-arrived").await;
 
     // Nothing of the patient's stays in the tablet's storage or address bar.
     assert!(storage_is_empty(&kiosk).await, "the kiosk left data in browser storage");
     let url = kiosk.current_url().await.expect("url");
-    assert!(url.query().is_none() && url.fragment().is_none(), "the kiosk URL carries data: {url}");
+    assert!(
+        url.query().is_none() && url.fragment().is_none(),
+        "the kiosk URL carries data: {url}"
+    );
 
     // "Finish" returns to the welcome screen, ready for the next patient.
     click(&kiosk, "#finish").await;
@@ -208,6 +302,7 @@ async fn no_match_or_several_matches_send_the_patient_to_the_desk_without_listin
     click(&kiosk, "#start-es").await;
     identify(&kiosk, "Nguyen", "6", "15", "1985").await;
     wait_text(&kiosk, "#outcome-title", "Por favor, acérquese a recepción").await;
+    check_screen(&kiosk, "several-es").await;
     let page = kiosk.source().await.expect("source");
     for name in ["Linh", "Lan ", "Dr. Moreno", "09:15", "09:30"] {
         assert!(!page.contains(name), "the 'several' screen reveals {name:?}");
@@ -218,8 +313,15 @@ async fn no_match_or_several_matches_send_the_patient_to_the_desk_without_listin
     click(&kiosk, "#start-en").await;
     identify(&kiosk, "Smith", "1", "2", "1990").await;
     wait_text(&kiosk, "#outcome-title", "We could not find your appointment").await;
+    check_screen(&kiosk, "not-found").await;
     click(&kiosk, "#try-again").await;
-    let kept = kiosk.find(Locator::Css("#last-name")).await.expect("field").prop("value").await.expect("value");
+    let kept = kiosk
+        .find(Locator::Css("#last-name"))
+        .await
+        .expect("field")
+        .prop("value")
+        .await
+        .expect("value");
     assert_eq!(kept.as_deref(), Some("Smith"));
 
     // Correcting the day finds the appointment.

@@ -41,12 +41,7 @@ pub struct DateOfBirth(NaiveDate);
 
 impl DateOfBirth {
     /// From the kiosk's three boxes. Each part may be empty or have surrounding spaces.
-    pub fn from_parts(
-        month: &str,
-        day: &str,
-        year: &str,
-        today: NaiveDate,
-    ) -> Result<Self, DobError> {
+    pub fn from_parts(month: &str, day: &str, year: &str, today: NaiveDate) -> Result<Self, DobError> {
         let (month, day, year) = (month.trim(), day.trim(), year.trim());
         if month.is_empty() && day.is_empty() && year.is_empty() {
             return Err(DobError::Missing);
@@ -82,9 +77,7 @@ impl DateOfBirth {
         };
         match (text.contains('/'), parts.as_slice()) {
             (true, [m, d, y]) => Self::from_parts(m, d, y, today),
-            (false, [y, m, d]) if y.len() == 4 && m.len() == 2 && d.len() == 2 => {
-                Self::from_parts(m, d, y, today)
-            }
+            (false, [y, m, d]) if y.len() == 4 && m.len() == 2 && d.len() == 2 => Self::from_parts(m, d, y, today),
             _ => Err(DobError::Unreadable),
         }
     }
@@ -169,10 +162,7 @@ mod tests {
             DateOfBirth::from_parts(" 03", "14 ", "1956", today()),
             Ok(ymd(1956, 3, 14))
         );
-        assert_eq!(
-            DateOfBirth::from_parts("", "", "", today()),
-            Err(DobError::Missing)
-        );
+        assert_eq!(DateOfBirth::from_parts("", "", "", today()), Err(DobError::Missing));
         assert_eq!(
             DateOfBirth::from_parts("3", "", "1956", today()),
             Err(DobError::Unreadable)

@@ -51,10 +51,7 @@ pub fn match_appointment<Id: Clone>(
     if hits.iter().any(|c| c.patient != first.patient) {
         return Match::Several;
     }
-    let open = hits
-        .iter()
-        .filter(|c| !c.arrived)
-        .min_by_key(|c| c.starts_at_minute);
+    let open = hits.iter().filter(|c| !c.arrived).min_by_key(|c| c.starts_at_minute);
     let chosen = open.or_else(|| hits.iter().max_by_key(|c| c.starts_at_minute));
     chosen.map_or(Match::None, |c| Match::One(c.appointment.clone()))
 }
@@ -129,53 +126,29 @@ mod tests {
     #[test]
     fn needs_the_exact_date_of_birth() {
         let c = today();
-        assert_eq!(
-            match_appointment("Smith", dob("1990-01-02"), &c),
-            Match::None
-        );
-        assert_eq!(
-            match_appointment("Smith", dob("1990-01-01"), &c),
-            Match::One("a3")
-        );
+        assert_eq!(match_appointment("Smith", dob("1990-01-02"), &c), Match::None);
+        assert_eq!(match_appointment("Smith", dob("1990-01-01"), &c), Match::One("a3"));
     }
 
     #[test]
     fn no_match() {
         let c = today();
-        assert_eq!(
-            match_appointment("Jones", dob("1990-01-01"), &c),
-            Match::None
-        );
-        assert_eq!(
-            match_appointment("Smit", dob("1990-01-01"), &c),
-            Match::None
-        );
+        assert_eq!(match_appointment("Jones", dob("1990-01-01"), &c), Match::None);
+        assert_eq!(match_appointment("Smit", dob("1990-01-01"), &c), Match::None);
         assert_eq!(match_appointment("'-", dob("1990-01-01"), &c), Match::None);
-        assert_eq!(
-            match_appointment("Smith", dob("1990-01-01"), &[]),
-            Match::<&str>::None
-        );
+        assert_eq!(match_appointment("Smith", dob("1990-01-01"), &[]), Match::<&str>::None);
     }
 
     #[test]
     fn two_patients_with_the_same_name_and_birth_date_are_several() {
         let c = today();
-        assert_eq!(
-            match_appointment("Nguyen", dob("1985-06-15"), &c),
-            Match::Several
-        );
+        assert_eq!(match_appointment("Nguyen", dob("1985-06-15"), &c), Match::Several);
     }
 
     #[test]
     fn one_patient_twice_today_gets_the_earliest_open_appointment() {
         let c = today();
-        assert_eq!(
-            match_appointment("Okafor", dob("1949-12-02"), &c),
-            Match::One("a7")
-        );
-        assert_eq!(
-            match_appointment("Ng", dob("2001-07-04"), &c),
-            Match::One("a8")
-        );
+        assert_eq!(match_appointment("Okafor", dob("1949-12-02"), &c), Match::One("a7"));
+        assert_eq!(match_appointment("Ng", dob("2001-07-04"), &c), Match::One("a8"));
     }
 }

@@ -21,9 +21,7 @@ impl NameError {
         match self {
             NameError::Missing => "Enter a last name.",
             NameError::TooLong => "The name is too long (60 characters at most).",
-            NameError::InvalidCharacter => {
-                "A name can use letters, spaces, hyphens, apostrophes and periods only."
-            }
+            NameError::InvalidCharacter => "A name can use letters, spaces, hyphens, apostrophes and periods only.",
         }
     }
 }
@@ -96,10 +94,7 @@ mod tests {
         assert_eq!(validate_name("   "), Err(NameError::Missing));
         assert_eq!(validate_name("Sm1th"), Err(NameError::InvalidCharacter));
         assert_eq!(validate_name("--"), Err(NameError::InvalidCharacter));
-        assert_eq!(
-            validate_name("Robert'); DROP TABLE"),
-            Err(NameError::InvalidCharacter)
-        );
+        assert_eq!(validate_name("Robert'); DROP TABLE"), Err(NameError::InvalidCharacter));
         assert_eq!(validate_name("😀"), Err(NameError::InvalidCharacter));
         assert_eq!(validate_name(&"a".repeat(61)), Err(NameError::TooLong));
         assert!(validate_name(&"a".repeat(60)).is_ok());

@@ -22,8 +22,15 @@ struct Options {
 
 fn parse_args() -> Result<Options, String> {
     let mut args = std::env::args().skip(1);
-    let base = args.next().ok_or("usage: arrive-loadgen BASE_URL [--patients N] [--seconds S] [--concurrency C]")?;
-    let mut options = Options { base: base.trim_end_matches('/').to_owned(), patients: 1000, seconds: 10, concurrency: 16 };
+    let base = args
+        .next()
+        .ok_or("usage: arrive-loadgen BASE_URL [--patients N] [--seconds S] [--concurrency C]")?;
+    let mut options = Options {
+        base: base.trim_end_matches('/').to_owned(),
+        patients: 1000,
+        seconds: 10,
+        concurrency: 16,
+    };
     while let Some(flag) = args.next() {
         let value = args.next().ok_or(format!("{flag} needs a value"))?;
         let bad = |_| format!("{flag}: not a number: {value}");
@@ -53,7 +60,12 @@ fn report(name: &str, tallies: Vec<Tally>, elapsed: Duration) -> bool {
     let errors: u64 = tallies.iter().map(|t| t.errors).sum();
     let mut all: Vec<u64> = tallies.into_iter().flat_map(|t| t.latencies_us).collect();
     all.sort_unstable();
-    let pct = |p: f64| all.get(((all.len() as f64 * p).ceil() as usize).saturating_sub(1)).copied().unwrap_or(0) as f64 / 1000.0;
+    let pct = |p: f64| {
+        all.get(((all.len() as f64 * p).ceil() as usize).saturating_sub(1))
+            .copied()
+            .unwrap_or(0) as f64
+            / 1000.0
+    };
     println!(
         "{name:<9} {:>7} ok in {:>5.1} s = {:>7.0} req/s   p50 {:>6.2} ms   p99 {:>6.2} ms   errors {errors}",
         all.len(),
@@ -67,7 +79,12 @@ fn report(name: &str, tallies: Vec<Tally>, elapsed: Duration) -> bool {
 
 async fn identify(client: &reqwest::Client, base: &str, k: u32) -> Result<Option<String>, ()> {
     let body = json!({ "last_name": "Loadtest", "date_of_birth": birth_date(k) });
-    let response = client.post(format!("{base}/api/v1/kiosk/identify")).json(&body).send().await.map_err(|_| ())?;
+    let response = client
+        .post(format!("{base}/api/v1/kiosk/identify"))
+        .json(&body)
+        .send()
+        .await
+        .map_err(|_| ())?;
     if !response.status().is_success() {
         return Err(());
     }
@@ -95,7 +112,10 @@ async fn main() {
         .map(|_| {
             let (client, options, next) = (client.clone(), options.clone(), next.clone());
             tokio::spawn(async move {
-                let mut tally = Tally { latencies_us: Vec::new(), errors: 0 };
+                let mut tally = Tally {
+                    latencies_us: Vec::new(),
+                    errors: 0,
+                };
                 while Instant::now() < deadline {
                     let k = next.fetch_add(1, Ordering::Relaxed) % options.patients;
                     let t = Instant::now();
@@ -122,7 +142,10 @@ async fn main() {
         .map(|_| {
             let (client, options, next) = (client.clone(), options.clone(), next.clone());
             tokio::spawn(async move {
-                let mut tally = Tally { latencies_us: Vec::new(), errors: 0 };
+                let mut tally = Tally {
+                    latencies_us: Vec::new(),
+                    errors: 0,
+                };
                 while Instant::now() < deadline {
                     let k = next.fetch_add(1, Ordering::Relaxed);
                     if k >= options.patients {

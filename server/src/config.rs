@@ -23,9 +23,7 @@ impl Config {
     pub fn from_env() -> Result<Self, String> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         let addr = match var("ARRIVE_ADDR") {
-            Some(a) => a
-                .parse()
-                .map_err(|_| format!("ARRIVE_ADDR is not an address: {a}"))?,
+            Some(a) => a.parse().map_err(|_| format!("ARRIVE_ADDR is not an address: {a}"))?,
             None => SocketAddr::from(([127, 0, 0, 1], 8080)),
         };
         let seed_demo = match var("ARRIVE_DEMO").as_deref() {
@@ -34,7 +32,9 @@ impl Config {
             Some(other) => return Err(format!("ARRIVE_DEMO must be 1 or 0, not {other}")),
         };
         let demo_extra_patients = match var("ARRIVE_DEMO_EXTRA_PATIENTS") {
-            Some(n) => n.parse().map_err(|_| format!("ARRIVE_DEMO_EXTRA_PATIENTS is not a count: {n}"))?,
+            Some(n) => n
+                .parse()
+                .map_err(|_| format!("ARRIVE_DEMO_EXTRA_PATIENTS is not a count: {n}"))?,
             None => 0,
         };
         Ok(Config {

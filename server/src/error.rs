@@ -64,9 +64,11 @@ impl From<JsonRejection> for ApiError {
                 ErrorCode::UnsupportedMediaType,
                 "Send the body as JSON with Content-Type: application/json.",
             ),
-            JsonRejection::JsonSyntaxError(_) => {
-                (StatusCode::BAD_REQUEST, ErrorCode::InvalidJson, "The body is not valid JSON.")
-            }
+            JsonRejection::JsonSyntaxError(_) => (
+                StatusCode::BAD_REQUEST,
+                ErrorCode::InvalidJson,
+                "The body is not valid JSON.",
+            ),
             JsonRejection::JsonDataError(_) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ErrorCode::InvalidJson,
@@ -77,7 +79,11 @@ impl From<JsonRejection> for ApiError {
                 ErrorCode::BodyTooLarge,
                 "The body is too large.",
             ),
-            _ => (StatusCode::BAD_REQUEST, ErrorCode::InvalidJson, "The body could not be read."),
+            _ => (
+                StatusCode::BAD_REQUEST,
+                ErrorCode::InvalidJson,
+                "The body could not be read.",
+            ),
         };
         ApiError::new(status, code, message)
     }

@@ -36,43 +36,39 @@ pub async fn seed_demo(store: &Store, today: NaiveDate, extra_patients: u32) -> 
         .execute(&mut *tx)
         .await?;
     for (index, name) in DEMO_PROVIDERS.iter().enumerate() {
-        sqlx::query(
-            "INSERT OR IGNORE INTO provider (id, clinic_id, display_name) VALUES (?, ?, ?)",
-        )
-        .bind(index as i64 + 1)
-        .bind(CLINIC_ID)
-        .bind(name)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query("INSERT OR IGNORE INTO provider (id, clinic_id, display_name) VALUES (?, ?, ?)")
+            .bind(index as i64 + 1)
+            .bind(CLINIC_ID)
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
     }
     let day = today.format("%Y-%m-%d").to_string();
-    let scheduled_today: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM appointment WHERE clinic_id = ? AND substr(starts_at, 1, 10) = ?",
-    )
-    .bind(CLINIC_ID)
-    .bind(&day)
-    .fetch_one(&mut *tx)
-    .await?;
+    let scheduled_today: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM appointment WHERE clinic_id = ? AND substr(starts_at, 1, 10) = ?")
+            .bind(CLINIC_ID)
+            .bind(&day)
+            .fetch_one(&mut *tx)
+            .await?;
     if scheduled_today == 0 {
         for (first, last, dob, provider, time) in DEMO_SCHEDULE {
-            let existing: Option<i64> =
-                sqlx::query_scalar("SELECT id FROM patient WHERE first_name = ? AND last_name = ? AND date_of_birth = ?")
+            let existing: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM patient WHERE first_name = ? AND last_name = ? AND date_of_birth = ?",
+            )
+            .bind(first)
+            .bind(last)
+            .bind(dob)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let patient_id = match existing {
+                Some(id) => id,
+                None => sqlx::query("INSERT INTO patient (first_name, last_name, date_of_birth) VALUES (?, ?, ?)")
                     .bind(first)
                     .bind(last)
                     .bind(dob)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            let patient_id = match existing {
-                Some(id) => id,
-                None => sqlx::query(
-                    "INSERT INTO patient (first_name, last_name, date_of_birth) VALUES (?, ?, ?)",
-                )
-                .bind(first)
-                .bind(last)
-                .bind(dob)
-                .execute(&mut *tx)
-                .await?
-                .last_insert_rowid(),
+                    .execute(&mut *tx)
+                    .await?
+                    .last_insert_rowid(),
             };
             sqlx::query("INSERT INTO appointment (clinic_id, patient_id, provider_id, starts_at) VALUES (?, ?, ?, ?)")
                 .bind(CLINIC_ID)
@@ -84,7 +80,9 @@ pub async fn seed_demo(store: &Store, today: NaiveDate, extra_patients: u32) -> 
         }
         let first_birth_date = NaiveDate::from_ymd_opt(1910, 1, 1).unwrap_or(NaiveDate::MIN);
         for k in 0..extra_patients {
-            let dob = (first_birth_date + Days::new(u64::from(k))).format("%Y-%m-%d").to_string();
+            let dob = (first_birth_date + Days::new(u64::from(k)))
+                .format("%Y-%m-%d")
+                .to_string();
             let patient_id = sqlx::query(
                 "INSERT INTO patient (first_name, last_name, date_of_birth) VALUES ('Synthetic', 'Loadtest', ?)",
             )

@@ -46,10 +46,7 @@ fn rfc3339(t: DateTime<Utc>) -> String {
 /// `[start, end)` of a local day as `starts_at` strings.
 fn day_range(day: NaiveDate) -> (String, String) {
     let next = day.succ_opt().unwrap_or(day);
-    (
-        day.format("%Y-%m-%d").to_string(),
-        next.format("%Y-%m-%d").to_string(),
-    )
+    (day.format("%Y-%m-%d").to_string(), next.format("%Y-%m-%d").to_string())
 }
 
 /// `'2026-11-24T09:30'` → `'09:30'`
@@ -92,11 +89,7 @@ impl Store {
 
     /// Today's appointments of patients born on `dob`: what the matcher chooses among.
     /// `CROSS JOIN` keeps SQLite's plan patient-first (by birth date), never a scan of the day.
-    pub async fn candidates(
-        &self,
-        day: NaiveDate,
-        dob: DateOfBirth,
-    ) -> Result<Vec<Candidate<i64>>, sqlx::Error> {
+    pub async fn candidates(&self, day: NaiveDate, dob: DateOfBirth) -> Result<Vec<Candidate<i64>>, sqlx::Error> {
         let (start, end) = day_range(day);
         let rows = sqlx::query(
             "SELECT a.id, a.patient_id, p.last_name, a.starts_at, a.status
@@ -113,22 +106,15 @@ impl Store {
             .into_iter()
             .map(|row| {
                 let starts_at: String = row.get("starts_at");
-                let hour: u32 = starts_at
-                    .get(11..13)
-                    .and_then(|h| h.parse().ok())
-                    .unwrap_or(0);
-                let minute: u32 = starts_at
-                    .get(14..16)
-                    .and_then(|m| m.parse().ok())
-                    .unwrap_or(0);
+                let hour: u32 = starts_at.get(11..13).and_then(|h| h.parse().ok()).unwrap_or(0);
+                let minute: u32 = starts_at.get(14..16).and_then(|m| m.parse().ok()).unwrap_or(0);
                 Candidate {
                     appointment: row.get("id"),
                     patient: row.get("patient_id"),
                     last_name: row.get("last_name"),
                     date_of_birth: dob,
                     starts_at_minute: hour * 60 + minute,
-                    arrived: row.get::<String, _>("status")
-                        != AppointmentStatus::Scheduled.as_str(),
+                    arrived: row.get::<String, _>("status") != AppointmentStatus::Scheduled.as_str(),
                 }
             })
             .collect())
@@ -147,17 +133,12 @@ impl Store {
             first_name: row.get("first_name"),
             starts_at: clock_time(row.get("starts_at")),
             provider: row.get("display_name"),
-            status: AppointmentStatus::parse(row.get("status"))
-                .unwrap_or(AppointmentStatus::Scheduled),
+            status: AppointmentStatus::parse(row.get("status")).unwrap_or(AppointmentStatus::Scheduled),
         }))
     }
 
     /// A new random token (128 bits) that lets the kiosk check `appointment_id` in until it expires.
-    pub async fn issue_match_token(
-        &self,
-        appointment_id: i64,
-        now: DateTime<Utc>,
-    ) -> Result<String, sqlx::Error> {
+    pub async fn issue_match_token(&self, appointment_id: i64, now: DateTime<Utc>) -> Result<String, sqlx::Error> {
         let mut bytes = [0u8; 16];
         rand::rng().fill_bytes(&mut bytes);
         let token = hex::encode(bytes);
@@ -177,26 +158,16 @@ impl Store {
     }
 
     /// The appointment a still-valid match token stands for.
-    pub async fn redeem_match_token(
-        &self,
-        token: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Option<i64>, sqlx::Error> {
-        sqlx::query_scalar(
-            "SELECT appointment_id FROM match_token WHERE token = ? AND expires_at >= ?",
-        )
-        .bind(token)
-        .bind(rfc3339(now))
-        .fetch_optional(&self.pool)
-        .await
+    pub async fn redeem_match_token(&self, token: &str, now: DateTime<Utc>) -> Result<Option<i64>, sqlx::Error> {
+        sqlx::query_scalar("SELECT appointment_id FROM match_token WHERE token = ? AND expires_at >= ?")
+            .bind(token)
+            .bind(rfc3339(now))
+            .fetch_optional(&self.pool)
+            .await
     }
 
     /// Marks the appointment arrived at `now`, once: a second call reports the first arrival.
-    pub async fn check_in(
-        &self,
-        appointment_id: i64,
-        now: DateTime<Utc>,
-    ) -> Result<CheckIn, sqlx::Error> {
+    pub async fn check_in(&self, appointment_id: i64, now: DateTime<Utc>) -> Result<CheckIn, sqlx::Error> {
         let now = rfc3339(now);
         let mut tx = self.pool.begin().await?;
         let updated = sqlx::query(
@@ -220,11 +191,10 @@ impl Store {
                 event_id: Some(event_id),
             }
         } else {
-            let arrived_at: Option<String> =
-                sqlx::query_scalar("SELECT arrived_at FROM appointment WHERE id = ?")
-                    .bind(appointment_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
+            let arrived_at: Option<String> = sqlx::query_scalar("SELECT arrived_at FROM appointment WHERE id = ?")
+                .bind(appointment_id)
+                .fetch_one(&mut *tx)
+                .await?;
             CheckIn {
                 arrived_at: arrived_at.unwrap_or(now),
                 already_checked_in: true,
@@ -235,7 +205,8 @@ impl Store {
         Ok(result)
     }
 
-    const DESK_SELECT: &'static str = "SELECT a.id, a.starts_at, v.display_name, p.first_name, p.last_name, a.status, a.arrived_at
+    const DESK_SELECT: &'static str =
+        "SELECT a.id, a.starts_at, v.display_name, p.first_name, p.last_name, a.status, a.arrived_at
          FROM appointment a JOIN patient p ON p.id = a.patient_id JOIN provider v ON v.id = a.provider_id";
 
     fn desk_row(row: &sqlx::sqlite::SqliteRow) -> DeskAppointment {
@@ -244,8 +215,7 @@ impl Store {
             starts_at: clock_time(row.get("starts_at")),
             provider: row.get("display_name"),
             patient: board_name(row.get("first_name"), row.get("last_name")),
-            status: AppointmentStatus::parse(row.get("status"))
-                .unwrap_or(AppointmentStatus::Scheduled),
+            status: AppointmentStatus::parse(row.get("status")).unwrap_or(AppointmentStatus::Scheduled),
             arrived_at: row.get("arrived_at"),
         }
     }
@@ -269,10 +239,7 @@ impl Store {
         })
     }
 
-    pub async fn desk_appointment(
-        &self,
-        appointment_id: i64,
-    ) -> Result<Option<DeskAppointment>, sqlx::Error> {
+    pub async fn desk_appointment(&self, appointment_id: i64) -> Result<Option<DeskAppointment>, sqlx::Error> {
         let sql = format!("{} WHERE a.id = ?", Self::DESK_SELECT);
         let row = sqlx::query(&sql)
             .bind(appointment_id)
@@ -282,16 +249,12 @@ impl Store {
     }
 
     /// Desk events after `last_id`, oldest first, each with the appointment's current row.
-    pub async fn desk_events_after(
-        &self,
-        last_id: i64,
-    ) -> Result<Vec<(i64, DeskAppointment)>, sqlx::Error> {
-        let events: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT id, appointment_id FROM desk_event WHERE id > ? ORDER BY id LIMIT 1000",
-        )
-        .bind(last_id)
-        .fetch_all(&self.pool)
-        .await?;
+    pub async fn desk_events_after(&self, last_id: i64) -> Result<Vec<(i64, DeskAppointment)>, sqlx::Error> {
+        let events: Vec<(i64, i64)> =
+            sqlx::query_as("SELECT id, appointment_id FROM desk_event WHERE id > ? ORDER BY id LIMIT 1000")
+                .bind(last_id)
+                .fetch_all(&self.pool)
+                .await?;
         let mut out = Vec::with_capacity(events.len());
         for (event_id, appointment_id) in events {
             if let Some(row) = self.desk_appointment(appointment_id).await? {

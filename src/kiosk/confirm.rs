@@ -16,7 +16,13 @@ pub fn Confirm(appointment: KioskAppointment) -> impl IntoView {
     let s = strings();
     let busy = RwSignal::new(false);
     let problem = RwSignal::new(None::<ApiFailure>);
-    let KioskAppointment { match_token, first_name, starts_at, provider, already_checked_in } = appointment;
+    let KioskAppointment {
+        match_token,
+        first_name,
+        starts_at,
+        provider,
+        already_checked_in,
+    } = appointment;
 
     let greeting_name = first_name.clone();
     let check_in = move |_| {
@@ -25,11 +31,16 @@ pub fn Confirm(appointment: KioskAppointment) -> impl IntoView {
         }
         busy.set(true);
         problem.set(None);
-        let request = CheckInRequest { match_token: match_token.clone() };
+        let request = CheckInRequest {
+            match_token: match_token.clone(),
+        };
         let first_name = first_name.clone();
         spawn_local(async move {
             match api::check_in(&request).await {
-                Ok(response) => flow.go(Step::Done { first_name, already_checked_in: response.already_checked_in }),
+                Ok(response) => flow.go(Step::Done {
+                    first_name,
+                    already_checked_in: response.already_checked_in,
+                }),
                 Err(failure) => {
                     problem.try_set(Some(failure));
                 }

@@ -55,7 +55,10 @@ pub fn Identify() -> impl IntoView {
         };
 
         busy.set(true);
-        let request = IdentifyRequest { last_name, date_of_birth: dob.to_string() };
+        let request = IdentifyRequest {
+            last_name,
+            date_of_birth: dob.to_string(),
+        };
         spawn_local(async move {
             match api::identify(&request).await {
                 Ok(IdentifyResponse::Found { appointment }) => flow.go(Step::Confirm(appointment)),
@@ -68,7 +71,10 @@ pub fn Identify() -> impl IntoView {
                 Err(ApiFailure::Refused { field: Some(field), .. }) if field == "date_of_birth" => {
                     dob_error.try_set(Some(DobError::NotARealDate));
                 }
-                Err(ApiFailure::Refused { code: ErrorCode::NotFound, .. }) => {
+                Err(ApiFailure::Refused {
+                    code: ErrorCode::NotFound,
+                    ..
+                }) => {
                     problem.try_set(Some(Problem::Expired));
                 }
                 Err(_) => {

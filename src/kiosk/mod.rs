@@ -26,7 +26,10 @@ pub enum Step {
     Welcome,
     Identify,
     Confirm(KioskAppointment),
-    Done { first_name: String, already_checked_in: bool },
+    Done {
+        first_name: String,
+        already_checked_in: bool,
+    },
     NotFound,
     Several,
 }
@@ -81,7 +84,10 @@ impl Flow {
 
 #[component]
 pub fn Kiosk() -> impl IntoView {
-    let flow = Flow { step: RwSignal::new(Step::Welcome), form: IdentifyForm::new() };
+    let flow = Flow {
+        step: RwSignal::new(Step::Welcome),
+        form: IdentifyForm::new(),
+    };
     provide_context(flow);
     reset_when_idle(flow);
     let s = strings();
@@ -90,9 +96,10 @@ pub fn Kiosk() -> impl IntoView {
         Step::Welcome => view! { <welcome::Welcome /> }.into_any(),
         Step::Identify => view! { <identify::Identify /> }.into_any(),
         Step::Confirm(appointment) => view! { <confirm::Confirm appointment /> }.into_any(),
-        Step::Done { first_name, already_checked_in } => {
-            view! { <outcome::Done first_name already_checked_in /> }.into_any()
-        }
+        Step::Done {
+            first_name,
+            already_checked_in,
+        } => view! { <outcome::Done first_name already_checked_in /> }.into_any(),
         Step::NotFound => view! { <outcome::NotFound /> }.into_any(),
         Step::Several => view! { <outcome::Several /> }.into_any(),
     };

@@ -24,14 +24,22 @@ pub fn bench() -> Result {
 
 fn gzip_len(bytes: &[u8]) -> u64 {
     let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
-    encoder.write_all(bytes).and_then(|_| encoder.finish()).map_or(0, |v| v.len() as u64)
+    encoder
+        .write_all(bytes)
+        .and_then(|_| encoder.finish())
+        .map_or(0, |v| v.len() as u64)
 }
 
 fn first_load(dist: &Path) -> Result {
     let mut files: Vec<_> = std::fs::read_dir(dist)
         .map_err(|e| format!("cannot read {}: {e}", dist.display()))?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("html" | "js" | "wasm" | "css")))
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("html" | "js" | "wasm" | "css")
+            )
+        })
         .collect();
     files.sort();
     println!("\nKiosk first load (dist/, release build):");
@@ -42,13 +50,22 @@ fn first_load(dist: &Path) -> Result {
         let (raw, gzip) = (bytes.len() as u64, gzip_len(&bytes));
         raw_total += raw;
         gzip_total += gzip;
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         println!("{name:<44} {raw:>10} {gzip:>10}");
     }
     println!("{:<44} {raw_total:>10} {gzip_total:>10}", "total");
-    println!("budget: {} KB gzip; used {:.1} KB", FIRST_LOAD_BUDGET_GZIP / 1024, gzip_total as f64 / 1024.0);
+    println!(
+        "budget: {} KB gzip; used {:.1} KB",
+        FIRST_LOAD_BUDGET_GZIP / 1024,
+        gzip_total as f64 / 1024.0
+    );
     if gzip_total > FIRST_LOAD_BUDGET_GZIP {
-        return Err(format!("the kiosk's first load ({gzip_total} B gzip) is over its budget"));
+        return Err(format!(
+            "the kiosk's first load ({gzip_total} B gzip) is over its budget"
+        ));
     }
     Ok(())
 }
@@ -72,15 +89,22 @@ fn server_throughput(dist: &Path) -> Result {
         // Keep draining so the server never writes into a closed pipe.
         std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
     }
-    let url = first_line.split_whitespace().find(|w| w.starts_with("http://")).map(str::to_owned);
+    let url = first_line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .map(str::to_owned);
     let result = match url {
         Some(url) => {
-            println!("\nServer throughput (release build, loopback, SQLite file, {BENCH_PATIENTS} synthetic patients):");
-            run_cmd(Command::new(project_root().join("target/release/arrive-loadgen")).args([
-                url.as_str(),
-                "--patients",
-                &BENCH_PATIENTS.to_string(),
-            ]))
+            println!(
+                "\nServer throughput (release build, loopback, SQLite file, {BENCH_PATIENTS} synthetic patients):"
+            );
+            run_cmd(
+                Command::new(project_root().join("target/release/arrive-loadgen")).args([
+                    url.as_str(),
+                    "--patients",
+                    &BENCH_PATIENTS.to_string(),
+                ]),
+            )
         }
         None => Err("the server did not say where it listens".into()),
     };

@@ -43,13 +43,19 @@ fn main() -> ExitCode {
 }
 
 pub fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the project root").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the project root")
+        .to_path_buf()
 }
 
 /// Runs a command from the project root, echoing it, and fails if it fails.
 pub fn run_cmd(command: &mut Command) -> Result {
     eprintln!("\n$ {}", describe(command));
-    let status = command.current_dir(project_root()).status().map_err(|e| format!("cannot start {}: {e}", describe(command)))?;
+    let status = command
+        .current_dir(project_root())
+        .status()
+        .map_err(|e| format!("cannot start {}: {e}", describe(command)))?;
     if status.success() {
         Ok(())
     } else {
@@ -58,7 +64,11 @@ pub fn run_cmd(command: &mut Command) -> Result {
 }
 
 fn describe(command: &Command) -> String {
-    std::iter::once(command.get_program()).chain(command.get_args()).map(|s| s.to_string_lossy()).collect::<Vec<_>>().join(" ")
+    std::iter::once(command.get_program())
+        .chain(command.get_args())
+        .map(|s| s.to_string_lossy())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 pub fn cargo() -> Command {
@@ -71,7 +81,11 @@ pub fn build_kiosk() -> Result<PathBuf> {
     tools::ensure_trunk()?;
     tools::ensure_wasm_bindgen_cli()?;
     tools::ensure_wasm_opt()?;
-    run_cmd(Command::new("trunk").args(["build", "--release"]).env("PATH", tools::path_with_tools()))?;
+    run_cmd(
+        Command::new("trunk")
+            .args(["build", "--release"])
+            .env("PATH", tools::path_with_tools()),
+    )?;
     Ok(project_root().join("dist"))
 }
 
@@ -84,7 +98,10 @@ fn run() -> Result {
         .current_dir(project_root())
         .env("ARRIVE_DIST", &dist)
         .env_remove("ARRIVE_DEMO_EXTRA_PATIENTS")
-        .env("ARRIVE_DATA_DIR", std::env::var("ARRIVE_DATA_DIR").unwrap_or_else(|_| "data".into()));
+        .env(
+            "ARRIVE_DATA_DIR",
+            std::env::var("ARRIVE_DATA_DIR").unwrap_or_else(|_| "data".into()),
+        );
     eprintln!("\nStarting the server (Ctrl-C stops it)…");
     // Become the server, so Ctrl-C reaches it directly and it shuts down cleanly.
     use std::os::unix::process::CommandExt;
@@ -96,7 +113,12 @@ fn test() -> Result {
     tools::ensure_wasm_target()?;
     run_cmd(cargo().args(["fmt", "--all", "--", "--check"]))?;
     run_cmd(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
-    run_cmd(cargo().args(["clippy", "-p", "arrive-kiosk", "--all-targets"]).args(wasm).args(["--", "-D", "warnings"]))?;
+    run_cmd(
+        cargo()
+            .args(["clippy", "-p", "arrive-kiosk", "--all-targets"])
+            .args(wasm)
+            .args(["--", "-D", "warnings"]),
+    )?;
 
     // Native: domain unit tests, server integration tests over loopback HTTP.
     run_cmd(cargo().args(["test", "--workspace"]))?;
@@ -115,14 +137,25 @@ fn test() -> Result {
 
     // End to end: the real server binary, the real Trunk build, Chromium over WebDriver.
     let dist = build_kiosk()?;
+    let axe = tools::ensure_axe_core()?;
     run_cmd(cargo().args(["build", "-p", "arrive-server"]))?;
     run_cmd(
         cargo()
-            .args(["test", "-p", "arrive-kiosk", "--test", "e2e", "--", "--ignored", "--test-threads=1"])
+            .args([
+                "test",
+                "-p",
+                "arrive-kiosk",
+                "--test",
+                "e2e",
+                "--",
+                "--ignored",
+                "--test-threads=1",
+            ])
             .env("ARRIVE_SERVER_BIN", project_root().join("target/debug/arrive-server"))
             .env("ARRIVE_DIST", dist)
             .env("CHROMEDRIVER", &browser.chromedriver)
-            .env("CHROMIUM", &browser.chromium),
+            .env("CHROMIUM", &browser.chromium)
+            .env("AXE_JS", axe),
     )?;
     eprintln!("\nxtask test: every step passed");
     Ok(())

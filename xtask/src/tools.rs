@@ -9,11 +9,19 @@ use crate::{cargo, project_root, run_cmd, Result};
 pub const TRUNK_VERSION: &str = "0.21.14";
 /// binaryen's wasm-opt from npm. Debian's (version 108) produces a wasm that fails in Chromium.
 pub const BINARYEN_VERSION: &str = "132";
+/// axe-core, the accessibility rules engine the end-to-end tests run on every screen.
+pub const AXE_CORE_VERSION: &str = "4";
 
 /// Prints a command's stdout, or None when it cannot run.
 fn output_of(program: &str, args: &[&str]) -> Option<String> {
-    let out = Command::new(program).args(args).env("PATH", path_with_tools()).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    let out = Command::new(program)
+        .args(args)
+        .env("PATH", path_with_tools())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// Where xtask keeps tools it installs without root (npm packages).
@@ -24,12 +32,17 @@ pub fn tools_dir() -> PathBuf {
 /// PATH with our tools first: binaryen's bin and cargo's bin (for freshly installed tools).
 pub fn path_with_tools() -> String {
     let mut parts = vec![tools_dir().join("node_modules/.bin")];
-    if let Some(home) = std::env::var_os("CARGO_HOME").map(PathBuf::from).or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo"))) {
+    if let Some(home) = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")))
+    {
         parts.push(home.join("bin"));
     }
     let current = std::env::var_os("PATH").unwrap_or_default();
     parts.extend(std::env::split_paths(&current));
-    std::env::join_paths(parts).map(|p| p.to_string_lossy().into_owned()).unwrap_or_default()
+    std::env::join_paths(parts)
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 pub fn ensure_wasm_target() -> Result {
@@ -50,7 +63,8 @@ pub fn ensure_trunk() -> Result {
 
 /// The wasm-bindgen version in Cargo.lock: the CLI must be exactly this version.
 pub fn locked_wasm_bindgen_version() -> Result<String> {
-    let lock = std::fs::read_to_string(project_root().join("Cargo.lock")).map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let lock = std::fs::read_to_string(project_root().join("Cargo.lock"))
+        .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line.trim() == "name = \"wasm-bindgen\"" {
@@ -78,12 +92,33 @@ pub fn ensure_wasm_opt() -> Result {
     if output_of("wasm-opt", &["--version"]).is_some_and(|v| v.contains(&wanted)) {
         return Ok(());
     }
+    npm_install(&format!("binaryen@{BINARYEN_VERSION}"))
+}
+
+/// axe-core's browser bundle, for the end-to-end tests to inject into each page.
+pub fn ensure_axe_core() -> Result<PathBuf> {
+    let script = tools_dir().join("node_modules/axe-core/axe.min.js");
+    if !script.exists() {
+        npm_install(&format!("axe-core@{AXE_CORE_VERSION}"))?;
+    }
+    Ok(script)
+}
+
+/// Installs an npm package into our tools folder (no root, nothing global).
+fn npm_install(package: &str) -> Result {
     if output_of("npm", &["--version"]).is_none() {
-        return Err("npm is needed to install binaryen's wasm-opt: install Node.js and npm (apt-get install nodejs npm)".into());
+        return Err(format!(
+            "npm is needed to install {package}: install Node.js and npm (apt-get install nodejs npm)"
+        ));
     }
     let dir = tools_dir();
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    run_cmd(Command::new("npm").args(["install", "--no-audit", "--no-fund", "--prefix"]).arg(&dir).arg(format!("binaryen@{BINARYEN_VERSION}")))
+    run_cmd(
+        Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&dir)
+            .arg(package),
+    )
 }
 
 pub struct Browser {
@@ -93,15 +128,31 @@ pub struct Browser {
 
 /// Debian's Chromium and chromedriver, installed when missing and we are root.
 pub fn ensure_chromium() -> Result<Browser> {
-    let browser = Browser { chromium: "/usr/bin/chromium".into(), chromedriver: "/usr/bin/chromedriver".into() };
+    let browser = Browser {
+        chromium: "/usr/bin/chromium".into(),
+        chromedriver: "/usr/bin/chromedriver".into(),
+    };
     if browser.chromium.exists() && browser.chromedriver.exists() {
         return Ok(browser);
     }
     let is_root = output_of("id", &["-u"]).is_some_and(|id| id.trim() == "0");
     if !is_root {
-        return Err("browser tests need Chromium and chromedriver: run `sudo apt-get install -y chromium chromium-driver`".into());
+        return Err(
+            "browser tests need Chromium and chromedriver: run `sudo apt-get install -y chromium chromium-driver`"
+                .into(),
+        );
     }
     run_cmd(Command::new("apt-get").arg("update"))?;
-    run_cmd(Command::new("apt-get").args(["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"]).env("DEBIAN_FRONTEND", "noninteractive"))?;
+    run_cmd(
+        Command::new("apt-get")
+            .args([
+                "install",
+                "-y",
+                "--no-install-recommends",
+                "chromium",
+                "chromium-driver",
+            ])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )?;
     Ok(browser)
 }

@@ -53,15 +53,9 @@ async fn events(
         Some(id) => state.store.desk_events_after(id).await?.into(),
         None => VecDeque::new(),
     };
-    let last_sent = backlog
-        .back()
-        .map(|(id, _)| *id)
-        .or(last_event_id)
-        .unwrap_or(0);
+    let last_sent = backlog.back().map(|(id, _)| *id).or(last_event_id).unwrap_or(0);
     // Reconnect quickly after a dropped connection or a server restart.
-    let hello = Event::default()
-        .retry(Duration::from_secs(1))
-        .comment("connected");
+    let hello = Event::default().retry(Duration::from_secs(1)).comment("connected");
 
     let stream = stream::unfold(
         EventStream {

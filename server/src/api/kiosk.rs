@@ -1,8 +1,6 @@
 //! What a lobby tablet may ask: who am I (identify), and I am here (check in).
 
-use arrive_domain::api::{
-    CheckInRequest, CheckInResponse, IdentifyRequest, IdentifyResponse, KioskAppointment,
-};
+use arrive_domain::api::{CheckInRequest, CheckInResponse, IdentifyRequest, IdentifyResponse, KioskAppointment};
 use arrive_domain::matching::{match_appointment, Match};
 use arrive_domain::name::validate_name;
 use arrive_domain::{AppointmentStatus, DateOfBirth};
@@ -25,10 +23,9 @@ async fn identify(
     ApiJson(request): ApiJson<IdentifyRequest>,
 ) -> Result<Json<IdentifyResponse>, ApiError> {
     let today = Local::now().date_naive();
-    let last_name =
-        validate_name(&request.last_name).map_err(|e| ApiError::field("last_name", e.message()))?;
-    let dob = DateOfBirth::parse(&request.date_of_birth, today)
-        .map_err(|e| ApiError::field("date_of_birth", e.message()))?;
+    let last_name = validate_name(&request.last_name).map_err(|e| ApiError::field("last_name", e.message()))?;
+    let dob =
+        DateOfBirth::parse(&request.date_of_birth, today).map_err(|e| ApiError::field("date_of_birth", e.message()))?;
 
     let candidates = state.store.candidates(today, dob).await?;
     let response = match match_appointment(&last_name, dob, &candidates) {
@@ -38,10 +35,7 @@ async fn identify(
                 .kiosk_view(appointment_id)
                 .await?
                 .ok_or_else(ApiError::internal)?;
-            let match_token = state
-                .store
-                .issue_match_token(appointment_id, Utc::now())
-                .await?;
+            let match_token = state.store.issue_match_token(appointment_id, Utc::now()).await?;
             IdentifyResponse::Found {
                 appointment: KioskAppointment {
                     match_token,
@@ -70,10 +64,7 @@ async fn check_in(
 ) -> Result<Json<CheckInResponse>, ApiError> {
     let token = request.match_token.trim();
     if token.len() != 32 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(ApiError::field(
-            "match_token",
-            "The match token is not valid.",
-        ));
+        return Err(ApiError::field("match_token", "The match token is not valid."));
     }
     let appointment_id = state
         .store
@@ -86,11 +77,7 @@ async fn check_in(
             state.events.publish((event_id, row));
         }
     }
-    tracing::info!(
-        appointment_id,
-        already = check_in.already_checked_in,
-        "check-in"
-    );
+    tracing::info!(appointment_id, already = check_in.already_checked_in, "check-in");
     Ok(Json(CheckInResponse {
         arrived_at: check_in.arrived_at,
         already_checked_in: check_in.already_checked_in,
