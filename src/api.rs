@@ -50,3 +50,6 @@ pub async fn desk_day() -> Result<DeskDay, ApiFailure> {
 }
 
 pub const DESK_EVENTS_URL: &str = "/api/v1/desk/events";
+
+/// A QR code (SVG) of the kiosk's address, rendered by the server.
+pub const KIOSK_LINK_QR_URL: &str = "/api/v1/desk/kiosk-link.svg";

@@ -77,6 +77,7 @@ pub fn DeskBoard() -> impl IntoView {
                     Some(d) if d.appointments.is_empty() => view! { <p>{move || s.get().desk_empty}</p> }.into_any(),
                     Some(_) => view! { <BoardTable day now /> }.into_any(),
                 }}
+                <KioskSetup />
             </main>
         </div>
     }
@@ -132,6 +133,30 @@ fn BoardRow(appointment: DeskAppointment, now: RwSignal<f64>) -> impl IntoView {
             </td>
             <td>{arrived_cell}</td>
         </tr>
+    }
+}
+
+/// How to open the kiosk on a tablet: its address and a QR code of it.
+#[component]
+fn KioskSetup() -> impl IntoView {
+    let s = strings();
+    let url = window()
+        .location()
+        .origin()
+        .map(|o| format!("{o}/"))
+        .unwrap_or_default();
+    let alt_url = url.clone();
+    view! {
+        <details class="kiosk-setup">
+            <summary>{move || s.get().desk_setup_title}</summary>
+            <p>{move || s.get().desk_setup_lead} " " <code id="kiosk-url">{url}</code></p>
+            <img
+                src=api::KIOSK_LINK_QR_URL
+                width="240"
+                height="240"
+                alt=move || (s.get().desk_setup_qr_alt)(&alt_url)
+            />
+        </details>
     }
 }
 

@@ -100,6 +100,9 @@ pub struct Strings {
     pub status_scheduled: &'static str,
     pub status_arrived: &'static str,
     pub desk_summary: fn(usize, usize) -> String,
+    pub desk_setup_title: &'static str,
+    pub desk_setup_lead: &'static str,
+    pub desk_setup_qr_alt: fn(&str) -> String,
 }
 
 impl Strings {
@@ -192,6 +195,9 @@ pub static EN: Strings = Strings {
     status_scheduled: "Scheduled",
     status_arrived: "Arrived",
     desk_summary: |arrived, total| format!("{arrived} of {total} arrived"),
+    desk_setup_title: "Set up a kiosk tablet",
+    desk_setup_lead: "On the tablet, scan this code with the camera, or open this address:",
+    desk_setup_qr_alt: |url| format!("QR code that opens the kiosk at {url}"),
 };
 
 pub static ES: Strings = Strings {
@@ -265,4 +271,7 @@ pub static ES: Strings = Strings {
     status_scheduled: "Programada",
     status_arrived: "Llegó",
     desk_summary: |arrived, total| format!("{arrived} de {total} han llegado"),
+    desk_setup_title: "Configurar una tableta de registro",
+    desk_setup_lead: "En la tableta, escanee este código con la cámara o abra esta dirección:",
+    desk_setup_qr_alt: |url| format!("Código QR que abre el registro en {url}"),
 };

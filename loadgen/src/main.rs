@@ -92,6 +92,51 @@ async fn identify(client: &reqwest::Client, base: &str, k: u32) -> Result<Option
     Ok(value["appointment"]["match_token"].as_str().map(str::to_owned))
 }
 
+/// What one request of a phase came to.
+enum Outcome {
+    /// Succeeded; the timed part took this long.
+    Ok(Duration),
+    Failed,
+    /// No synthetic patient left for this phase.
+    Exhausted,
+}
+
+/// Runs `request(k)` for k = 0, 1, 2, … from `concurrency` workers until `seconds` pass or the
+/// patients run out; returns each worker's tally and the elapsed time.
+async fn run_phase<F, Fut>(options: &Options, request: F) -> (Vec<Tally>, Duration)
+where
+    F: Fn(u32) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = Outcome> + Send,
+{
+    let next = Arc::new(AtomicU32::new(0));
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(options.seconds);
+    let workers: Vec<_> = (0..options.concurrency)
+        .map(|_| {
+            let (next, request) = (next.clone(), request.clone());
+            tokio::spawn(async move {
+                let mut tally = Tally {
+                    latencies_us: Vec::new(),
+                    errors: 0,
+                };
+                while Instant::now() < deadline {
+                    match request(next.fetch_add(1, Ordering::Relaxed)).await {
+                        Outcome::Ok(took) => tally.latencies_us.push(took.as_micros() as u64),
+                        Outcome::Failed => tally.errors += 1,
+                        Outcome::Exhausted => break,
+                    }
+                }
+                tally
+            })
+        })
+        .collect();
+    let mut tallies = Vec::new();
+    for worker in workers {
+        tallies.push(worker.await.expect("worker"));
+    }
+    (tallies, started.elapsed())
+}
+
 #[tokio::main]
 async fn main() {
     let options = match parse_args() {
@@ -105,77 +150,45 @@ async fn main() {
     println!("concurrency {}, {} s per phase", options.concurrency, options.seconds);
 
     // Phase 1: identify, over every synthetic patient in turn.
-    let next = Arc::new(AtomicU32::new(0));
-    let started = Instant::now();
-    let deadline = started + Duration::from_secs(options.seconds);
-    let workers: Vec<_> = (0..options.concurrency)
-        .map(|_| {
-            let (client, options, next) = (client.clone(), options.clone(), next.clone());
-            tokio::spawn(async move {
-                let mut tally = Tally {
-                    latencies_us: Vec::new(),
-                    errors: 0,
-                };
-                while Instant::now() < deadline {
-                    let k = next.fetch_add(1, Ordering::Relaxed) % options.patients;
-                    let t = Instant::now();
-                    match identify(&client, &options.base, k).await {
-                        Ok(Some(_)) => tally.latencies_us.push(t.elapsed().as_micros() as u64),
-                        _ => tally.errors += 1,
-                    }
-                }
-                tally
-            })
-        })
-        .collect();
-    let mut tallies = Vec::new();
-    for w in workers {
-        tallies.push(w.await.expect("worker"));
-    }
-    let identify_ok = report("identify", tallies, started.elapsed());
+    let (c, o) = (client.clone(), options.clone());
+    let (tallies, elapsed) = run_phase(&options, move |k| {
+        let (client, options) = (c.clone(), o.clone());
+        async move {
+            let started = Instant::now();
+            match identify(&client, &options.base, k % options.patients).await {
+                Ok(Some(_)) => Outcome::Ok(started.elapsed()),
+                _ => Outcome::Failed,
+            }
+        }
+    })
+    .await;
+    let identify_ok = report("identify", tallies, elapsed);
 
     // Phase 2: check-in; each patient arrives once, so every request is a real first arrival.
-    let next = Arc::new(AtomicU32::new(0));
-    let started = Instant::now();
-    let deadline = started + Duration::from_secs(options.seconds);
-    let workers: Vec<_> = (0..options.concurrency)
-        .map(|_| {
-            let (client, options, next) = (client.clone(), options.clone(), next.clone());
-            tokio::spawn(async move {
-                let mut tally = Tally {
-                    latencies_us: Vec::new(),
-                    errors: 0,
-                };
-                while Instant::now() < deadline {
-                    let k = next.fetch_add(1, Ordering::Relaxed);
-                    if k >= options.patients {
-                        break;
-                    }
-                    let Ok(Some(token)) = identify(&client, &options.base, k).await else {
-                        tally.errors += 1;
-                        continue;
-                    };
-                    let t = Instant::now();
-                    let response = client
-                        .post(format!("{}/api/v1/kiosk/check-in", options.base))
-                        .json(&json!({ "match_token": token }))
-                        .send()
-                        .await;
-                    match response {
-                        Ok(r) if r.status().is_success() => tally.latencies_us.push(t.elapsed().as_micros() as u64),
-                        _ => tally.errors += 1,
-                    }
-                }
-                tally
-            })
-        })
-        .collect();
-    let mut tallies = Vec::new();
-    for w in workers {
-        tallies.push(w.await.expect("worker"));
-    }
-    let elapsed = started.elapsed();
-    if next.load(Ordering::Relaxed) >= options.patients {
+    let (c, o) = (client.clone(), options.clone());
+    let (tallies, elapsed) = run_phase(&options, move |k| {
+        let (client, options) = (c.clone(), o.clone());
+        async move {
+            if k >= options.patients {
+                return Outcome::Exhausted;
+            }
+            let Ok(Some(token)) = identify(&client, &options.base, k).await else {
+                return Outcome::Failed;
+            };
+            let started = Instant::now();
+            let response = client
+                .post(format!("{}/api/v1/kiosk/check-in", options.base))
+                .json(&json!({ "match_token": token }))
+                .send()
+                .await;
+            match response {
+                Ok(r) if r.status().is_success() => Outcome::Ok(started.elapsed()),
+                _ => Outcome::Failed,
+            }
+        }
+    })
+    .await;
+    if elapsed < Duration::from_secs(options.seconds) {
         println!("(check-in ran out of synthetic patients before {} s)", options.seconds);
     }
     let check_in_ok = report("check-in", tallies, elapsed);

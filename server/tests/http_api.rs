@@ -60,6 +60,13 @@ impl TestServer {
     }
 }
 
+/// A server on a new, empty data folder, and a client for it.
+async fn fresh_server() -> (tempfile::TempDir, TestServer, Client) {
+    let data = tempfile::tempdir().unwrap();
+    let server = TestServer::start(&data).await;
+    (data, server, Client::new())
+}
+
 async fn post(client: &Client, url: &str, body: Value) -> Response {
     client.post(url).json(&body).send().await.expect("request")
 }
@@ -106,9 +113,7 @@ async fn expect_error(response: Response, status: StatusCode, code: ErrorCode) -
 
 #[tokio::test(flavor = "multi_thread")]
 async fn identify_matches_one_patient_and_shows_the_minimum() {
-    let data = tempfile::tempdir().unwrap();
-    let server = TestServer::start(&data).await;
-    let client = Client::new();
+    let (_data, server, client) = fresh_server().await;
 
     for (typed, dob) in [("garcia lopez", "1958-04-12"), ("GARCÍA-LÓPEZ", "04/12/1958")] {
         let response = post(
@@ -144,9 +149,7 @@ async fn identify_matches_one_patient_and_shows_the_minimum() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn no_match_and_several_matches_name_nobody() {
-    let data = tempfile::tempdir().unwrap();
-    let server = TestServer::start(&data).await;
-    let client = Client::new();
+    let (_data, server, client) = fresh_server().await;
     let url = format!("{}/api/v1/kiosk/identify", server.url);
 
     let body: Value = post(
@@ -175,9 +178,7 @@ async fn no_match_and_several_matches_name_nobody() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn check_in_records_the_arrival_once() {
-    let data = tempfile::tempdir().unwrap();
-    let server = TestServer::start(&data).await;
-    let client = Client::new();
+    let (_data, server, client) = fresh_server().await;
     let url = format!("{}/api/v1/kiosk/check-in", server.url);
     let token = token_for(&client, &server.url, "O'Brien", "1971-09-30").await;
 
@@ -234,9 +235,7 @@ async fn check_in_records_the_arrival_once() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn check_in_refuses_unknown_and_malformed_tokens() {
-    let data = tempfile::tempdir().unwrap();
-    let server = TestServer::start(&data).await;
-    let client = Client::new();
+    let (_data, server, client) = fresh_server().await;
     let url = format!("{}/api/v1/kiosk/check-in", server.url);
 
     let unknown = post(
@@ -260,9 +259,7 @@ async fn check_in_refuses_unknown_and_malformed_tokens() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_requests_get_a_json_4xx_and_never_echo_the_input() {
-    let data = tempfile::tempdir().unwrap();
-    let server = TestServer::start(&data).await;
-    let client = Client::new();
+    let (_data, server, client) = fresh_server().await;
     let oversize = format!(
         r#"{{"last_name":"{}","date_of_birth":"1990-01-01"}}"#,
         "a".repeat(70 * 1024)
@@ -375,9 +372,7 @@ async fn bad_requests_get_a_json_4xx_and_never_echo_the_input() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn unknown_paths_and_methods_are_json_errors_and_other_paths_serve_the_kiosk() {
-    let data = tempfile::tempdir().unwrap();
-    let server = TestServer::start(&data).await;
-    let client = Client::new();
+    let (_data, server, client) = fresh_server().await;
 
     for path in [
         "/api/v1/nope",
@@ -454,9 +449,7 @@ async fn next_appointment_event(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_desk_hears_arrivals_live_and_replays_what_it_missed() {
-    let data = tempfile::tempdir().unwrap();
-    let server = TestServer::start(&data).await;
-    let client = Client::new();
+    let (_data, server, client) = fresh_server().await;
     let events_url = format!("{}/api/v1/desk/events", server.url);
 
     let live = client.get(&events_url).send().await.unwrap();
