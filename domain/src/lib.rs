@@ -9,6 +9,7 @@ pub mod dob;
 pub mod error;
 pub mod matching;
 pub mod name;
+pub mod questionnaire;
 
 pub use api::AppointmentStatus;
 pub use dob::{DateOfBirth, DobError};
