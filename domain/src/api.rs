@@ -52,6 +52,26 @@ pub struct CheckInResponse {
     pub already_checked_in: bool,
 }
 
+/// `GET /api/v1/kiosk/forms`: the clinic's intake forms, in the order the kiosk asks them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormList {
+    pub forms: Vec<FormSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormSummary {
+    pub id: String,
+    pub title: String,
+}
+
+/// `POST /api/v1/kiosk/forms/{id}/responses`: a completed form for the matched appointment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormSubmission {
+    pub match_token: String,
+    pub response: crate::questionnaire::QuestionnaireResponse,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AppointmentStatus {

@@ -48,3 +48,4 @@ CREATE TABLE desk_event (
     appointment_id INTEGER NOT NULL REFERENCES appointment(id),
     at             TEXT NOT NULL
 );
+

@@ -17,6 +17,9 @@ pub struct Config {
     /// `ARRIVE_DEMO_EXTRA_PATIENTS`, default 0: synthetic "Loadtest" patients added to today's
     /// demo schedule, for `cargo xtask bench`.
     pub demo_extra_patients: u32,
+    /// `ARRIVE_FORMS_DIR`: the clinic's own intake forms (FHIR Questionnaire JSON files);
+    /// default: the forms shipped in `forms/`.
+    pub forms_dir: Option<PathBuf>,
 }
 
 impl Config {
@@ -43,6 +46,7 @@ impl Config {
             dist_dir: var("ARRIVE_DIST").map_or_else(|| "dist".into(), PathBuf::from),
             seed_demo,
             demo_extra_patients,
+            forms_dir: var("ARRIVE_FORMS_DIR").map(PathBuf::from),
         })
     }
 

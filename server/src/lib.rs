@@ -5,6 +5,7 @@ pub mod api;
 pub mod config;
 pub mod error;
 pub mod events;
+pub mod forms;
 pub mod seed;
 pub mod store;
 
@@ -21,6 +22,7 @@ pub use config::Config;
 pub struct AppState {
     pub store: store::Store,
     pub events: events::DeskEvents,
+    pub forms: std::sync::Arc<forms::Forms>,
 }
 
 /// Opens (creating and migrating) the database, seeds the demo clinic when asked, and serves
@@ -30,6 +32,7 @@ pub async fn run(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     on_listening: impl FnOnce(SocketAddr),
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let forms = std::sync::Arc::new(forms::Forms::load(config.forms_dir.as_deref())?);
     let store = store::Store::open(&config.database_path()).await?;
     if config.seed_demo {
         seed::seed_demo(&store, chrono::Local::now().date_naive(), config.demo_extra_patients).await?;
@@ -38,6 +41,7 @@ pub async fn run(
     let state = AppState {
         store,
         events: events::DeskEvents::new(stop_rx),
+        forms,
     };
     let app = router(state, &config.dist_dir);
 

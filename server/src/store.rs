@@ -263,4 +263,52 @@ impl Store {
         }
         Ok(out)
     }
+
+    /// Keeps a validated form response and its scores; a second submission of the same form
+    /// for the same appointment replaces the first.
+    pub async fn save_response(
+        &self,
+        appointment_id: i64,
+        form: &arrive_domain::questionnaire::Questionnaire,
+        response_json: &str,
+        scores: &crate::forms::Scores,
+        now: DateTime<Utc>,
+    ) -> Result<(), sqlx::Error> {
+        let severity = scores
+            .phq9_severity
+            .and_then(|s| serde_json::to_value(s).ok())
+            .and_then(|v| v.as_str().map(str::to_owned));
+        sqlx::query(
+            "INSERT INTO questionnaire_response
+                (appointment_id, form_id, form_version, response_json, phq2_total, phq9_total, phq9_severity, urgent, submitted_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (appointment_id, form_id) DO UPDATE SET
+                form_version = excluded.form_version, response_json = excluded.response_json,
+                phq2_total = excluded.phq2_total, phq9_total = excluded.phq9_total,
+                phq9_severity = excluded.phq9_severity, urgent = excluded.urgent, submitted_at = excluded.submitted_at",
+        )
+        .bind(appointment_id)
+        .bind(&form.id)
+        .bind(form.version.as_deref().unwrap_or(""))
+        .bind(response_json)
+        .bind(scores.phq2_total.map(i64::from))
+        .bind(scores.phq9_total.map(i64::from))
+        .bind(severity)
+        .bind(scores.urgent)
+        .bind(rfc3339(now))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The appointment's PHQ-2 total, if its PHQ-2 was answered.
+    pub async fn phq2_total(&self, appointment_id: i64) -> Result<Option<u32>, sqlx::Error> {
+        let total: Option<Option<i64>> = sqlx::query_scalar(
+            "SELECT phq2_total FROM questionnaire_response WHERE appointment_id = ? AND phq2_total IS NOT NULL ORDER BY submitted_at LIMIT 1",
+        )
+        .bind(appointment_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(total.flatten().and_then(|t| u32::try_from(t).ok()))
+    }
 }

@@ -30,6 +30,7 @@ impl TestServer {
             dist_dir: dist,
             seed_demo: true,
             demo_extra_patients: 0,
+            forms_dir: None,
         };
         let (stop, stopped) = oneshot::channel::<()>();
         let (bound_tx, bound_rx) = oneshot::channel();
@@ -527,4 +528,222 @@ async fn arrivals_survive_a_restart_and_the_demo_is_not_seeded_twice() {
     .unwrap();
     assert!(again.already_checked_in);
     server.stop().await;
+}
+
+fn phq_answers(points: &[usize]) -> Value {
+    let codes = ["LA6568-5", "LA6569-3", "LA6570-1", "LA6571-9"];
+    let items: Vec<Value> = points
+        .iter()
+        .enumerate()
+        .map(|(i, p)| json!({"linkId": format!("phq-{}", i + 1), "answer": [{"valueCoding": {"system": "http://loinc.org", "code": codes[*p]}}]}))
+        .collect();
+    json!({"resourceType": "QuestionnaireResponse", "status": "completed", "item": items})
+}
+
+async fn submit(client: &Client, base: &str, form: &str, token: &str, response: Value) -> Response {
+    post(
+        client,
+        &format!("{base}/api/v1/kiosk/forms/{form}/responses"),
+        json!({"match_token": token, "response": response}),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn forms_are_served_and_responses_checked_with_the_same_engine() {
+    let (_data, server, client) = fresh_server().await;
+    let list: Value = client
+        .get(format!("{}/api/v1/kiosk/forms", server.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = list["forms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        ["reason-for-visit", "allergies", "medications", "phq-2", "phq-9", "pain"]
+    );
+    let form: Value = client
+        .get(format!("{}/api/v1/kiosk/forms/phq-9", server.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(form["resourceType"], "Questionnaire");
+    assert_eq!(form["code"][0]["code"], "44249-1");
+    let missing = client
+        .get(format!("{}/api/v1/kiosk/forms/nope", server.url))
+        .send()
+        .await
+        .unwrap();
+    expect_error(missing, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
+
+    let token = token_for(&client, &server.url, "Johnson", "1980-11-05").await;
+    let reason = json!({"resourceType": "QuestionnaireResponse", "status": "completed",
+        "item": [{"linkId": "reason", "answer": [{"valueString": "Cough for two weeks"}]}]});
+    assert_eq!(
+        submit(&client, &server.url, "reason-for-visit", &token, reason)
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+
+    let cases = [
+        (
+            "reason-for-visit",
+            json!({"resourceType": "QuestionnaireResponse", "status": "completed", "item": []}),
+            "reason",
+        ),
+        (
+            "reason-for-visit",
+            json!({"resourceType": "QuestionnaireResponse", "status": "completed",
+            "item": [{"linkId": "reason", "answer": [{"valueInteger": 3}]}]}),
+            "reason",
+        ),
+        (
+            "allergies",
+            json!({"resourceType": "QuestionnaireResponse", "status": "completed", "item": [
+            {"linkId": "no-known-allergies", "answer": [{"valueBoolean": true}]},
+            {"linkId": "allergy", "item": [{"linkId": "substance", "answer": [{"valueString": "Latex"}]}]}]}),
+            "allergy",
+        ),
+        (
+            "pain",
+            json!({"resourceType": "QuestionnaireResponse", "status": "completed",
+            "item": [{"linkId": "pain-now", "answer": [{"valueInteger": 12}]}]}),
+            "pain-now",
+        ),
+    ];
+    for (form, response, field) in cases {
+        let body = expect_error(
+            submit(&client, &server.url, form, &token, response).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::InvalidField,
+        )
+        .await;
+        assert_eq!(body.error.field.as_deref(), Some(field), "{form}");
+        assert!(!body.error.message.contains("Latex"), "the error echoes an answer");
+    }
+    let unknown_field = submit(
+        &client,
+        &server.url,
+        "pain",
+        &token,
+        json!({"resourceType": "QuestionnaireResponse", "status": "completed", "extra": 1}),
+    )
+    .await;
+    expect_error(unknown_field, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidJson).await;
+    let expired = submit(
+        &client,
+        &server.url,
+        "pain",
+        "0123456789abcdef0123456789abcdef",
+        json!({"resourceType": "QuestionnaireResponse", "status": "completed"}),
+    )
+    .await;
+    expect_error(expired, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn phq9_follows_a_positive_phq2_and_item_9_is_flagged_urgent() {
+    let (data, server, client) = fresh_server().await;
+    let token = token_for(&client, &server.url, "Hernandez", "1944-03-21").await;
+
+    // Without a PHQ-2, and after a negative one (2), the PHQ-9 is refused.
+    let early = submit(
+        &client,
+        &server.url,
+        "phq-9",
+        &token,
+        phq_answers(&[1, 2, 0, 0, 0, 0, 0, 0, 1]),
+    )
+    .await;
+    expect_error(early, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidField).await;
+    assert_eq!(
+        submit(&client, &server.url, "phq-2", &token, phq_answers(&[1, 1]))
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    let negative = submit(
+        &client,
+        &server.url,
+        "phq-9",
+        &token,
+        phq_answers(&[1, 1, 0, 0, 0, 0, 0, 0, 1]),
+    )
+    .await;
+    expect_error(negative, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidField).await;
+
+    // A positive PHQ-2 (3) opens the PHQ-9; item 9 above 0 is urgent; the total and band are kept.
+    assert_eq!(
+        submit(&client, &server.url, "phq-2", &token, phq_answers(&[1, 2]))
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    let full = submit(
+        &client,
+        &server.url,
+        "phq-9",
+        &token,
+        phq_answers(&[1, 2, 3, 1, 0, 2, 1, 0, 1]),
+    )
+    .await;
+    assert_eq!(full.status(), StatusCode::NO_CONTENT);
+    server.stop().await;
+
+    let db = sqlx::SqlitePool::connect(&format!("sqlite:{}", data.path().join("data/arrive.db").display()))
+        .await
+        .unwrap();
+    type ScoreRow = (String, Option<i64>, Option<i64>, Option<String>, bool);
+    let rows: Vec<ScoreRow> = sqlx::query_as(
+        "SELECT form_id, phq2_total, phq9_total, phq9_severity, urgent FROM questionnaire_response ORDER BY form_id",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    assert_eq!(
+        rows,
+        vec![
+            ("phq-2".to_owned(), Some(3), None, None, false),
+            ("phq-9".to_owned(), Some(3), Some(11), Some("moderate".to_owned()), true),
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_form_the_engine_cannot_handle_stops_the_server_with_the_reason() {
+    let data = tempfile::tempdir().unwrap();
+    let forms = data.path().join("forms");
+    std::fs::create_dir_all(&forms).unwrap();
+    let form = json!({"resourceType": "Questionnaire", "id": "x", "status": "active",
+        "item": [{"linkId": "a", "type": "string", "calculatedExpression": "%age"}]});
+    std::fs::write(forms.join("x.json"), form.to_string()).unwrap();
+    let config = Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        data_dir: data.path().join("data"),
+        dist_dir: data.path().join("dist"),
+        seed_demo: true,
+        demo_extra_patients: 0,
+        forms_dir: Some(forms),
+    };
+    let error = arrive_server::run(config, async {}, |_| {})
+        .await
+        .expect_err("refuses to start")
+        .to_string();
+    assert!(
+        error.contains("x.json") && error.contains("calculatedExpression"),
+        "{error}"
+    );
 }

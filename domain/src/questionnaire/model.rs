@@ -325,7 +325,8 @@ fn one_value(
     found.extend(integer.map(Answer::Integer));
     if let Some(date) = date {
         let parsed = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
-            .map_err(|_| format!("{date:?} is not a date (YYYY-MM-DD)"))?;
+            // The answer is not echoed: error messages never carry what a patient typed.
+            .map_err(|_| "a date must be a real YYYY-MM-DD date".to_string())?;
         found.push(Answer::Date(parsed));
     }
     found.extend(string.map(|s| Answer::String(s.to_owned())));

@@ -267,7 +267,7 @@ fn required_type_and_disabled_rules() {
             json!([{"linkId": "dated", "answer": [{"valueDate": "2026-02-30"}]}]),
             vec![(
                 "dated",
-                ProblemKind::InvalidValue("\"2026-02-30\" is not a date (YYYY-MM-DD)".into()),
+                ProblemKind::InvalidValue("a date must be a real YYYY-MM-DD date".into()),
             )],
         ),
         (

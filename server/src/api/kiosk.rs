@@ -1,21 +1,93 @@
 //! What a lobby tablet may ask: who am I (identify), and I am here (check in).
 
-use arrive_domain::api::{CheckInRequest, CheckInResponse, IdentifyRequest, IdentifyResponse, KioskAppointment};
+use arrive_domain::api::{
+    CheckInRequest, CheckInResponse, FormList, FormSubmission, IdentifyRequest, IdentifyResponse, KioskAppointment,
+};
 use arrive_domain::matching::{match_appointment, Match};
 use arrive_domain::name::validate_name;
+use arrive_domain::questionnaire::{self, phq, Questionnaire};
 use arrive_domain::{AppointmentStatus, DateOfBirth};
-use axum::extract::State;
-use axum::routing::post;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{Local, Utc};
 
 use crate::error::{ApiError, ApiJson};
-use crate::AppState;
+use crate::{forms, AppState};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/identify", post(identify))
         .route("/check-in", post(check_in))
+        .route("/forms", get(list_forms))
+        .route("/forms/{form_id}", get(get_form))
+        .route("/forms/{form_id}/responses", post(submit_form))
+}
+
+/// The appointment a kiosk request is about, from its match token.
+async fn matched_appointment(state: &AppState, token: &str) -> Result<i64, ApiError> {
+    let token = token.trim();
+    if token.len() != 32 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(ApiError::field("match_token", "The match token is not valid."));
+    }
+    state
+        .store
+        .redeem_match_token(token, Utc::now())
+        .await?
+        .ok_or_else(|| ApiError::not_found("This match has expired. Please start again."))
+}
+
+async fn list_forms(State(state): State<AppState>) -> Json<FormList> {
+    Json(state.forms.list())
+}
+
+async fn get_form(State(state): State<AppState>, Path(form_id): Path<String>) -> Result<Json<Questionnaire>, ApiError> {
+    let form = state
+        .forms
+        .get(&form_id)
+        .ok_or_else(|| ApiError::not_found("There is no such form."))?;
+    Ok(Json(form.clone()))
+}
+
+/// Checks a completed form with the same engine the kiosk uses, scores it, and keeps it.
+/// The scores are for staff: the answer to the kiosk says only that the form was received.
+async fn submit_form(
+    State(state): State<AppState>,
+    Path(form_id): Path<String>,
+    ApiJson(submission): ApiJson<FormSubmission>,
+) -> Result<StatusCode, ApiError> {
+    let form = state
+        .forms
+        .get(&form_id)
+        .ok_or_else(|| ApiError::not_found("There is no such form."))?;
+    let appointment_id = matched_appointment(&state, &submission.match_token).await?;
+    if let Err(problems) = questionnaire::validate(form, &submission.response) {
+        let message = problems.iter().map(|p| p.message()).collect::<Vec<_>>().join("; ");
+        let field = problems.first().map(|p| p.link_id.clone()).unwrap_or_default();
+        return Err(ApiError::field(&field, &message));
+    }
+    if forms::is_phq9(form) {
+        let phq2 = state.store.phq2_total(appointment_id).await?;
+        if !phq2.is_some_and(phq::phq9_needed) {
+            return Err(ApiError::field(
+                "phq-9",
+                "The PHQ-9 is asked only after a PHQ-2 score of 3 or more.",
+            ));
+        }
+    }
+    let scores = forms::score(form, &submission.response);
+    let json = serde_json::to_string(&submission.response).map_err(|_| ApiError::internal())?;
+    state
+        .store
+        .save_response(appointment_id, form, &json, &scores, Utc::now())
+        .await?;
+    if scores.urgent {
+        // The desk board shows flags from the front desk issue on; until then the log says so.
+        tracing::warn!(appointment_id, form = %form.id, "urgent: PHQ-9 item 9 above 0");
+    }
+    tracing::info!(appointment_id, form = %form.id, "form received");
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn identify(
@@ -62,15 +134,7 @@ async fn check_in(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<CheckInRequest>,
 ) -> Result<Json<CheckInResponse>, ApiError> {
-    let token = request.match_token.trim();
-    if token.len() != 32 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(ApiError::field("match_token", "The match token is not valid."));
-    }
-    let appointment_id = state
-        .store
-        .redeem_match_token(token, Utc::now())
-        .await?
-        .ok_or_else(|| ApiError::not_found("This match has expired. Please start again."))?;
+    let appointment_id = matched_appointment(&state, &request.match_token).await?;
     let check_in = state.store.check_in(appointment_id, Utc::now()).await?;
     if let Some(event_id) = check_in.event_id {
         if let Some(row) = state.store.desk_appointment(appointment_id).await? {
