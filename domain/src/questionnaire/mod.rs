@@ -5,6 +5,7 @@
 //! server loads the clinic's forms (refusing what this engine does not support) and re-checks
 //! every submitted response.
 
+pub mod draft;
 mod engine;
 pub mod model;
 pub mod phq;

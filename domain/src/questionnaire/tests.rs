@@ -416,3 +416,87 @@ fn pain_scale_takes_0_to_10() {
         vec![("pain-now".to_owned(), ProblemKind::Missing)]
     );
 }
+
+#[test]
+fn a_draft_edited_like_the_kiosk_does_finishes_into_a_valid_response() {
+    let q = shipped("medications");
+    let mut items = draft::start(&q.item);
+    assert_eq!(
+        draft::rows(&items, &[], "medication"),
+        1,
+        "a list starts with one empty row"
+    );
+    // An untouched form with an empty row finishes empty, and that is valid (nothing required).
+    assert_eq!(draft::finish(&q, &items).item, vec![]);
+
+    let row = |i: usize| vec![("medication".to_owned(), i)];
+    draft::set_answer(&mut items, &row(0), "name", Some(Answer::String("Metformin".into())));
+    let group = &q.item[1];
+    draft::add_row(&mut items, &[], group);
+    draft::add_row(&mut items, &[], group);
+    draft::set_answer(&mut items, &row(1), "name", Some(Answer::String("Aspirin".into())));
+    draft::set_answer(&mut items, &row(2), "name", Some(Answer::String("Lisinopril".into())));
+    draft::set_answer(&mut items, &row(2), "dose", Some(Answer::String("10 mg".into())));
+    draft::remove_row(&mut items, &[], "medication", 1);
+    assert_eq!(draft::rows(&items, &[], "medication"), 2);
+    assert_eq!(
+        draft::answer(&items, &row(1), "name"),
+        Some(Answer::String("Lisinopril".into()))
+    );
+    let done = draft::finish(&q, &items);
+    assert_eq!(validate(&q, &done), Ok(()));
+    assert_eq!(done.item.len(), 2);
+
+    // Ticking "I take no medicines" drops the rows already typed: they no longer apply.
+    draft::set_answer(&mut items, &[], "no-medications", Some(Answer::Boolean(true)));
+    let done = draft::finish(&q, &items);
+    assert_eq!(validate(&q, &done), Ok(()));
+    assert_eq!(done.item.len(), 1);
+    assert_eq!(done.item[0].link_id, "no-medications");
+
+    // A row with a dose but no name is reported on the name.
+    draft::set_answer(&mut items, &[], "no-medications", None);
+    draft::set_answer(&mut items, &row(0), "name", None);
+    assert_eq!(kinds(validate(&q, &draft::finish(&q, &items))), vec![]);
+    draft::set_answer(&mut items, &row(0), "dose", Some(Answer::String("5 mg".into())));
+    assert_eq!(
+        kinds(validate(&q, &draft::finish(&q, &items))),
+        vec![("name".to_owned(), ProblemKind::Missing)]
+    );
+}
+
+#[test]
+fn typed_text_becomes_an_answer_of_the_item_type() {
+    use draft::parse_typed;
+    let cases: Vec<(ItemType, &str, Result<Option<Answer>, ()>)> = vec![
+        (ItemType::Integer, " 42 ", Ok(Some(Answer::Integer(42)))),
+        (ItemType::Integer, "4.5", Err(())),
+        (ItemType::Integer, "", Ok(None)),
+        (ItemType::Decimal, "37,5", Ok(Some(Answer::Decimal(37.5)))),
+        (ItemType::Decimal, "NaN", Err(())),
+        (
+            ItemType::Date,
+            "2026-02-28",
+            Ok(Some(Answer::Date(
+                chrono::NaiveDate::from_ymd_opt(2026, 2, 28).unwrap(),
+            ))),
+        ),
+        (ItemType::Date, "2026-02-30", Err(())),
+        (ItemType::Text, "  cough  ", Ok(Some(Answer::String("cough".into())))),
+        (ItemType::String, "   ", Ok(None)),
+    ];
+    for (kind, text, expected) in cases {
+        let got = parse_typed(kind, text).map_err(|_| ());
+        assert_eq!(got, expected, "{kind:?} {text:?}");
+        if let Ok(Some(answer)) = &got {
+            assert_eq!(parse_typed(kind, &draft::typed_text(Some(answer))).map_err(|_| ()), got);
+        }
+    }
+}
+
+#[test]
+fn initial_values_prefill_the_draft() {
+    let q = form(json!([{"linkId": "n", "type": "integer", "initial": [{"valueInteger": 3}]}]));
+    let items = draft::start(&q.item);
+    assert_eq!(draft::answer(&items, &[], "n"), Some(Answer::Integer(3)));
+}
