@@ -1,6 +1,9 @@
 //! Calls to the server's `/api/v1`. Same origin: the server serves this app.
 
-use arrive_domain::api::{CheckInRequest, CheckInResponse, DeskDay, IdentifyRequest, IdentifyResponse};
+use arrive_domain::api::{
+    CheckInRequest, CheckInResponse, DeskDay, FormList, FormSubmission, IdentifyRequest, IdentifyResponse,
+};
+use arrive_domain::questionnaire::Questionnaire;
 use arrive_domain::{ErrorBody, ErrorCode};
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
@@ -41,12 +44,32 @@ pub async fn check_in(request: &CheckInRequest) -> Result<CheckInResponse, ApiFa
     post("/api/v1/kiosk/check-in", request).await
 }
 
-pub async fn desk_day() -> Result<DeskDay, ApiFailure> {
-    let response = Request::get("/api/v1/desk/appointments")
-        .send()
-        .await
-        .map_err(|_| ApiFailure::Network)?;
+pub async fn form_list() -> Result<FormList, ApiFailure> {
+    get("/api/v1/kiosk/forms").await
+}
+
+pub async fn form(id: &str) -> Result<Questionnaire, ApiFailure> {
+    // Form ids are the clinic's file names, not patient data: fine in a path.
+    get(&format!("/api/v1/kiosk/forms/{id}")).await
+}
+
+pub async fn submit_form(form_id: &str, submission: &FormSubmission) -> Result<(), ApiFailure> {
+    let path = format!("/api/v1/kiosk/forms/{form_id}/responses");
+    let request = Request::post(&path).json(submission).map_err(|_| ApiFailure::Network)?;
+    let response = request.send().await.map_err(|_| ApiFailure::Network)?;
+    if response.status() == 204 {
+        return Ok(());
+    }
+    read::<serde::de::IgnoredAny>(response).await.map(|_| ())
+}
+
+async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
+    let response = Request::get(path).send().await.map_err(|_| ApiFailure::Network)?;
     read(response).await
+}
+
+pub async fn desk_day() -> Result<DeskDay, ApiFailure> {
+    get("/api/v1/desk/appointments").await
 }
 
 pub const DESK_EVENTS_URL: &str = "/api/v1/desk/events";

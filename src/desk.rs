@@ -71,6 +71,20 @@ pub fn DeskBoard() -> impl IntoView {
                 <LanguageToggle />
             </header>
             <main id="main" class="board">
+                <div class="urgent-alerts" role="alert">
+                    {move || {
+                        day.with(|d| {
+                            d.iter()
+                                .flat_map(|d| d.appointments.iter())
+                                .filter(|a| a.needs_attention_now)
+                                .map(|a| {
+                                    let who = format!("{} ({})", a.patient, a.starts_at);
+                                    view! { <p class="urgent-banner">{move || (s.get().desk_urgent_banner)(&who)}</p> }
+                                })
+                                .collect_view()
+                        })
+                    }}
+                </div>
                 <p class="summary" id="summary" aria-live="polite">{summary}</p>
                 {move || match day.get() {
                     None => view! { <p>{move || s.get().desk_loading}</p> }.into_any(),
@@ -99,7 +113,7 @@ fn BoardTable(day: RwSignal<Option<DeskDay>>, now: RwSignal<f64>) -> impl IntoVi
                 </tr>
             </thead>
             <tbody>
-                <For each=rows key=|a| (a.id, a.status, a.arrived_at.clone()) let:appointment>
+                <For each=rows key=|a| (a.id, a.status, a.arrived_at.clone(), a.needs_attention_now) let:appointment>
                     <BoardRow appointment now />
                 </For>
             </tbody>
@@ -119,7 +133,11 @@ fn BoardRow(appointment: DeskAppointment, now: RwSignal<f64>) -> impl IntoView {
         }
     });
     view! {
-        <tr id=format!("appointment-{}", appointment.id) class=format!("status-{}", status.as_str())>
+        <tr
+            id=format!("appointment-{}", appointment.id)
+            class=format!("status-{}", status.as_str())
+            class:needs-attention=appointment.needs_attention_now
+        >
             <td>{appointment.starts_at}</td>
             <td class="patient">{appointment.patient}</td>
             <td>{appointment.provider}</td>
@@ -130,6 +148,9 @@ fn BoardRow(appointment: DeskAppointment, now: RwSignal<f64>) -> impl IntoView {
                         AppointmentStatus::Arrived => s.get().status_arrived,
                     }}
                 </span>
+                {appointment
+                    .needs_attention_now
+                    .then(|| view! { <span class="pill urgent">{move || s.get().desk_see_now}</span> })}
             </td>
             <td>{arrived_cell}</td>
         </tr>

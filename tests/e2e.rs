@@ -210,6 +210,22 @@ async fn check_screen(client: &Client, screen: &str) {
     assert_eq!(violations, json!([]), "accessibility violations on the {screen} screen");
 }
 
+/// Waits for the intake form `id` to be on screen.
+async fn wait_form(client: &Client, id: &str) {
+    let css = format!("section.intake[data-form-id='{id}']");
+    client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css(&css))
+        .await
+        .unwrap_or_else(|_| panic!("the {id} form did not appear"));
+}
+
+async fn is_checked(client: &Client, css: &str) -> bool {
+    let field = client.find(Locator::Css(css)).await.expect(css);
+    field.prop("checked").await.expect(css).as_deref() == Some("true")
+}
+
 async fn storage_is_empty(client: &Client) -> bool {
     let count = client
         .execute(
@@ -262,6 +278,67 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
         "the confirm screen shows too much: {page}"
     );
     check_screen(&kiosk, "confirm").await;
+    click(&kiosk, "#continue").await;
+
+    // Reason for visit: going on without an answer says what is missing, next to the question.
+    wait_form(&kiosk, "reason-for-visit").await;
+    click(&kiosk, "#form-next").await;
+    wait_text(&kiosk, "#q-reason-error", "Please answer this question").await;
+    check_screen(&kiosk, "form-reason-errors").await;
+    type_into(&kiosk, "#q-reason", "Cough for two weeks").await;
+    click(&kiosk, "#form-next").await;
+
+    // Allergies: a list with rows to add and remove.
+    wait_form(&kiosk, "allergies").await;
+    type_into(&kiosk, "#q-allergy-0-substance", "Penicillin").await;
+    click(&kiosk, "#q-allergy-add").await;
+    type_into(&kiosk, "#q-allergy-1-substance", "Latex").await;
+    type_into(&kiosk, "#q-allergy-1-reaction", "Rash").await;
+    check_screen(&kiosk, "form-allergies").await;
+    click(&kiosk, "#form-next").await;
+
+    wait_form(&kiosk, "medications").await;
+    click(&kiosk, "#q-no-medications").await;
+    click(&kiosk, "#form-next").await;
+
+    // PHQ-2 = 1 + 2 = 3: the PHQ-9 follows, its first two answers carried over.
+    wait_form(&kiosk, "phq-2").await;
+    click(&kiosk, "#q-phq-1-1").await;
+    click(&kiosk, "#q-phq-2-2").await;
+    check_screen(&kiosk, "form-phq-2").await;
+    click(&kiosk, "#form-next").await;
+    wait_form(&kiosk, "phq-9").await;
+    assert!(
+        is_checked(&kiosk, "#q-phq-2-2").await,
+        "PHQ-2 answers carry into the PHQ-9"
+    );
+    for (item, option) in [(3, 1), (4, 0), (5, 2), (6, 0), (7, 1), (8, 0), (9, 1)] {
+        click(&kiosk, &format!("#q-phq-{item}-{option}")).await;
+    }
+    check_screen(&kiosk, "form-phq-9").await;
+    click(&kiosk, "#form-next").await;
+
+    wait_form(&kiosk, "pain").await;
+    click(&kiosk, "#q-pain-now-4").await;
+    check_screen(&kiosk, "form-pain").await;
+    click(&kiosk, "#form-next").await;
+
+    // PHQ-9 item 9 above 0: the desk is told at once, before the patient even checks in.
+    eventually("the desk to flag Sean O.", || async {
+        text_of(&desk, ".urgent-banner")
+            .await
+            .is_some_and(|t| t.contains("Sean O."))
+    })
+    .await;
+    // Scores are for staff: the patient never sees them.
+    let page = kiosk.source().await.expect("source");
+    assert!(
+        !page.contains("moderate") && !page.contains("severity"),
+        "the kiosk shows a score"
+    );
+
+    wait_text(&kiosk, "#ready-title", "That is everything").await;
+    check_screen(&kiosk, "ready").await;
     click(&kiosk, "#check-in").await;
     wait_text(&kiosk, "#done-title", "You are checked in, Sean").await;
     check_screen(&kiosk, "done").await;
@@ -328,5 +405,25 @@ async fn no_match_or_several_matches_send_the_patient_to_the_desk_without_listin
     type_into(&kiosk, "#dob-day", "1").await;
     click(&kiosk, "#continue").await;
     wait_text(&kiosk, "#confirm-title", "Hello, James").await;
+
+    // A PHQ-2 of 2 goes straight past the PHQ-9; Back returns to the form before, answers kept.
+    click(&kiosk, "#continue").await;
+    wait_form(&kiosk, "reason-for-visit").await;
+    type_into(&kiosk, "#q-reason", "Check-up").await;
+    click(&kiosk, "#form-next").await;
+    wait_form(&kiosk, "allergies").await;
+    click(&kiosk, "#q-no-known-allergies").await;
+    click(&kiosk, "#form-next").await;
+    wait_form(&kiosk, "medications").await;
+    type_into(&kiosk, "#q-medication-0-name", "Metformin").await;
+    click(&kiosk, "#form-next").await;
+    wait_form(&kiosk, "phq-2").await;
+    click(&kiosk, "#q-phq-1-1").await;
+    click(&kiosk, "#q-phq-2-1").await;
+    click(&kiosk, "#form-next").await;
+    wait_form(&kiosk, "pain").await;
+    click(&kiosk, "#back").await;
+    wait_form(&kiosk, "phq-2").await;
+    assert!(is_checked(&kiosk, "#q-phq-2-1").await, "Back keeps the answers");
     kiosk.close().await.expect("close kiosk");
 }

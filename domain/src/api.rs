@@ -62,6 +62,8 @@ pub struct FormList {
 pub struct FormSummary {
     pub id: String,
     pub title: String,
+    /// Asked only when the PHQ-2 answered earlier in the visit scores 3 or more (the PHQ-9).
+    pub only_after_positive_phq2: bool,
 }
 
 /// `POST /api/v1/kiosk/forms/{id}/responses`: a completed form for the matched appointment.
@@ -109,6 +111,10 @@ pub struct DeskAppointment {
     pub status: AppointmentStatus,
     /// Server time of arrival, RFC 3339.
     pub arrived_at: Option<String>,
+    /// An answer needs staff now (PHQ-9 item 9 above 0). What it was is for signed-in staff
+    /// (front desk issue); the open board says only "see this patient now".
+    #[serde(default)]
+    pub needs_attention_now: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -79,6 +79,7 @@ impl Forms {
                 .map(|f| FormSummary {
                     id: f.id.clone(),
                     title: f.title.clone().unwrap_or_else(|| f.id.clone()),
+                    only_after_positive_phq2: is_phq9(f),
                 })
                 .collect(),
         }

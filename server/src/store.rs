@@ -158,12 +158,17 @@ impl Store {
     }
 
     /// The appointment a still-valid match token stands for.
+    /// The appointment of a live token. Each use extends its life, so a patient working through
+    /// the intake forms is not cut off; an abandoned kiosk still resets itself long before.
     pub async fn redeem_match_token(&self, token: &str, now: DateTime<Utc>) -> Result<Option<i64>, sqlx::Error> {
-        sqlx::query_scalar("SELECT appointment_id FROM match_token WHERE token = ? AND expires_at >= ?")
-            .bind(token)
-            .bind(rfc3339(now))
-            .fetch_optional(&self.pool)
-            .await
+        sqlx::query_scalar(
+            "UPDATE match_token SET expires_at = ? WHERE token = ? AND expires_at >= ? RETURNING appointment_id",
+        )
+        .bind(rfc3339(now + MATCH_TOKEN_LIFETIME))
+        .bind(token)
+        .bind(rfc3339(now))
+        .fetch_optional(&self.pool)
+        .await
     }
 
     /// Marks the appointment arrived at `now`, once: a second call reports the first arrival.
@@ -206,7 +211,8 @@ impl Store {
     }
 
     const DESK_SELECT: &'static str =
-        "SELECT a.id, a.starts_at, v.display_name, p.first_name, p.last_name, a.status, a.arrived_at
+        "SELECT a.id, a.starts_at, v.display_name, p.first_name, p.last_name, a.status, a.arrived_at,
+            EXISTS (SELECT 1 FROM questionnaire_response r WHERE r.appointment_id = a.id AND r.urgent) AS urgent
          FROM appointment a JOIN patient p ON p.id = a.patient_id JOIN provider v ON v.id = a.provider_id";
 
     fn desk_row(row: &sqlx::sqlite::SqliteRow) -> DeskAppointment {
@@ -217,6 +223,7 @@ impl Store {
             patient: board_name(row.get("first_name"), row.get("last_name")),
             status: AppointmentStatus::parse(row.get("status")).unwrap_or(AppointmentStatus::Scheduled),
             arrived_at: row.get("arrived_at"),
+            needs_attention_now: row.get("urgent"),
         }
     }
 
@@ -265,7 +272,8 @@ impl Store {
     }
 
     /// Keeps a validated form response and its scores; a second submission of the same form
-    /// for the same appointment replaces the first.
+    /// for the same appointment replaces the first. An urgent response also writes a desk event
+    /// in the same transaction (its id is returned) so no board can miss the flag.
     pub async fn save_response(
         &self,
         appointment_id: i64,
@@ -273,7 +281,9 @@ impl Store {
         response_json: &str,
         scores: &crate::forms::Scores,
         now: DateTime<Utc>,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<Option<i64>, sqlx::Error> {
+        let now = rfc3339(now);
+        let mut tx = self.pool.begin().await?;
         let severity = scores
             .phq9_severity
             .and_then(|s| serde_json::to_value(s).ok())
@@ -295,16 +305,28 @@ impl Store {
         .bind(scores.phq9_total.map(i64::from))
         .bind(severity)
         .bind(scores.urgent)
-        .bind(rfc3339(now))
-        .execute(&self.pool)
+        .bind(&now)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        let event_id = if scores.urgent {
+            let id = sqlx::query("INSERT INTO desk_event (appointment_id, at) VALUES (?, ?)")
+                .bind(appointment_id)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?
+                .last_insert_rowid();
+            Some(id)
+        } else {
+            None
+        };
+        tx.commit().await?;
+        Ok(event_id)
     }
 
     /// The appointment's PHQ-2 total, if its PHQ-2 was answered.
     pub async fn phq2_total(&self, appointment_id: i64) -> Result<Option<u32>, sqlx::Error> {
         let total: Option<Option<i64>> = sqlx::query_scalar(
-            "SELECT phq2_total FROM questionnaire_response WHERE appointment_id = ? AND phq2_total IS NOT NULL ORDER BY submitted_at LIMIT 1",
+            "SELECT phq2_total FROM questionnaire_response WHERE appointment_id = ? AND phq2_total IS NOT NULL AND phq9_total IS NULL LIMIT 1",
         )
         .bind(appointment_id)
         .fetch_optional(&self.pool)

@@ -701,6 +701,23 @@ async fn phq9_follows_a_positive_phq2_and_item_9_is_flagged_urgent() {
     )
     .await;
     assert_eq!(full.status(), StatusCode::NO_CONTENT);
+    // The desk board flags that one patient, and only that one.
+    let day: DeskDay = client
+        .get(format!("{}/api/v1/desk/appointments", server.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let flagged: Vec<&str> = day
+        .appointments
+        .iter()
+        .filter(|a| a.needs_attention_now)
+        .map(|a| a.patient.as_str())
+        .collect();
+    assert_eq!(flagged.len(), 1);
+    assert!(flagged[0].ends_with(" H."), "{flagged:?}");
     server.stop().await;
 
     let db = sqlx::SqlitePool::connect(&format!("sqlite:{}", data.path().join("data/arrive.db").display()))

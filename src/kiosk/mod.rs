@@ -1,11 +1,15 @@
-//! The lobby kiosk: welcome → identify → confirm → checked in, or a kind path to the desk.
+//! The lobby kiosk: welcome → identify → confirm → intake forms → check in, or a kind path to
+//! the desk.
 //!
 //! Privacy invariant: what the patient typed lives only in these signals, never in browser
 //! storage or the URL, and is wiped on "Start over", on finishing, and after inactivity.
 
 mod confirm;
+mod form_view;
 mod identify;
+mod intake;
 mod outcome;
+mod ready;
 mod welcome;
 
 use std::time::Duration;
@@ -26,6 +30,8 @@ pub enum Step {
     Welcome,
     Identify,
     Confirm(KioskAppointment),
+    Intake(KioskAppointment),
+    Ready(KioskAppointment),
     Done {
         first_name: String,
         already_checked_in: bool,
@@ -96,6 +102,8 @@ pub fn Kiosk() -> impl IntoView {
         Step::Welcome => view! { <welcome::Welcome /> }.into_any(),
         Step::Identify => view! { <identify::Identify /> }.into_any(),
         Step::Confirm(appointment) => view! { <confirm::Confirm appointment /> }.into_any(),
+        Step::Intake(appointment) => view! { <intake::Intake appointment /> }.into_any(),
+        Step::Ready(appointment) => view! { <ready::Ready appointment /> }.into_any(),
         Step::Done {
             first_name,
             already_checked_in,

@@ -188,3 +188,29 @@ fn prune(items: &[ResponseItem], enabled: &std::collections::HashSet<String>) ->
         })
         .collect()
 }
+
+/// Fills unanswered top-level questions of `target` with the answers an earlier form gave to
+/// questions with the same code (the PHQ-9 repeats the PHQ-2's two questions: the patient
+/// should not have to answer them twice).
+pub fn carry_over(
+    target: &Questionnaire,
+    draft: &mut Vec<ResponseItem>,
+    source: &Questionnaire,
+    given: &[ResponseItem],
+) {
+    for item in target.item.iter().filter(|i| i.kind.is_question()) {
+        let Some(from) = source.item.iter().find(|s| {
+            s.kind == item.kind
+                && s.code
+                    .iter()
+                    .any(|c| item.code.iter().any(|d| c.system == d.system && c.code == d.code))
+        }) else {
+            continue;
+        };
+        if answer(draft, &[], &item.link_id).is_none() {
+            if let Some(value) = answer(given, &[], &from.link_id) {
+                set_answer(draft, &[], &item.link_id, Some(value));
+            }
+        }
+    }
+}

@@ -468,7 +468,8 @@ fn a_draft_edited_like_the_kiosk_does_finishes_into_a_valid_response() {
 #[test]
 fn typed_text_becomes_an_answer_of_the_item_type() {
     use draft::parse_typed;
-    let cases: Vec<(ItemType, &str, Result<Option<Answer>, ()>)> = vec![
+    type Parsed = Result<Option<Answer>, ()>;
+    let cases: Vec<(ItemType, &str, Parsed)> = vec![
         (ItemType::Integer, " 42 ", Ok(Some(Answer::Integer(42)))),
         (ItemType::Integer, "4.5", Err(())),
         (ItemType::Integer, "", Ok(None)),
@@ -499,4 +500,15 @@ fn initial_values_prefill_the_draft() {
     let q = form(json!([{"linkId": "n", "type": "integer", "initial": [{"valueInteger": 3}]}]));
     let items = draft::start(&q.item);
     assert_eq!(draft::answer(&items, &[], "n"), Some(Answer::Integer(3)));
+}
+
+#[test]
+fn the_phq9_starts_with_the_phq2_answers_already_given() {
+    let (phq2, phq9) = (shipped("phq-2"), shipped("phq-9"));
+    let given = response(phq_answers(&[1, 2])).item;
+    let mut items = draft::start(&phq9.item);
+    draft::carry_over(&phq9, &mut items, &phq2, &given);
+    let response = draft::finish(&phq9, &items);
+    assert_eq!(phq::total(&phq9, &response.item, &phq::PHQ2_ITEMS), Some(3));
+    assert_eq!(phq::item_points(&phq9, &response.item, phq::PHQ9_ITEM9), None);
 }

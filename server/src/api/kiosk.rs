@@ -78,13 +78,15 @@ async fn submit_form(
     }
     let scores = forms::score(form, &submission.response);
     let json = serde_json::to_string(&submission.response).map_err(|_| ApiError::internal())?;
-    state
+    let urgent_event = state
         .store
         .save_response(appointment_id, form, &json, &scores, Utc::now())
         .await?;
-    if scores.urgent {
-        // The desk board shows flags from the front desk issue on; until then the log says so.
-        tracing::warn!(appointment_id, form = %form.id, "urgent: PHQ-9 item 9 above 0");
+    if let Some(event_id) = urgent_event {
+        if let Some(row) = state.store.desk_appointment(appointment_id).await? {
+            state.events.publish((event_id, row));
+        }
+        tracing::warn!(appointment_id, form = %form.id, "urgent answer: desk flagged");
     }
     tracing::info!(appointment_id, form = %form.id, "form received");
     Ok(StatusCode::NO_CONTENT)

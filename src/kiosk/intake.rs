@@ -1,0 +1,292 @@
+//! The clinic's intake forms, one screen each, in the order the server lists them. Each form
+//! is checked here with the domain engine, then sent; the server checks it again. The PHQ-9
+//! is asked only after a PHQ-2 of 3 or more, scored here from the answers just given.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use arrive_domain::api::{FormSubmission, FormSummary, KioskAppointment};
+use arrive_domain::questionnaire::draft;
+use arrive_domain::questionnaire::model::{localized, ResponseItem};
+use arrive_domain::questionnaire::{phq, Questionnaire};
+use arrive_domain::ErrorCode;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+
+use super::form_view::{problems_of, FormView};
+use super::{Flow, Step};
+use crate::api::{self, ApiFailure};
+use crate::app::strings;
+use crate::i18n::Lang;
+
+/// One form of the visit and what the patient has answered so far.
+#[derive(Clone)]
+struct IntakeForm {
+    summary: FormSummary,
+    form: Arc<Questionnaire>,
+    draft: RwSignal<Vec<ResponseItem>>,
+    sent: RwSignal<bool>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Problem {
+    Network,
+    Expired,
+    Refused,
+}
+
+#[component]
+pub fn Intake(appointment: KioskAppointment) -> impl IntoView {
+    let forms = RwSignal::new(None::<Result<Vec<IntakeForm>, ApiFailure>>);
+    spawn_local(async move {
+        let loaded = load_forms().await;
+        forms.try_set(Some(loaded));
+    });
+    let s = strings();
+    view! {
+        {move || match forms.get() {
+            None => view! { <p class="lead" role="status" id="forms-loading">{move || s.get().forms_loading}</p> }.into_any(),
+            Some(Ok(forms)) => view! { <FormSteps forms appointment=appointment.clone() /> }.into_any(),
+            Some(Err(_)) => {
+                view! {
+                    <section class="outcome" aria-labelledby="forms-failed">
+                        <h1 id="forms-failed">{move || s.get().network_error}</h1>
+                        <super::NavButtons back=Step::Confirm(appointment.clone()) />
+                    </section>
+                }
+                .into_any()
+            }
+        }}
+    }
+}
+
+async fn load_forms() -> Result<Vec<IntakeForm>, ApiFailure> {
+    let list = api::form_list().await?;
+    let mut forms = Vec::new();
+    for summary in list.forms {
+        let form = api::form(&summary.id).await?;
+        forms.push(IntakeForm {
+            draft: RwSignal::new(draft::start(&form.item)),
+            form: Arc::new(form),
+            summary,
+            sent: RwSignal::new(false),
+        });
+    }
+    Ok(forms)
+}
+
+/// The PHQ-2 score from the forms already sent, if one of them carries its two items.
+fn phq2_total(forms: &[IntakeForm]) -> Option<u32> {
+    forms.iter().filter(|f| f.sent.get_untracked()).find_map(|f| {
+        let response = f.draft.with_untracked(|d| draft::finish(&f.form, d));
+        phq::total(&f.form, &response.item, &phq::PHQ2_ITEMS)
+    })
+}
+
+/// The next form to ask after `index`, skipping the ones that do not apply.
+fn next_form(forms: &[IntakeForm], index: usize) -> Option<usize> {
+    (index + 1..forms.len())
+        .find(|&i| !forms[i].summary.only_after_positive_phq2 || phq2_total(&forms[..i]).is_some_and(phq::phq9_needed))
+}
+
+/// Pre-fills form `next` with what the forms already sent answered to the same questions.
+fn carry_over_answers(forms: &[IntakeForm], next: usize) {
+    let target = &forms[next];
+    for source in forms[..next].iter().filter(|f| f.sent.get_untracked()) {
+        let given = source.draft.with_untracked(|d| draft::finish(&source.form, d).item);
+        target
+            .draft
+            .update(|d| draft::carry_over(&target.form, d, &source.form, &given));
+    }
+}
+
+#[component]
+fn FormSteps(forms: Vec<IntakeForm>, appointment: KioskAppointment) -> impl IntoView {
+    let flow = expect_context::<Flow>();
+    let forms = Arc::new(forms);
+    // The forms shown so far, for Back.
+    let visited = RwSignal::new(Vec::<usize>::new());
+    let first = if forms.is_empty() { None } else { Some(0) };
+    let current = RwSignal::new(first);
+    if first.is_none() {
+        flow.go(Step::Ready(appointment.clone()));
+    }
+
+    let screens = forms.clone();
+    let back_to = appointment.clone();
+    move || {
+        let index = current.get()?;
+        let steps = screens.clone();
+        let appointment = appointment.clone();
+        let back_to = back_to.clone();
+        let match_token = back_to.match_token.clone();
+        let on_back = move || match visited.try_update(|v| v.pop()).flatten() {
+            Some(previous) => current.set(Some(previous)),
+            None => flow.go(Step::Confirm(back_to.clone())),
+        };
+        let on_sent = move || {
+            visited.update(|v| v.push(index));
+            match next_form(&steps, index) {
+                Some(next) => {
+                    carry_over_answers(&steps, next);
+                    current.set(Some(next));
+                }
+                None => flow.go(Step::Ready(appointment.clone())),
+            }
+        };
+        let position = Signal::derive({
+            let screens = screens.clone();
+            move || (visited.with(|v| v.len()) + 1, screens.len())
+        });
+        Some(view! {
+            <FormScreen
+                entry=screens[index].clone()
+                match_token
+                position
+                on_back
+                on_sent
+            />
+        })
+    }
+}
+
+#[component]
+fn FormScreen(
+    entry: IntakeForm,
+    match_token: String,
+    position: Signal<(usize, usize)>,
+    on_back: impl Fn() + 'static,
+    on_sent: impl Fn() + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    let s = strings();
+    let lang = expect_context::<RwSignal<Lang>>();
+    let attempted = RwSignal::new(false);
+    let unreadable = RwSignal::new(HashSet::<String>::new());
+    let busy = RwSignal::new(false);
+    let problem = RwSignal::new(None::<Problem>);
+    let IntakeForm {
+        summary,
+        form,
+        draft,
+        sent,
+    } = entry;
+
+    let title = {
+        let form = form.clone();
+        move || {
+            localized(form.title.as_deref(), form.title_element.as_ref(), lang.get().code())
+                .unwrap_or(&summary.title)
+                .to_owned()
+        }
+    };
+    let has_errors = {
+        let form = form.clone();
+        move || {
+            attempted.get() && (!unreadable.with(|u| u.is_empty()) || draft.with(|d| !problems_of(&form, d).is_empty()))
+        }
+    };
+
+    let submit_form = form.clone();
+    let submit = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        attempted.set(true);
+        problem.set(None);
+        let problems = draft.with_untracked(|d| problems_of(&submit_form, d));
+        if !problems.is_empty() || !unreadable.with_untracked(|u| u.is_empty()) {
+            focus_first_invalid();
+            return;
+        }
+        busy.set(true);
+        let form = submit_form.clone();
+        let submission = FormSubmission {
+            match_token: match_token.clone(),
+            response: draft.with_untracked(|d| draft::finish(&form, d)),
+        };
+        let on_sent = on_sent.clone();
+        spawn_local(async move {
+            match api::submit_form(&form.id, &submission).await {
+                Ok(()) => {
+                    sent.set(true);
+                    on_sent();
+                }
+                Err(ApiFailure::Refused {
+                    code: ErrorCode::NotFound,
+                    ..
+                }) => {
+                    problem.try_set(Some(Problem::Expired));
+                }
+                Err(ApiFailure::Refused { .. }) => {
+                    problem.try_set(Some(Problem::Refused));
+                }
+                Err(ApiFailure::Network) => {
+                    problem.try_set(Some(Problem::Network));
+                }
+            }
+            busy.try_set(false);
+        });
+    };
+
+    view! {
+        <section class="intake" aria-labelledby="form-title" data-form-id=form.id.clone()>
+            <p class="step-indicator">{move || { let (n, total) = position.get(); (s.get().form_progress)(n, total) }}</p>
+            <h1 id="form-title">{title}</h1>
+            <div class="announcer" role="alert" aria-live="assertive">
+                <Show when=has_errors.clone()>
+                    <p class="error-summary" id="error-summary">{move || s.get().fix_errors}</p>
+                </Show>
+                {move || {
+                    problem
+                        .get()
+                        .map(|p| {
+                            let text = match p {
+                                Problem::Network => s.get().network_error,
+                                Problem::Expired => s.get().expired_error,
+                                Problem::Refused => s.get().fix_errors,
+                            };
+                            view! { <p class="error-summary" id="problem">{text}</p> }
+                        })
+                }}
+            </div>
+            <form novalidate autocomplete="off" on:submit=|ev| ev.prevent_default()>
+                <FormView form=form.clone() draft attempted unreadable />
+            </form>
+            <button type="button" class="primary" id="form-next" disabled=move || busy.get() on:click=submit>
+                {move || if busy.get() { s.get().form_sending } else { s.get().continue_button }}
+            </button>
+            <FormNav on_back />
+        </section>
+    }
+}
+
+/// Back (to the previous form, or to the greeting) and Start over.
+#[component]
+fn FormNav(on_back: impl Fn() + 'static) -> impl IntoView {
+    let flow = expect_context::<Flow>();
+    let s = strings();
+    view! {
+        <nav class="nav-buttons">
+            <button type="button" class="secondary" id="back" on:click=move |_| on_back()>
+                {move || s.get().back}
+            </button>
+            <button type="button" class="secondary" id="start-over" on:click=move |_| flow.start_over()>
+                {move || s.get().start_over}
+            </button>
+        </nav>
+    }
+}
+
+/// Moves focus to the first field with an error, once the errors are on screen.
+fn focus_first_invalid() {
+    request_animation_frame(|| {
+        let target = document()
+            .query_selector("[aria-invalid='true'] input, input[aria-invalid='true'], textarea[aria-invalid='true']")
+            .ok()
+            .flatten();
+        if let Some(element) = target.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = element.focus();
+        }
+    });
+}
