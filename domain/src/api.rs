@@ -74,6 +74,54 @@ pub struct FormSubmission {
     pub response: crate::questionnaire::QuestionnaireResponse,
 }
 
+/// Text in each language the kiosk speaks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocalizedText {
+    pub en: String,
+    pub es: String,
+}
+
+/// `POST /api/v1/kiosk/consents/pending`: the consents this patient has not yet signed in
+/// their current wording (a POST, so the token stays out of URLs and logs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PendingConsentsRequest {
+    pub match_token: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentList {
+    pub consents: Vec<ConsentDocument>,
+}
+
+/// One consent as the clinic wrote it. `version` is the SHA-256 of its exact text: a signature
+/// names the version it was given for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentDocument {
+    pub id: String,
+    pub version: String,
+    pub title: LocalizedText,
+    pub text: LocalizedText,
+}
+
+/// `POST /api/v1/kiosk/consents/{id}/signatures`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentSignature {
+    pub match_token: String,
+    /// The `version` of the text the patient read.
+    pub version: String,
+    /// The patient's name, typed by them.
+    pub typed_name: String,
+    /// The drawn signature as SVG path data (`consent::stroke_path`); empty when the patient
+    /// cannot draw and signs with the typed name alone.
+    pub signature_path: String,
+    pub signed_by_typing: bool,
+    /// The language the text was shown in: "en" or "es".
+    pub language: String,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AppointmentStatus {

@@ -18,6 +18,8 @@ pub enum ErrorCode {
     InvalidField,
     /// The referenced thing does not exist (or is no longer valid, e.g. an expired match).
     NotFound,
+    /// The request was made against something that has since changed (e.g. a consent's text).
+    Conflict,
     /// The HTTP method is not allowed on this path.
     MethodNotAllowed,
     /// Too many requests; try later.

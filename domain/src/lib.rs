@@ -5,6 +5,7 @@
 //! so the same code runs in the browser (wasm32) and on the server, and tests are exact.
 
 pub mod api;
+pub mod consent;
 pub mod dob;
 pub mod error;
 pub mod matching;

@@ -20,6 +20,8 @@ pub struct Config {
     /// `ARRIVE_FORMS_DIR`: the clinic's own intake forms (FHIR Questionnaire JSON files);
     /// default: the forms shipped in `forms/`.
     pub forms_dir: Option<PathBuf>,
+    /// `ARRIVE_CONSENTS_DIR`: the clinic's own consent texts; default: those in `consents/`.
+    pub consents_dir: Option<PathBuf>,
 }
 
 impl Config {
@@ -47,6 +49,7 @@ impl Config {
             seed_demo,
             demo_extra_patients,
             forms_dir: var("ARRIVE_FORMS_DIR").map(PathBuf::from),
+            consents_dir: var("ARRIVE_CONSENTS_DIR").map(PathBuf::from),
         })
     }
 

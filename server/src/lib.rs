@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod config;
+pub mod consents;
 pub mod error;
 pub mod events;
 pub mod forms;
@@ -23,6 +24,7 @@ pub struct AppState {
     pub store: store::Store,
     pub events: events::DeskEvents,
     pub forms: std::sync::Arc<forms::Forms>,
+    pub consents: std::sync::Arc<consents::Consents>,
 }
 
 /// Opens (creating and migrating) the database, seeds the demo clinic when asked, and serves
@@ -33,6 +35,7 @@ pub async fn run(
     on_listening: impl FnOnce(SocketAddr),
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let forms = std::sync::Arc::new(forms::Forms::load(config.forms_dir.as_deref())?);
+    let consents = std::sync::Arc::new(consents::Consents::load(config.consents_dir.as_deref())?);
     let store = store::Store::open(&config.database_path()).await?;
     if config.seed_demo {
         seed::seed_demo(&store, chrono::Local::now().date_naive(), config.demo_extra_patients).await?;
@@ -42,6 +45,7 @@ pub async fn run(
         store,
         events: events::DeskEvents::new(stop_rx),
         forms,
+        consents,
     };
     let app = router(state, &config.dist_dir);
 

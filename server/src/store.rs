@@ -333,4 +333,43 @@ impl Store {
         .await?;
         Ok(total.flatten().and_then(|t| u32::try_from(t).ok()))
     }
+
+    /// Which of these (consent id, version) pairs the appointment's patient has already signed.
+    pub async fn signed_consents(&self, appointment_id: i64) -> Result<Vec<(String, String)>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT s.consent_id, s.version FROM consent_signature s
+             JOIN appointment a ON a.patient_id = s.patient_id WHERE a.id = ?",
+        )
+        .bind(appointment_id)
+        .fetch_all(&self.pool)
+        .await
+    }
+
+    /// Records a signature; signing the same version again keeps the first one.
+    pub async fn save_signature(
+        &self,
+        appointment_id: i64,
+        consent_id: &str,
+        signature: &arrive_domain::api::ConsentSignature,
+        typed_name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO consent_signature
+                (patient_id, appointment_id, consent_id, version, typed_name, signature_path, signed_by_typing, language, signed_at)
+             SELECT a.patient_id, a.id, ?, ?, ?, ?, ?, ?, ? FROM appointment a WHERE a.id = ?
+             ON CONFLICT (patient_id, consent_id, version) DO NOTHING",
+        )
+        .bind(consent_id)
+        .bind(&signature.version)
+        .bind(typed_name)
+        .bind(signature.signature_path.trim())
+        .bind(signature.signed_by_typing)
+        .bind(&signature.language)
+        .bind(rfc3339(now))
+        .bind(appointment_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
 }

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use arrive_domain::api::{CheckInResponse, DeskDay, IdentifyResponse};
+use arrive_domain::api::{CheckInResponse, ConsentDocument, ConsentList, DeskDay, IdentifyResponse};
 use arrive_domain::{AppointmentStatus, ErrorBody, ErrorCode};
 use arrive_server::Config;
 use futures_util::StreamExt;
@@ -19,19 +19,28 @@ struct TestServer {
     task: JoinHandle<()>,
 }
 
+/// Settings for a server on `data` (a temporary folder), with a stand-in kiosk page.
+fn test_config(data: &std::path::Path) -> Config {
+    let dist = data.join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(dist.join("index.html"), "<!DOCTYPE html><title>kiosk</title>").unwrap();
+    Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        data_dir: data.join("data"),
+        dist_dir: dist,
+        seed_demo: true,
+        demo_extra_patients: 0,
+        forms_dir: None,
+        consents_dir: None,
+    }
+}
+
 impl TestServer {
     async fn start(data: &tempfile::TempDir) -> TestServer {
-        let dist = data.path().join("dist");
-        std::fs::create_dir_all(&dist).unwrap();
-        std::fs::write(dist.join("index.html"), "<!DOCTYPE html><title>kiosk</title>").unwrap();
-        let config = Config {
-            addr: "127.0.0.1:0".parse().unwrap(),
-            data_dir: data.path().join("data"),
-            dist_dir: dist,
-            seed_demo: true,
-            demo_extra_patients: 0,
-            forms_dir: None,
-        };
+        TestServer::start_with(test_config(data.path())).await
+    }
+
+    async fn start_with(config: Config) -> TestServer {
         let (stop, stopped) = oneshot::channel::<()>();
         let (bound_tx, bound_rx) = oneshot::channel();
         let task = tokio::spawn(async move {
@@ -747,14 +756,8 @@ async fn a_form_the_engine_cannot_handle_stops_the_server_with_the_reason() {
     let form = json!({"resourceType": "Questionnaire", "id": "x", "status": "active",
         "item": [{"linkId": "a", "type": "string", "calculatedExpression": "%age"}]});
     std::fs::write(forms.join("x.json"), form.to_string()).unwrap();
-    let config = Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        data_dir: data.path().join("data"),
-        dist_dir: data.path().join("dist"),
-        seed_demo: true,
-        demo_extra_patients: 0,
-        forms_dir: Some(forms),
-    };
+    let mut config = test_config(data.path());
+    config.forms_dir = Some(forms);
     let error = arrive_server::run(config, async {}, |_| {})
         .await
         .expect_err("refuses to start")
@@ -763,4 +766,175 @@ async fn a_form_the_engine_cannot_handle_stops_the_server_with_the_reason() {
         error.contains("x.json") && error.contains("calculatedExpression"),
         "{error}"
     );
+}
+
+async fn pending_consents(client: &Client, base: &str, token: &str) -> Vec<ConsentDocument> {
+    let list: ConsentList = post(
+        client,
+        &format!("{base}/api/v1/kiosk/consents/pending"),
+        json!({"match_token": token}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    list.consents
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn consents_are_signed_once_per_wording_and_bad_signatures_are_refused() {
+    let (data, server, client) = fresh_server().await;
+    let token = token_for(&client, &server.url, "Johnson", "1980-11-05").await;
+    let pending = pending_consents(&client, &server.url, &token).await;
+    let ids: Vec<&str> = pending.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["privacy-notice", "consent-to-treat", "financial-responsibility"]);
+    assert!(pending.iter().all(|c| c.version.len() == 64 && !c.text.es.is_empty()));
+
+    let privacy = &pending[0];
+    let sign = |body: Value| {
+        let client = client.clone();
+        let url = format!("{}/api/v1/kiosk/consents/privacy-notice/signatures", server.url);
+        async move { post(&client, &url, body).await }
+    };
+    let good = json!({"match_token": token, "version": privacy.version, "typed_name": "Emily Johnson",
+        "signature_path": "M 10.0 150.0 L 60.0 40.0 L 120.0 160.0", "signed_by_typing": false, "language": "es"});
+    let mut outdated = good.clone();
+    outdated["version"] = json!("0".repeat(64));
+    let body = expect_error(sign(outdated).await, StatusCode::CONFLICT, ErrorCode::Conflict).await;
+    assert!(body.error.message.contains("changed"));
+    let bad_cases = [
+        ("signature_path", json!("M 10 10")),
+        (
+            "signature_path",
+            json!("M 10 10 L 200 100\"/><script>alert(1)</script>"),
+        ),
+        ("signature_path", json!("")),
+        ("typed_name", json!("")),
+        ("typed_name", json!("<b>Emily</b>")),
+        ("language", json!("fr")),
+    ];
+    for (field, value) in bad_cases {
+        let mut body = good.clone();
+        body[field] = value;
+        let error = expect_error(
+            sign(body).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::InvalidField,
+        )
+        .await;
+        assert_eq!(error.error.field.as_deref(), Some(field));
+        assert!(!error.error.message.contains("Emily"), "the error echoes the name");
+    }
+    let mut typed_only = good.clone();
+    typed_only["signature_path"] = json!("");
+    typed_only["signed_by_typing"] = json!(true);
+    let missing = client
+        .post(format!("{}/api/v1/kiosk/consents/nope/signatures", server.url))
+        .json(&typed_only)
+        .send()
+        .await
+        .unwrap();
+    expect_error(missing, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
+
+    assert_eq!(sign(good.clone()).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        sign(good).await.status(),
+        StatusCode::NO_CONTENT,
+        "signing twice is harmless"
+    );
+    let treat = &pending[1];
+    let by_typing = client
+        .post(format!(
+            "{}/api/v1/kiosk/consents/consent-to-treat/signatures",
+            server.url
+        ))
+        .json(
+            &json!({"match_token": token, "version": treat.version, "typed_name": "Emily Johnson",
+            "signature_path": "", "signed_by_typing": true, "language": "en"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_typing.status(), StatusCode::NO_CONTENT);
+
+    // Signed versions are not asked again, on this visit or the next identification.
+    let token_again = token_for(&client, &server.url, "Johnson", "1980-11-05").await;
+    let left: Vec<String> = pending_consents(&client, &server.url, &token_again)
+        .await
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(left, ["financial-responsibility"]);
+    server.stop().await;
+
+    let db = sqlx::SqlitePool::connect(&format!("sqlite:{}", data.path().join("data/arrive.db").display()))
+        .await
+        .unwrap();
+    type SignatureRow = (String, String, String, String, bool, String);
+    let rows: Vec<SignatureRow> = sqlx::query_as(
+        "SELECT consent_id, version, typed_name, signature_path, signed_by_typing, language
+         FROM consent_signature ORDER BY id",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].0, "privacy-notice");
+    assert_eq!(rows[0].1, privacy.version);
+    assert_eq!(rows[0].2, "Emily Johnson");
+    assert_eq!(rows[0].3, "M 10.0 150.0 L 60.0 40.0 L 120.0 160.0");
+    assert_eq!((rows[0].4, rows[0].5.as_str()), (false, "es"));
+    assert_eq!(
+        (rows[1].0.as_str(), rows[1].3.as_str(), rows[1].4),
+        ("consent-to-treat", "", true)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_consent_reworded_by_the_clinic_is_asked_again() {
+    let data = tempfile::tempdir().unwrap();
+    let consents = data.path().join("consents");
+    std::fs::create_dir_all(&consents).unwrap();
+    let write = |text: &str| {
+        let doc = json!({"id": "treat", "title": {"en": "Consent", "es": "Consentimiento"},
+            "text": {"en": text, "es": "Acepto."}});
+        std::fs::write(consents.join("treat.json"), doc.to_string()).unwrap();
+    };
+    let start = |data: &std::path::Path| {
+        let mut config = test_config(data);
+        config.consents_dir = Some(data.join("consents"));
+        TestServer::start_with(config)
+    };
+    write("I agree.");
+    let client = Client::new();
+    let server = start(data.path()).await;
+    let token = token_for(&client, &server.url, "Johnson", "1980-11-05").await;
+    let first = pending_consents(&client, &server.url, &token).await;
+    let signed = post(
+        &client,
+        &format!("{}/api/v1/kiosk/consents/treat/signatures", server.url),
+        json!({"match_token": token, "version": first[0].version, "typed_name": "Emily Johnson",
+            "signature_path": "M 10 10 L 200 100", "signed_by_typing": false, "language": "en"}),
+    )
+    .await;
+    assert_eq!(signed.status(), StatusCode::NO_CONTENT);
+    assert!(pending_consents(&client, &server.url, &token).await.is_empty());
+    server.stop().await;
+
+    write("I agree, and the wording changed.");
+    let server = start(data.path()).await;
+    let token = token_for(&client, &server.url, "Johnson", "1980-11-05").await;
+    let again = pending_consents(&client, &server.url, &token).await;
+    assert_eq!(again.len(), 1);
+    assert_ne!(again[0].version, first[0].version);
+    server.stop().await;
+
+    std::fs::write(consents.join("broken.json"), r#"{"id": "x", "title": {"en": "X"}}"#).unwrap();
+    let mut config = test_config(data.path());
+    config.consents_dir = Some(consents.clone());
+    let error = arrive_server::run(config, async {}, |_| {})
+        .await
+        .expect_err("refuses to start")
+        .to_string();
+    assert!(error.contains("broken.json"), "{error}");
 }

@@ -1,12 +1,14 @@
 //! What a lobby tablet may ask: who am I (identify), and I am here (check in).
 
 use arrive_domain::api::{
-    CheckInRequest, CheckInResponse, FormList, FormSubmission, IdentifyRequest, IdentifyResponse, KioskAppointment,
+    CheckInRequest, CheckInResponse, ConsentList, ConsentSignature, FormList, FormSubmission, IdentifyRequest,
+    IdentifyResponse, KioskAppointment, PendingConsentsRequest,
 };
+use arrive_domain::consent::{validate_signature, SignatureError};
 use arrive_domain::matching::{match_appointment, Match};
 use arrive_domain::name::validate_name;
 use arrive_domain::questionnaire::{self, phq, Questionnaire};
-use arrive_domain::{AppointmentStatus, DateOfBirth};
+use arrive_domain::{AppointmentStatus, DateOfBirth, ErrorCode};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -23,6 +25,8 @@ pub fn router() -> Router<AppState> {
         .route("/forms", get(list_forms))
         .route("/forms/{form_id}", get(get_form))
         .route("/forms/{form_id}/responses", post(submit_form))
+        .route("/consents/pending", post(pending_consents))
+        .route("/consents/{consent_id}/signatures", post(sign_consent))
 }
 
 /// The appointment a kiosk request is about, from its match token.
@@ -148,4 +152,73 @@ async fn check_in(
         arrived_at: check_in.arrived_at,
         already_checked_in: check_in.already_checked_in,
     }))
+}
+
+/// The consents this patient still has to sign: those never signed in their current wording.
+async fn pending_consents(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<PendingConsentsRequest>,
+) -> Result<Json<ConsentList>, ApiError> {
+    let appointment_id = matched_appointment(&state, &request.match_token).await?;
+    let signed = state.store.signed_consents(appointment_id).await?;
+    let consents = state
+        .consents
+        .all()
+        .iter()
+        .filter(|c| !signed.iter().any(|(id, version)| *id == c.id && *version == c.version))
+        .cloned()
+        .collect();
+    Ok(Json(ConsentList { consents }))
+}
+
+async fn sign_consent(
+    State(state): State<AppState>,
+    Path(consent_id): Path<String>,
+    ApiJson(signature): ApiJson<ConsentSignature>,
+) -> Result<StatusCode, ApiError> {
+    let consent = state
+        .consents
+        .get(&consent_id)
+        .ok_or_else(|| ApiError::not_found("There is no such consent."))?;
+    let appointment_id = matched_appointment(&state, &signature.match_token).await?;
+    if signature.version != consent.version {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::Conflict,
+            "The consent's text has changed since it was shown. Show it again.",
+        ));
+    }
+    let typed_name = validate_name(&signature.typed_name).map_err(|_| {
+        ApiError::field(
+            "typed_name",
+            "Type the name with letters, spaces, hyphens or apostrophes.",
+        )
+    })?;
+    if !matches!(signature.language.as_str(), "en" | "es") {
+        return Err(ApiError::field("language", "The language must be en or es."));
+    }
+    match (
+        signature.signed_by_typing,
+        validate_signature(&signature.signature_path),
+    ) {
+        (true, Err(SignatureError::Missing)) | (false, Ok(())) => {}
+        (true, _) => {
+            return Err(ApiError::field(
+                "signature_path",
+                "A signature by typed name carries no drawing.",
+            ))
+        }
+        (false, Err(_)) => {
+            return Err(ApiError::field(
+                "signature_path",
+                "The signature is missing or is not path data from the signature pad.",
+            ))
+        }
+    }
+    state
+        .store
+        .save_signature(appointment_id, &consent.id, &signature, &typed_name, Utc::now())
+        .await?;
+    tracing::info!(appointment_id, consent = %consent.id, "consent signed");
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -1,0 +1,89 @@
+//! The consents a patient signs, as the clinic words them: loaded once at start from
+//! `consents/` (or `ARRIVE_CONSENTS_DIR`). Each text's version is the SHA-256 of its exact
+//! wording, so a signature always names the words it was given for, and rewording a consent
+//! asks everyone again.
+
+use std::path::Path;
+
+use arrive_domain::api::{ConsentDocument, LocalizedText};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+const SHIPPED: [(&str, &str); 3] = [
+    ("privacy-notice", include_str!("../../consents/1-privacy-notice.json")),
+    (
+        "consent-to-treat",
+        include_str!("../../consents/2-consent-to-treat.json"),
+    ),
+    (
+        "financial-responsibility",
+        include_str!("../../consents/3-financial-responsibility.json"),
+    ),
+];
+
+/// A consent file: exactly these fields, every language filled in.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConsentFile {
+    id: String,
+    title: LocalizedText,
+    text: LocalizedText,
+}
+
+pub struct Consents {
+    ordered: Vec<ConsentDocument>,
+}
+
+impl Consents {
+    /// The shipped consents, or every `*.json` in `dir` in file-name order.
+    pub fn load(dir: Option<&Path>) -> Result<Consents, String> {
+        let sources: Vec<(String, String)> = match dir {
+            None => SHIPPED
+                .iter()
+                .map(|(name, json)| (name.to_string(), json.to_string()))
+                .collect(),
+            Some(dir) => {
+                let mut paths: Vec<_> = std::fs::read_dir(dir)
+                    .map_err(|e| format!("cannot read consents folder {}: {e}", dir.display()))?
+                    .filter_map(|entry| entry.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|e| e == "json"))
+                    .collect();
+                paths.sort();
+                paths
+                    .into_iter()
+                    .map(|p| std::fs::read_to_string(&p).map(|json| (p.display().to_string(), json)))
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| format!("cannot read a consent: {e}"))?
+            }
+        };
+        let mut ordered: Vec<ConsentDocument> = Vec::new();
+        for (name, json) in sources {
+            let file: ConsentFile = serde_json::from_str(&json).map_err(|e| format!("consent {name}: {e}"))?;
+            let texts = [&file.title.en, &file.title.es, &file.text.en, &file.text.es];
+            if file.id.trim().is_empty() || texts.iter().any(|t| t.trim().is_empty()) {
+                return Err(format!(
+                    "consent {name}: id, title and text must be filled in for every language"
+                ));
+            }
+            if ordered.iter().any(|c| c.id == file.id) {
+                return Err(format!("consent {name}: the id {:?} is used twice", file.id));
+            }
+            let canonical = serde_json::to_vec(&file).map_err(|e| e.to_string())?;
+            ordered.push(ConsentDocument {
+                version: hex::encode(Sha256::digest(&canonical)),
+                id: file.id,
+                title: file.title,
+                text: file.text,
+            });
+        }
+        Ok(Consents { ordered })
+    }
+
+    pub fn all(&self) -> &[ConsentDocument] {
+        &self.ordered
+    }
+
+    pub fn get(&self, id: &str) -> Option<&ConsentDocument> {
+        self.ordered.iter().find(|c| c.id == id)
+    }
+}
