@@ -1,7 +1,8 @@
 //! Calls to the server's `/api/v1`. Same origin: the server serves this app.
 
 use arrive_domain::api::{
-    CheckInRequest, CheckInResponse, DeskDay, FormList, FormSubmission, IdentifyRequest, IdentifyResponse,
+    CheckInRequest, CheckInResponse, ConsentList, ConsentSignature, DeskDay, FormList, FormSubmission, IdentifyRequest,
+    IdentifyResponse, PendingConsentsRequest,
 };
 use arrive_domain::questionnaire::Questionnaire;
 use arrive_domain::{ErrorBody, ErrorCode};
@@ -54,8 +55,20 @@ pub async fn form(id: &str) -> Result<Questionnaire, ApiFailure> {
 }
 
 pub async fn submit_form(form_id: &str, submission: &FormSubmission) -> Result<(), ApiFailure> {
-    let path = format!("/api/v1/kiosk/forms/{form_id}/responses");
-    let request = Request::post(&path).json(submission).map_err(|_| ApiFailure::Network)?;
+    post_no_content(&format!("/api/v1/kiosk/forms/{form_id}/responses"), submission).await
+}
+
+pub async fn pending_consents(request: &PendingConsentsRequest) -> Result<ConsentList, ApiFailure> {
+    post("/api/v1/kiosk/consents/pending", request).await
+}
+
+pub async fn sign_consent(consent_id: &str, signature: &ConsentSignature) -> Result<(), ApiFailure> {
+    post_no_content(&format!("/api/v1/kiosk/consents/{consent_id}/signatures"), signature).await
+}
+
+/// A POST whose success is `204 No Content`.
+async fn post_no_content<B: Serialize>(path: &str, body: &B) -> Result<(), ApiFailure> {
+    let request = Request::post(path).json(body).map_err(|_| ApiFailure::Network)?;
     let response = request.send().await.map_err(|_| ApiFailure::Network)?;
     if response.status() == 204 {
         return Ok(());

@@ -39,7 +39,7 @@ impl Drop for Process {
 struct Server {
     url: String,
     _process: Process,
-    _data: tempfile::TempDir,
+    data: tempfile::TempDir,
 }
 
 fn start_server() -> Server {
@@ -64,7 +64,7 @@ fn start_server() -> Server {
     Server {
         url: url.to_owned(),
         _process: Process(child),
-        _data: data,
+        data,
     }
 }
 
@@ -221,6 +221,35 @@ async fn wait_form(client: &Client, id: &str) {
         .unwrap_or_else(|_| panic!("the {id} form did not appear"));
 }
 
+async fn wait_consent(client: &Client, id: &str) {
+    let css = format!("section.consent[data-consent-id='{id}']");
+    client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css(&css))
+        .await
+        .unwrap_or_else(|_| panic!("the {id} consent did not appear"));
+}
+
+/// Draws a wavy stroke across the signature pad with synthetic pointer events, as a finger would.
+async fn draw_signature(client: &Client) {
+    client
+        .execute(
+            "const pad = document.getElementById('signature-pad');
+             const r = pad.getBoundingClientRect();
+             const at = (type, x, y) => pad.dispatchEvent(new PointerEvent(type, {
+                 bubbles: true, cancelable: true, pointerId: 7, pointerType: 'touch', isPrimary: true,
+                 clientX: r.left + x * r.width, clientY: r.top + y * r.height }));
+             at('pointerdown', 0.05, 0.6);
+             for (let i = 1; i <= 30; i++) at('pointermove', 0.05 + i * 0.025, 0.5 - 0.3 * Math.sin(i / 3));
+             at('pointerup', 0.8, 0.5);
+             return true;",
+            vec![],
+        )
+        .await
+        .expect("draw on the signature pad");
+}
+
 async fn is_checked(client: &Client, css: &str) -> bool {
     let field = client.find(Locator::Css(css)).await.expect(css);
     field.prop("checked").await.expect(css).as_deref() == Some("true")
@@ -337,6 +366,31 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
         "the kiosk shows a score"
     );
 
+    // Consents: read, type a name, sign with a finger (synthetic pointer events on the pad).
+    wait_consent(&kiosk, "privacy-notice").await;
+    check_screen(&kiosk, "consent").await;
+    type_into(&kiosk, "#typed-name", "Sean O'Brien").await;
+    click(&kiosk, "#sign").await;
+    wait_text(&kiosk, "#signature-error", "Please sign in the box").await;
+    check_screen(&kiosk, "consent-errors").await;
+    draw_signature(&kiosk).await;
+    click(&kiosk, "#sign").await;
+    wait_consent(&kiosk, "consent-to-treat").await;
+    let kept = kiosk
+        .find(Locator::Css("#typed-name"))
+        .await
+        .expect("name")
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(kept.as_deref(), Some("Sean O'Brien"), "the typed name is offered again");
+    draw_signature(&kiosk).await;
+    click(&kiosk, "#sign").await;
+    // Someone who cannot draw signs with the typed name, by keyboard alone.
+    wait_consent(&kiosk, "financial-responsibility").await;
+    click(&kiosk, "#sign-by-typing").await;
+    click(&kiosk, "#sign").await;
+
     wait_text(&kiosk, "#ready-title", "That is everything").await;
     check_screen(&kiosk, "ready").await;
     click(&kiosk, "#check-in").await;
@@ -358,6 +412,31 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
         url.query().is_none() && url.fragment().is_none(),
         "the kiosk URL carries data: {url}"
     );
+
+    // The server kept each signature with the exact text version, the name and the stroke.
+    let db = sqlx::SqlitePool::connect(&format!("sqlite:{}", server.data.path().join("arrive.db").display()))
+        .await
+        .expect("open the server's database");
+    type SignatureRow = (String, String, String, bool);
+    let signatures: Vec<SignatureRow> = sqlx::query_as(
+        "SELECT consent_id, typed_name, signature_path, signed_by_typing FROM consent_signature ORDER BY id",
+    )
+    .fetch_all(&db)
+    .await
+    .expect("signatures");
+    let ids: Vec<&str> = signatures.iter().map(|s| s.0.as_str()).collect();
+    assert_eq!(ids, ["privacy-notice", "consent-to-treat", "financial-responsibility"]);
+    assert!(signatures.iter().all(|s| s.1 == "Sean O'Brien"));
+    for drawn in &signatures[..2] {
+        assert!(
+            drawn.2.starts_with("M ") && drawn.2.matches(" L ").count() >= 10,
+            "stroke kept: {}",
+            drawn.2
+        );
+        assert_eq!(arrive_domain::consent::validate_signature(&drawn.2), Ok(()));
+        assert!(!drawn.3);
+    }
+    assert_eq!((signatures[2].2.as_str(), signatures[2].3), ("", true));
 
     // "Finish" returns to the welcome screen, ready for the next patient.
     click(&kiosk, "#finish").await;

@@ -38,10 +38,17 @@ enum Problem {
 
 #[component]
 pub fn Intake(appointment: KioskAppointment) -> impl IntoView {
+    let flow = expect_context::<Flow>();
+    let next_step = Step::Consents(appointment.clone());
     let forms = RwSignal::new(None::<Result<Vec<IntakeForm>, ApiFailure>>);
     spawn_local(async move {
         let loaded = load_forms().await;
-        forms.try_set(Some(loaded));
+        if matches!(&loaded, Ok(list) if list.is_empty()) {
+            // The clinic asks no forms: straight on.
+            flow.go(next_step);
+        } else {
+            forms.try_set(Some(loaded));
+        }
     });
     let s = strings();
     view! {
@@ -107,11 +114,7 @@ fn FormSteps(forms: Vec<IntakeForm>, appointment: KioskAppointment) -> impl Into
     let forms = Arc::new(forms);
     // The forms shown so far, for Back.
     let visited = RwSignal::new(Vec::<usize>::new());
-    let first = if forms.is_empty() { None } else { Some(0) };
-    let current = RwSignal::new(first);
-    if first.is_none() {
-        flow.go(Step::Ready(appointment.clone()));
-    }
+    let current = RwSignal::new(Some(0));
 
     let screens = forms.clone();
     let back_to = appointment.clone();
@@ -132,7 +135,7 @@ fn FormSteps(forms: Vec<IntakeForm>, appointment: KioskAppointment) -> impl Into
                     carry_over_answers(&steps, next);
                     current.set(Some(next));
                 }
-                None => flow.go(Step::Ready(appointment.clone())),
+                None => flow.go(Step::Consents(appointment.clone())),
             }
         };
         let position = Signal::derive({

@@ -1,15 +1,17 @@
-//! The lobby kiosk: welcome → identify → confirm → intake forms → check in, or a kind path to
+//! The lobby kiosk: welcome → identify → confirm → intake forms → consents → check in, or a kind path to
 //! the desk.
 //!
 //! Privacy invariant: what the patient typed lives only in these signals, never in browser
 //! storage or the URL, and is wiped on "Start over", on finishing, and after inactivity.
 
 mod confirm;
+mod consents;
 mod form_view;
 mod identify;
 mod intake;
 mod outcome;
 mod ready;
+mod signature_pad;
 mod welcome;
 
 use std::time::Duration;
@@ -31,6 +33,7 @@ pub enum Step {
     Identify,
     Confirm(KioskAppointment),
     Intake(KioskAppointment),
+    Consents(KioskAppointment),
     Ready(KioskAppointment),
     Done {
         first_name: String,
@@ -103,6 +106,7 @@ pub fn Kiosk() -> impl IntoView {
         Step::Identify => view! { <identify::Identify /> }.into_any(),
         Step::Confirm(appointment) => view! { <confirm::Confirm appointment /> }.into_any(),
         Step::Intake(appointment) => view! { <intake::Intake appointment /> }.into_any(),
+        Step::Consents(appointment) => view! { <consents::Consents appointment /> }.into_any(),
         Step::Ready(appointment) => view! { <ready::Ready appointment /> }.into_any(),
         Step::Done {
             first_name,

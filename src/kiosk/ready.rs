@@ -62,7 +62,7 @@ pub fn Ready(appointment: KioskAppointment) -> impl IntoView {
             <button type="button" class="primary big" id="check-in" disabled=move || busy.get() on:click=check_in>
                 {move || if busy.get() { s.get().checking_in } else { s.get().check_in_button }}
             </button>
-            <NavButtons back=Step::Intake(appointment.clone()) />
+            <NavButtons back=Step::Consents(appointment.clone()) />
         </section>
     }
 }
