@@ -2,7 +2,7 @@
 
 use arrive_domain::api::{
     CheckInRequest, CheckInResponse, ConsentList, ConsentSignature, DeskDay, FormList, FormSubmission, IdentifyRequest,
-    IdentifyResponse, PendingConsentsRequest,
+    IdentifyResponse, MatchTokenRequest,
 };
 use arrive_domain::questionnaire::Questionnaire;
 use arrive_domain::{ErrorBody, ErrorCode};
@@ -45,8 +45,9 @@ pub async fn check_in(request: &CheckInRequest) -> Result<CheckInResponse, ApiFa
     post("/api/v1/kiosk/check-in", request).await
 }
 
-pub async fn form_list() -> Result<FormList, ApiFailure> {
-    get("/api/v1/kiosk/forms").await
+/// The forms this visit asks, in order.
+pub async fn forms_for_visit(request: &MatchTokenRequest) -> Result<FormList, ApiFailure> {
+    post("/api/v1/kiosk/forms/for-visit", request).await
 }
 
 pub async fn form(id: &str) -> Result<Questionnaire, ApiFailure> {
@@ -58,7 +59,7 @@ pub async fn submit_form(form_id: &str, submission: &FormSubmission) -> Result<(
     post_no_content(&format!("/api/v1/kiosk/forms/{form_id}/responses"), submission).await
 }
 
-pub async fn pending_consents(request: &PendingConsentsRequest) -> Result<ConsentList, ApiFailure> {
+pub async fn pending_consents(request: &MatchTokenRequest) -> Result<ConsentList, ApiFailure> {
     post("/api/v1/kiosk/consents/pending", request).await
 }
 

@@ -82,11 +82,13 @@ pub struct LocalizedText {
     pub es: String,
 }
 
-/// `POST /api/v1/kiosk/consents/pending`: the consents this patient has not yet signed in
-/// their current wording (a POST, so the token stays out of URLs and logs).
+/// A kiosk request about the matched appointment and nothing else: `POST
+/// /api/v1/kiosk/forms/for-visit` (the forms this visit asks) and `POST
+/// /api/v1/kiosk/consents/pending` (the consents not yet signed in their current wording).
+/// POST rather than GET so the token stays out of URLs and logs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PendingConsentsRequest {
+pub struct MatchTokenRequest {
     pub match_token: String,
 }
 

@@ -19,8 +19,14 @@ const SHIPPED: [(&str, &str); 6] = [
 
 pub const PHQ2_CODE: &str = "55757-9";
 
+/// Which forms each visit type asks, shipped with the forms.
+const SHIPPED_VISIT_TYPES: &str = include_str!("../../forms/visit-types.txt");
+pub const VISIT_TYPES_FILE: &str = "visit-types.txt";
+
 pub struct Forms {
     ordered: Vec<Questionnaire>,
+    /// (visit type, form ids in order); "default" serves any type not listed.
+    by_visit_type: Vec<(String, Vec<String>)>,
 }
 
 /// What the server keeps of a response besides the response itself.
@@ -34,7 +40,8 @@ pub struct Scores {
 }
 
 impl Forms {
-    /// The shipped forms, or every `*.json` in `dir` (by file name) when a clinic has its own.
+    /// The shipped forms, or every `*.json` in `dir` (by file name) when a clinic has its own,
+    /// with `visit-types.txt` from the same place.
     pub fn load(dir: Option<&Path>) -> Result<Forms, String> {
         let sources: Vec<(String, String)> = match dir {
             None => SHIPPED
@@ -64,18 +71,40 @@ impl Forms {
             }
             ordered.push(form);
         }
-        Ok(Forms { ordered })
+        let visit_types = match dir {
+            None => SHIPPED_VISIT_TYPES.to_owned(),
+            Some(dir) => std::fs::read_to_string(dir.join(VISIT_TYPES_FILE))
+                .map_err(|e| format!("cannot read {}: {e}", dir.join(VISIT_TYPES_FILE).display()))?,
+        };
+        let by_visit_type = parse_visit_types(&visit_types, &ordered)?;
+        Ok(Forms { ordered, by_visit_type })
+    }
+
+    /// The forms a visit of this type asks, in order.
+    pub fn for_visit(&self, visit_type: &str) -> Vec<&Questionnaire> {
+        let ids = self
+            .by_visit_type
+            .iter()
+            .find(|(t, _)| t == visit_type)
+            .or_else(|| self.by_visit_type.iter().find(|(t, _)| t == "default"))
+            .map(|(_, ids)| ids.as_slice())
+            .unwrap_or_default();
+        ids.iter().filter_map(|id| self.get(id)).collect()
     }
 
     pub fn get(&self, id: &str) -> Option<&Questionnaire> {
         self.ordered.iter().find(|f| f.id == id)
     }
 
-    pub fn list(&self) -> FormList {
+    /// Every form the clinic has, or (with `visit_type`) those that visit asks.
+    pub fn list(&self, visit_type: Option<&str>) -> FormList {
+        let forms = match visit_type {
+            Some(visit_type) => self.for_visit(visit_type),
+            None => self.ordered.iter().collect(),
+        };
         FormList {
-            forms: self
-                .ordered
-                .iter()
+            forms: forms
+                .into_iter()
                 .map(|f| FormSummary {
                     id: f.id.clone(),
                     title: f.title.clone().unwrap_or_else(|| f.id.clone()),
@@ -84,6 +113,38 @@ impl Forms {
                 .collect(),
         }
     }
+}
+
+/// Reads `visit-types.txt`: `type: id, id, …` per line, `#` comments; every id must be a form.
+fn parse_visit_types(text: &str, forms: &[Questionnaire]) -> Result<Vec<(String, Vec<String>)>, String> {
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let at = || format!("{VISIT_TYPES_FILE} line {}", n + 1);
+        let (visit_type, ids) = line
+            .split_once(':')
+            .ok_or_else(|| format!("{}: expected `visit type: form id, form id`", at()))?;
+        let visit_type = visit_type.trim().to_owned();
+        let ids: Vec<String> = ids
+            .split(',')
+            .map(|id| id.trim().to_owned())
+            .filter(|id| !id.is_empty())
+            .collect();
+        if let Some(unknown) = ids.iter().find(|id| !forms.iter().any(|f| &f.id == *id)) {
+            return Err(format!("{}: there is no form {unknown:?}", at()));
+        }
+        if out.iter().any(|(t, _)| *t == visit_type) {
+            return Err(format!("{}: visit type {visit_type:?} is listed twice", at()));
+        }
+        out.push((visit_type, ids));
+    }
+    if !out.iter().any(|(t, _)| t == "default") {
+        return Err(format!("{VISIT_TYPES_FILE}: a `default:` line is required"));
+    }
+    Ok(out)
 }
 
 fn has_code(form: &Questionnaire, code: &str) -> bool {

@@ -23,6 +23,10 @@ pub const DEMO_SCHEDULE: &[(&str, &str, &str, usize, &str)] = &[
     ("Grace", "St. John", "1977-10-10", 2, "15:30"),
 ];
 
+/// Demo patients who come for a follow-up (a shorter set of forms); everyone else has an
+/// office visit, which asks every form.
+pub const DEMO_FOLLOW_UPS: &[&str] = &["Okafor", "de la Cruz", "St. John"];
+
 pub const DEMO_PROVIDERS: &[&str] = &["Dr. Patel", "Dr. Moreno", "Nurse Practitioner Kim"];
 
 /// Creates the demo clinic on first start, and today's demo appointments when today has none.
@@ -70,11 +74,19 @@ pub async fn seed_demo(store: &Store, today: NaiveDate, extra_patients: u32) -> 
                     .await?
                     .last_insert_rowid(),
             };
-            sqlx::query("INSERT INTO appointment (clinic_id, patient_id, provider_id, starts_at) VALUES (?, ?, ?, ?)")
-                .bind(CLINIC_ID)
-                .bind(patient_id)
-                .bind(*provider as i64 + 1)
-                .bind(format!("{day}T{time}"))
+            let visit_type = if DEMO_FOLLOW_UPS.contains(last) {
+                "follow-up"
+            } else {
+                "office-visit"
+            };
+            sqlx::query(
+                "INSERT INTO appointment (clinic_id, patient_id, provider_id, starts_at, visit_type) VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(CLINIC_ID)
+            .bind(patient_id)
+            .bind(*provider as i64 + 1)
+            .bind(format!("{day}T{time}"))
+            .bind(visit_type)
                 .execute(&mut *tx)
                 .await?;
         }

@@ -372,4 +372,12 @@ impl Store {
         .await?;
         Ok(())
     }
+
+    /// The appointment's visit type (it decides the intake forms).
+    pub async fn visit_type(&self, appointment_id: i64) -> Result<String, sqlx::Error> {
+        sqlx::query_scalar("SELECT visit_type FROM appointment WHERE id = ?")
+            .bind(appointment_id)
+            .fetch_one(&self.pool)
+            .await
+    }
 }

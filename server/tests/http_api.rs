@@ -596,7 +596,44 @@ async fn forms_are_served_and_responses_checked_with_the_same_engine() {
         .unwrap();
     expect_error(missing, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
 
+    // Each visit type has its own forms: an office visit asks them all, a follow-up fewer.
+    let for_visit = |token: String| {
+        let client = client.clone();
+        let url = format!("{}/api/v1/kiosk/forms/for-visit", server.url);
+        async move {
+            let list: Value = post(&client, &url, json!({"match_token": token}))
+                .await
+                .json()
+                .await
+                .unwrap();
+            let ids: Vec<String> = list["forms"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["id"].as_str().unwrap().to_owned())
+                .collect();
+            ids
+        }
+    };
+    let follow_up = token_for(&client, &server.url, "Okafor", "1949-12-02").await;
+    assert_eq!(
+        for_visit(follow_up.clone()).await,
+        ["reason-for-visit", "medications", "pain"]
+    );
+    let not_asked = submit(
+        &client,
+        &server.url,
+        "allergies",
+        &follow_up,
+        json!({"resourceType": "QuestionnaireResponse", "status": "completed",
+            "item": [{"linkId": "no-known-allergies", "answer": [{"valueBoolean": true}]}]}),
+    )
+    .await;
+    let body = expect_error(not_asked, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidField).await;
+    assert_eq!(body.error.field.as_deref(), Some("form"));
+
     let token = token_for(&client, &server.url, "Johnson", "1980-11-05").await;
+    assert_eq!(for_visit(token.clone()).await, ids);
     let reason = json!({"resourceType": "QuestionnaireResponse", "status": "completed",
         "item": [{"linkId": "reason", "answer": [{"valueString": "Cough for two weeks"}]}]});
     assert_eq!(

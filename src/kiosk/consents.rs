@@ -2,7 +2,7 @@
 //! screen each: read (large, scrollable), type a name, sign with a finger, or sign by typed
 //! name for those who cannot draw. The server keeps the exact text version with the signature.
 
-use arrive_domain::api::{ConsentDocument, ConsentSignature, KioskAppointment, PendingConsentsRequest};
+use arrive_domain::api::{ConsentDocument, ConsentSignature, KioskAppointment, MatchTokenRequest};
 use arrive_domain::consent::{validate_signature, SignatureError};
 use arrive_domain::name::validate_name;
 use arrive_domain::{ErrorCode, NameError};
@@ -20,7 +20,7 @@ pub fn Consents(appointment: KioskAppointment) -> impl IntoView {
     let flow = expect_context::<Flow>();
     let s = strings();
     let pending = RwSignal::new(None::<Result<Vec<ConsentDocument>, ApiFailure>>);
-    let request = PendingConsentsRequest {
+    let request = MatchTokenRequest {
         match_token: appointment.match_token.clone(),
     };
     let ready = Step::Ready(appointment.clone());

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use arrive_domain::api::{FormSubmission, FormSummary, KioskAppointment};
+use arrive_domain::api::{FormSubmission, FormSummary, KioskAppointment, MatchTokenRequest};
 use arrive_domain::questionnaire::draft;
 use arrive_domain::questionnaire::model::{localized, ResponseItem};
 use arrive_domain::questionnaire::{phq, Questionnaire};
@@ -40,9 +40,10 @@ enum Problem {
 pub fn Intake(appointment: KioskAppointment) -> impl IntoView {
     let flow = expect_context::<Flow>();
     let next_step = Step::Consents(appointment.clone());
+    let match_token = appointment.match_token.clone();
     let forms = RwSignal::new(None::<Result<Vec<IntakeForm>, ApiFailure>>);
     spawn_local(async move {
-        let loaded = load_forms().await;
+        let loaded = load_forms(match_token).await;
         if matches!(&loaded, Ok(list) if list.is_empty()) {
             // The clinic asks no forms: straight on.
             flow.go(next_step);
@@ -68,8 +69,8 @@ pub fn Intake(appointment: KioskAppointment) -> impl IntoView {
     }
 }
 
-async fn load_forms() -> Result<Vec<IntakeForm>, ApiFailure> {
-    let list = api::form_list().await?;
+async fn load_forms(match_token: String) -> Result<Vec<IntakeForm>, ApiFailure> {
+    let list = api::forms_for_visit(&MatchTokenRequest { match_token }).await?;
     let mut forms = Vec::new();
     for summary in list.forms {
         let form = api::form(&summary.id).await?;

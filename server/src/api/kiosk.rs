@@ -2,7 +2,7 @@
 
 use arrive_domain::api::{
     CheckInRequest, CheckInResponse, ConsentList, ConsentSignature, FormList, FormSubmission, IdentifyRequest,
-    IdentifyResponse, KioskAppointment, PendingConsentsRequest,
+    IdentifyResponse, KioskAppointment, MatchTokenRequest,
 };
 use arrive_domain::consent::{validate_signature, SignatureError};
 use arrive_domain::matching::{match_appointment, Match};
@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .route("/identify", post(identify))
         .route("/check-in", post(check_in))
         .route("/forms", get(list_forms))
+        .route("/forms/for-visit", post(forms_for_visit))
         .route("/forms/{form_id}", get(get_form))
         .route("/forms/{form_id}/responses", post(submit_form))
         .route("/consents/pending", post(pending_consents))
@@ -42,8 +43,19 @@ async fn matched_appointment(state: &AppState, token: &str) -> Result<i64, ApiEr
         .ok_or_else(|| ApiError::not_found("This match has expired. Please start again."))
 }
 
+/// Every form the clinic has (no patient data: for setting up and checking a clinic's forms).
 async fn list_forms(State(state): State<AppState>) -> Json<FormList> {
-    Json(state.forms.list())
+    Json(state.forms.list(None))
+}
+
+/// The forms this patient's visit asks, in order (a POST: the token stays out of URLs).
+async fn forms_for_visit(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<MatchTokenRequest>,
+) -> Result<Json<FormList>, ApiError> {
+    let appointment_id = matched_appointment(&state, &request.match_token).await?;
+    let visit_type = state.store.visit_type(appointment_id).await?;
+    Ok(Json(state.forms.list(Some(&visit_type))))
 }
 
 async fn get_form(State(state): State<AppState>, Path(form_id): Path<String>) -> Result<Json<Questionnaire>, ApiError> {
@@ -66,6 +78,10 @@ async fn submit_form(
         .get(&form_id)
         .ok_or_else(|| ApiError::not_found("There is no such form."))?;
     let appointment_id = matched_appointment(&state, &submission.match_token).await?;
+    let visit_type = state.store.visit_type(appointment_id).await?;
+    if !state.forms.for_visit(&visit_type).iter().any(|f| f.id == form.id) {
+        return Err(ApiError::field("form", "This visit does not ask this form."));
+    }
     if let Err(problems) = questionnaire::validate(form, &submission.response) {
         let message = problems.iter().map(|p| p.message()).collect::<Vec<_>>().join("; ");
         let field = problems.first().map(|p| p.link_id.clone()).unwrap_or_default();
@@ -157,7 +173,7 @@ async fn check_in(
 /// The consents this patient still has to sign: those never signed in their current wording.
 async fn pending_consents(
     State(state): State<AppState>,
-    ApiJson(request): ApiJson<PendingConsentsRequest>,
+    ApiJson(request): ApiJson<MatchTokenRequest>,
 ) -> Result<Json<ConsentList>, ApiError> {
     let appointment_id = matched_appointment(&state, &request.match_token).await?;
     let signed = state.store.signed_consents(appointment_id).await?;
