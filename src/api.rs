@@ -6,9 +6,10 @@ use arrive_domain::api::{
 };
 use arrive_domain::questionnaire::Questionnaire;
 use arrive_domain::{ErrorBody, ErrorCode};
-use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiFailure {
@@ -18,23 +19,68 @@ pub enum ApiFailure {
     Refused { code: ErrorCode, field: Option<String> },
 }
 
-async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiFailure> {
-    if response.ok() {
-        return response.json::<T>().await.map_err(|_| ApiFailure::Network);
+/// One round trip with the browser's fetch: the status and the body as text. Deliberately not
+/// generic (the typed wrappers below only decode), which keeps the wasm small.
+async fn send(method: &str, path: &str, body: Option<String>) -> Result<(u16, String), ApiFailure> {
+    let failed = |_| ApiFailure::Network;
+    let headers = web_sys::Headers::new().map_err(failed)?;
+    headers.set("Accept", "application/json").map_err(failed)?;
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    if let Some(body) = body {
+        headers.set("Content-Type", "application/json").map_err(failed)?;
+        init.set_body(&JsValue::from_str(&body));
     }
-    match response.json::<ErrorBody>().await {
-        Ok(body) => Err(ApiFailure::Refused {
+    init.set_headers(&headers);
+    let request = web_sys::Request::new_with_str_and_init(path, &init).map_err(failed)?;
+    let window = web_sys::window().ok_or(ApiFailure::Network)?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(failed)?
+        .dyn_into()
+        .map_err(failed)?;
+    let text = JsFuture::from(response.text().map_err(failed)?).await.map_err(failed)?;
+    Ok((response.status(), text.as_string().unwrap_or_default()))
+}
+
+/// A 2xx body as `T`, or the server's `{ "error": … }` as a refusal.
+fn decode<T: DeserializeOwned>((status, text): (u16, String)) -> Result<T, ApiFailure> {
+    if (200..300).contains(&status) {
+        return serde_json::from_str(&text).map_err(|_| ApiFailure::Network);
+    }
+    Err(refusal(&text))
+}
+
+fn refusal(text: &str) -> ApiFailure {
+    match serde_json::from_str::<ErrorBody>(text) {
+        Ok(body) => ApiFailure::Refused {
             code: body.error.code,
             field: body.error.field,
-        }),
-        Err(_) => Err(ApiFailure::Network),
+        },
+        Err(_) => ApiFailure::Network,
     }
 }
 
+fn to_json<B: Serialize>(body: &B) -> Result<String, ApiFailure> {
+    serde_json::to_string(body).map_err(|_| ApiFailure::Network)
+}
+
 async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiFailure> {
-    let request = Request::post(path).json(body).map_err(|_| ApiFailure::Network)?;
-    let response = request.send().await.map_err(|_| ApiFailure::Network)?;
-    read(response).await
+    decode(send("POST", path, Some(to_json(body)?)).await?)
+}
+
+async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
+    decode(send("GET", path, None).await?)
+}
+
+/// A POST whose success is `204 No Content`.
+async fn post_no_content<B: Serialize>(path: &str, body: &B) -> Result<(), ApiFailure> {
+    let (status, text) = send("POST", path, Some(to_json(body)?)).await?;
+    if (200..300).contains(&status) {
+        Ok(())
+    } else {
+        Err(refusal(&text))
+    }
 }
 
 pub async fn identify(request: &IdentifyRequest) -> Result<IdentifyResponse, ApiFailure> {
@@ -65,21 +111,6 @@ pub async fn pending_consents(request: &MatchTokenRequest) -> Result<ConsentList
 
 pub async fn sign_consent(consent_id: &str, signature: &ConsentSignature) -> Result<(), ApiFailure> {
     post_no_content(&format!("/api/v1/kiosk/consents/{consent_id}/signatures"), signature).await
-}
-
-/// A POST whose success is `204 No Content`.
-async fn post_no_content<B: Serialize>(path: &str, body: &B) -> Result<(), ApiFailure> {
-    let request = Request::post(path).json(body).map_err(|_| ApiFailure::Network)?;
-    let response = request.send().await.map_err(|_| ApiFailure::Network)?;
-    if response.status() == 204 {
-        return Ok(());
-    }
-    read::<serde::de::IgnoredAny>(response).await.map(|_| ())
-}
-
-async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
-    let response = Request::get(path).send().await.map_err(|_| ApiFailure::Network)?;
-    read(response).await
 }
 
 pub async fn desk_day() -> Result<DeskDay, ApiFailure> {

@@ -1,29 +1,21 @@
-//! The root: chooses the kiosk or the desk board by path, and owns the display language.
+//! What the kiosk and the desk board share: the display language and its strings.
 
 use leptos::prelude::*;
 
-use crate::desk::DeskBoard;
 use crate::i18n::{Lang, Strings};
-use crate::kiosk::Kiosk;
 
-/// The current language's strings, for use in views: `{move || s.get().welcome_title}`.
+/// The current language's strings, for use in views: `{tr(|s| s.welcome_title)}`.
 pub fn strings() -> Signal<&'static Strings> {
     let lang = expect_context::<RwSignal<Lang>>();
     Signal::derive(move || lang.get().strings())
 }
 
-#[component]
-pub fn App() -> impl IntoView {
-    let path = window().location().pathname().unwrap_or_default();
-    view! {
-        <Localized>
-            {if path.trim_end_matches('/') == "/desk" {
-                view! { <DeskBoard /> }.into_any()
-            } else {
-                view! { <Kiosk /> }.into_any()
-            }}
-        </Localized>
-    }
+/// One string of the current language, for use in views: `{tr(|s| s.back)}`. Every call returns
+/// the same closure type, so the view code for reactive text is compiled once rather than once
+/// per string (a large share of the kiosk's wasm otherwise).
+pub fn tr(pick: fn(&Strings) -> &'static str) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let s = strings();
+    move || pick(s.get())
 }
 
 /// Provides the language to `children` and keeps `<html lang>` in step with it, so screen

@@ -14,7 +14,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{EventSource, MessageEvent};
 
 use crate::api;
-use crate::app::{strings, LanguageToggle};
+use crate::app::{strings, tr, LanguageToggle};
 use crate::clock::{local_time, now_ms};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -59,7 +59,7 @@ pub fn DeskBoard() -> impl IntoView {
         <div class="desk">
             <header class="topbar">
                 <h1 class="brand">
-                    {move || s.get().desk_title}
+                    {tr(|s| s.desk_title)}
                     {move || day.with(|d| d.as_ref().map(|d| format!(" · {}", d.clinic)))}
                 </h1>
                 <span class="connection" id="connection" role="status" class:live=move || connection.get() == Connection::Live>
@@ -87,8 +87,8 @@ pub fn DeskBoard() -> impl IntoView {
                 </div>
                 <p class="summary" id="summary" aria-live="polite">{summary}</p>
                 {move || match day.get() {
-                    None => view! { <p>{move || s.get().desk_loading}</p> }.into_any(),
-                    Some(d) if d.appointments.is_empty() => view! { <p>{move || s.get().desk_empty}</p> }.into_any(),
+                    None => view! { <p>{tr(|s| s.desk_loading)}</p> }.into_any(),
+                    Some(d) if d.appointments.is_empty() => view! { <p>{tr(|s| s.desk_empty)}</p> }.into_any(),
                     Some(_) => view! { <BoardTable day now /> }.into_any(),
                 }}
                 <KioskSetup />
@@ -99,17 +99,16 @@ pub fn DeskBoard() -> impl IntoView {
 
 #[component]
 fn BoardTable(day: RwSignal<Option<DeskDay>>, now: RwSignal<f64>) -> impl IntoView {
-    let s = strings();
     let rows = move || day.with(|d| d.as_ref().map(|d| d.appointments.clone()).unwrap_or_default());
     view! {
         <table class="arrivals">
             <thead>
                 <tr>
-                    <th scope="col">{move || s.get().desk_time}</th>
-                    <th scope="col">{move || s.get().desk_patient}</th>
-                    <th scope="col">{move || s.get().desk_provider}</th>
-                    <th scope="col">{move || s.get().desk_status}</th>
-                    <th scope="col">{move || s.get().desk_arrived_at}</th>
+                    <th scope="col">{tr(|s| s.desk_time)}</th>
+                    <th scope="col">{tr(|s| s.desk_patient)}</th>
+                    <th scope="col">{tr(|s| s.desk_provider)}</th>
+                    <th scope="col">{tr(|s| s.desk_status)}</th>
+                    <th scope="col">{tr(|s| s.desk_arrived_at)}</th>
                 </tr>
             </thead>
             <tbody>
@@ -150,7 +149,7 @@ fn BoardRow(appointment: DeskAppointment, now: RwSignal<f64>) -> impl IntoView {
                 </span>
                 {appointment
                     .needs_attention_now
-                    .then(|| view! { <span class="pill urgent">{move || s.get().desk_see_now}</span> })}
+                    .then(|| view! { <span class="pill urgent">{tr(|s| s.desk_see_now)}</span> })}
             </td>
             <td>{arrived_cell}</td>
         </tr>
@@ -169,8 +168,8 @@ fn KioskSetup() -> impl IntoView {
     let alt_url = url.clone();
     view! {
         <details class="kiosk-setup">
-            <summary>{move || s.get().desk_setup_title}</summary>
-            <p>{move || s.get().desk_setup_lead} " " <code id="kiosk-url">{url}</code></p>
+            <summary>{tr(|s| s.desk_setup_title)}</summary>
+            <p>{tr(|s| s.desk_setup_lead)} " " <code id="kiosk-url">{url}</code></p>
             <img
                 src=api::KIOSK_LINK_QR_URL
                 width="240"

@@ -1,6 +1,8 @@
-//! The Arrive kiosk and front desk board: a Leptos client-side app, built by Trunk.
+//! The Arrive kiosk and front desk board: Leptos client-side apps, built by Trunk.
 //!
-//! `/desk` shows the front desk board; every other path is the lobby kiosk. See ARCHITECTURE.md.
+//! Two binaries share this library: `arrive-kiosk` (src/main.rs, the lobby tablet, `/`) and
+//! `arrive-desk` (src/bin/desk.rs, the front desk board, `/desk`). Each links only what it uses,
+//! so the tablet never downloads staff code. See ARCHITECTURE.md.
 
 pub mod api;
 pub mod app;
@@ -8,5 +10,3 @@ pub mod clock;
 pub mod desk;
 pub mod i18n;
 pub mod kiosk;
-
-pub use app::App;

@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 /// The signature pad's coordinate space (an SVG viewBox `0 0 PAD_WIDTH PAD_HEIGHT`).
 pub const PAD_WIDTH: f64 = 600.0;
 pub const PAD_HEIGHT: f64 = 200.0;
+/// The same, as the SVG `viewBox` (a literal: float formatting is costly in the kiosk's wasm).
+pub const PAD_VIEW_BOX: &str = "0 0 600 200";
 /// Enough for a long, shaky signature at one decimal, far below the API's body limit.
 pub const MAX_PATH_LEN: usize = 24_000;
 /// A mark smaller than this (in pad units, both ways) is a tap, not a signature.
@@ -34,9 +36,20 @@ pub fn stroke_path(points: &[(f64, f64)]) -> String {
         if !path.is_empty() {
             path.push(' ');
         }
-        path.push_str(&format!("{} {:.1} {:.1}", if i == 0 { 'M' } else { 'L' }, x, y));
+        path.push_str(&format!(
+            "{} {} {}",
+            if i == 0 { 'M' } else { 'L' },
+            tenths(x),
+            tenths(y)
+        ));
     }
     path
+}
+
+/// `v` (≥ 0) to one decimal place, without float formatting.
+fn tenths(v: f64) -> String {
+    let t = (v * 10.0).round() as u64;
+    format!("{}.{}", t / 10, t % 10)
 }
 
 /// Checks path data from the pad: only `M`/`L` commands with two numbers each, inside the
@@ -84,6 +97,11 @@ pub fn validate_signature(path: &str) -> Result<(), SignatureError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_view_box_is_the_pad() {
+        assert_eq!(PAD_VIEW_BOX, format!("0 0 {PAD_WIDTH} {PAD_HEIGHT}"));
+    }
 
     #[test]
     fn strokes_from_the_pad_are_accepted() {

@@ -99,7 +99,7 @@ impl DateOfBirth {
 
 impl fmt::Display for DateOfBirth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0.format("%Y-%m-%d"))
+        f.write_str(&crate::date::iso(self.0))
     }
 }
 

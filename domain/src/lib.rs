@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod consent;
+pub mod date;
 pub mod dob;
 pub mod error;
 pub mod matching;

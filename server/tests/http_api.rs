@@ -24,6 +24,8 @@ fn test_config(data: &std::path::Path) -> Config {
     let dist = data.join("dist");
     std::fs::create_dir_all(&dist).unwrap();
     std::fs::write(dist.join("index.html"), "<!DOCTYPE html><title>kiosk</title>").unwrap();
+    std::fs::create_dir_all(dist.join("desk")).unwrap();
+    std::fs::write(dist.join("desk/index.html"), "<!DOCTYPE html><title>desk</title>").unwrap();
     Config {
         addr: "127.0.0.1:0".parse().unwrap(),
         data_dir: data.join("data"),
@@ -406,11 +408,22 @@ async fn unknown_paths_and_methods_are_json_errors_and_other_paths_serve_the_kio
         .unwrap();
     expect_error(response, StatusCode::METHOD_NOT_ALLOWED, ErrorCode::MethodNotAllowed).await;
 
-    for path in ["/", "/desk", "/kiosk"] {
+    // The kiosk and the desk are separate apps: the tablet's paths never get the desk's page.
+    for (path, app) in [
+        ("/", "kiosk"),
+        ("/kiosk", "kiosk"),
+        ("/checkin/anything", "kiosk"),
+        ("/desk", "desk"),
+        ("/desk/", "desk"),
+    ] {
         let response = client.get(format!("{}{path}", server.url)).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::OK, "{path}");
         assert!(
-            response.text().await.unwrap().contains("<title>kiosk</title>"),
+            response
+                .text()
+                .await
+                .unwrap()
+                .contains(&format!("<title>{app}</title>")),
             "{path}"
         );
     }

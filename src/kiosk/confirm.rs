@@ -5,7 +5,7 @@ use arrive_domain::api::KioskAppointment;
 use leptos::prelude::*;
 
 use super::{Flow, NavButtons, Step};
-use crate::app::strings;
+use crate::app::{strings, tr};
 
 #[component]
 pub fn Confirm(appointment: KioskAppointment) -> impl IntoView {
@@ -22,9 +22,9 @@ pub fn Confirm(appointment: KioskAppointment) -> impl IntoView {
     // Someone already checked in has nothing left to do here.
     let next = if already_checked_in {
         view! {
-            <p class="notice">{move || s.get().already_checked_in}</p>
+            <p class="notice">{tr(|s| s.already_checked_in)}</p>
             <button type="button" class="primary big" id="finish" on:click=move |_| flow.start_over()>
-                {move || s.get().finish}
+                {tr(|s| s.finish)}
             </button>
         }
         .into_any()
@@ -36,7 +36,7 @@ pub fn Confirm(appointment: KioskAppointment) -> impl IntoView {
                 id="continue"
                 on:click=move |_| flow.go(Step::Intake(appointment.clone()))
             >
-                {move || s.get().continue_button}
+                {tr(|s| s.continue_button)}
             </button>
         }
         .into_any()
@@ -48,7 +48,7 @@ pub fn Confirm(appointment: KioskAppointment) -> impl IntoView {
             <p class="lead" id="appointment-summary">{move || (s.get().appointment_with)(&starts_at, &provider)}</p>
             {next}
             <button type="button" class="secondary" id="not-me" on:click=move |_| flow.start_over()>
-                {move || s.get().not_me}
+                {tr(|s| s.not_me)}
             </button>
             <NavButtons back=Step::Identify />
         </section>

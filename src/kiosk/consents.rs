@@ -12,7 +12,7 @@ use leptos::task::spawn_local;
 use super::signature_pad::{path_of, SignaturePad};
 use super::{Flow, NavButtons, Step};
 use crate::api::{self, ApiFailure};
-use crate::app::strings;
+use crate::app::{strings, tr};
 use crate::i18n::Lang;
 
 #[component]
@@ -40,7 +40,7 @@ pub fn Consents(appointment: KioskAppointment) -> impl IntoView {
     move || {
         let appointment = appointment.clone();
         match pending.get() {
-            None => view! { <p class="lead" role="status">{move || s.get().forms_loading}</p> }.into_any(),
+            None => view! { <p class="lead" role="status">{tr(|s| s.forms_loading)}</p> }.into_any(),
             Some(Ok(consents)) => {
                 let total = consents.len();
                 let i = index.get().min(total.saturating_sub(1));
@@ -194,7 +194,7 @@ fn ConsentScreen(
             </div>
             <div class="announcer" role="alert" aria-live="assertive">
                 <Show when=has_errors>
-                    <p class="error-summary" id="error-summary">{move || s.get().fix_errors}</p>
+                    <p class="error-summary" id="error-summary">{tr(|s| s.fix_errors)}</p>
                 </Show>
                 {move || {
                     problem
@@ -210,7 +210,7 @@ fn ConsentScreen(
             </div>
             <form novalidate autocomplete="off" on:submit=|ev| ev.prevent_default()>
                 <div class="field" class:invalid=move || name_error.get().is_some()>
-                    <label for="typed-name">{move || s.get().consent_name_label}</label>
+                    <label for="typed-name">{tr(|s| s.consent_name_label)}</label>
                     {move || {
                         name_error
                             .get()
@@ -229,7 +229,7 @@ fn ConsentScreen(
                     />
                 </div>
                 <div class="field" class:invalid=move || signature_error.get().is_some()>
-                    <p class="label" id="signature-label">{move || s.get().consent_sign_label}</p>
+                    <p class="label" id="signature-label">{tr(|s| s.consent_sign_label)}</p>
                     {move || {
                         signature_error
                             .get()
@@ -243,12 +243,12 @@ fn ConsentScreen(
                     }}
                     <SignaturePad
                         strokes
-                        label=Signal::derive(move || s.get().consent_sign_label)
+                        label=Signal::derive(tr(|s| s.consent_sign_label))
                         described_by="signature-error"
                         invalid=Signal::derive(move || signature_error.get().is_some())
                     />
                     <button type="button" class="secondary" id="clear-signature" on:click=move |_| strokes.set(Vec::new())>
-                        {move || s.get().signature_clear}
+                        {tr(|s| s.signature_clear)}
                     </button>
                     <label class="option" for="sign-by-typing">
                         <input
@@ -260,7 +260,7 @@ fn ConsentScreen(
                                 signature_error.set(None);
                             }
                         />
-                        <span>{move || s.get().sign_by_typing}</span>
+                        <span>{tr(|s| s.sign_by_typing)}</span>
                     </label>
                 </div>
             </form>

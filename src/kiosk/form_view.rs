@@ -10,7 +10,7 @@ use arrive_domain::questionnaire::model::{localized, ResponseItem, ValueX};
 use arrive_domain::questionnaire::{enabled_items, Answer, Item, ItemType, Problem, ProblemKind, Questionnaire};
 use leptos::prelude::*;
 
-use crate::app::strings;
+use crate::app::{strings, tr};
 use crate::i18n::Lang;
 
 /// What the fields of one form share.
@@ -202,7 +202,7 @@ fn RepeatingGroup(item: Item, path: Vec<(String, usize)>, dom_id: String, contex
                         <div class="form-row" role="group" aria-label=move || row_label.get()>
                             {questions}
                             <button type="button" class="secondary remove-row" on:click=remove>
-                                {move || s.get().form_remove_row}
+                                {tr(|s| s.form_remove_row)}
                                 <span class="visually-hidden">" " {row_label}</span>
                             </button>
                         </div>
@@ -210,7 +210,7 @@ fn RepeatingGroup(item: Item, path: Vec<(String, usize)>, dom_id: String, contex
                 }
             </For>
             <button type="button" class="secondary add-row" id=add_id on:click=add>
-                {move || s.get().form_add_row}
+                {tr(|s| s.form_add_row)}
             </button>
         </fieldset>
     }

@@ -11,7 +11,7 @@ use leptos::task::spawn_local;
 
 use super::{Flow, NavButtons, Step};
 use crate::api::{self, ApiFailure};
-use crate::app::strings;
+use crate::app::{strings, tr};
 use crate::clock::today;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -88,11 +88,11 @@ pub fn Identify() -> impl IntoView {
     let has_errors = move || name_error.get().is_some() || dob_error.get().is_some();
     view! {
         <section class="identify" aria-labelledby="identify-title">
-            <h1 id="identify-title">{move || s.get().identify_title}</h1>
-            <p class="lead">{move || s.get().identify_lead}</p>
+            <h1 id="identify-title">{tr(|s| s.identify_title)}</h1>
+            <p class="lead">{tr(|s| s.identify_lead)}</p>
             <div class="announcer" role="alert" aria-live="assertive">
                 <Show when=has_errors>
-                    <p class="error-summary" id="error-summary">{move || s.get().fix_errors}</p>
+                    <p class="error-summary" id="error-summary">{tr(|s| s.fix_errors)}</p>
                 </Show>
                 {move || {
                     problem
@@ -108,8 +108,8 @@ pub fn Identify() -> impl IntoView {
             </div>
             <form novalidate on:submit=on_submit autocomplete="off">
                 <div class="field" class:invalid=move || name_error.get().is_some()>
-                    <label for="last-name">{move || s.get().last_name_label}</label>
-                    <p class="hint" id="last-name-hint">{move || s.get().last_name_hint}</p>
+                    <label for="last-name">{tr(|s| s.last_name_label)}</label>
+                    <p class="hint" id="last-name-hint">{tr(|s| s.last_name_hint)}</p>
                     {move || {
                         name_error
                             .get()
@@ -138,17 +138,17 @@ pub fn Identify() -> impl IntoView {
                     class:invalid=move || dob_error.get().is_some()
                     aria-describedby="dob-hint dob-error"
                 >
-                    <legend>{move || s.get().dob_legend}</legend>
-                    <p class="hint" id="dob-hint">{move || s.get().dob_hint}</p>
+                    <legend>{tr(|s| s.dob_legend)}</legend>
+                    <p class="hint" id="dob-hint">{tr(|s| s.dob_hint)}</p>
                     {move || {
                         dob_error
                             .get()
                             .map(|e| view! { <p class="field-error" id="dob-error">{s.get().dob_error(e)}</p> })
                     }}
                     <div class="dob-parts">
-                        <DatePart id="dob-month" label=Signal::derive(move || s.get().dob_month) value=form.month max_len=2 node_ref=month_input invalid=dob_error />
-                        <DatePart id="dob-day" label=Signal::derive(move || s.get().dob_day) value=form.day max_len=2 node_ref=NodeRef::new() invalid=dob_error />
-                        <DatePart id="dob-year" label=Signal::derive(move || s.get().dob_year) value=form.year max_len=4 node_ref=NodeRef::new() invalid=dob_error />
+                        <DatePart id="dob-month" label=Signal::derive(tr(|s| s.dob_month)) value=form.month max_len=2 node_ref=month_input invalid=dob_error />
+                        <DatePart id="dob-day" label=Signal::derive(tr(|s| s.dob_day)) value=form.day max_len=2 node_ref=NodeRef::new() invalid=dob_error />
+                        <DatePart id="dob-year" label=Signal::derive(tr(|s| s.dob_year)) value=form.year max_len=4 node_ref=NodeRef::new() invalid=dob_error />
                     </div>
                 </fieldset>
                 <button type="submit" class="primary" id="continue" disabled=move || busy.get()>

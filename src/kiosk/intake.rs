@@ -17,7 +17,7 @@ use wasm_bindgen::JsCast;
 use super::form_view::{problems_of, FormView};
 use super::{Flow, Step};
 use crate::api::{self, ApiFailure};
-use crate::app::strings;
+use crate::app::{strings, tr};
 use crate::i18n::Lang;
 
 /// One form of the visit and what the patient has answered so far.
@@ -51,15 +51,14 @@ pub fn Intake(appointment: KioskAppointment) -> impl IntoView {
             forms.try_set(Some(loaded));
         }
     });
-    let s = strings();
     view! {
         {move || match forms.get() {
-            None => view! { <p class="lead" role="status" id="forms-loading">{move || s.get().forms_loading}</p> }.into_any(),
+            None => view! { <p class="lead" role="status" id="forms-loading">{tr(|s| s.forms_loading)}</p> }.into_any(),
             Some(Ok(forms)) => view! { <FormSteps forms appointment=appointment.clone() /> }.into_any(),
             Some(Err(_)) => {
                 view! {
                     <section class="outcome" aria-labelledby="forms-failed">
-                        <h1 id="forms-failed">{move || s.get().network_error}</h1>
+                        <h1 id="forms-failed">{tr(|s| s.network_error)}</h1>
                         <super::NavButtons back=Step::Confirm(appointment.clone()) />
                     </section>
                 }
@@ -239,7 +238,7 @@ fn FormScreen(
             <h1 id="form-title">{title}</h1>
             <div class="announcer" role="alert" aria-live="assertive">
                 <Show when=has_errors.clone()>
-                    <p class="error-summary" id="error-summary">{move || s.get().fix_errors}</p>
+                    <p class="error-summary" id="error-summary">{tr(|s| s.fix_errors)}</p>
                 </Show>
                 {move || {
                     problem
@@ -269,14 +268,13 @@ fn FormScreen(
 #[component]
 fn FormNav(on_back: impl Fn() + 'static) -> impl IntoView {
     let flow = expect_context::<Flow>();
-    let s = strings();
     view! {
         <nav class="nav-buttons">
             <button type="button" class="secondary" id="back" on:click=move |_| on_back()>
-                {move || s.get().back}
+                {tr(|s| s.back)}
             </button>
             <button type="button" class="secondary" id="start-over" on:click=move |_| flow.start_over()>
-                {move || s.get().start_over}
+                {tr(|s| s.start_over)}
             </button>
         </nav>
     }

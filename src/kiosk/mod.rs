@@ -20,7 +20,7 @@ use arrive_domain::api::KioskAppointment;
 use leptos::ev;
 use leptos::prelude::*;
 
-use crate::app::{strings, LanguageToggle};
+use crate::app::{tr, LanguageToggle};
 use crate::clock::now_ms;
 use crate::i18n::Lang;
 
@@ -99,7 +99,6 @@ pub fn Kiosk() -> impl IntoView {
     };
     provide_context(flow);
     reset_when_idle(flow);
-    let s = strings();
 
     let screen = move || match flow.step.get() {
         Step::Welcome => view! { <welcome::Welcome /> }.into_any(),
@@ -118,7 +117,7 @@ pub fn Kiosk() -> impl IntoView {
     view! {
         <div class="kiosk">
             <header class="topbar">
-                <span class="brand">{move || s.get().app_name}</span>
+                <span class="brand">{tr(|s| s.app_name)}</span>
                 <Show when=move || flow.step.with(|step| *step != Step::Welcome)>
                     <LanguageToggle />
                 </Show>
@@ -159,18 +158,17 @@ fn reset_when_idle(flow: Flow) {
 #[component]
 pub fn NavButtons(#[prop(optional)] back: Option<Step>) -> impl IntoView {
     let flow = expect_context::<Flow>();
-    let s = strings();
     view! {
         <nav class="nav-buttons">
             {back.map(|step| {
                 view! {
                     <button type="button" class="secondary" id="back" on:click=move |_| flow.go(step.clone())>
-                        {move || s.get().back}
+                        {tr(|s| s.back)}
                     </button>
                 }
             })}
             <button type="button" class="secondary" id="start-over" on:click=move |_| flow.start_over()>
-                {move || s.get().start_over}
+                {tr(|s| s.start_over)}
             </button>
         </nav>
     }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 
 use super::{Flow, NavButtons, Step};
-use crate::app::strings;
+use crate::app::{strings, tr};
 
 /// How long the confirmation stays before the kiosk is ready for the next patient.
 pub const DONE_SCREEN: Duration = Duration::from_secs(8);
@@ -25,9 +25,9 @@ pub fn Done(first_name: String, already_checked_in: bool) -> impl IntoView {
             <p class="lead">
                 {move || if already_checked_in { s.get().already_checked_in } else { s.get().done_lead }}
             </p>
-            <p class="hint">{move || s.get().done_returning}</p>
+            <p class="hint">{tr(|s| s.done_returning)}</p>
             <button type="button" class="primary" id="finish" on:click=move |_| flow.start_over()>
-                {move || s.get().finish}
+                {tr(|s| s.finish)}
             </button>
         </section>
     }
@@ -36,13 +36,12 @@ pub fn Done(first_name: String, already_checked_in: bool) -> impl IntoView {
 #[component]
 pub fn NotFound() -> impl IntoView {
     let flow = expect_context::<Flow>();
-    let s = strings();
     view! {
         <section class="not-found" aria-labelledby="outcome-title">
-            <h1 id="outcome-title" role="status">{move || s.get().not_found_title}</h1>
-            <p class="lead">{move || s.get().not_found_lead}</p>
+            <h1 id="outcome-title" role="status">{tr(|s| s.not_found_title)}</h1>
+            <p class="lead">{tr(|s| s.not_found_lead)}</p>
             <button type="button" class="primary" id="try-again" on:click=move |_| flow.go(Step::Identify)>
-                {move || s.get().try_again}
+                {tr(|s| s.try_again)}
             </button>
             <NavButtons />
         </section>
@@ -51,11 +50,10 @@ pub fn NotFound() -> impl IntoView {
 
 #[component]
 pub fn Several() -> impl IntoView {
-    let s = strings();
     view! {
         <section class="several" aria-labelledby="outcome-title">
-            <h1 id="outcome-title" role="status">{move || s.get().several_title}</h1>
-            <p class="lead">{move || s.get().several_lead}</p>
+            <h1 id="outcome-title" role="status">{tr(|s| s.several_title)}</h1>
+            <p class="lead">{tr(|s| s.several_lead)}</p>
             <NavButtons />
         </section>
     }

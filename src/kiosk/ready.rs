@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 
 use super::{Flow, NavButtons, Step};
 use crate::api::{self, ApiFailure};
-use crate::app::strings;
+use crate::app::{strings, tr};
 
 #[component]
 pub fn Ready(appointment: KioskAppointment) -> impl IntoView {
@@ -44,8 +44,8 @@ pub fn Ready(appointment: KioskAppointment) -> impl IntoView {
 
     view! {
         <section class="ready" aria-labelledby="ready-title">
-            <h1 id="ready-title">{move || s.get().ready_title}</h1>
-            <p class="lead">{move || s.get().ready_lead}</p>
+            <h1 id="ready-title">{tr(|s| s.ready_title)}</h1>
+            <p class="lead">{tr(|s| s.ready_lead)}</p>
             <div class="announcer" role="alert" aria-live="assertive">
                 {move || {
                     problem

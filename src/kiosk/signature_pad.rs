@@ -2,7 +2,7 @@
 //! data in the pad's own coordinates (`consent::PAD_WIDTH` × `PAD_HEIGHT`). What is drawn on
 //! screen is exactly the path that is stored.
 
-use arrive_domain::consent::{stroke_path, PAD_HEIGHT, PAD_WIDTH};
+use arrive_domain::consent::{stroke_path, PAD_HEIGHT, PAD_VIEW_BOX, PAD_WIDTH};
 use leptos::ev::PointerEvent;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -70,7 +70,7 @@ pub fn SignaturePad(
             id="signature-pad"
             class="signature-pad"
             class:invalid=move || invalid.get()
-            viewBox=format!("0 0 {PAD_WIDTH} {PAD_HEIGHT}")
+            viewBox=PAD_VIEW_BOX
             role="img"
             aria-label=move || label.get()
             aria-describedby=described_by

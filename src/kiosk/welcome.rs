@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use super::{Flow, Step};
-use crate::app::strings;
+use crate::app::tr;
 use crate::i18n::Lang;
 
 /// The first screen: a greeting and one big button per language.
@@ -9,15 +9,14 @@ use crate::i18n::Lang;
 pub fn Welcome() -> impl IntoView {
     let flow = expect_context::<Flow>();
     let lang = expect_context::<RwSignal<Lang>>();
-    let s = strings();
     let start = move |chosen: Lang| {
         lang.set(chosen);
         flow.go(Step::Identify);
     };
     view! {
         <section class="welcome" aria-labelledby="welcome-title">
-            <h1 id="welcome-title">{move || s.get().welcome_title}</h1>
-            <p class="lead">{move || s.get().welcome_lead}</p>
+            <h1 id="welcome-title">{tr(|s| s.welcome_title)}</h1>
+            <p class="lead">{tr(|s| s.welcome_lead)}</p>
             <div class="language-choice">
                 {Lang::ALL
                     .into_iter()

@@ -81,9 +81,25 @@ pub fn build_kiosk() -> Result<PathBuf> {
     tools::ensure_trunk()?;
     tools::ensure_wasm_bindgen_cli()?;
     tools::ensure_wasm_opt()?;
+    // The kiosk (index.html) into dist/, then the desk board (desk.html) into dist/desk/: two
+    // bundles, so the lobby tablet never loads staff code. Trunk empties its dist folder first,
+    // so the order matters.
     run_cmd(
         Command::new("trunk")
-            .args(["build", "--release"])
+            .args(["build", "index.html", "--release"])
+            .env("PATH", tools::path_with_tools()),
+    )?;
+    run_cmd(
+        Command::new("trunk")
+            .args([
+                "build",
+                "desk.html",
+                "--release",
+                "--dist",
+                "dist/desk",
+                "--public-url",
+                "/desk/",
+            ])
             .env("PATH", tools::path_with_tools()),
     )?;
     Ok(project_root().join("dist"))

@@ -140,9 +140,9 @@ pub fn parse_typed(kind: ItemType, text: &str) -> Result<Option<Answer>, Problem
             .filter(|d| d.is_finite())
             .map(|d| Some(Answer::Decimal(d)))
             .ok_or_else(|| invalid("not a number")),
-        ItemType::Date => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        ItemType::Date => crate::date::parse_iso(text)
             .map(|d| Some(Answer::Date(d)))
-            .map_err(|_| invalid("not a date")),
+            .ok_or_else(|| invalid("not a date")),
         ItemType::String | ItemType::Text => Ok(Some(Answer::String(text.to_owned()))),
         _ => Err(ProblemKind::WrongType),
     }
@@ -153,7 +153,7 @@ pub fn typed_text(answer: Option<&Answer>) -> String {
     match answer {
         Some(Answer::Integer(i)) => i.to_string(),
         Some(Answer::Decimal(d)) => d.to_string(),
-        Some(Answer::Date(d)) => d.format("%Y-%m-%d").to_string(),
+        Some(Answer::Date(d)) => crate::date::iso(*d),
         Some(Answer::String(s)) => s.clone(),
         _ => String::new(),
     }

@@ -6,10 +6,21 @@
 //! `modifierExtension`s may not, and are refused the same way.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value as Json;
 
 pub const TRANSLATION_URL: &str = "http://hl7.org/fhir/StructureDefinition/translation";
 pub const ORDINAL_VALUE_URL: &str = "http://hl7.org/fhir/StructureDefinition/ordinalValue";
+
+/// JSON a form may carry that the engine never reads (`meta`, `subjectType`): kept verbatim,
+/// without the cost of a JSON value type in the kiosk's wasm.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Opaque(Box<serde_json::value::RawValue>);
+
+impl PartialEq for Opaque {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.get() == other.0.get()
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -35,7 +46,7 @@ pub struct Questionnaire {
     pub item: Vec<Item>,
     // Descriptive metadata: kept, never interpreted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<Json>,
+    pub meta: Option<Opaque>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub publisher: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -45,7 +56,7 @@ pub struct Questionnaire {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub copyright: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subject_type: Option<Json>,
+    pub subject_type: Option<Opaque>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extension: Vec<Extension>,
 }
@@ -225,7 +236,7 @@ impl ValueX {
             Answer::Boolean(b) => v.value_boolean = Some(*b),
             Answer::Decimal(d) => v.value_decimal = Some(*d),
             Answer::Integer(i) => v.value_integer = Some(*i),
-            Answer::Date(d) => v.value_date = Some(d.format("%Y-%m-%d").to_string()),
+            Answer::Date(d) => v.value_date = Some(crate::date::iso(*d)),
             Answer::String(s) => v.value_string = Some(s.clone()),
             Answer::Coding(c) => v.value_coding = Some(c.clone()),
         }
@@ -324,9 +335,8 @@ fn one_value(
     }
     found.extend(integer.map(Answer::Integer));
     if let Some(date) = date {
-        let parsed = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
-            // The answer is not echoed: error messages never carry what a patient typed.
-            .map_err(|_| "a date must be a real YYYY-MM-DD date".to_string())?;
+        // The answer is not echoed: error messages never carry what a patient typed.
+        let parsed = crate::date::parse_iso(date).ok_or_else(|| "a date must be a real YYYY-MM-DD date".to_string())?;
         found.push(Answer::Date(parsed));
     }
     found.extend(string.map(|s| Answer::String(s.to_owned())));

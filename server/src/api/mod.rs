@@ -51,16 +51,20 @@ pub fn router(state: AppState, dist_dir: &Path) -> Router {
             }),
         );
 
-    let index = dist_dir.join("index.html");
-    let files = ServeDir::new(dist_dir).fallback(ServeFile::new(index));
+    // Two apps, built apart so the lobby tablet never downloads staff code: the desk board
+    // (dist/desk/, under /desk) and the kiosk (dist/, every other path).
+    let desk_dir = dist_dir.join("desk");
+    let desk_files = ServeDir::new(&desk_dir).fallback(ServeFile::new(desk_dir.join("index.html")));
+    let kiosk_files = ServeDir::new(dist_dir).fallback(ServeFile::new(dist_dir.join("index.html")));
     Router::new()
         .nest("/api/v1", api)
+        .nest_service("/desk", desk_files)
         .fallback(move |request: Request| async move {
             if request.uri().path().starts_with("/api/") || request.uri().path() == "/api" {
                 return api_not_found().await.into_response();
             }
-            // Client-side routes (/desk, /kiosk) get index.html.
-            match files.oneshot(request).await {
+            // Client-side routes (/, /kiosk) get the kiosk's index.html.
+            match kiosk_files.oneshot(request).await {
                 Ok(response) => response.into_response(),
                 Err(never) => match never {},
             }
