@@ -167,6 +167,65 @@ pub struct DeskAppointment {
     pub needs_attention_now: bool,
 }
 
+/// `POST /api/v1/auth/login`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+/// Who is signed in at the desk, and the token their state-changing requests must carry in
+/// the `X-CSRF-Token` header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffSession {
+    pub username: String,
+    pub display_name: String,
+    /// "front_desk" or "admin".
+    pub role: String,
+    pub csrf_token: String,
+}
+
+/// `GET /api/v1/desk/appointments/{id}`: everything the patient gave, for staff (audited).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeskDetail {
+    pub id: i64,
+    pub patient_name: String,
+    pub date_of_birth: String,
+    pub starts_at: String,
+    pub provider: String,
+    pub visit_type: String,
+    pub status: AppointmentStatus,
+    pub arrived_at: Option<String>,
+    pub needs_attention_now: bool,
+    pub forms: Vec<DeskForm>,
+    pub consents: Vec<DeskConsent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeskForm {
+    pub form_id: String,
+    pub title: String,
+    pub submitted_at: String,
+    /// (question, answer) in form order.
+    pub answers: Vec<(String, String)>,
+    pub phq2_total: Option<u32>,
+    pub phq9_total: Option<u32>,
+    pub phq9_severity: Option<String>,
+    pub urgent: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeskConsent {
+    pub consent_id: String,
+    pub title: String,
+    pub signed_at: String,
+    pub typed_name: String,
+    pub signed_by_typing: bool,
+    /// SVG path data in the pad's coordinates (`consent::PAD_VIEW_BOX`).
+    pub signature_path: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeskDay {
     /// The clinic's local date, `YYYY-MM-DD`.

@@ -18,6 +18,10 @@ pub enum ErrorCode {
     InvalidField,
     /// The referenced thing does not exist (or is no longer valid, e.g. an expired match).
     NotFound,
+    /// Staff sign-in is needed.
+    Unauthorized,
+    /// Signed in, but not allowed to do this (role, or a missing CSRF token).
+    Forbidden,
     /// The request was made against something that has since changed (e.g. a consent's text).
     Conflict,
     /// The HTTP method is not allowed on this path.

@@ -22,6 +22,12 @@ pub struct Config {
     pub forms_dir: Option<PathBuf>,
     /// `ARRIVE_CONSENTS_DIR`: the clinic's own consent texts; default: those in `consents/`.
     pub consents_dir: Option<PathBuf>,
+    /// `ARRIVE_SECURE_COOKIES=1` when clients reach the server over HTTPS (a TLS proxy in front):
+    /// the staff session cookie is then marked Secure.
+    pub secure_cookies: bool,
+    /// `ARRIVE_ADMIN_PASSWORD`: the first administrator's password, for scripted installs and
+    /// tests. Unset, a random one is printed once, on the first start.
+    pub admin_password: Option<String>,
 }
 
 impl Config {
@@ -50,6 +56,8 @@ impl Config {
             demo_extra_patients,
             forms_dir: var("ARRIVE_FORMS_DIR").map(PathBuf::from),
             consents_dir: var("ARRIVE_CONSENTS_DIR").map(PathBuf::from),
+            secure_cookies: matches!(var("ARRIVE_SECURE_COOKIES").as_deref(), Some("1" | "true" | "yes")),
+            admin_password: var("ARRIVE_ADMIN_PASSWORD"),
         })
     }
 

@@ -2,6 +2,7 @@
 //! JSON API under `/api/v1`. See ARCHITECTURE.md for the map.
 
 pub mod api;
+pub mod auth;
 pub mod config;
 pub mod consents;
 pub mod error;
@@ -25,6 +26,8 @@ pub struct AppState {
     pub events: events::DeskEvents,
     pub forms: std::sync::Arc<forms::Forms>,
     pub consents: std::sync::Arc<consents::Consents>,
+    /// Mark the session cookie Secure (the server is reached over HTTPS).
+    pub secure_cookies: bool,
 }
 
 /// Opens (creating and migrating) the database, seeds the demo clinic when asked, and serves
@@ -40,18 +43,25 @@ pub async fn run(
     if config.seed_demo {
         seed::seed_demo(&store, chrono::Local::now().date_naive(), config.demo_extra_patients).await?;
     }
+    let first_admin = ensure_first_admin(&store, config.admin_password.clone()).await?;
     let (stop_tx, stop_rx) = watch::channel(false);
     let state = AppState {
         store,
         events: events::DeskEvents::new(stop_rx),
         forms,
         consents,
+        secure_cookies: config.secure_cookies,
     };
     let app = router(state, &config.dist_dir);
 
     let listener = TcpListener::bind(config.addr).await?;
     on_listening(listener.local_addr()?);
-    axum::serve(listener, app)
+    if let Some(password) = first_admin {
+        // A secret for the person installing: on the console once, never in the logs.
+        println!("First sign-in at the front desk: username admin, one-time password {password}");
+        println!("(Change it after signing in: POST /api/v1/auth/password.)");
+    }
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async move {
             shutdown.await;
             // Open event streams would hold graceful shutdown forever: end them first.
@@ -59,4 +69,24 @@ pub async fn run(
         })
         .await?;
     Ok(())
+}
+
+/// On a database without staff, creates the first administrator ("admin"). Returns the
+/// password to show when it was generated here.
+async fn ensure_first_admin(
+    store: &store::Store,
+    password: Option<String>,
+) -> Result<Option<String>, Box<dyn std::error::Error + Send + Sync>> {
+    if store.staff_count().await? > 0 {
+        return Ok(None);
+    }
+    let (password, show) = match password {
+        Some(p) => (p, false),
+        None => (auth::new_password(), true),
+    };
+    let hash = auth::hash_password(&password).map_err(|_| "cannot hash the first admin's password")?;
+    store
+        .create_staff("admin", "Administrator", store::Role::Admin, &hash, chrono::Utc::now())
+        .await?;
+    Ok(show.then_some(password))
 }

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use arrive_domain::api::{CheckInResponse, ConsentDocument, ConsentList, DeskDay, IdentifyResponse};
+use arrive_domain::api::{CheckInResponse, ConsentDocument, ConsentList, DeskDay, DeskDetail, IdentifyResponse};
 use arrive_domain::{AppointmentStatus, ErrorBody, ErrorCode};
 use arrive_server::Config;
 use futures_util::StreamExt;
@@ -34,7 +34,37 @@ fn test_config(data: &std::path::Path) -> Config {
         demo_extra_patients: 0,
         forms_dir: None,
         consents_dir: None,
+        secure_cookies: false,
+        admin_password: Some(ADMIN_PASSWORD.to_owned()),
     }
+}
+
+const ADMIN_PASSWORD: &str = "correct horse battery staple";
+
+/// Signs in as `username` and returns a client that sends the session cookie and CSRF token.
+async fn signed_in_client(base: &str, username: &str, password: &str) -> Client {
+    let response = post(
+        &Client::new(),
+        &format!("{base}/api/v1/auth/login"),
+        json!({"username": username, "password": password}),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK, "sign-in as {username}");
+    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let session: Value = response.json().await.unwrap();
+    let mut headers = reqwest::header::HeaderMap::new();
+    let pair = cookie.split(';').next().unwrap().to_owned();
+    headers.insert("cookie", pair.parse().unwrap());
+    headers.insert("x-csrf-token", session["csrf_token"].as_str().unwrap().parse().unwrap());
+    Client::builder().default_headers(headers).build().unwrap()
+}
+
+async fn staff_client(base: &str) -> Client {
+    signed_in_client(base, "admin", ADMIN_PASSWORD).await
 }
 
 impl TestServer {
@@ -214,7 +244,8 @@ async fn check_in_records_the_arrival_once() {
     assert!(again.already_checked_in);
     assert_eq!(again.arrived_at, first.arrived_at);
 
-    let day: DeskDay = client
+    let day: DeskDay = staff_client(&server.url)
+        .await
         .get(format!("{}/api/v1/desk/appointments", server.url))
         .send()
         .await
@@ -401,7 +432,8 @@ async fn unknown_paths_and_methods_are_json_errors_and_other_paths_serve_the_kio
         .await
         .unwrap();
     expect_error(response, StatusCode::METHOD_NOT_ALLOWED, ErrorCode::MethodNotAllowed).await;
-    let response = client
+    let response = staff_client(&server.url)
+        .await
         .delete(format!("{}/api/v1/desk/appointments", server.url))
         .send()
         .await
@@ -474,8 +506,9 @@ async fn next_appointment_event(
 async fn the_desk_hears_arrivals_live_and_replays_what_it_missed() {
     let (_data, server, client) = fresh_server().await;
     let events_url = format!("{}/api/v1/desk/events", server.url);
+    let desk = staff_client(&server.url).await;
 
-    let live = client.get(&events_url).send().await.unwrap();
+    let live = desk.get(&events_url).send().await.unwrap();
     assert_eq!(live.headers()["content-type"], "text/event-stream");
     let mut live = live.bytes_stream();
     let mut buffer = String::new();
@@ -493,12 +526,7 @@ async fn the_desk_hears_arrivals_live_and_replays_what_it_missed() {
     assert_eq!(row["status"], "arrived");
 
     // A board that was away reconnects with Last-Event-ID and is given what it missed.
-    let replay = client
-        .get(&events_url)
-        .header("Last-Event-ID", "0")
-        .send()
-        .await
-        .unwrap();
+    let replay = desk.get(&events_url).header("Last-Event-ID", "0").send().await.unwrap();
     let mut replay = replay.bytes_stream();
     let (id, row) = next_appointment_event(&mut replay, &mut String::new()).await;
     assert_eq!(id, "1");
@@ -526,7 +554,8 @@ async fn arrivals_survive_a_restart_and_the_demo_is_not_seeded_twice() {
     server.stop().await;
 
     let server = TestServer::start(&data).await;
-    let day: DeskDay = client
+    let day: DeskDay = staff_client(&server.url)
+        .await
         .get(format!("{}/api/v1/desk/appointments", server.url))
         .send()
         .await
@@ -761,7 +790,8 @@ async fn phq9_follows_a_positive_phq2_and_item_9_is_flagged_urgent() {
     .await;
     assert_eq!(full.status(), StatusCode::NO_CONTENT);
     // The desk board flags that one patient, and only that one.
-    let day: DeskDay = client
+    let day: DeskDay = staff_client(&server.url)
+        .await
         .get(format!("{}/api/v1/desk/appointments", server.url))
         .send()
         .await
@@ -987,4 +1017,278 @@ async fn a_consent_reworded_by_the_clinic_is_asked_again() {
         .expect_err("refuses to start")
         .to_string();
     assert!(error.contains("broken.json"), "{error}");
+}
+
+/// Every staff endpoint, for the guard walk: (method, path, admins only).
+const STAFF_ENDPOINTS: &[(&str, &str, bool)] = &[
+    ("GET", "/api/v1/auth/session", false),
+    ("POST", "/api/v1/auth/password", false),
+    ("GET", "/api/v1/desk/appointments", false),
+    ("GET", "/api/v1/desk/appointments/1", false),
+    ("POST", "/api/v1/desk/appointments/1/acknowledge", false),
+    ("GET", "/api/v1/desk/events", false),
+    ("GET", "/api/v1/desk/kiosk-link.svg", false),
+    ("GET", "/api/v1/admin/audit", true),
+    ("GET", "/api/v1/admin/audit.csv", true),
+    ("POST", "/api/v1/admin/staff", true),
+];
+
+async fn call(client: &Client, method: &str, url: &str) -> Response {
+    let request = match method {
+        "GET" => client.get(url),
+        _ => client.post(url).json(&json!({})),
+    };
+    request.send().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_staff_endpoint_needs_a_session_the_right_role_and_a_csrf_token() {
+    let (_data, server, anonymous) = fresh_server().await;
+    let admin = staff_client(&server.url).await;
+    let created = admin
+        .post(format!("{}/api/v1/admin/staff", server.url))
+        .json(
+            &json!({"username": "rosa", "display_name": "Rosa", "role": "front_desk",
+            "password": "front desk password"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let front_desk = signed_in_client(&server.url, "rosa", "front desk password").await;
+
+    for (method, path, admin_only) in STAFF_ENDPOINTS {
+        let url = format!("{}{path}", server.url);
+        expect_error(
+            call(&anonymous, method, &url).await,
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthorized,
+        )
+        .await;
+        let as_desk = call(&front_desk, method, &url).await.status();
+        if *admin_only {
+            assert_eq!(as_desk, StatusCode::FORBIDDEN, "{method} {path} as front desk");
+        } else {
+            assert!(
+                ![401, 403].contains(&as_desk.as_u16()),
+                "{method} {path} as front desk: {as_desk}"
+            );
+        }
+        let as_admin = call(&admin, method, &url).await.status();
+        assert!(
+            ![401, 403].contains(&as_admin.as_u16()),
+            "{method} {path} as admin: {as_admin}"
+        );
+    }
+
+    // A session without its CSRF token cannot change anything.
+    let cookie_only = {
+        let response = post(
+            &Client::new(),
+            &format!("{}/api/v1/auth/login", server.url),
+            json!({"username": "rosa", "password": "front desk password"}),
+        )
+        .await;
+        let cookie = response.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned();
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("cookie", cookie.parse().unwrap());
+        Client::builder().default_headers(headers).build().unwrap()
+    };
+    let url = format!("{}/api/v1/desk/appointments/1/acknowledge", server.url);
+    expect_error(
+        call(&cookie_only, "POST", &url).await,
+        StatusCode::FORBIDDEN,
+        ErrorCode::Forbidden,
+    )
+    .await;
+    assert_eq!(
+        call(&cookie_only, "GET", &format!("{}/api/v1/desk/appointments", server.url))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+
+    // Signing out ends the session.
+    let logout = front_desk
+        .post(format!("{}/api/v1/auth/logout", server.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logout.status(), StatusCode::NO_CONTENT);
+    let after = call(&front_desk, "GET", &format!("{}/api/v1/desk/appointments", server.url)).await;
+    expect_error(after, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sign_in_locks_after_five_wrong_passwords_and_says_nothing_about_who_exists() {
+    let (_data, server, client) = fresh_server().await;
+    let login = |username: &str, password: &str| {
+        let client = client.clone();
+        let url = format!("{}/api/v1/auth/login", server.url);
+        let body = json!({"username": username, "password": password});
+        async move { post(&client, &url, body).await }
+    };
+    let unknown = expect_error(
+        login("nobody", "whatever").await,
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::Unauthorized,
+    )
+    .await;
+    let wrong = expect_error(
+        login("admin", "wrong").await,
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::Unauthorized,
+    )
+    .await;
+    assert_eq!(unknown.error.message, wrong.error.message);
+    for _ in 0..4 {
+        login("admin", "wrong").await;
+    }
+    // Five wrong in a row: even the right password is refused for a while.
+    expect_error(
+        login("admin", ADMIN_PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::RateLimited,
+    )
+    .await;
+    let malformed = post(
+        &client,
+        &format!("{}/api/v1/auth/login", server.url),
+        json!({"username": 1}),
+    )
+    .await;
+    expect_error(malformed, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidJson).await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn staff_read_answers_scores_and_signatures_and_every_view_is_audited() {
+    let (data, server, client) = fresh_server().await;
+    let token = token_for(&client, &server.url, "Hernandez", "1944-03-21").await;
+    assert_eq!(
+        submit(&client, &server.url, "phq-2", &token, phq_answers(&[1, 2]))
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    let phq9 = submit(
+        &client,
+        &server.url,
+        "phq-9",
+        &token,
+        phq_answers(&[1, 2, 3, 1, 0, 2, 1, 0, 1]),
+    )
+    .await;
+    assert_eq!(phq9.status(), StatusCode::NO_CONTENT);
+
+    let desk = staff_client(&server.url).await;
+    let day: DeskDay = desk
+        .get(format!("{}/api/v1/desk/appointments", server.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let jose = day
+        .appointments
+        .iter()
+        .find(|a| a.needs_attention_now)
+        .expect("flagged");
+    let detail: DeskDetail = desk
+        .get(format!("{}/api/v1/desk/appointments/{}", server.url, jose.id))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail.patient_name, "José Hernández");
+    assert!(detail.needs_attention_now);
+    let phq9 = detail
+        .forms
+        .iter()
+        .find(|f| f.form_id == "phq-9")
+        .expect("PHQ-9 shown to staff");
+    assert_eq!(
+        (phq9.phq9_total, phq9.phq9_severity.as_deref(), phq9.urgent),
+        (Some(11), Some("moderate"), true)
+    );
+    assert_eq!(phq9.answers.len(), 9);
+    assert_eq!(phq9.answers[8].1, "Several days");
+
+    let ack = desk
+        .post(format!(
+            "{}/api/v1/desk/appointments/{}/acknowledge",
+            server.url, jose.id
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ack.status(), StatusCode::NO_CONTENT);
+    let day: DeskDay = desk
+        .get(format!("{}/api/v1/desk/appointments", server.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(day.appointments.iter().all(|a| !a.needs_attention_now), "acknowledged");
+
+    let audit: Value = desk
+        .get(format!("{}/api/v1/admin/audit", server.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let actions: Vec<(String, Option<i64>)> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["action"].as_str().unwrap().to_owned(), e["appointment_id"].as_i64()))
+        .collect();
+    assert!(
+        actions.contains(&("view_detail".to_owned(), Some(jose.id))),
+        "{actions:?}"
+    );
+    assert!(
+        actions.contains(&("acknowledge_urgent".to_owned(), Some(jose.id))),
+        "{actions:?}"
+    );
+    assert!(actions.iter().any(|(a, _)| a == "view_board"));
+    assert!(audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["staff"] == "admin" && e["client"] == "127.0.0.1"));
+    let csv = desk
+        .get(format!("{}/api/v1/admin/audit.csv", server.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.starts_with("id,at,staff,action,appointment_id,client\n") && csv.contains(",view_detail,"));
+    server.stop().await;
+
+    // The trail is append-only, even for someone with the database file.
+    let db = sqlx::SqlitePool::connect(&format!("sqlite:{}", data.path().join("data/arrive.db").display()))
+        .await
+        .unwrap();
+    let edit = sqlx::query("UPDATE audit_entry SET action = 'nothing'")
+        .execute(&db)
+        .await;
+    assert!(edit.is_err(), "an audit entry was changed");
+    assert!(sqlx::query("DELETE FROM audit_entry").execute(&db).await.is_err());
 }

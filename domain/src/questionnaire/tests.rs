@@ -512,3 +512,26 @@ fn the_phq9_starts_with_the_phq2_answers_already_given() {
     assert_eq!(phq::total(&phq9, &response.item, &phq::PHQ2_ITEMS), Some(3));
     assert_eq!(phq::item_points(&phq9, &response.item, phq::PHQ9_ITEM9), None);
 }
+
+#[test]
+fn staff_read_answers_as_text_with_rows_numbered() {
+    let q = shipped("allergies");
+    let given = response(json!([
+        {"linkId": "allergy", "item": [{"linkId": "substance", "answer": [{"valueString": "Penicillin"}]}, {"linkId": "reaction", "answer": [{"valueString": "Rash"}]}]},
+        {"linkId": "allergy", "item": [{"linkId": "substance", "answer": [{"valueString": "Latex"}]}]}
+    ]));
+    let rows = summary::answered(&q.item, &given, "en");
+    let questions: Vec<&str> = rows.iter().map(|(q, _)| q.as_str()).collect();
+    assert_eq!(questions.len(), 3);
+    assert!(questions[0].starts_with("Allergy 1 · Substance"), "{questions:?}");
+    assert!(questions[2].starts_with("Allergy 2 · "), "{questions:?}");
+    assert_eq!(rows[2].1, "Latex");
+
+    let phq = shipped("phq-2");
+    let rows = summary::answered(&phq.item, &response(phq_answers(&[3, 0])), "es");
+    assert_eq!(rows.len(), 2);
+    assert_ne!(
+        rows[0].1, "LA6571-9",
+        "a coded answer reads as its display, not its code"
+    );
+}

@@ -4,20 +4,22 @@ use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::extract::State;
-use axum::http::{header, HeaderMap};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::{Json, Router};
-use chrono::Local;
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use chrono::{Local, Utc};
 use futures_util::stream::{self, Stream};
 use qrcode::render::svg;
 use qrcode::QrCode;
 use tokio::sync::broadcast::error::RecvError;
 
-use arrive_domain::api::DeskDay;
+use arrive_domain::api::{DeskConsent, DeskDay, DeskDetail, DeskForm};
+use arrive_domain::questionnaire::{summary, QuestionnaireResponse};
 
+use crate::auth::SignedIn;
 use crate::error::ApiError;
 use crate::events::DeskEvent;
 use crate::AppState;
@@ -25,6 +27,8 @@ use crate::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/appointments", get(appointments))
+        .route("/appointments/{id}", get(detail))
+        .route("/appointments/{id}/acknowledge", post(acknowledge))
         .route("/events", get(events))
         .route("/kiosk-link.svg", get(kiosk_link_qr))
 }
@@ -51,8 +55,109 @@ async fn kiosk_link_qr(headers: HeaderMap) -> Result<impl IntoResponse, ApiError
     Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg))
 }
 
-async fn appointments(State(state): State<AppState>) -> Result<Json<DeskDay>, ApiError> {
-    Ok(Json(state.store.desk_day(Local::now().date_naive()).await?))
+async fn appointments(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+) -> Result<Json<DeskDay>, ApiError> {
+    let day = state.store.desk_day(Local::now().date_naive()).await?;
+    state
+        .store
+        .audit(Some(who.staff.id), "view_board", None, &who.client, Utc::now())
+        .await?;
+    Ok(Json(day))
+}
+
+/// Everything the patient gave for this appointment. Each view is audited.
+async fn detail(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    Path(id): Path<i64>,
+) -> Result<Json<DeskDetail>, ApiError> {
+    let record = state
+        .store
+        .appointment_record(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("There is no such appointment."))?;
+    state
+        .store
+        .audit(Some(who.staff.id), "view_detail", Some(id), &who.client, Utc::now())
+        .await?;
+    let responses = state.store.responses(id).await?;
+    let needs_attention_now = responses.iter().any(|r| r.urgent && !r.acknowledged);
+    let forms = responses
+        .into_iter()
+        .filter_map(|r| {
+            let form = state.forms.get(&r.form_id)?;
+            let response: QuestionnaireResponse = serde_json::from_str(&r.response_json).ok()?;
+            Some(DeskForm {
+                title: form.title.clone().unwrap_or_else(|| form.id.clone()),
+                answers: summary::answered(&form.item, &response, "en"),
+                form_id: r.form_id,
+                submitted_at: r.submitted_at,
+                phq2_total: r.phq2_total.and_then(|t| u32::try_from(t).ok()),
+                phq9_total: r.phq9_total.and_then(|t| u32::try_from(t).ok()),
+                phq9_severity: r.phq9_severity,
+                urgent: r.urgent,
+            })
+        })
+        .collect();
+    let consents = state
+        .store
+        .signatures(id)
+        .await?
+        .into_iter()
+        .map(|s| DeskConsent {
+            title: state
+                .consents
+                .get(&s.consent_id)
+                .map_or_else(|| s.consent_id.clone(), |c| c.title.en.clone()),
+            consent_id: s.consent_id,
+            signed_at: s.signed_at,
+            typed_name: s.typed_name,
+            signed_by_typing: s.signed_by_typing,
+            signature_path: s.signature_path,
+        })
+        .collect();
+    Ok(Json(DeskDetail {
+        id,
+        patient_name: record.patient_name,
+        date_of_birth: record.date_of_birth,
+        starts_at: record.starts_at,
+        provider: record.provider,
+        visit_type: record.visit_type,
+        status: record.status,
+        arrived_at: record.arrived_at,
+        needs_attention_now,
+        forms,
+        consents,
+    }))
+}
+
+/// "I have seen to it": clears the urgent flag on every board.
+async fn acknowledge(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    if state.store.appointment_record(id).await?.is_none() {
+        return Err(ApiError::not_found("There is no such appointment."));
+    }
+    if let Some(event_id) = state.store.acknowledge_urgent(id, Utc::now()).await? {
+        if let Some(row) = state.store.desk_appointment(id).await? {
+            state.events.publish((event_id, row));
+        }
+    }
+    state
+        .store
+        .audit(
+            Some(who.staff.id),
+            "acknowledge_urgent",
+            Some(id),
+            &who.client,
+            Utc::now(),
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 fn sse_event((id, row): &DeskEvent) -> Event {

@@ -1,6 +1,8 @@
 //! The HTTP surface, assembled in one place: `/api/v1/...` JSON, and the kiosk's files for
 //! everything else.
 
+mod admin;
+mod auth;
 mod desk;
 mod kiosk;
 
@@ -12,7 +14,7 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::{middleware, Json, Router};
 use tower::ServiceExt;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -30,8 +32,22 @@ pub fn router(state: AppState, dist_dir: &Path) -> Router {
     let api = Router::new()
         .route("/health", get(health))
         .nest("/kiosk", kiosk::router())
-        // Staff-only once sign-in lands: guard this one router.
-        .nest("/desk", desk::router())
+        .nest("/auth", auth::router(state.clone()))
+        // Staff only: every route of these routers, now and later, is behind its guard.
+        .nest(
+            "/desk",
+            desk::router().layer(middleware::from_fn_with_state(
+                state.clone(),
+                crate::auth::require_staff,
+            )),
+        )
+        .nest(
+            "/admin",
+            admin::router().layer(middleware::from_fn_with_state(
+                state.clone(),
+                crate::auth::require_admin,
+            )),
+        )
         .fallback(api_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

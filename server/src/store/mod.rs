@@ -13,6 +13,11 @@ use rand::RngCore;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{Row, SqlitePool};
 
+mod detail;
+mod staff;
+pub use detail::{AppointmentRecord, StoredResponse, StoredSignature};
+pub use staff::{AuditEntry, Credentials, Role, Staff};
+
 /// How long a match from identify may be used to check in.
 pub const MATCH_TOKEN_LIFETIME: chrono::Duration = chrono::Duration::minutes(10);
 
@@ -212,7 +217,7 @@ impl Store {
 
     const DESK_SELECT: &'static str =
         "SELECT a.id, a.starts_at, v.display_name, p.first_name, p.last_name, a.status, a.arrived_at,
-            EXISTS (SELECT 1 FROM questionnaire_response r WHERE r.appointment_id = a.id AND r.urgent) AS urgent
+            EXISTS (SELECT 1 FROM questionnaire_response r WHERE r.appointment_id = a.id AND r.urgent AND r.acknowledged_at IS NULL) AS urgent
          FROM appointment a JOIN patient p ON p.id = a.patient_id JOIN provider v ON v.id = a.provider_id";
 
     fn desk_row(row: &sqlx::sqlite::SqliteRow) -> DeskAppointment {

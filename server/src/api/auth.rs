@@ -1,0 +1,182 @@
+//! Staff sign-in and sign-out. The session lives in an HttpOnly, SameSite=Strict cookie; the
+//! CSRF token it pairs with is handed to the page and sent back in a header.
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use chrono::Utc;
+use serde::Deserialize;
+
+use arrive_domain::api::{LoginRequest, StaffSession};
+use arrive_domain::ErrorCode;
+
+use crate::auth::{self, Client, SignedIn};
+use crate::error::{ApiError, ApiJson};
+use crate::AppState;
+
+pub fn router(state: AppState) -> Router<AppState> {
+    let signed_in = Router::new()
+        .route("/session", get(session))
+        .route("/password", post(change_password))
+        .route_layer(middleware::from_fn_with_state(state, auth::require_staff));
+    Router::new()
+        .route("/login", post(login))
+        .route("/logout", post(logout))
+        .merge(signed_in)
+}
+
+fn session_body(who: &crate::store::Staff, csrf_token: String) -> StaffSession {
+    StaffSession {
+        username: who.username.clone(),
+        display_name: who.display_name.clone(),
+        role: who.role.as_str().to_owned(),
+        csrf_token,
+    }
+}
+
+async fn login(
+    State(state): State<AppState>,
+    Client(client): Client,
+    ApiJson(login): ApiJson<LoginRequest>,
+) -> Result<Response, ApiError> {
+    let now = Utc::now();
+    let credentials = state.store.credentials(login.username.trim()).await?;
+    if let Some(locked_until) = credentials.as_ref().and_then(|c| c.locked_until.as_deref()) {
+        if chrono::DateTime::parse_from_rfc3339(locked_until).is_ok_and(|t| t > now) {
+            state
+                .store
+                .audit(
+                    credentials.as_ref().map(|c| c.staff_id),
+                    "login_locked",
+                    None,
+                    &client,
+                    now,
+                )
+                .await?;
+            return Err(ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::RateLimited,
+                "Too many wrong passwords. This account is locked for 15 minutes; an administrator can help sooner.",
+            ));
+        }
+    }
+    let hash = credentials.as_ref().map(|c| c.password_hash.clone());
+    let password = login.password.clone();
+    // Hashing is deliberately slow: keep it off the async workers.
+    let valid = tokio::task::spawn_blocking(move || auth::verify_password(&password, hash.as_deref()))
+        .await
+        .unwrap_or(false);
+    let Some(credentials) = credentials.filter(|_| valid) else {
+        if let Some(c) = &state.store.credentials(login.username.trim()).await? {
+            state
+                .store
+                .record_failed_login(c.staff_id, auth::MAX_FAILED_LOGINS, now + auth::LOCKOUT)
+                .await?;
+            state
+                .store
+                .audit(Some(c.staff_id), "login_failed", None, &client, now)
+                .await?;
+        }
+        tracing::info!("sign-in refused");
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthorized,
+            "The username or the password is not right.",
+        ));
+    };
+    let token = auth::new_token();
+    let csrf = auth::new_token();
+    state
+        .store
+        .open_session(
+            credentials.staff_id,
+            &auth::token_hash(&token),
+            &csrf,
+            now + auth::SESSION_LIFETIME,
+        )
+        .await?;
+    state
+        .store
+        .audit(Some(credentials.staff_id), "login", None, &client, now)
+        .await?;
+    let (staff, csrf) = state
+        .store
+        .session(&auth::token_hash(&token), now)
+        .await?
+        .ok_or_else(ApiError::internal)?;
+    tracing::info!(staff_id = staff.id, "signed in");
+    let cookie = auth::session_cookie(&token, state.secure_cookies);
+    Ok(([(header::SET_COOKIE, cookie)], Json(session_body(&staff, csrf))).into_response())
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    Client(client): Client,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    if let Some(token) = auth::session_token(&headers) {
+        let hash = auth::token_hash(&token);
+        if let Some((staff, _)) = state.store.session(&hash, Utc::now()).await? {
+            state
+                .store
+                .audit(Some(staff.id), "logout", None, &client, Utc::now())
+                .await?;
+        }
+        state.store.close_session(&hash).await?;
+    }
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(header::SET_COOKIE, auth::clear_cookie(state.secure_cookies))],
+    )
+        .into_response())
+}
+
+async fn session(Extension(who): Extension<SignedIn>) -> Json<StaffSession> {
+    Json(session_body(&who.staff, who.csrf_token))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PasswordChange {
+    current_password: String,
+    new_password: String,
+}
+
+/// Staff replace the one-time password they were given (and any later one).
+async fn change_password(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    ApiJson(change): ApiJson<PasswordChange>,
+) -> Result<StatusCode, ApiError> {
+    if change.new_password.chars().count() < 12 || change.new_password.len() > 256 {
+        return Err(ApiError::field("new_password", "Use at least 12 characters."));
+    }
+    let credentials = state
+        .store
+        .credentials(&who.staff.username)
+        .await?
+        .ok_or_else(ApiError::internal)?;
+    let (current, hash) = (change.current_password, credentials.password_hash);
+    let valid = tokio::task::spawn_blocking(move || auth::verify_password(&current, Some(&hash)))
+        .await
+        .unwrap_or(false);
+    if !valid {
+        return Err(ApiError::field(
+            "current_password",
+            "The current password is not right.",
+        ));
+    }
+    let new = change.new_password;
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&new))
+        .await
+        .map_err(|_| ApiError::internal())??;
+    state.store.set_password(who.staff.id, &hash).await?;
+    state
+        .store
+        .audit(Some(who.staff.id), "password_changed", None, &who.client, Utc::now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

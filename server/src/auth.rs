@@ -1,0 +1,185 @@
+//! Staff sign-in: argon2id password hashes, session cookies, CSRF tokens, lockout, and the
+//! guards that put every desk and admin route behind them. The guards are layers on whole
+//! routers (`api/mod.rs`), so a route added there later is guarded without anyone remembering.
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
+use chrono::{Duration, Utc};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+use crate::store::{Role, Staff};
+use crate::AppState;
+use arrive_domain::ErrorCode;
+
+pub const SESSION_COOKIE: &str = "arrive_session";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+/// A front-desk shift.
+pub const SESSION_LIFETIME: Duration = Duration::hours(12);
+pub const MAX_FAILED_LOGINS: i64 = 5;
+pub const LOCKOUT: Duration = Duration::minutes(15);
+
+pub fn hash_password(password: &str) -> Result<String, ApiError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|_| ApiError::internal())
+}
+
+/// Verifies `password` against `hash`; with no hash (unknown user) it verifies against a fixed
+/// one anyway, so "no such user" and "wrong password" take the same time.
+pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let dummy = DUMMY.get_or_init(|| hash_password("not a password").unwrap_or_default());
+    let known = hash.is_some();
+    let Ok(parsed) = PasswordHash::new(hash.unwrap_or(dummy)) else {
+        return false;
+    };
+    Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok() && known
+}
+
+/// A random token, hex: 256 bits.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// A password people can type: 16 characters without look-alikes (0/O, 1/l/I).
+pub fn new_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect()
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+pub fn session_cookie(token: &str, secure: bool) -> String {
+    let max_age = SESSION_LIFETIME.num_seconds();
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}")
+}
+
+pub fn clear_cookie(secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}")
+}
+
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_owned())
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The client as the audit trail records it: the peer address (no PHI).
+pub fn client_of(extensions: &axum::http::Extensions) -> String {
+    extensions
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// Extractor: the client's address, for the audit trail.
+pub struct Client(pub String);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Client(client_of(&parts.extensions)))
+    }
+}
+
+/// Who made the request and from where, for handlers behind the guard.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub staff: Staff,
+    pub client: String,
+    pub csrf_token: String,
+}
+
+/// Checks the session (and, for changes, the CSRF token). Takes owned parts of the request: a
+/// borrowed request would make the guard's future non-Send.
+async fn signed_in(state: &AppState, headers: HeaderMap, method: Method, client: String) -> Result<SignedIn, ApiError> {
+    let unauthorized = || ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, "Please sign in.");
+    let token = session_token(&headers).ok_or_else(unauthorized)?;
+    let (staff, csrf) = state
+        .store
+        .session(&token_hash(&token), Utc::now())
+        .await?
+        .ok_or_else(unauthorized)?;
+    // Anything that changes state must also carry the session's CSRF token.
+    if !matches!(method, Method::GET | Method::HEAD) {
+        let sent = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+        if sent != Some(csrf.as_str()) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::Forbidden,
+                "This request is missing its CSRF token. Reload the page.",
+            ));
+        }
+    }
+    Ok(SignedIn {
+        staff,
+        client,
+        csrf_token: csrf,
+    })
+}
+
+/// Guard for the desk router: any signed-in member of staff.
+pub async fn require_staff(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let (headers, method, client) = (
+        request.headers().clone(),
+        request.method().clone(),
+        client_of(request.extensions()),
+    );
+    let who = signed_in(&state, headers, method, client).await?;
+    request.extensions_mut().insert(who);
+    Ok(next.run(request).await)
+}
+
+/// Guard for the admin router: admins only.
+pub async fn require_admin(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let (headers, method, client) = (
+        request.headers().clone(),
+        request.method().clone(),
+        client_of(request.extensions()),
+    );
+    let who = signed_in(&state, headers, method, client).await?;
+    if who.staff.role != Role::Admin {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden,
+            "This needs an administrator.",
+        ));
+    }
+    request.extensions_mut().insert(who);
+    Ok(next.run(request).await)
+}

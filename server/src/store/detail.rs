@@ -1,0 +1,141 @@
+//! What staff see of one appointment: the patient, their form responses and signatures.
+
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+
+use super::{clock_time, rfc3339, Store};
+use arrive_domain::api::AppointmentStatus;
+
+pub struct AppointmentRecord {
+    pub patient_name: String,
+    pub date_of_birth: String,
+    pub starts_at: String,
+    pub provider: String,
+    pub visit_type: String,
+    pub status: AppointmentStatus,
+    pub arrived_at: Option<String>,
+}
+
+pub struct StoredResponse {
+    pub form_id: String,
+    pub response_json: String,
+    pub phq2_total: Option<i64>,
+    pub phq9_total: Option<i64>,
+    pub phq9_severity: Option<String>,
+    pub urgent: bool,
+    pub acknowledged: bool,
+    pub submitted_at: String,
+}
+
+pub struct StoredSignature {
+    pub consent_id: String,
+    pub typed_name: String,
+    pub signature_path: String,
+    pub signed_by_typing: bool,
+    pub signed_at: String,
+}
+
+impl Store {
+    pub async fn appointment_record(&self, appointment_id: i64) -> Result<Option<AppointmentRecord>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT p.first_name, p.last_name, p.date_of_birth, a.starts_at, v.display_name, a.visit_type,
+                    a.status, a.arrived_at
+             FROM appointment a JOIN patient p ON p.id = a.patient_id JOIN provider v ON v.id = a.provider_id
+             WHERE a.id = ?",
+        )
+        .bind(appointment_id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(|row| AppointmentRecord {
+            patient_name: format!(
+                "{} {}",
+                row.get::<String, _>("first_name"),
+                row.get::<String, _>("last_name")
+            ),
+            date_of_birth: row.get("date_of_birth"),
+            starts_at: clock_time(row.get("starts_at")),
+            provider: row.get("display_name"),
+            visit_type: row.get("visit_type"),
+            status: AppointmentStatus::parse(row.get("status")).unwrap_or(AppointmentStatus::Scheduled),
+            arrived_at: row.get("arrived_at"),
+        }))
+    }
+
+    pub async fn responses(&self, appointment_id: i64) -> Result<Vec<StoredResponse>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT form_id, response_json, phq2_total, phq9_total, phq9_severity, urgent, acknowledged_at, submitted_at
+             FROM questionnaire_response WHERE appointment_id = ? ORDER BY id",
+        )
+        .bind(appointment_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| StoredResponse {
+                form_id: row.get("form_id"),
+                response_json: row.get("response_json"),
+                phq2_total: row.get("phq2_total"),
+                phq9_total: row.get("phq9_total"),
+                phq9_severity: row.get("phq9_severity"),
+                urgent: row.get("urgent"),
+                acknowledged: row.get::<Option<String>, _>("acknowledged_at").is_some(),
+                submitted_at: row.get("submitted_at"),
+            })
+            .collect())
+    }
+
+    /// Every consent the appointment's patient has signed, on any visit.
+    pub async fn signatures(&self, appointment_id: i64) -> Result<Vec<StoredSignature>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT s.consent_id, s.typed_name, s.signature_path, s.signed_by_typing, s.signed_at
+             FROM consent_signature s JOIN appointment a ON a.patient_id = s.patient_id
+             WHERE a.id = ? ORDER BY s.id",
+        )
+        .bind(appointment_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| StoredSignature {
+                consent_id: row.get("consent_id"),
+                typed_name: row.get("typed_name"),
+                signature_path: row.get("signature_path"),
+                signed_by_typing: row.get("signed_by_typing"),
+                signed_at: row.get("signed_at"),
+            })
+            .collect())
+    }
+
+    /// Staff have seen to the urgent answers of this appointment: the flag clears, and the
+    /// boards hear it (the desk event id is returned) — unless there was nothing to clear.
+    pub async fn acknowledge_urgent(
+        &self,
+        appointment_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>, sqlx::Error> {
+        let now = rfc3339(now);
+        let mut tx = self.pool().begin().await?;
+        let cleared = sqlx::query(
+            "UPDATE questionnaire_response SET acknowledged_at = ?
+             WHERE appointment_id = ? AND urgent AND acknowledged_at IS NULL",
+        )
+        .bind(&now)
+        .bind(appointment_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let event = if cleared > 0 {
+            let id = sqlx::query("INSERT INTO desk_event (appointment_id, at) VALUES (?, ?)")
+                .bind(appointment_id)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?
+                .last_insert_rowid();
+            Some(id)
+        } else {
+            None
+        };
+        tx.commit().await?;
+        Ok(event)
+    }
+}
