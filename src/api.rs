@@ -1,8 +1,8 @@
 //! Calls to the server's `/api/v1`. Same origin: the server serves this app.
 
 use arrive_domain::api::{
-    CheckInRequest, CheckInResponse, ConsentList, ConsentSignature, DeskDay, FormList, FormSubmission, IdentifyRequest,
-    IdentifyResponse, MatchTokenRequest,
+    CheckInRequest, CheckInResponse, ConsentList, ConsentSignature, DeskDay, DeskDetail, FormList, FormSubmission,
+    IdentifyRequest, IdentifyResponse, LoginRequest, MatchTokenRequest, StaffSession,
 };
 use arrive_domain::questionnaire::Questionnaire;
 use arrive_domain::{ErrorBody, ErrorCode};
@@ -21,7 +21,7 @@ pub enum ApiFailure {
 
 /// One round trip with the browser's fetch: the status and the body as text. Deliberately not
 /// generic (the typed wrappers below only decode), which keeps the wasm small.
-async fn send(method: &str, path: &str, body: Option<String>) -> Result<(u16, String), ApiFailure> {
+async fn send(method: &str, path: &str, body: Option<String>, csrf: Option<&str>) -> Result<(u16, String), ApiFailure> {
     let failed = |_| ApiFailure::Network;
     let headers = web_sys::Headers::new().map_err(failed)?;
     headers.set("Accept", "application/json").map_err(failed)?;
@@ -30,6 +30,9 @@ async fn send(method: &str, path: &str, body: Option<String>) -> Result<(u16, St
     if let Some(body) = body {
         headers.set("Content-Type", "application/json").map_err(failed)?;
         init.set_body(&JsValue::from_str(&body));
+    }
+    if let Some(csrf) = csrf {
+        headers.set("X-CSRF-Token", csrf).map_err(failed)?;
     }
     init.set_headers(&headers);
     let request = web_sys::Request::new_with_str_and_init(path, &init).map_err(failed)?;
@@ -66,16 +69,24 @@ fn to_json<B: Serialize>(body: &B) -> Result<String, ApiFailure> {
 }
 
 async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiFailure> {
-    decode(send("POST", path, Some(to_json(body)?)).await?)
+    decode(send("POST", path, Some(to_json(body)?), None).await?)
 }
 
 async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
-    decode(send("GET", path, None).await?)
+    decode(send("GET", path, None, None).await?)
 }
 
 /// A POST whose success is `204 No Content`.
 async fn post_no_content<B: Serialize>(path: &str, body: &B) -> Result<(), ApiFailure> {
-    let (status, text) = send("POST", path, Some(to_json(body)?)).await?;
+    no_content(send("POST", path, Some(to_json(body)?), None).await?)
+}
+
+/// A staff action: a POST carrying the session's CSRF token, answered `204 No Content`.
+async fn staff_action(path: &str, csrf: &str) -> Result<(), ApiFailure> {
+    no_content(send("POST", path, Some("{}".to_owned()), Some(csrf)).await?)
+}
+
+fn no_content((status, text): (u16, String)) -> Result<(), ApiFailure> {
     if (200..300).contains(&status) {
         Ok(())
     } else {
@@ -111,6 +122,27 @@ pub async fn pending_consents(request: &MatchTokenRequest) -> Result<ConsentList
 
 pub async fn sign_consent(consent_id: &str, signature: &ConsentSignature) -> Result<(), ApiFailure> {
     post_no_content(&format!("/api/v1/kiosk/consents/{consent_id}/signatures"), signature).await
+}
+
+pub async fn login(request: &LoginRequest) -> Result<StaffSession, ApiFailure> {
+    post("/api/v1/auth/login", request).await
+}
+
+/// Who is signed in on this browser, if anyone.
+pub async fn staff_session() -> Result<StaffSession, ApiFailure> {
+    get("/api/v1/auth/session").await
+}
+
+pub async fn logout(csrf: &str) -> Result<(), ApiFailure> {
+    staff_action("/api/v1/auth/logout", csrf).await
+}
+
+pub async fn desk_detail(appointment_id: i64) -> Result<DeskDetail, ApiFailure> {
+    get(&format!("/api/v1/desk/appointments/{appointment_id}")).await
+}
+
+pub async fn acknowledge(appointment_id: i64, csrf: &str) -> Result<(), ApiFailure> {
+    staff_action(&format!("/api/v1/desk/appointments/{appointment_id}/acknowledge"), csrf).await
 }
 
 pub async fn desk_day() -> Result<DeskDay, ApiFailure> {

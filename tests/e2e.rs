@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
+const ADMIN_PASSWORD: &str = "e2e admin password";
 const NEEDS_XTASK: &str = "needs the built kiosk, the server binary and chromedriver: run `cargo xtask test`";
 /// Hang guard for waits; generous because CI machines are slow and busy, never a timing assertion.
 const PATIENCE: Duration = Duration::from_secs(30);
@@ -48,6 +49,7 @@ fn start_server() -> Server {
         .env("ARRIVE_ADDR", "127.0.0.1:0")
         .env("ARRIVE_DATA_DIR", data.path())
         .env("ARRIVE_DIST", env_path("ARRIVE_DIST"))
+        .env("ARRIVE_ADMIN_PASSWORD", ADMIN_PASSWORD)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .spawn()
@@ -274,6 +276,15 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
 
     let desk = browser(&driver).await;
     desk.goto(&format!("{}/desk", server.url)).await.expect("open desk");
+    // Staff only: the board asks who is there first.
+    wait_text(&desk, "#sign-in-title", "Staff sign-in").await;
+    check_screen(&desk, "desk-sign-in").await;
+    type_into(&desk, "#username", "admin").await;
+    type_into(&desk, "#password", "not it").await;
+    click(&desk, "#sign-in").await;
+    wait_text(&desk, "#sign-in-error", "not right").await;
+    type_into(&desk, "#password", ADMIN_PASSWORD).await;
+    click(&desk, "#sign-in").await;
     wait_text(&desk, "#connection", "Live").await;
     eventually("the desk to list Sean O. as scheduled", || async {
         desk_status(&desk, "Sean O.").await.as_deref() == Some("scheduled")
@@ -359,6 +370,26 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
             .is_some_and(|t| t.contains("Sean O."))
     })
     .await;
+    // Staff open the details: the answers, the PHQ-9 score and band, the signatures (below,
+    // once signed); seeing to the flag clears it.
+    let open = desk
+        .find(Locator::XPath(
+            "//tr[td[@class='patient' and normalize-space()='Sean O.']]//button",
+        ))
+        .await
+        .expect("details button");
+    open.click().await.expect("open details");
+    wait_text(&desk, "#detail-title", "Sean O'Brien").await;
+    wait_text(&desk, "#detail [data-form-id='phq-9'] .score", "PHQ-9 score 8 (mild)").await;
+    wait_text(&desk, "#detail [data-form-id='allergies']", "Latex").await;
+    check_screen(&desk, "desk-detail").await;
+    click(&desk, "#acknowledge").await;
+    eventually("the flag to clear", || async {
+        text_of(&desk, ".urgent-banner").await.is_none()
+    })
+    .await;
+    click(&desk, "#close-detail").await;
+
     // Scores are for staff: the patient never sees them.
     let page = kiosk.source().await.expect("source");
     assert!(

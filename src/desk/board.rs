@@ -1,4 +1,4 @@
-//! The front desk board: today's schedule, updated live from Server-Sent Events.
+//! The board: today's schedule, updated live from Server-Sent Events.
 //!
 //! On every (re)connection the board reloads the whole day, and the browser's EventSource
 //! sends Last-Event-ID, so a dropped network or a server restart loses no arrival.
@@ -13,6 +13,8 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{EventSource, MessageEvent};
 
+use super::detail::Detail;
+use super::Staff;
 use crate::api;
 use crate::app::{strings, tr, LanguageToggle};
 use crate::clock::{local_time, now_ms};
@@ -24,16 +26,21 @@ enum Connection {
 }
 
 #[component]
-pub fn DeskBoard() -> impl IntoView {
+pub fn Board() -> impl IntoView {
     let s = strings();
+    let staff = expect_context::<Staff>();
     let day = RwSignal::new(None::<DeskDay>);
+    let selected = RwSignal::new(None::<i64>);
     let connection = RwSignal::new(Connection::Connecting);
     let now = RwSignal::new(now_ms());
 
     let reload = move || {
         spawn_local(async move {
-            if let Ok(fresh) = api::desk_day().await {
-                day.try_set(Some(fresh));
+            match api::desk_day().await {
+                Ok(fresh) => {
+                    day.try_set(Some(fresh));
+                }
+                Err(failure) => staff.handle(&failure),
             }
         });
     };
@@ -42,6 +49,16 @@ pub fn DeskBoard() -> impl IntoView {
     if let Ok(ticker) = set_interval_with_handle(move || now.set(now_ms()), Duration::from_secs(30)) {
         on_cleanup(move || ticker.clear());
     }
+
+    let sign_out = move |_| {
+        let csrf = staff.0.with_untracked(|s| s.as_ref().map(|s| s.csrf_token.clone()));
+        spawn_local(async move {
+            if let Some(csrf) = csrf {
+                let _ = api::logout(&csrf).await;
+            }
+            staff.0.try_set(None);
+        });
+    };
 
     let summary = move || {
         day.with(|d| {
@@ -68,6 +85,12 @@ pub fn DeskBoard() -> impl IntoView {
                         Connection::Connecting => s.get().desk_reconnecting,
                     }}
                 </span>
+                <span class="staff-name" id="staff-name">
+                    {move || staff.0.with(|s| s.as_ref().map(|s| s.display_name.clone()))}
+                </span>
+                <button type="button" class="secondary" id="sign-out" on:click=sign_out>
+                    {tr(|s| s.sign_out)}
+                </button>
                 <LanguageToggle />
             </header>
             <main id="main" class="board">
@@ -86,10 +109,15 @@ pub fn DeskBoard() -> impl IntoView {
                     }}
                 </div>
                 <p class="summary" id="summary" aria-live="polite">{summary}</p>
+                {move || {
+                    selected
+                        .get()
+                        .map(|id| view! { <Detail appointment_id=id on_close=move || selected.set(None) /> })
+                }}
                 {move || match day.get() {
                     None => view! { <p>{tr(|s| s.desk_loading)}</p> }.into_any(),
                     Some(d) if d.appointments.is_empty() => view! { <p>{tr(|s| s.desk_empty)}</p> }.into_any(),
-                    Some(_) => view! { <BoardTable day now /> }.into_any(),
+                    Some(_) => view! { <BoardTable day now selected /> }.into_any(),
                 }}
                 <KioskSetup />
             </main>
@@ -98,7 +126,7 @@ pub fn DeskBoard() -> impl IntoView {
 }
 
 #[component]
-fn BoardTable(day: RwSignal<Option<DeskDay>>, now: RwSignal<f64>) -> impl IntoView {
+fn BoardTable(day: RwSignal<Option<DeskDay>>, now: RwSignal<f64>, selected: RwSignal<Option<i64>>) -> impl IntoView {
     let rows = move || day.with(|d| d.as_ref().map(|d| d.appointments.clone()).unwrap_or_default());
     view! {
         <table class="arrivals">
@@ -109,11 +137,14 @@ fn BoardTable(day: RwSignal<Option<DeskDay>>, now: RwSignal<f64>) -> impl IntoVi
                     <th scope="col">{tr(|s| s.desk_provider)}</th>
                     <th scope="col">{tr(|s| s.desk_status)}</th>
                     <th scope="col">{tr(|s| s.desk_arrived_at)}</th>
+                    <th scope="col">
+                        <span class="visually-hidden">{tr(|s| s.desk_details)}</span>
+                    </th>
                 </tr>
             </thead>
             <tbody>
                 <For each=rows key=|a| (a.id, a.status, a.arrived_at.clone(), a.needs_attention_now) let:appointment>
-                    <BoardRow appointment now />
+                    <BoardRow appointment now selected />
                 </For>
             </tbody>
         </table>
@@ -121,7 +152,9 @@ fn BoardTable(day: RwSignal<Option<DeskDay>>, now: RwSignal<f64>) -> impl IntoVi
 }
 
 #[component]
-fn BoardRow(appointment: DeskAppointment, now: RwSignal<f64>) -> impl IntoView {
+fn BoardRow(appointment: DeskAppointment, now: RwSignal<f64>, selected: RwSignal<Option<i64>>) -> impl IntoView {
+    let id = appointment.id;
+    let patient = appointment.patient.clone();
     let s = strings();
     let status = appointment.status;
     let arrived = appointment.arrived_at.as_deref().and_then(local_time);
@@ -152,6 +185,17 @@ fn BoardRow(appointment: DeskAppointment, now: RwSignal<f64>) -> impl IntoView {
                     .then(|| view! { <span class="pill urgent">{tr(|s| s.desk_see_now)}</span> })}
             </td>
             <td>{arrived_cell}</td>
+            <td>
+                <button
+                    type="button"
+                    class="secondary open-detail"
+                    id=format!("open-{id}")
+                    on:click=move |_| selected.set(Some(id))
+                >
+                    {tr(|s| s.desk_details)}
+                    <span class="visually-hidden">" " {patient}</span>
+                </button>
+            </td>
         </tr>
     }
 }

@@ -1,0 +1,134 @@
+//! One appointment in full, for staff: who, what they answered (with PHQ scores), what they
+//! signed. Opening it is audited by the server.
+
+use arrive_domain::api::{DeskDetail, DeskForm};
+use arrive_domain::consent::PAD_VIEW_BOX;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::Staff;
+use crate::api;
+use crate::app::{strings, tr};
+
+#[component]
+pub fn Detail(appointment_id: i64, on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let staff = expect_context::<Staff>();
+    let detail = RwSignal::new(None::<DeskDetail>);
+    let load = move || {
+        spawn_local(async move {
+            match api::desk_detail(appointment_id).await {
+                Ok(d) => {
+                    detail.try_set(Some(d));
+                    // Take keyboard and screen-reader users to what they opened.
+                    request_animation_frame(|| {
+                        if let Some(title) = document().get_element_by_id("detail-title") {
+                            use wasm_bindgen::JsCast;
+                            if let Ok(title) = title.dyn_into::<web_sys::HtmlElement>() {
+                                let _ = title.focus();
+                            }
+                        }
+                    });
+                }
+                Err(failure) => staff.handle(&failure),
+            }
+        });
+    };
+    load();
+    let acknowledge = move |_| {
+        let Some(csrf) = staff.0.with_untracked(|s| s.as_ref().map(|s| s.csrf_token.clone())) else {
+            return;
+        };
+        spawn_local(async move {
+            match api::acknowledge(appointment_id, &csrf).await {
+                Ok(()) => load(),
+                Err(failure) => staff.handle(&failure),
+            }
+        });
+    };
+
+    view! {
+        <section class="detail" id="detail" aria-labelledby="detail-title">
+            {move || {
+                detail
+                    .get()
+                    .map(|d| {
+                        view! {
+                            <h2 id="detail-title" tabindex="-1">{d.patient_name.clone()}</h2>
+                            <p>
+                                {tr(|s| s.detail_born)} " " {d.date_of_birth.clone()} " · " {d.starts_at.clone()} " · "
+                                {d.provider.clone()} " · " {d.visit_type.clone()}
+                            </p>
+                            {d
+                                .needs_attention_now
+                                .then(|| {
+                                    view! {
+                                        <p class="urgent-banner">{tr(|s| s.detail_urgent)}</p>
+                                        <button type="button" class="primary" id="acknowledge" on:click=acknowledge>
+                                            {tr(|s| s.detail_acknowledge)}
+                                        </button>
+                                    }
+                                })}
+                            <h3>{tr(|s| s.detail_forms)}</h3>
+                            {d.forms.is_empty().then(|| view! { <p>{tr(|s| s.detail_none)}</p> })}
+                            {d.forms.into_iter().map(|f| view! { <FormAnswers form=f /> }).collect_view()}
+                            <h3>{tr(|s| s.detail_consents)}</h3>
+                            {d.consents.is_empty().then(|| view! { <p>{tr(|s| s.detail_none)}</p> })}
+                            <ul class="consents">
+                                {d
+                                    .consents
+                                    .into_iter()
+                                    .map(|c| {
+                                        let drawn = (!c.signed_by_typing)
+                                            .then(|| {
+                                                view! {
+                                                    <svg class="signature" viewBox=PAD_VIEW_BOX role="img" aria-label=c.typed_name.clone()>
+                                                        <path d=c.signature_path.clone() fill="none" stroke="currentColor" stroke-width="3" />
+                                                    </svg>
+                                                }
+                                            });
+                                        view! {
+                                            <li data-consent-id=c.consent_id.clone()>
+                                                <strong>{c.title.clone()}</strong>
+                                                " · " {c.typed_name.clone()} " · " {c.signed_at.clone()}
+                                                {c.signed_by_typing.then(|| view! { " · " {tr(|s| s.detail_typed_signature)} })}
+                                                {drawn}
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        }
+                    })
+            }}
+            <button type="button" class="secondary" id="close-detail" on:click=move |_| on_close()>
+                {tr(|s| s.detail_close)}
+            </button>
+        </section>
+    }
+}
+
+#[component]
+fn FormAnswers(form: DeskForm) -> impl IntoView {
+    let s = strings();
+    let score = match (form.phq9_total, form.phq2_total) {
+        (Some(total), _) => {
+            let band = form.phq9_severity.clone().unwrap_or_default();
+            Some(Signal::derive(move || (s.get().detail_phq9)(total, &band)))
+        }
+        (None, Some(total)) => Some(Signal::derive(move || (s.get().detail_phq2)(total))),
+        _ => None,
+    };
+    view! {
+        <div class="form-answers" data-form-id=form.form_id.clone()>
+            <h4>{form.title.clone()}</h4>
+            {score.map(|score| view! { <p class="score">{move || score.get()}</p> })}
+            <dl>
+                {form
+                    .answers
+                    .into_iter()
+                    .map(|(question, answer)| view! { <dt>{question}</dt> <dd>{answer}</dd> })
+                    .collect_view()}
+            </dl>
+        </div>
+    }
+}

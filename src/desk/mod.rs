@@ -1,0 +1,50 @@
+//! The front desk: staff sign in, then see the live board and, on request, one patient's
+//! details. Everything here is behind the server's staff guard; this module only follows it.
+
+mod board;
+mod detail;
+mod sign_in;
+
+use arrive_domain::api::StaffSession;
+use arrive_domain::ErrorCode;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api::{self, ApiFailure};
+
+/// The signed-in member of staff (`None`: show the sign-in form), shared through context.
+#[derive(Clone, Copy)]
+pub struct Staff(pub RwSignal<Option<StaffSession>>);
+
+impl Staff {
+    /// The server said the session is gone (expired, signed out elsewhere): back to sign-in.
+    pub fn handle(&self, failure: &ApiFailure) {
+        if matches!(
+            failure,
+            ApiFailure::Refused {
+                code: ErrorCode::Unauthorized,
+                ..
+            }
+        ) {
+            self.0.set(None);
+        }
+    }
+}
+
+#[component]
+pub fn DeskBoard() -> impl IntoView {
+    let session = RwSignal::new(None::<StaffSession>);
+    let checked = RwSignal::new(false);
+    provide_context(Staff(session));
+    spawn_local(async move {
+        if let Ok(current) = api::staff_session().await {
+            session.try_set(Some(current));
+        }
+        checked.try_set(true);
+    });
+    move || match (checked.get(), session.with(Option::is_some)) {
+        (false, _) => ().into_any(),
+        (true, false) => view! { <sign_in::SignIn /> }.into_any(),
+        (true, true) => view! { <board::Board /> }.into_any(),
+    }
+}

@@ -1,0 +1,114 @@
+//! Staff sign-in: username and password; the server sets an HttpOnly session cookie.
+
+use arrive_domain::api::LoginRequest;
+use arrive_domain::ErrorCode;
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::Staff;
+use crate::api::{self, ApiFailure};
+use crate::app::{tr, LanguageToggle};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Problem {
+    Wrong,
+    Locked,
+    Network,
+}
+
+#[component]
+pub fn SignIn() -> impl IntoView {
+    let Staff(session) = expect_context::<Staff>();
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<Problem>);
+    let busy = RwSignal::new(false);
+
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        problem.set(None);
+        let request = LoginRequest {
+            username: username.get_untracked(),
+            password: password.get_untracked(),
+        };
+        spawn_local(async move {
+            match api::login(&request).await {
+                Ok(staff) => {
+                    session.try_set(Some(staff));
+                }
+                Err(ApiFailure::Refused {
+                    code: ErrorCode::RateLimited,
+                    ..
+                }) => {
+                    problem.try_set(Some(Problem::Locked));
+                }
+                Err(ApiFailure::Refused { .. }) => {
+                    problem.try_set(Some(Problem::Wrong));
+                    password.try_set(String::new());
+                }
+                Err(ApiFailure::Network) => {
+                    problem.try_set(Some(Problem::Network));
+                }
+            }
+            busy.try_set(false);
+        });
+    };
+
+    view! {
+        <div class="desk">
+            <header class="topbar">
+                <span class="brand">{tr(|s| s.desk_title)}</span>
+                <LanguageToggle />
+            </header>
+            <main id="main" class="screen sign-in">
+                <h1 id="sign-in-title">{tr(|s| s.sign_in_title)}</h1>
+                <div class="announcer" role="alert" aria-live="assertive">
+                    {move || {
+                        problem
+                            .get()
+                            .map(|p| {
+                                let text = match p {
+                                    Problem::Wrong => tr(|s| s.sign_in_wrong),
+                                    Problem::Locked => tr(|s| s.sign_in_locked),
+                                    Problem::Network => tr(|s| s.network_error),
+                                };
+                                view! { <p class="error-summary" id="sign-in-error">{text}</p> }
+                            })
+                    }}
+                </div>
+                <form on:submit=submit>
+                    <div class="field">
+                        <label for="username">{tr(|s| s.sign_in_username)}</label>
+                        <input
+                            id="username"
+                            type="text"
+                            autocomplete="username"
+                            autocapitalize="none"
+                            spellcheck="false"
+                            prop:value=move || username.get()
+                            on:input=move |ev| username.set(event_target_value(&ev))
+                        />
+                    </div>
+                    <div class="field">
+                        <label for="password">{tr(|s| s.sign_in_password)}</label>
+                        <input
+                            id="password"
+                            type="password"
+                            autocomplete="current-password"
+                            prop:value=move || password.get()
+                            on:input=move |ev| password.set(event_target_value(&ev))
+                        />
+                    </div>
+                    <button type="submit" class="primary" id="sign-in" disabled=move || busy.get()>
+                        {tr(|s| s.sign_in_button)}
+                    </button>
+                </form>
+            </main>
+        </div>
+    }
+}
