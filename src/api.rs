@@ -31,6 +31,11 @@ async fn send(method: &str, path: &str, body: Option<String>, csrf: Option<&str>
         headers.set("Content-Type", "application/json").map_err(failed)?;
         init.set_body(&JsValue::from_str(&body));
     }
+    if path.starts_with("/api/v1/kiosk/") {
+        if let Some(token) = crate::device::token() {
+            headers.set("X-Kiosk-Token", &token).map_err(failed)?;
+        }
+    }
     if let Some(csrf) = csrf {
         headers.set("X-CSRF-Token", csrf).map_err(failed)?;
     }
@@ -79,6 +84,11 @@ async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
 /// A POST whose success is `204 No Content`.
 async fn post_no_content<B: Serialize>(path: &str, body: &B) -> Result<(), ApiFailure> {
     no_content(send("POST", path, Some(to_json(body)?), None).await?)
+}
+
+/// A staff request with a body, carrying the session's CSRF token.
+async fn staff_post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B, csrf: &str) -> Result<T, ApiFailure> {
+    decode(send("POST", path, Some(to_json(body)?), Some(csrf)).await?)
 }
 
 /// A staff action: a POST carrying the session's CSRF token, answered `204 No Content`.
@@ -145,11 +155,37 @@ pub async fn acknowledge(appointment_id: i64, csrf: &str) -> Result<(), ApiFailu
     staff_action(&format!("/api/v1/desk/appointments/{appointment_id}/acknowledge"), csrf).await
 }
 
+/// An enrolled kiosk tablet, as admins see it.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct KioskTablet {
+    pub id: i64,
+    pub name: String,
+    pub revoked_at: Option<String>,
+}
+
+/// A tablet just enrolled: the link (and its QR code, SVG) to open on it, shown once.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct KioskEnrollment {
+    pub id: i64,
+    pub name: String,
+    pub link: String,
+    pub qr_svg: String,
+}
+
+pub async fn kiosk_tablets() -> Result<Vec<KioskTablet>, ApiFailure> {
+    get("/api/v1/admin/kiosks").await
+}
+
+pub async fn enroll_kiosk(name: &str, csrf: &str) -> Result<KioskEnrollment, ApiFailure> {
+    staff_post("/api/v1/admin/kiosks", &serde_json::json!({ "name": name }), csrf).await
+}
+
+pub async fn revoke_kiosk(id: i64, csrf: &str) -> Result<(), ApiFailure> {
+    staff_action(&format!("/api/v1/admin/kiosks/{id}/revoke"), csrf).await
+}
+
 pub async fn desk_day() -> Result<DeskDay, ApiFailure> {
     get("/api/v1/desk/appointments").await
 }
 
 pub const DESK_EVENTS_URL: &str = "/api/v1/desk/events";
-
-/// A QR code (SVG) of the kiosk's address, rendered by the server.
-pub const KIOSK_LINK_QR_URL: &str = "/api/v1/desk/kiosk-link.svg";

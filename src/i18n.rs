@@ -104,6 +104,8 @@ pub struct Strings {
 
     pub not_found_title: &'static str,
     pub not_found_lead: &'static str,
+    pub not_enrolled_title: &'static str,
+    pub not_enrolled_lead: &'static str,
     pub several_title: &'static str,
     pub several_lead: &'static str,
     pub try_again: &'static str,
@@ -145,9 +147,13 @@ pub struct Strings {
     pub detail_phq2: fn(u32) -> String,
     pub desk_urgent_banner: fn(&str) -> String,
     pub desk_summary: fn(usize, usize) -> String,
-    pub desk_setup_title: &'static str,
-    pub desk_setup_lead: &'static str,
-    pub desk_setup_qr_alt: fn(&str) -> String,
+    pub tablets_title: &'static str,
+    pub tablet_name: &'static str,
+    pub tablet_name_error: &'static str,
+    pub tablet_enroll: &'static str,
+    pub tablet_enroll_lead: &'static str,
+    pub tablet_revoke: &'static str,
+    pub tablet_revoked: &'static str,
 }
 
 impl Strings {
@@ -244,6 +250,8 @@ pub static EN: Strings = Strings {
 
     not_found_title: "We could not find your appointment",
     not_found_lead: "Please check your last name and date of birth. If they are right, please see the front desk. We are happy to help.",
+    not_enrolled_title: "This tablet is not ready for check-in",
+    not_enrolled_lead: "Please tell the front desk. They can set it up in a minute.",
     several_title: "Please see the front desk",
     several_lead: "We need a moment to make sure we have the right person. The front desk will check you in.",
     try_again: "Try again",
@@ -285,9 +293,13 @@ pub static EN: Strings = Strings {
     detail_phq2: |total| format!("PHQ-2 score {total}"),
     desk_urgent_banner: |who| format!("Please see {who} now. An answer on their forms needs a clinician."),
     desk_summary: |arrived, total| format!("{arrived} of {total} arrived"),
-    desk_setup_title: "Set up a kiosk tablet",
-    desk_setup_lead: "On the tablet, scan this code with the camera, or open this address:",
-    desk_setup_qr_alt: |url| format!("QR code that opens the kiosk at {url}"),
+    tablets_title: "Kiosk tablets",
+    tablet_name: "Name of a new tablet (for example: Lobby east)",
+    tablet_name_error: "Give the tablet a name that no other tablet has.",
+    tablet_enroll: "Enroll tablet",
+    tablet_enroll_lead: "On the tablet, scan this code with the camera, or open this link. Keep it private: anyone with it can use the kiosk until you revoke the tablet.",
+    tablet_revoke: "Revoke",
+    tablet_revoked: "revoked",
 };
 
 pub static ES: Strings = Strings {
@@ -364,6 +376,8 @@ pub static ES: Strings = Strings {
     not_found_title: "No encontramos su cita",
     not_found_lead:
         "Revise su apellido y su fecha de nacimiento. Si son correctos, acérquese a recepción. Con gusto le ayudamos.",
+    not_enrolled_title: "Esta tableta no está lista para registrarse",
+    not_enrolled_lead: "Avise en recepción, por favor. La pueden preparar en un minuto.",
     several_title: "Por favor, acérquese a recepción",
     several_lead:
         "Necesitamos un momento para confirmar que es la persona correcta. En recepción registrarán su llegada.",
@@ -419,7 +433,11 @@ pub static ES: Strings = Strings {
         format!("Atienda ya a {who}. Una respuesta de sus formularios requiere a un profesional clínico.")
     },
     desk_summary: |arrived, total| format!("{arrived} de {total} han llegado"),
-    desk_setup_title: "Configurar una tableta de registro",
-    desk_setup_lead: "En la tableta, escanee este código con la cámara o abra esta dirección:",
-    desk_setup_qr_alt: |url| format!("Código QR que abre el registro en {url}"),
+    tablets_title: "Tabletas de registro",
+    tablet_name: "Nombre de una tableta nueva (por ejemplo: Vestíbulo este)",
+    tablet_name_error: "Dé a la tableta un nombre que ninguna otra tenga.",
+    tablet_enroll: "Dar de alta la tableta",
+    tablet_enroll_lead: "En la tableta, escanee este código con la cámara o abra este enlace. No lo comparta: quien lo tenga puede usar el registro hasta que revoque la tableta.",
+    tablet_revoke: "Revocar",
+    tablet_revoked: "revocada",
 };

@@ -8,5 +8,6 @@ pub mod api;
 pub mod app;
 pub mod clock;
 pub mod desk;
+pub mod device;
 pub mod i18n;
 pub mod kiosk;

@@ -15,7 +15,12 @@ use web_sys::{Event, EventInit, HtmlElement, HtmlInputElement};
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// Mounts a fresh kiosk in its own element; returns that element.
+/// A device token, as an enrolled tablet holds it (these tests never reach a server).
+const TEST_DEVICE_TOKEN: &str = "7e57000000000000000000000000000000000000000000000000000000000001";
+
 fn mount_kiosk() -> HtmlElement {
+    let storage = window().local_storage().unwrap().unwrap();
+    storage.set_item("arrive.kiosk-token", TEST_DEVICE_TOKEN).unwrap();
     let doc = document();
     let root: HtmlElement = doc.create_element("div").unwrap().unchecked_into();
     doc.body().unwrap().append_child(&root).unwrap();
@@ -164,8 +169,23 @@ async fn typing_leaves_nothing_in_browser_storage() {
     type_into(&kiosk, "#last-name", "O'Brien").await;
     type_into(&kiosk, "#dob-month", "9").await;
     let window = window();
-    assert_eq!(window.local_storage().unwrap().unwrap().length().unwrap(), 0);
+    // The device token is the one thing a kiosk keeps, and it is not the patient's.
+    let local = window.local_storage().unwrap().unwrap();
+    assert_eq!(local.length().unwrap(), 1);
+    assert_eq!(local.key(0).unwrap().as_deref(), Some("arrive.kiosk-token"));
     assert_eq!(window.session_storage().unwrap().unwrap().length().unwrap(), 0);
     assert!(!window.location().href().unwrap().contains("Brien"));
     kiosk.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_tablet_without_a_device_token_says_to_see_the_desk() {
+    window().local_storage().unwrap().unwrap().clear().unwrap();
+    let doc = document();
+    let root: HtmlElement = doc.create_element("div").unwrap().unchecked_into();
+    doc.body().unwrap().append_child(&root).unwrap();
+    leptos::mount::mount_to(root.clone(), || view! { <Localized><Kiosk /></Localized> }).forget();
+    settle().await;
+    assert!(text(&root, "#outcome-title").contains("not ready"));
+    root.remove();
 }

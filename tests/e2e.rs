@@ -17,6 +17,8 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
 const ADMIN_PASSWORD: &str = "e2e admin password";
+/// The lobby tablet's device token: the server enrolls it as its first kiosk.
+const KIOSK_TOKEN: &str = "e2e0000000000000000000000000000000000000000000000000000000000001";
 const NEEDS_XTASK: &str = "needs the built kiosk, the server binary and chromedriver: run `cargo xtask test`";
 /// Hang guard for waits; generous because CI machines are slow and busy, never a timing assertion.
 const PATIENCE: Duration = Duration::from_secs(30);
@@ -50,6 +52,7 @@ fn start_server() -> Server {
         .env("ARRIVE_DATA_DIR", data.path())
         .env("ARRIVE_DIST", env_path("ARRIVE_DIST"))
         .env("ARRIVE_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("ARRIVE_FIRST_KIOSK_TOKEN", KIOSK_TOKEN)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .spawn()
@@ -257,15 +260,43 @@ async fn is_checked(client: &Client, css: &str) -> bool {
     field.prop("checked").await.expect(css).as_deref() == Some("true")
 }
 
-async fn storage_is_empty(client: &Client) -> bool {
-    let count = client
+/// Browser storage holds the tablet's device token and nothing else.
+async fn storage_holds_only_the_device_token(client: &Client) -> bool {
+    let keys = client
         .execute(
-            "return window.localStorage.length + window.sessionStorage.length;",
+            "return [Object.keys(window.localStorage), window.sessionStorage.length];",
             vec![],
         )
         .await
         .expect("read storage");
-    count.as_u64() == Some(0)
+    keys == json!([["arrive.kiosk-token"], 0])
+}
+
+/// Signs in as the admin over the API and revokes the first kiosk tablet.
+async fn revoke_first_kiosk(base: &str) {
+    let http = reqwest::Client::new();
+    let login = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .expect("sign in");
+    let cookie = login.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let session: serde_json::Value = login.json().await.expect("session");
+    let revoked = http
+        .post(format!("{base}/api/v1/admin/kiosks/1/revoke"))
+        .header("cookie", cookie)
+        .header("x-csrf-token", session["csrf_token"].as_str().unwrap())
+        .send()
+        .await
+        .expect("revoke");
+    assert_eq!(revoked.status().as_u16(), 204);
 }
 
 #[tokio::test]
@@ -293,7 +324,11 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
     check_screen(&desk, "desk").await;
 
     let kiosk = browser(&driver).await;
-    kiosk.goto(&server.url).await.expect("open kiosk");
+    // The tablet is enrolled by opening the link the desk gives; the token leaves the address.
+    kiosk
+        .goto(&format!("{}/#enroll={KIOSK_TOKEN}", server.url))
+        .await
+        .expect("open kiosk");
     wait_text(&kiosk, "#welcome-title", "Welcome").await;
     check_screen(&kiosk, "welcome").await;
     click(&kiosk, "#start-en").await;
@@ -437,7 +472,10 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
     check_screen(&desk, "desk-arrived").await;
 
     // Nothing of the patient's stays in the tablet's storage or address bar.
-    assert!(storage_is_empty(&kiosk).await, "the kiosk left data in browser storage");
+    assert!(
+        storage_holds_only_the_device_token(&kiosk).await,
+        "the kiosk left data in browser storage"
+    );
     let url = kiosk.current_url().await.expect("url");
     assert!(
         url.query().is_none() && url.fragment().is_none(),
@@ -483,7 +521,14 @@ async fn no_match_or_several_matches_send_the_patient_to_the_desk_without_listin
     let server = start_server();
     let driver = start_chromedriver().await;
     let kiosk = browser(&driver).await;
+    // A tablet nobody enrolled cannot be used, and says whom to ask.
     kiosk.goto(&server.url).await.expect("open kiosk");
+    wait_text(&kiosk, "#outcome-title", "not ready for check-in").await;
+    check_screen(&kiosk, "not-enrolled").await;
+    kiosk
+        .goto(&format!("{}/kiosk#enroll={KIOSK_TOKEN}", server.url))
+        .await
+        .expect("enroll");
 
     // Two different patients share this name and birth date: the kiosk must not choose.
     click(&kiosk, "#start-es").await;
@@ -535,5 +580,12 @@ async fn no_match_or_several_matches_send_the_patient_to_the_desk_without_listin
     click(&kiosk, "#back").await;
     wait_form(&kiosk, "phq-2").await;
     assert!(is_checked(&kiosk, "#q-phq-2-1").await, "Back keeps the answers");
+
+    // An admin revokes the tablet: its next request is refused and it says so.
+    revoke_first_kiosk(&server.url).await;
+    click(&kiosk, "#start-over").await;
+    click(&kiosk, "#start-en").await;
+    identify(&kiosk, "Smith", "1", "1", "1990").await;
+    wait_text(&kiosk, "#outcome-title", "not ready for check-in").await;
     kiosk.close().await.expect("close kiosk");
 }

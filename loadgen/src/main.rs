@@ -1,6 +1,6 @@
 //! Loopback load generator for `cargo xtask bench`.
 //!
-//! usage: arrive-loadgen BASE_URL [--patients N] [--seconds S] [--concurrency C]
+//! usage: arrive-loadgen BASE_URL --kiosk-token T [--patients N] [--seconds S] [--concurrency C]
 //!
 //! Talks to a server seeded with ARRIVE_DEMO_EXTRA_PATIENTS=N: synthetic patients named
 //! "Loadtest", patient k born k days after 1910-01-01 (the rule lives in the server's seed).
@@ -18,24 +18,27 @@ struct Options {
     patients: u32,
     seconds: u64,
     concurrency: usize,
+    kiosk_token: String,
 }
 
 fn parse_args() -> Result<Options, String> {
     let mut args = std::env::args().skip(1);
     let base = args
         .next()
-        .ok_or("usage: arrive-loadgen BASE_URL [--patients N] [--seconds S] [--concurrency C]")?;
+        .ok_or("usage: arrive-loadgen BASE_URL --kiosk-token T [--patients N] [--seconds S] [--concurrency C]")?;
     let mut options = Options {
         base: base.trim_end_matches('/').to_owned(),
         patients: 1000,
         seconds: 10,
         concurrency: 16,
+        kiosk_token: String::new(),
     };
     while let Some(flag) = args.next() {
         let value = args.next().ok_or(format!("{flag} needs a value"))?;
         let bad = |_| format!("{flag}: not a number: {value}");
         match flag.as_str() {
             "--patients" => options.patients = value.parse().map_err(bad)?,
+            "--kiosk-token" => options.kiosk_token = value.clone(),
             "--seconds" => options.seconds = value.parse().map_err(bad)?,
             "--concurrency" => options.concurrency = value.parse().map_err(bad)?,
             _ => return Err(format!("unknown option {flag}")),
@@ -146,7 +149,24 @@ async fn main() {
             std::process::exit(2);
         }
     };
-    let client = reqwest::Client::new();
+    // Every kiosk call carries the enrolled tablet's device token.
+    let mut headers = reqwest::header::HeaderMap::new();
+    match options.kiosk_token.parse() {
+        Ok(token) => {
+            headers.insert("x-kiosk-token", token);
+        }
+        Err(_) => {
+            eprintln!("arrive-loadgen: --kiosk-token is required");
+            std::process::exit(2);
+        }
+    }
+    let client = match reqwest::Client::builder().default_headers(headers).build() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("arrive-loadgen: {e}");
+            std::process::exit(2);
+        }
+    };
     println!("concurrency {}, {} s per phase", options.concurrency, options.seconds);
 
     // Phase 1: identify, over every synthetic patient in turn.

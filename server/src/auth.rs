@@ -20,6 +20,8 @@ use arrive_domain::ErrorCode;
 
 pub const SESSION_COOKIE: &str = "arrive_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
+/// The enrolled tablet's device token, on every kiosk API call.
+pub const KIOSK_TOKEN_HEADER: &str = "x-kiosk-token";
 /// A front-desk shift.
 pub const SESSION_LIFETIME: Duration = Duration::hours(12);
 pub const MAX_FAILED_LOGINS: i64 = 5;
@@ -181,5 +183,39 @@ pub async fn require_admin(
         ));
     }
     request.extensions_mut().insert(who);
+    Ok(next.run(request).await)
+}
+
+/// The enrolled tablet a kiosk request came from.
+#[derive(Debug, Clone)]
+pub struct KioskTablet {
+    pub id: i64,
+    pub name: String,
+}
+
+/// Guard for the kiosk router: an enrolled, not revoked tablet.
+pub async fn require_kiosk(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let token = request
+        .headers()
+        .get(KIOSK_TOKEN_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(token_hash);
+    let device = match token {
+        Some(hash) => state.store.kiosk_by_token(&hash).await?,
+        None => None,
+    };
+    let Some((id, name)) = device else {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthorized,
+            "This tablet is not enrolled as a kiosk. Ask the front desk to set it up.",
+        ));
+    };
+    request.extensions_mut().insert(KioskTablet { id, name });
     Ok(next.run(request).await)
 }

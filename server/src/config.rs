@@ -28,6 +28,10 @@ pub struct Config {
     /// `ARRIVE_ADMIN_PASSWORD`: the first administrator's password, for scripted installs and
     /// tests. Unset, a random one is printed once, on the first start.
     pub admin_password: Option<String>,
+    /// `ARRIVE_FIRST_KIOSK_TOKEN`: the device token of the first kiosk ("Kiosk 1", enrolled on
+    /// the first start), 64 hex characters, for scripted installs and tests. Unset, a random
+    /// one is made and its enrollment link printed once.
+    pub first_kiosk_token: Option<String>,
 }
 
 impl Config {
@@ -58,6 +62,7 @@ impl Config {
             consents_dir: var("ARRIVE_CONSENTS_DIR").map(PathBuf::from),
             secure_cookies: matches!(var("ARRIVE_SECURE_COOKIES").as_deref(), Some("1" | "true" | "yes")),
             admin_password: var("ARRIVE_ADMIN_PASSWORD"),
+            first_kiosk_token: var("ARRIVE_FIRST_KIOSK_TOKEN"),
         })
     }
 

@@ -44,6 +44,7 @@ pub async fn run(
         seed::seed_demo(&store, chrono::Local::now().date_naive(), config.demo_extra_patients).await?;
     }
     let first_admin = ensure_first_admin(&store, config.admin_password.clone()).await?;
+    let first_kiosk = ensure_first_kiosk(&store, config.first_kiosk_token.clone()).await?;
     let (stop_tx, stop_rx) = watch::channel(false);
     let state = AppState {
         store,
@@ -56,6 +57,13 @@ pub async fn run(
 
     let listener = TcpListener::bind(config.addr).await?;
     on_listening(listener.local_addr()?);
+    if let Some(token) = first_kiosk {
+        let host = listener.local_addr()?.to_string();
+        println!(
+            "Enroll the first kiosk tablet by opening: {}",
+            api::admin::enrollment_link(&host, &token)
+        );
+    }
     if let Some(password) = first_admin {
         // A secret for the person installing: on the console once, never in the logs.
         println!("First sign-in at the front desk: username admin, one-time password {password}");
@@ -89,4 +97,24 @@ async fn ensure_first_admin(
         .create_staff("admin", "Administrator", store::Role::Admin, &hash, chrono::Utc::now())
         .await?;
     Ok(show.then_some(password))
+}
+
+/// On a database without kiosks, enrolls the first tablet ("Kiosk 1"). Returns its token when
+/// it was made here (to print its enrollment link).
+async fn ensure_first_kiosk(
+    store: &store::Store,
+    token: Option<String>,
+) -> Result<Option<String>, Box<dyn std::error::Error + Send + Sync>> {
+    if store.kiosk_count().await? > 0 {
+        return Ok(None);
+    }
+    let (token, show) = match token {
+        Some(t) if t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()) => (t, false),
+        Some(_) => return Err("ARRIVE_FIRST_KIOSK_TOKEN must be 64 hex characters".into()),
+        None => (auth::new_token(), true),
+    };
+    store
+        .create_kiosk("Kiosk 1", &auth::token_hash(&token), chrono::Utc::now())
+        .await?;
+    Ok(show.then_some(token))
 }

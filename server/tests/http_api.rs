@@ -36,7 +36,22 @@ fn test_config(data: &std::path::Path) -> Config {
         consents_dir: None,
         secure_cookies: false,
         admin_password: Some(ADMIN_PASSWORD.to_owned()),
+        first_kiosk_token: Some(KIOSK_TOKEN.to_owned()),
     }
+}
+
+/// The device token of the test clinic's enrolled kiosk.
+const KIOSK_TOKEN: &str = "4b1d0000000000000000000000000000000000000000000000000000000000a1";
+
+/// A client that calls as the enrolled kiosk tablet `token`.
+fn tablet_client(token: &str) -> Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("x-kiosk-token", token.parse().unwrap());
+    Client::builder().default_headers(headers).build().unwrap()
+}
+
+fn kiosk_client() -> Client {
+    tablet_client(KIOSK_TOKEN)
 }
 
 const ADMIN_PASSWORD: &str = "correct horse battery staple";
@@ -106,7 +121,7 @@ impl TestServer {
 async fn fresh_server() -> (tempfile::TempDir, TestServer, Client) {
     let data = tempfile::tempdir().unwrap();
     let server = TestServer::start(&data).await;
-    (data, server, Client::new())
+    (data, server, kiosk_client())
 }
 
 async fn post(client: &Client, url: &str, body: Value) -> Response {
@@ -539,7 +554,7 @@ async fn the_desk_hears_arrivals_live_and_replays_what_it_missed() {
 #[tokio::test(flavor = "multi_thread")]
 async fn arrivals_survive_a_restart_and_the_demo_is_not_seeded_twice() {
     let data = tempfile::tempdir().unwrap();
-    let client = Client::new();
+    let client = kiosk_client();
     let server = TestServer::start(&data).await;
     let token = token_for(&client, &server.url, "Smith", "1990-01-01").await;
     let arrival: CheckInResponse = post(
@@ -986,7 +1001,7 @@ async fn a_consent_reworded_by_the_clinic_is_asked_again() {
         TestServer::start_with(config)
     };
     write("I agree.");
-    let client = Client::new();
+    let client = kiosk_client();
     let server = start(data.path()).await;
     let token = token_for(&client, &server.url, "Johnson", "1980-11-05").await;
     let first = pending_consents(&client, &server.url, &token).await;
@@ -1027,7 +1042,9 @@ const STAFF_ENDPOINTS: &[(&str, &str, bool)] = &[
     ("GET", "/api/v1/desk/appointments/1", false),
     ("POST", "/api/v1/desk/appointments/1/acknowledge", false),
     ("GET", "/api/v1/desk/events", false),
-    ("GET", "/api/v1/desk/kiosk-link.svg", false),
+    ("GET", "/api/v1/admin/kiosks", true),
+    ("POST", "/api/v1/admin/kiosks", true),
+    ("POST", "/api/v1/admin/kiosks/1/revoke", true),
     ("GET", "/api/v1/admin/audit", true),
     ("GET", "/api/v1/admin/audit.csv", true),
     ("POST", "/api/v1/admin/staff", true),
@@ -1291,4 +1308,85 @@ async fn staff_read_answers_scores_and_signatures_and_every_view_is_audited() {
         .await;
     assert!(edit.is_err(), "an audit entry was changed");
     assert!(sqlx::query("DELETE FROM audit_entry").execute(&db).await.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn only_enrolled_tablets_use_the_kiosk_api_and_a_revoked_one_stops_at_once() {
+    let (_data, server, enrolled) = fresh_server().await;
+    let identify_url = format!("{}/api/v1/kiosk/identify", server.url);
+    let body = json!({"last_name": "Smith", "date_of_birth": "1990-01-01"});
+    for stranger in [
+        Client::new(),
+        tablet_client(&"0".repeat(64)),
+        tablet_client("not-a-token"),
+    ] {
+        let refused = post(&stranger, &identify_url, body.clone()).await;
+        let error = expect_error(refused, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
+        assert!(error.error.message.contains("not enrolled"));
+    }
+    assert_eq!(
+        post(&enrolled, &identify_url, body.clone()).await.status(),
+        StatusCode::OK
+    );
+
+    // An admin enrolls a second tablet by name; its token travels in the link's fragment only.
+    let admin = staff_client(&server.url).await;
+    let enrollment: Value = admin
+        .post(format!("{}/api/v1/admin/kiosks", server.url))
+        .json(&json!({"name": "Lobby east"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let link = enrollment["link"].as_str().unwrap();
+    let (_, token) = link.split_once("/#enroll=").expect("token in the fragment");
+    assert!(enrollment["qr_svg"].as_str().unwrap().starts_with("<?xml"));
+    let east = tablet_client(token);
+    assert_eq!(post(&east, &identify_url, body.clone()).await.status(), StatusCode::OK);
+    let taken = admin
+        .post(format!("{}/api/v1/admin/kiosks", server.url))
+        .json(&json!({"name": "Lobby east"}))
+        .send()
+        .await
+        .unwrap();
+    expect_error(taken, StatusCode::CONFLICT, ErrorCode::Conflict).await;
+
+    let revoke = admin
+        .post(format!(
+            "{}/api/v1/admin/kiosks/{}/revoke",
+            server.url, enrollment["id"]
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoke.status(), StatusCode::NO_CONTENT);
+    expect_error(
+        post(&east, &identify_url, body.clone()).await,
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::Unauthorized,
+    )
+    .await;
+    assert_eq!(
+        post(&enrolled, &identify_url, body).await.status(),
+        StatusCode::OK,
+        "other tablets go on"
+    );
+    let kiosks: Value = admin
+        .get(format!("{}/api/v1/admin/kiosks", server.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let revoked: Vec<bool> = kiosks
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["revoked_at"].is_string())
+        .collect();
+    assert_eq!(revoked, [false, true]);
+    server.stop().await;
 }

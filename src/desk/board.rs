@@ -14,6 +14,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{EventSource, MessageEvent};
 
 use super::detail::Detail;
+use super::tablets::KioskTablets;
 use super::Staff;
 use crate::api;
 use crate::app::{strings, tr, LanguageToggle};
@@ -119,7 +120,12 @@ pub fn Board() -> impl IntoView {
                     Some(d) if d.appointments.is_empty() => view! { <p>{tr(|s| s.desk_empty)}</p> }.into_any(),
                     Some(_) => view! { <BoardTable day now selected /> }.into_any(),
                 }}
-                <KioskSetup />
+                {move || {
+                    staff
+                        .0
+                        .with(|s| s.as_ref().is_some_and(|s| s.role == "admin"))
+                        .then(|| view! { <KioskTablets /> })
+                }}
             </main>
         </div>
     }
@@ -197,30 +203,6 @@ fn BoardRow(appointment: DeskAppointment, now: RwSignal<f64>, selected: RwSignal
                 </button>
             </td>
         </tr>
-    }
-}
-
-/// How to open the kiosk on a tablet: its address and a QR code of it.
-#[component]
-fn KioskSetup() -> impl IntoView {
-    let s = strings();
-    let url = window()
-        .location()
-        .origin()
-        .map(|o| format!("{o}/"))
-        .unwrap_or_default();
-    let alt_url = url.clone();
-    view! {
-        <details class="kiosk-setup">
-            <summary>{tr(|s| s.desk_setup_title)}</summary>
-            <p>{tr(|s| s.desk_setup_lead)} " " <code id="kiosk-url">{url}</code></p>
-            <img
-                src=api::KIOSK_LINK_QR_URL
-                width="240"
-                height="240"
-                alt=move || (s.get().desk_setup_qr_alt)(&alt_url)
-            />
-        </details>
     }
 }
 

@@ -4,6 +4,7 @@
 mod board;
 mod detail;
 mod sign_in;
+mod tablets;
 
 use arrive_domain::api::StaffSession;
 use arrive_domain::ErrorCode;

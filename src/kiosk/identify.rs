@@ -72,6 +72,10 @@ pub fn Identify() -> impl IntoView {
                     dob_error.try_set(Some(DobError::NotARealDate));
                 }
                 Err(ApiFailure::Refused {
+                    code: ErrorCode::Unauthorized,
+                    ..
+                }) => flow.go(Step::NotEnrolled),
+                Err(ApiFailure::Refused {
                     code: ErrorCode::NotFound,
                     ..
                 }) => {

@@ -41,6 +41,8 @@ pub enum Step {
     },
     NotFound,
     Several,
+    /// The tablet has no (valid) device token: only the front desk can fix that.
+    NotEnrolled,
 }
 
 /// What the patient has typed to identify themselves; kept while they go back and forth.
@@ -93,8 +95,14 @@ impl Flow {
 
 #[component]
 pub fn Kiosk() -> impl IntoView {
+    crate::device::enroll_from_address();
+    let first = if crate::device::token().is_some() {
+        Step::Welcome
+    } else {
+        Step::NotEnrolled
+    };
     let flow = Flow {
-        step: RwSignal::new(Step::Welcome),
+        step: RwSignal::new(first),
         form: IdentifyForm::new(),
     };
     provide_context(flow);
@@ -112,6 +120,7 @@ pub fn Kiosk() -> impl IntoView {
             already_checked_in,
         } => view! { <outcome::Done first_name already_checked_in /> }.into_any(),
         Step::NotFound => view! { <outcome::NotFound /> }.into_any(),
+        Step::NotEnrolled => view! { <outcome::NotEnrolled /> }.into_any(),
         Step::Several => view! { <outcome::Several /> }.into_any(),
     };
     view! {

@@ -58,3 +58,13 @@ pub fn Several() -> impl IntoView {
         </section>
     }
 }
+
+#[component]
+pub fn NotEnrolled() -> impl IntoView {
+    view! {
+        <section class="not-enrolled" aria-labelledby="outcome-title">
+            <h1 id="outcome-title" role="status">{tr(|s| s.not_enrolled_title)}</h1>
+            <p class="lead">{tr(|s| s.not_enrolled_lead)}</p>
+        </section>
+    }
+}

@@ -12,6 +12,9 @@ use crate::{build_kiosk, cargo, project_root, run_cmd, Result};
 
 /// The kiosk's first load must stay within this many gzip bytes.
 pub const FIRST_LOAD_BUDGET_GZIP: u64 = 250 * 1024;
+/// The load generator's tablet: enrolled as the bench server's first kiosk.
+const BENCH_KIOSK_TOKEN: &str = "be4c000000000000000000000000000000000000000000000000000000000001";
+
 /// Synthetic patients seeded for the load test: one fresh check-in each.
 const BENCH_PATIENTS: u32 = 40_000;
 
@@ -82,6 +85,7 @@ fn server_throughput(dist: &Path) -> Result {
         .env("ARRIVE_DATA_DIR", &data)
         .env("ARRIVE_DIST", dist)
         .env("ARRIVE_DEMO_EXTRA_PATIENTS", BENCH_PATIENTS.to_string())
+        .env("ARRIVE_FIRST_KIOSK_TOKEN", BENCH_KIOSK_TOKEN)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .spawn()
@@ -107,6 +111,8 @@ fn server_throughput(dist: &Path) -> Result {
                     url.as_str(),
                     "--patients",
                     &BENCH_PATIENTS.to_string(),
+                    "--kiosk-token",
+                    BENCH_KIOSK_TOKEN,
                 ]),
             )
         }

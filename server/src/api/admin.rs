@@ -1,8 +1,8 @@
 //! Administrators: staff accounts and the audit trail (read and export only: nothing here, or
 //! anywhere, edits an audit entry).
 
-use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use crate::auth::{self, SignedIn};
 use crate::error::{ApiError, ApiJson};
-use crate::store::{AuditEntry, Role};
+use crate::store::{AuditEntry, KioskDevice, Role};
 use crate::AppState;
 
 /// The newest entries the list and the export return.
@@ -22,6 +22,8 @@ pub fn router() -> Router<AppState> {
         .route("/audit", get(audit))
         .route("/audit.csv", get(audit_csv))
         .route("/staff", post(create_staff))
+        .route("/kiosks", get(kiosks).post(enroll_kiosk))
+        .route("/kiosks/{id}/revoke", post(revoke_kiosk))
 }
 
 async fn audit(State(state): State<AppState>) -> Result<Json<Vec<AuditEntry>>, ApiError> {
@@ -105,4 +107,85 @@ async fn create_staff(
         .audit(Some(who.staff.id), "staff_created", None, &who.client, Utc::now())
         .await?;
     Ok(StatusCode::CREATED)
+}
+
+async fn kiosks(State(state): State<AppState>) -> Result<Json<Vec<KioskDevice>>, ApiError> {
+    Ok(Json(state.store.kiosks().await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewKiosk {
+    name: String,
+}
+
+/// A new tablet: its token is shown this once (as a link and a QR code to open on the tablet)
+/// and only its hash is kept.
+async fn enroll_kiosk(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+    ApiJson(new): ApiJson<NewKiosk>,
+) -> Result<(StatusCode, Json<KioskEnrollment>), ApiError> {
+    let name = new.name.trim();
+    if name.is_empty() || name.chars().count() > 60 {
+        return Err(ApiError::field("name", "Give the tablet a name of 1 to 60 characters."));
+    }
+    let token = auth::new_token();
+    let id = state
+        .store
+        .create_kiosk(name, &auth::token_hash(&token), Utc::now())
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::CONFLICT,
+                arrive_domain::ErrorCode::Conflict,
+                "That name is taken.",
+            )
+        })?;
+    state
+        .store
+        .audit(Some(who.staff.id), "kiosk_enrolled", None, &who.client, Utc::now())
+        .await?;
+    let host = crate::api::request_host(&headers)?;
+    let link = enrollment_link(&host, &token);
+    let qr_svg = crate::api::qr_svg(&link)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(KioskEnrollment {
+            id,
+            name: name.to_owned(),
+            link,
+            qr_svg,
+        }),
+    ))
+}
+
+/// Where a tablet enrolls: the kiosk's address with the token in the fragment, which the
+/// browser never sends to a server (so it is in no log) and the kiosk removes once stored.
+pub fn enrollment_link(host: &str, token: &str) -> String {
+    format!("http://{host}/#enroll={token}")
+}
+
+#[derive(serde::Serialize)]
+struct KioskEnrollment {
+    id: i64,
+    name: String,
+    link: String,
+    qr_svg: String,
+}
+
+async fn revoke_kiosk(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    if !state.store.revoke_kiosk(id, Utc::now()).await? {
+        return Err(ApiError::not_found("There is no such enrolled tablet."));
+    }
+    state
+        .store
+        .audit(Some(who.staff.id), "kiosk_revoked", None, &who.client, Utc::now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

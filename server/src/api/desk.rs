@@ -5,15 +5,12 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use chrono::{Local, Utc};
 use futures_util::stream::{self, Stream};
-use qrcode::render::svg;
-use qrcode::QrCode;
 use tokio::sync::broadcast::error::RecvError;
 
 use arrive_domain::api::{DeskConsent, DeskDay, DeskDetail, DeskForm};
@@ -30,29 +27,6 @@ pub fn router() -> Router<AppState> {
         .route("/appointments/{id}", get(detail))
         .route("/appointments/{id}/acknowledge", post(acknowledge))
         .route("/events", get(events))
-        .route("/kiosk-link.svg", get(kiosk_link_qr))
-}
-
-/// `GET /api/v1/desk/kiosk-link.svg`: a QR code of the kiosk's address, so clinic IT can open
-/// the kiosk on a tablet by pointing its camera at the desk screen. The address is the one the
-/// desk itself used (the Host header), so it is reachable from the clinic's network if the desk is.
-async fn kiosk_link_qr(headers: HeaderMap) -> Result<impl IntoResponse, ApiError> {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| !h.is_empty() && h.len() <= 255)
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
-        })
-        .ok_or_else(|| ApiError::field("host", "The Host header is missing or not a host name."))?;
-    let code = QrCode::new(format!("http://{host}/")).map_err(|_| ApiError::internal())?;
-    let svg = code
-        .render::<svg::Color<'_>>()
-        .min_dimensions(240, 240)
-        .quiet_zone(true)
-        .build();
-    Ok(([(header::CONTENT_TYPE, "image/svg+xml")], svg))
 }
 
 async fn appointments(

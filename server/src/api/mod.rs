@@ -1,7 +1,7 @@
 //! The HTTP surface, assembled in one place: `/api/v1/...` JSON, and the kiosk's files for
 //! everything else.
 
-mod admin;
+pub mod admin;
 mod auth;
 mod desk;
 mod kiosk;
@@ -31,7 +31,14 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub fn router(state: AppState, dist_dir: &Path) -> Router {
     let api = Router::new()
         .route("/health", get(health))
-        .nest("/kiosk", kiosk::router())
+        // Enrolled tablets only: every kiosk route is behind the device-token guard.
+        .nest(
+            "/kiosk",
+            kiosk::router().layer(middleware::from_fn_with_state(
+                state.clone(),
+                crate::auth::require_kiosk,
+            )),
+        )
         .nest("/auth", auth::router(state.clone()))
         // Staff only: every route of these routers, now and later, is behind its guard.
         .nest(
@@ -110,4 +117,29 @@ fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
     // The panic payload could hold request data: log only that it happened.
     tracing::error!("a request handler panicked");
     ApiError::internal().into_response()
+}
+
+/// The host the client used to reach us (its Host header), checked to be a plain host name:
+/// links made from it are reachable from wherever the client is.
+pub fn request_host(headers: &axum::http::HeaderMap) -> Result<String, ApiError> {
+    headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| !h.is_empty() && h.len() <= 255)
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+        })
+        .map(str::to_owned)
+        .ok_or_else(|| ApiError::field("host", "The Host header is missing or not a host name."))
+}
+
+/// A QR code of `text`, as SVG.
+pub fn qr_svg(text: &str) -> Result<String, ApiError> {
+    let code = qrcode::QrCode::new(text).map_err(|_| ApiError::internal())?;
+    Ok(code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(240, 240)
+        .quiet_zone(true)
+        .build())
 }

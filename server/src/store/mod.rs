@@ -14,8 +14,10 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{Row, SqlitePool};
 
 mod detail;
+mod kiosks;
 mod staff;
 pub use detail::{AppointmentRecord, StoredResponse, StoredSignature};
+pub use kiosks::KioskDevice;
 pub use staff::{AuditEntry, Credentials, Role, Staff};
 
 /// How long a match from identify may be used to check in.
