@@ -151,8 +151,9 @@ pub async fn desk_detail(appointment_id: i64) -> Result<DeskDetail, ApiFailure> 
     get(&format!("/api/v1/desk/appointments/{appointment_id}")).await
 }
 
-pub async fn acknowledge(appointment_id: i64, csrf: &str) -> Result<(), ApiFailure> {
-    staff_action(&format!("/api/v1/desk/appointments/{appointment_id}/acknowledge"), csrf).await
+/// A staff action on one appointment: "acknowledge", "roomed", "no-show" or "undo-check-in".
+pub async fn appointment_action(appointment_id: i64, action: &str, csrf: &str) -> Result<(), ApiFailure> {
+    staff_action(&format!("/api/v1/desk/appointments/{appointment_id}/{action}"), csrf).await
 }
 
 /// An enrolled kiosk tablet, as admins see it.

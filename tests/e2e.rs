@@ -470,6 +470,22 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
     .await;
     wait_text(&desk, "#summary", "1 of 12 arrived").await;
     check_screen(&desk, "desk-arrived").await;
+    // Staff take Sean to a room: the board says so, and the signatures are in his details.
+    desk.find(Locator::XPath(
+        "//tr[td[@class='patient' and normalize-space()='Sean O.']]//button",
+    ))
+    .await
+    .expect("details button")
+    .click()
+    .await
+    .expect("open details");
+    wait_text(&desk, "#detail [data-consent-id='privacy-notice']", "Sean O'Brien").await;
+    check_screen(&desk, "desk-detail-signed").await;
+    click(&desk, "#mark-roomed").await;
+    eventually("the desk to show Sean O. as roomed", || async {
+        desk_status(&desk, "Sean O.").await.as_deref() == Some("roomed")
+    })
+    .await;
 
     // Nothing of the patient's stays in the tablet's storage or address bar.
     assert!(

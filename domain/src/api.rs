@@ -129,6 +129,10 @@ pub struct ConsentSignature {
 pub enum AppointmentStatus {
     Scheduled,
     Arrived,
+    /// Taken to an exam room by staff.
+    Roomed,
+    /// Marked by staff as not coming.
+    NoShow,
 }
 
 impl AppointmentStatus {
@@ -136,6 +140,8 @@ impl AppointmentStatus {
         match self {
             AppointmentStatus::Scheduled => "scheduled",
             AppointmentStatus::Arrived => "arrived",
+            AppointmentStatus::Roomed => "roomed",
+            AppointmentStatus::NoShow => "no_show",
         }
     }
 
@@ -143,6 +149,8 @@ impl AppointmentStatus {
         match s {
             "scheduled" => Some(AppointmentStatus::Scheduled),
             "arrived" => Some(AppointmentStatus::Arrived),
+            "roomed" => Some(AppointmentStatus::Roomed),
+            "no_show" => Some(AppointmentStatus::NoShow),
             _ => None,
         }
     }
@@ -232,6 +240,11 @@ pub struct DeskDay {
     pub date: String,
     pub clinic: String,
     pub appointments: Vec<DeskAppointment>,
+    /// Minutes of waiting after arrival at which the board turns a row amber, then red.
+    #[serde(default)]
+    pub wait_amber_minutes: u32,
+    #[serde(default)]
+    pub wait_red_minutes: u32,
 }
 
 /// Shortens a patient's name for the desk board: "Maria G.".

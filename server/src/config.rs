@@ -32,6 +32,9 @@ pub struct Config {
     /// the first start), 64 hex characters, for scripted installs and tests. Unset, a random
     /// one is made and its enrollment link printed once.
     pub first_kiosk_token: Option<String>,
+    /// `ARRIVE_WAIT_AMBER_MINUTES` (default 15) and `ARRIVE_WAIT_RED_MINUTES` (default 30): how
+    /// long after arrival a waiting patient's row turns amber, then red, on the board.
+    pub wait_minutes: (u32, u32),
 }
 
 impl Config {
@@ -52,6 +55,15 @@ impl Config {
                 .map_err(|_| format!("ARRIVE_DEMO_EXTRA_PATIENTS is not a count: {n}"))?,
             None => 0,
         };
+        let minutes = |name: &str, default: u32| -> Result<u32, String> {
+            var(name).map_or(Ok(default), |v| {
+                v.parse().map_err(|_| format!("{name} is not a number of minutes: {v}"))
+            })
+        };
+        let wait_minutes = (
+            minutes("ARRIVE_WAIT_AMBER_MINUTES", 15)?,
+            minutes("ARRIVE_WAIT_RED_MINUTES", 30)?,
+        );
         Ok(Config {
             addr,
             data_dir: var("ARRIVE_DATA_DIR").map_or_else(|| "data".into(), PathBuf::from),
@@ -63,6 +75,7 @@ impl Config {
             secure_cookies: matches!(var("ARRIVE_SECURE_COOKIES").as_deref(), Some("1" | "true" | "yes")),
             admin_password: var("ARRIVE_ADMIN_PASSWORD"),
             first_kiosk_token: var("ARRIVE_FIRST_KIOSK_TOKEN"),
+            wait_minutes,
         })
     }
 

@@ -28,6 +28,8 @@ pub struct AppState {
     pub consents: std::sync::Arc<consents::Consents>,
     /// Mark the session cookie Secure (the server is reached over HTTPS).
     pub secure_cookies: bool,
+    /// (amber, red) wait thresholds for the board, in minutes.
+    pub wait_minutes: (u32, u32),
 }
 
 /// Opens (creating and migrating) the database, seeds the demo clinic when asked, and serves
@@ -52,6 +54,7 @@ pub async fn run(
         forms,
         consents,
         secure_cookies: config.secure_cookies,
+        wait_minutes: config.wait_minutes,
     };
     let app = router(state, &config.dist_dir);
 

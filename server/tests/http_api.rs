@@ -37,6 +37,7 @@ fn test_config(data: &std::path::Path) -> Config {
         secure_cookies: false,
         admin_password: Some(ADMIN_PASSWORD.to_owned()),
         first_kiosk_token: Some(KIOSK_TOKEN.to_owned()),
+        wait_minutes: (15, 30),
     }
 }
 
@@ -1041,6 +1042,9 @@ const STAFF_ENDPOINTS: &[(&str, &str, bool)] = &[
     ("GET", "/api/v1/desk/appointments", false),
     ("GET", "/api/v1/desk/appointments/1", false),
     ("POST", "/api/v1/desk/appointments/1/acknowledge", false),
+    ("POST", "/api/v1/desk/appointments/1/roomed", false),
+    ("POST", "/api/v1/desk/appointments/1/no-show", false),
+    ("POST", "/api/v1/desk/appointments/1/undo-check-in", false),
     ("GET", "/api/v1/desk/events", false),
     ("GET", "/api/v1/admin/kiosks", true),
     ("POST", "/api/v1/admin/kiosks", true),
@@ -1388,5 +1392,99 @@ async fn only_enrolled_tablets_use_the_kiosk_api_and_a_revoked_one_stops_at_once
         .map(|k| k["revoked_at"].is_string())
         .collect();
     assert_eq!(revoked, [false, true]);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn staff_room_patients_mark_no_shows_and_undo_a_mistaken_check_in() {
+    let (_data, server, kiosk) = fresh_server().await;
+    let desk = staff_client(&server.url).await;
+    let board = |desk: Client| {
+        let url = format!("{}/api/v1/desk/appointments", server.url);
+        async move { desk.get(url).send().await.unwrap().json::<DeskDay>().await.unwrap() }
+    };
+    let status_of = |day: &DeskDay, who: &str| day.appointments.iter().find(|a| a.patient == who).unwrap().status;
+    let id_of = |day: &DeskDay, who: &str| day.appointments.iter().find(|a| a.patient == who).unwrap().id;
+    let act = |id: i64, action: &str| {
+        let (desk, url) = (
+            desk.clone(),
+            format!("{}/api/v1/desk/appointments/{id}/{action}", server.url),
+        );
+        async move { desk.post(url).send().await.unwrap() }
+    };
+    let day = board(desk.clone()).await;
+    assert_eq!((day.wait_amber_minutes, day.wait_red_minutes), (15, 30));
+    let (sean, james) = (id_of(&day, "Sean O."), id_of(&day, "James S."));
+
+    // Rooming needs an arrival first; a no-show needs someone not here.
+    expect_error(act(sean, "roomed").await, StatusCode::CONFLICT, ErrorCode::Conflict).await;
+    let token = token_for(&kiosk, &server.url, "O'Brien", "1971-09-30").await;
+    post(
+        &kiosk,
+        &format!("{}/api/v1/kiosk/check-in", server.url),
+        json!({"match_token": token}),
+    )
+    .await;
+    expect_error(act(sean, "no-show").await, StatusCode::CONFLICT, ErrorCode::Conflict).await;
+    assert_eq!(act(sean, "roomed").await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        status_of(&board(desk.clone()).await, "Sean O."),
+        AppointmentStatus::Roomed
+    );
+
+    // The wrong James checked in at the kiosk: undo, and the appointment is open again.
+    let token = token_for(&kiosk, &server.url, "Smith", "1990-01-01").await;
+    post(
+        &kiosk,
+        &format!("{}/api/v1/kiosk/check-in", server.url),
+        json!({"match_token": token.clone()}),
+    )
+    .await;
+    assert_eq!(act(james, "undo-check-in").await.status(), StatusCode::NO_CONTENT);
+    let day = board(desk.clone()).await;
+    let row = day.appointments.iter().find(|a| a.id == james).unwrap();
+    assert_eq!(
+        (row.status, row.arrived_at.clone()),
+        (AppointmentStatus::Scheduled, None)
+    );
+    assert_eq!(act(james, "no-show").await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        status_of(&board(desk.clone()).await, "James S."),
+        AppointmentStatus::NoShow
+    );
+    // A no-show who turns up after all checks in as usual.
+    let again: CheckInResponse = post(
+        &kiosk,
+        &format!("{}/api/v1/kiosk/check-in", server.url),
+        json!({"match_token": token}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert!(!again.already_checked_in);
+    assert_eq!(
+        status_of(&board(desk.clone()).await, "James S."),
+        AppointmentStatus::Arrived
+    );
+    expect_error(act(9999, "roomed").await, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
+
+    let audit: Value = desk
+        .get(format!("{}/api/v1/admin/audit", server.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for action in ["mark_roomed", "undo_check_in", "mark_no_show"] {
+        assert!(actions.contains(&action), "{action} audited: {actions:?}");
+    }
     server.stop().await;
 }

@@ -134,6 +134,10 @@ pub fn Board() -> impl IntoView {
 #[component]
 fn BoardTable(day: RwSignal<Option<DeskDay>>, now: RwSignal<f64>, selected: RwSignal<Option<i64>>) -> impl IntoView {
     let rows = move || day.with(|d| d.as_ref().map(|d| d.appointments.clone()).unwrap_or_default());
+    let wait = day.with_untracked(|d| {
+        d.as_ref()
+            .map_or((0, 0), |d| (d.wait_amber_minutes, d.wait_red_minutes))
+    });
     view! {
         <table class="arrivals">
             <thead>
@@ -150,7 +154,7 @@ fn BoardTable(day: RwSignal<Option<DeskDay>>, now: RwSignal<f64>, selected: RwSi
             </thead>
             <tbody>
                 <For each=rows key=|a| (a.id, a.status, a.arrived_at.clone(), a.needs_attention_now) let:appointment>
-                    <BoardRow appointment now selected />
+                    <BoardRow appointment now selected wait />
                 </For>
             </tbody>
         </table>
@@ -158,16 +162,33 @@ fn BoardTable(day: RwSignal<Option<DeskDay>>, now: RwSignal<f64>, selected: RwSi
 }
 
 #[component]
-fn BoardRow(appointment: DeskAppointment, now: RwSignal<f64>, selected: RwSignal<Option<i64>>) -> impl IntoView {
+fn BoardRow(
+    appointment: DeskAppointment,
+    now: RwSignal<f64>,
+    selected: RwSignal<Option<i64>>,
+    wait: (u32, u32),
+) -> impl IntoView {
     let id = appointment.id;
     let patient = appointment.patient.clone();
     let s = strings();
     let status = appointment.status;
     let arrived = appointment.arrived_at.as_deref().and_then(local_time);
-    let arrived_cell = arrived.map(|(clock, at_ms)| {
-        move || {
-            let minutes = ((now.get() - at_ms) / 60_000.0).max(0.0).floor() as i64;
-            format!("{clock} ({minutes} min)")
+    let arrived_ms = arrived.as_ref().map(|(_, at_ms)| *at_ms);
+    // Minutes waited since arrival, while the patient is still waiting (not yet roomed).
+    let waited = move || {
+        arrived_ms
+            .filter(|_| status == AppointmentStatus::Arrived)
+            .map(|at_ms| ((now.get() - at_ms) / 60_000.0).max(0.0).floor() as u32)
+    };
+    let wait_level = move || match waited() {
+        Some(m) if wait.1 > 0 && m >= wait.1 => "wait-red",
+        Some(m) if wait.0 > 0 && m >= wait.0 => "wait-amber",
+        _ => "",
+    };
+    let arrived_cell = arrived.map(|(clock, _)| {
+        move || match waited() {
+            Some(minutes) => format!("{clock} ({minutes} min)"),
+            None => clock.clone(),
         }
     });
     view! {
@@ -184,13 +205,18 @@ fn BoardRow(appointment: DeskAppointment, now: RwSignal<f64>, selected: RwSignal
                     {move || match status {
                         AppointmentStatus::Scheduled => s.get().status_scheduled,
                         AppointmentStatus::Arrived => s.get().status_arrived,
+                        AppointmentStatus::Roomed => s.get().status_roomed,
+                        AppointmentStatus::NoShow => s.get().status_no_show,
                     }}
                 </span>
                 {appointment
                     .needs_attention_now
                     .then(|| view! { <span class="pill urgent">{tr(|s| s.desk_see_now)}</span> })}
             </td>
-            <td>{arrived_cell}</td>
+            <td class=wait_level>
+                {arrived_cell}
+                {move || (wait_level() == "wait-red").then(|| view! { " " <strong>{tr(|s| s.desk_long_wait)}</strong> })}
+            </td>
             <td>
                 <button
                     type="button"

@@ -3,6 +3,7 @@
 
 use arrive_domain::api::{DeskDetail, DeskForm};
 use arrive_domain::consent::PAD_VIEW_BOX;
+use arrive_domain::AppointmentStatus;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -34,12 +35,12 @@ pub fn Detail(appointment_id: i64, on_close: impl Fn() + Copy + Send + Sync + 's
         });
     };
     load();
-    let acknowledge = move |_| {
+    let act = move |action: &'static str| {
         let Some(csrf) = staff.0.with_untracked(|s| s.as_ref().map(|s| s.csrf_token.clone())) else {
             return;
         };
         spawn_local(async move {
-            match api::acknowledge(appointment_id, &csrf).await {
+            match api::appointment_action(appointment_id, action, &csrf).await {
                 Ok(()) => load(),
                 Err(failure) => staff.handle(&failure),
             }
@@ -63,11 +64,32 @@ pub fn Detail(appointment_id: i64, on_close: impl Fn() + Copy + Send + Sync + 's
                                 .then(|| {
                                     view! {
                                         <p class="urgent-banner">{tr(|s| s.detail_urgent)}</p>
-                                        <button type="button" class="primary" id="acknowledge" on:click=acknowledge>
+                                        <button type="button" class="primary" id="acknowledge" on:click=move |_| act("acknowledge")>
                                             {tr(|s| s.detail_acknowledge)}
                                         </button>
                                     }
                                 })}
+                            <div class="actions">
+                                {(d.status == AppointmentStatus::Arrived)
+                                    .then(|| {
+                                        view! {
+                                            <button type="button" class="primary" id="mark-roomed" on:click=move |_| act("roomed")>
+                                                {tr(|s| s.action_roomed)}
+                                            </button>
+                                            <button type="button" class="secondary" id="undo-check-in" on:click=move |_| act("undo-check-in")>
+                                                {tr(|s| s.action_undo_check_in)}
+                                            </button>
+                                        }
+                                    })}
+                                {(d.status == AppointmentStatus::Scheduled)
+                                    .then(|| {
+                                        view! {
+                                            <button type="button" class="secondary" id="mark-no-show" on:click=move |_| act("no-show")>
+                                                {tr(|s| s.action_no_show)}
+                                            </button>
+                                        }
+                                    })}
+                            </div>
                             <h3>{tr(|s| s.detail_forms)}</h3>
                             {d.forms.is_empty().then(|| view! { <p>{tr(|s| s.detail_none)}</p> })}
                             {d.forms.into_iter().map(|f| view! { <FormAnswers form=f /> }).collect_view()}

@@ -19,6 +19,7 @@ use arrive_domain::questionnaire::{summary, QuestionnaireResponse};
 use crate::auth::SignedIn;
 use crate::error::ApiError;
 use crate::events::DeskEvent;
+use crate::store::Progress;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -26,6 +27,18 @@ pub fn router() -> Router<AppState> {
         .route("/appointments", get(appointments))
         .route("/appointments/{id}", get(detail))
         .route("/appointments/{id}/acknowledge", post(acknowledge))
+        .route(
+            "/appointments/{id}/roomed",
+            post(|s, w, p| progress(s, w, p, Progress::Roomed)),
+        )
+        .route(
+            "/appointments/{id}/no-show",
+            post(|s, w, p| progress(s, w, p, Progress::NoShow)),
+        )
+        .route(
+            "/appointments/{id}/undo-check-in",
+            post(|s, w, p| progress(s, w, p, Progress::UndoCheckIn)),
+        )
         .route("/events", get(events))
 }
 
@@ -33,7 +46,8 @@ async fn appointments(
     State(state): State<AppState>,
     Extension(who): Extension<SignedIn>,
 ) -> Result<Json<DeskDay>, ApiError> {
-    let day = state.store.desk_day(Local::now().date_naive()).await?;
+    let mut day = state.store.desk_day(Local::now().date_naive()).await?;
+    (day.wait_amber_minutes, day.wait_red_minutes) = state.wait_minutes;
     state
         .store
         .audit(Some(who.staff.id), "view_board", None, &who.client, Utc::now())
@@ -105,6 +119,39 @@ async fn detail(
         forms,
         consents,
     }))
+}
+
+/// Roomed, no-show, or undo a check-in made by mistake: 409 when it does not apply now.
+async fn progress(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    Path(id): Path<i64>,
+    step: Progress,
+) -> Result<StatusCode, ApiError> {
+    if state.store.appointment_record(id).await?.is_none() {
+        return Err(ApiError::not_found("There is no such appointment."));
+    }
+    let Some(event_id) = state.store.progress(id, step, Utc::now()).await? else {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            arrive_domain::ErrorCode::Conflict,
+            "That does not apply to this visit now. Reload the board.",
+        ));
+    };
+    if let Some(row) = state.store.desk_appointment(id).await? {
+        state.events.publish((event_id, row));
+    }
+    state
+        .store
+        .audit(
+            Some(who.staff.id),
+            step.audit_action(),
+            Some(id),
+            &who.client,
+            Utc::now(),
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// "I have seen to it": clears the urgent flag on every board.

@@ -35,11 +35,73 @@ pub struct StoredSignature {
     pub signed_at: String,
 }
 
+/// What staff do with a visit from the board.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    Roomed,
+    NoShow,
+    /// A check-in made by mistake (wrong patient at the kiosk): back to scheduled.
+    UndoCheckIn,
+}
+
+impl Progress {
+    pub fn audit_action(self) -> &'static str {
+        match self {
+            Progress::Roomed => "mark_roomed",
+            Progress::NoShow => "mark_no_show",
+            Progress::UndoCheckIn => "undo_check_in",
+        }
+    }
+}
+
 impl Store {
+    /// Moves a visit on; the desk event id when it changed (it may not apply: rooming someone
+    /// who has not arrived, a no-show for someone here).
+    pub async fn progress(
+        &self,
+        appointment_id: i64,
+        step: Progress,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>, sqlx::Error> {
+        let now = rfc3339(now);
+        let sql = match step {
+            Progress::Roomed => {
+                "UPDATE appointment SET roomed_at = ? WHERE id = ? AND status = 'arrived' AND roomed_at IS NULL"
+            }
+            Progress::NoShow => {
+                "UPDATE appointment SET no_show_at = ? WHERE id = ? AND status = 'scheduled' AND no_show_at IS NULL"
+            }
+            Progress::UndoCheckIn => {
+                "UPDATE appointment SET status = 'scheduled', arrived_at = NULL, roomed_at = NULL
+                 WHERE id = ? AND status = 'arrived'"
+            }
+        };
+        let mut tx = self.pool().begin().await?;
+        let query = match step {
+            Progress::UndoCheckIn => sqlx::query(sql).bind(appointment_id),
+            Progress::Roomed | Progress::NoShow => sqlx::query(sql).bind(&now).bind(appointment_id),
+        };
+        let changed = query.execute(&mut *tx).await?.rows_affected();
+        let event = if changed > 0 {
+            let id = sqlx::query("INSERT INTO desk_event (appointment_id, at) VALUES (?, ?)")
+                .bind(appointment_id)
+                .bind(&now)
+                .execute(&mut *tx)
+                .await?
+                .last_insert_rowid();
+            Some(id)
+        } else {
+            None
+        };
+        tx.commit().await?;
+        Ok(event)
+    }
+
     pub async fn appointment_record(&self, appointment_id: i64) -> Result<Option<AppointmentRecord>, sqlx::Error> {
         let row = sqlx::query(
             "SELECT p.first_name, p.last_name, p.date_of_birth, a.starts_at, v.display_name, a.visit_type,
-                    a.status, a.arrived_at
+                    CASE WHEN a.no_show_at IS NOT NULL THEN 'no_show' WHEN a.roomed_at IS NOT NULL THEN 'roomed'
+                         ELSE a.status END AS status, a.arrived_at
              FROM appointment a JOIN patient p ON p.id = a.patient_id JOIN provider v ON v.id = a.provider_id
              WHERE a.id = ?",
         )

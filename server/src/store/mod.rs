@@ -16,7 +16,7 @@ use sqlx::{Row, SqlitePool};
 mod detail;
 mod kiosks;
 mod staff;
-pub use detail::{AppointmentRecord, StoredResponse, StoredSignature};
+pub use detail::{AppointmentRecord, Progress, StoredResponse, StoredSignature};
 pub use kiosks::KioskDevice;
 pub use staff::{AuditEntry, Credentials, Role, Staff};
 
@@ -183,7 +183,7 @@ impl Store {
         let now = rfc3339(now);
         let mut tx = self.pool.begin().await?;
         let updated = sqlx::query(
-            "UPDATE appointment SET status = 'arrived', arrived_at = ? WHERE id = ? AND status = 'scheduled'",
+            "UPDATE appointment SET status = 'arrived', arrived_at = ?, no_show_at = NULL WHERE id = ? AND status = 'scheduled'",
         )
         .bind(&now)
         .bind(appointment_id)
@@ -218,7 +218,9 @@ impl Store {
     }
 
     const DESK_SELECT: &'static str =
-        "SELECT a.id, a.starts_at, v.display_name, p.first_name, p.last_name, a.status, a.arrived_at,
+        "SELECT a.id, a.starts_at, v.display_name, p.first_name, p.last_name, a.arrived_at,
+            CASE WHEN a.no_show_at IS NOT NULL THEN 'no_show' WHEN a.roomed_at IS NOT NULL THEN 'roomed'
+                 ELSE a.status END AS status,
             EXISTS (SELECT 1 FROM questionnaire_response r WHERE r.appointment_id = a.id AND r.urgent AND r.acknowledged_at IS NULL) AS urgent
          FROM appointment a JOIN patient p ON p.id = a.patient_id JOIN provider v ON v.id = a.provider_id";
 
@@ -250,6 +252,8 @@ impl Store {
             date: day.format("%Y-%m-%d").to_string(),
             clinic: self.clinic_name().await?,
             appointments: rows.iter().map(Self::desk_row).collect(),
+            wait_amber_minutes: 0,
+            wait_red_minutes: 0,
         })
     }
 
