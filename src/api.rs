@@ -2,7 +2,7 @@
 
 use arrive_domain::api::{
     CheckInRequest, CheckInResponse, ConsentList, ConsentSignature, DeskDay, DeskDetail, FormList, FormSubmission,
-    IdentifyRequest, IdentifyResponse, LoginRequest, MatchTokenRequest, StaffSession,
+    HelpRequest, IdentifyRequest, IdentifyResponse, LoginRequest, MatchTokenRequest, StaffSession,
 };
 use arrive_domain::questionnaire::Questionnaire;
 use arrive_domain::{ErrorBody, ErrorCode};
@@ -126,6 +126,10 @@ pub async fn submit_form(form_id: &str, submission: &FormSubmission) -> Result<(
     post_no_content(&format!("/api/v1/kiosk/forms/{form_id}/responses"), submission).await
 }
 
+pub async fn ask_for_help(request: &HelpRequest) -> Result<(), ApiFailure> {
+    post_no_content("/api/v1/kiosk/help", request).await
+}
+
 pub async fn pending_consents(request: &MatchTokenRequest) -> Result<ConsentList, ApiFailure> {
     post("/api/v1/kiosk/consents/pending", request).await
 }
@@ -152,6 +156,10 @@ pub async fn desk_detail(appointment_id: i64) -> Result<DeskDetail, ApiFailure> 
 }
 
 /// A staff action on one appointment: "acknowledge", "roomed", "no-show" or "undo-check-in".
+pub async fn acknowledge_help(help_id: i64, csrf: &str) -> Result<(), ApiFailure> {
+    staff_action(&format!("/api/v1/desk/help/{help_id}/acknowledge"), csrf).await
+}
+
 pub async fn appointment_action(appointment_id: i64, action: &str, csrf: &str) -> Result<(), ApiFailure> {
     staff_action(&format!("/api/v1/desk/appointments/{appointment_id}/{action}"), csrf).await
 }

@@ -331,6 +331,21 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
         .expect("open kiosk");
     wait_text(&kiosk, "#welcome-title", "Welcome").await;
     check_screen(&kiosk, "welcome").await;
+    // "I need help" reaches the desk at once, with the tablet and the step, until acknowledged.
+    click(&kiosk, "#help").await;
+    wait_text(&kiosk, "#help-coming", "Someone from the front desk is coming").await;
+    wait_text(
+        &desk,
+        ".help-banner",
+        "Kiosk 1: a patient asks for help (at: welcome screen)",
+    )
+    .await;
+    check_screen(&desk, "desk-help").await;
+    click(&desk, ".help-banner button").await;
+    eventually("the help banner to go", || async {
+        text_of(&desk, ".help-banner").await.is_none()
+    })
+    .await;
     click(&kiosk, "#start-en").await;
     // A first try with mistakes: errors next to the fields, announced, and accessible.
     identify(&kiosk, "0'Brien", "9", "31", "1971").await;

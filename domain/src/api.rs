@@ -175,6 +175,40 @@ pub struct DeskAppointment {
     pub needs_attention_now: bool,
 }
 
+/// Where the patient was on the kiosk when they asked for help.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KioskStep {
+    Welcome,
+    Identify,
+    Confirm,
+    Forms,
+    Consents,
+    Ready,
+    Done,
+    NotFound,
+    Several,
+}
+
+/// `POST /api/v1/kiosk/help`: the patient tapped "I need help".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HelpRequest {
+    pub step: KioskStep,
+}
+
+/// A help request as the desk sees it (in `DeskDay`, and as `help` Server-Sent Events).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeskHelp {
+    pub id: i64,
+    pub kiosk: String,
+    pub step: KioskStep,
+    /// RFC 3339.
+    pub requested_at: String,
+    /// Once acknowledged, boards drop it.
+    pub acknowledged: bool,
+}
+
 /// `POST /api/v1/auth/login`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -240,6 +274,9 @@ pub struct DeskDay {
     pub date: String,
     pub clinic: String,
     pub appointments: Vec<DeskAppointment>,
+    /// Help requests from kiosks not yet acknowledged.
+    #[serde(default)]
+    pub help_requests: Vec<DeskHelp>,
     /// Minutes of waiting after arrival at which the board turns a row amber, then red.
     #[serde(default)]
     pub wait_amber_minutes: u32,

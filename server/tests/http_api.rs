@@ -1043,6 +1043,7 @@ const STAFF_ENDPOINTS: &[(&str, &str, bool)] = &[
     ("GET", "/api/v1/desk/appointments/1", false),
     ("POST", "/api/v1/desk/appointments/1/acknowledge", false),
     ("POST", "/api/v1/desk/appointments/1/roomed", false),
+    ("POST", "/api/v1/desk/help/1/acknowledge", false),
     ("POST", "/api/v1/desk/appointments/1/no-show", false),
     ("POST", "/api/v1/desk/appointments/1/undo-check-in", false),
     ("GET", "/api/v1/desk/events", false),
@@ -1486,5 +1487,78 @@ async fn staff_room_patients_mark_no_shows_and_undo_a_mistaken_check_in() {
     for action in ["mark_roomed", "undo_check_in", "mark_no_show"] {
         assert!(actions.contains(&action), "{action} audited: {actions:?}");
     }
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_help_request_reaches_the_desk_live_until_someone_acknowledges_it() {
+    let (_data, server, kiosk) = fresh_server().await;
+    let desk = staff_client(&server.url).await;
+    let mut live = desk
+        .get(format!("{}/api/v1/desk/events", server.url))
+        .send()
+        .await
+        .unwrap()
+        .bytes_stream();
+    let help_url = format!("{}/api/v1/kiosk/help", server.url);
+    let bad = post(&kiosk, &help_url, json!({"step": "somewhere"})).await;
+    expect_error(bad, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidJson).await;
+    assert_eq!(
+        post(&kiosk, &help_url, json!({"step": "forms"})).await.status(),
+        StatusCode::CREATED
+    );
+
+    // Live, as a `help` event…
+    let mut buffer = String::new();
+    let help: Value = tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            let chunk = live.next().await.expect("stream open").unwrap();
+            buffer.push_str(&String::from_utf8_lossy(&chunk));
+            if let Some(start) = buffer.find("event: help\ndata: ") {
+                let rest = &buffer[start + "event: help\ndata: ".len()..];
+                if let Some(end) = rest.find('\n') {
+                    return serde_json::from_str(&rest[..end]).unwrap();
+                }
+            }
+        }
+    })
+    .await
+    .expect("a help event arrives");
+    assert_eq!(
+        (help["kiosk"].as_str(), help["step"].as_str()),
+        (Some("Kiosk 1"), Some("forms"))
+    );
+    // …and on the board for anyone who loads it later.
+    let day: DeskDay = desk
+        .get(format!("{}/api/v1/desk/appointments", server.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(day.help_requests.len(), 1);
+    let id = day.help_requests[0].id;
+
+    let ack_url = format!("{}/api/v1/desk/help/{id}/acknowledge", server.url);
+    assert_eq!(
+        desk.post(&ack_url).send().await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    expect_error(
+        desk.post(&ack_url).send().await.unwrap(),
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+    )
+    .await;
+    let day: DeskDay = desk
+        .get(format!("{}/api/v1/desk/appointments", server.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(day.help_requests.is_empty());
     server.stop().await;
 }

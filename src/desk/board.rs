@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use arrive_domain::api::{DeskAppointment, DeskDay};
+use arrive_domain::api::{DeskAppointment, DeskDay, DeskHelp, KioskStep};
 use arrive_domain::AppointmentStatus;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -13,6 +13,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{EventSource, MessageEvent};
 
+use super::chime::chime;
 use super::detail::Detail;
 use super::tablets::KioskTablets;
 use super::Staff;
@@ -95,6 +96,16 @@ pub fn Board() -> impl IntoView {
                 <LanguageToggle />
             </header>
             <main id="main" class="board">
+                <div class="help-alerts" role="alert">
+                    {move || {
+                        day.with(|d| {
+                            d.iter()
+                                .flat_map(|d| d.help_requests.iter())
+                                .map(|h| view! { <HelpBanner help=h.clone() /> })
+                                .collect_view()
+                        })
+                    }}
+                </div>
                 <div class="urgent-alerts" role="alert">
                     {move || {
                         day.with(|d| {
@@ -232,6 +243,46 @@ fn BoardRow(
     }
 }
 
+#[component]
+fn HelpBanner(help: DeskHelp) -> impl IntoView {
+    let s = strings();
+    let staff = expect_context::<Staff>();
+    let id = help.id;
+    let kiosk = help.kiosk.clone();
+    let step = help.step;
+    let acknowledge = move |_| {
+        let csrf = staff
+            .0
+            .with_untracked(|s| s.as_ref().map(|s| s.csrf_token.clone()).unwrap_or_default());
+        spawn_local(async move {
+            if let Err(failure) = api::acknowledge_help(id, &csrf).await {
+                staff.handle(&failure);
+            }
+        });
+    };
+    view! {
+        <p class="urgent-banner help-banner" id=format!("help-{id}")>
+            {move || (s.get().desk_help_banner)(&kiosk, step_name(s.get(), step))}
+            " "
+            <button type="button" class="secondary" on:click=acknowledge>{tr(|s| s.desk_help_ack)}</button>
+        </p>
+    }
+}
+
+fn step_name(s: &crate::i18n::Strings, step: KioskStep) -> &'static str {
+    match step {
+        KioskStep::Welcome => s.step_welcome,
+        KioskStep::Identify => s.step_identify,
+        KioskStep::Confirm => s.step_confirm,
+        KioskStep::Forms => s.step_forms,
+        KioskStep::Consents => s.step_consents,
+        KioskStep::Ready => s.step_ready,
+        KioskStep::Done => s.step_done,
+        KioskStep::NotFound => s.step_not_found,
+        KioskStep::Several => s.step_several,
+    }
+}
+
 /// Opens the event stream; each `appointment` event replaces that row, and each (re)open
 /// reloads the day.
 fn listen(day: RwSignal<Option<DeskDay>>, connection: RwSignal<Connection>, reload: impl Fn() + 'static) {
@@ -250,19 +301,43 @@ fn listen(day: RwSignal<Option<DeskDay>>, connection: RwSignal<Connection>, relo
         let Ok(changed) = serde_json::from_str::<DeskAppointment>(&data) else {
             return;
         };
+        let mut newly_urgent = false;
         day.try_update(|d| {
             if let Some(row) = d
                 .as_mut()
                 .and_then(|d| d.appointments.iter_mut().find(|a| a.id == changed.id))
             {
+                newly_urgent = changed.needs_attention_now && !row.needs_attention_now;
                 *row = changed;
             }
         });
+        if newly_urgent {
+            chime();
+        }
+    });
+    let on_help = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
+        let Some(data) = event.data().as_string() else { return };
+        let Ok(help) = serde_json::from_str::<DeskHelp>(&data) else {
+            return;
+        };
+        let acknowledged = help.acknowledged;
+        day.try_update(|d| {
+            if let Some(d) = d.as_mut() {
+                d.help_requests.retain(|h| h.id != help.id);
+                if !help.acknowledged {
+                    d.help_requests.push(help);
+                }
+            }
+        });
+        if !acknowledged {
+            chime();
+        }
     });
     source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
     source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     let _ = source.add_event_listener_with_callback("appointment", on_appointment.as_ref().unchecked_ref());
-    let closures = StoredValue::new_local((on_open, on_error, on_appointment));
+    let _ = source.add_event_listener_with_callback("help", on_help.as_ref().unchecked_ref());
+    let closures = StoredValue::new_local((on_open, on_error, on_appointment, on_help));
     on_cleanup(move || {
         source.close();
         closures.dispose();

@@ -2,6 +2,7 @@
 //! details. Everything here is behind the server's staff guard; this module only follows it.
 
 mod board;
+mod chime;
 mod detail;
 mod sign_in;
 mod tablets;

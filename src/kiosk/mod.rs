@@ -7,6 +7,7 @@
 mod confirm;
 mod consents;
 mod form_view;
+mod help;
 mod identify;
 mod intake;
 mod outcome;
@@ -106,6 +107,7 @@ pub fn Kiosk() -> impl IntoView {
         form: IdentifyForm::new(),
     };
     provide_context(flow);
+    help::provide_help(flow);
     reset_when_idle(flow);
 
     let screen = move || match flow.step.get() {
@@ -127,10 +129,12 @@ pub fn Kiosk() -> impl IntoView {
         <div class="kiosk">
             <header class="topbar">
                 <span class="brand">{tr(|s| s.app_name)}</span>
+                <help::HelpButton />
                 <Show when=move || flow.step.with(|step| *step != Step::Welcome)>
                     <LanguageToggle />
                 </Show>
             </header>
+            <help::HelpStatus />
             <main id="main" class="screen">{screen}</main>
         </div>
     }

@@ -13,7 +13,7 @@ use chrono::{Local, Utc};
 use futures_util::stream::{self, Stream};
 use tokio::sync::broadcast::error::RecvError;
 
-use arrive_domain::api::{DeskConsent, DeskDay, DeskDetail, DeskForm};
+use arrive_domain::api::{DeskConsent, DeskDay, DeskDetail, DeskForm, DeskHelp};
 use arrive_domain::questionnaire::{summary, QuestionnaireResponse};
 
 use crate::auth::SignedIn;
@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/appointments", get(appointments))
         .route("/appointments/{id}", get(detail))
         .route("/appointments/{id}/acknowledge", post(acknowledge))
+        .route("/help/{id}/acknowledge", post(acknowledge_help))
         .route(
             "/appointments/{id}/roomed",
             post(|s, w, p| progress(s, w, p, Progress::Roomed)),
@@ -154,6 +155,25 @@ async fn progress(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Someone went to the tablet: the help banner goes from every board.
+async fn acknowledge_help(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    let help = state
+        .store
+        .acknowledge_help(id, who.staff.id, Utc::now())
+        .await?
+        .ok_or_else(|| ApiError::not_found("There is no such open help request."))?;
+    state.events.publish_help(help);
+    state
+        .store
+        .audit(Some(who.staff.id), "acknowledge_help", None, &who.client, Utc::now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// "I have seen to it": clears the urgent flag on every board.
 async fn acknowledge(
     State(state): State<AppState>,
@@ -189,14 +209,21 @@ fn sse_event((id, row): &DeskEvent) -> Event {
         .unwrap_or_else(|_| Event::default().comment("unserialisable"))
 }
 
-/// `GET /api/v1/desk/events`: one `appointment` event per change. A board that reconnects
+fn help_event(help: &DeskHelp) -> Event {
+    Event::default()
+        .event("help")
+        .json_data(help)
+        .unwrap_or_else(|_| Event::default().comment("unserialisable"))
+}
+
+/// `GET /api/v1/desk/events`: one `appointment` event per change, and `help` events. A board that reconnects
 /// with `Last-Event-ID` first gets every event it missed, from the database.
 async fn events(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     // Subscribe before reading the backlog so nothing falls between the two.
-    let (live, stopping) = state.events.subscribe();
+    let (live, help, stopping) = state.events.subscribe();
     let last_event_id = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
@@ -214,6 +241,7 @@ async fn events(
             hello: Some(hello),
             backlog,
             live,
+            help,
             stopping,
             last_sent,
         },
@@ -225,9 +253,17 @@ async fn events(
                 return Some((Ok(sse_event(&event)), s));
             }
             loop {
+                // The futures borrow `s`, so the select only says what came; `s` moves after.
                 let received = tokio::select! {
                     _ = s.stopping.wait_for(|stop| *stop) => return None,
-                    received = s.live.recv() => received,
+                    received = s.live.recv() => Received::Appointment(received),
+                    help = s.help.recv() => Received::Help(help),
+                };
+                let received = match received {
+                    Received::Appointment(received) => received,
+                    Received::Help(Ok(help)) => return Some((Ok(help_event(&help)), s)),
+                    Received::Help(Err(RecvError::Lagged(_))) => continue,
+                    Received::Help(Err(RecvError::Closed)) => return None,
                 };
                 match received {
                     Ok(event) if event.0 <= s.last_sent => continue,
@@ -245,10 +281,16 @@ async fn events(
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 
+enum Received {
+    Appointment(Result<DeskEvent, RecvError>),
+    Help(Result<DeskHelp, RecvError>),
+}
+
 struct EventStream {
     hello: Option<Event>,
     backlog: VecDeque<DeskEvent>,
     live: tokio::sync::broadcast::Receiver<DeskEvent>,
+    help: tokio::sync::broadcast::Receiver<DeskHelp>,
     stopping: tokio::sync::watch::Receiver<bool>,
     last_sent: i64,
 }

@@ -1,8 +1,8 @@
 //! What a lobby tablet may ask: who am I (identify), and I am here (check in).
 
 use arrive_domain::api::{
-    CheckInRequest, CheckInResponse, ConsentList, ConsentSignature, FormList, FormSubmission, IdentifyRequest,
-    IdentifyResponse, KioskAppointment, MatchTokenRequest,
+    CheckInRequest, CheckInResponse, ConsentList, ConsentSignature, FormList, FormSubmission, HelpRequest,
+    IdentifyRequest, IdentifyResponse, KioskAppointment, MatchTokenRequest,
 };
 use arrive_domain::consent::{validate_signature, SignatureError};
 use arrive_domain::matching::{match_appointment, Match};
@@ -12,9 +12,10 @@ use arrive_domain::{AppointmentStatus, DateOfBirth, ErrorCode};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use chrono::{Local, Utc};
 
+use crate::auth::KioskTablet;
 use crate::error::{ApiError, ApiJson};
 use crate::{forms, AppState};
 
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/forms/for-visit", post(forms_for_visit))
         .route("/forms/{form_id}", get(get_form))
         .route("/forms/{form_id}/responses", post(submit_form))
+        .route("/help", post(ask_for_help))
         .route("/consents/pending", post(pending_consents))
         .route("/consents/{consent_id}/signatures", post(sign_consent))
 }
@@ -237,4 +239,16 @@ async fn sign_consent(
         .await?;
     tracing::info!(appointment_id, consent = %consent.id, "consent signed");
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// "I need help": every board shows which tablet and at which step, with a sound.
+async fn ask_for_help(
+    State(state): State<AppState>,
+    Extension(tablet): Extension<KioskTablet>,
+    ApiJson(request): ApiJson<HelpRequest>,
+) -> Result<StatusCode, ApiError> {
+    let help = state.store.request_help(tablet.id, request.step, Utc::now()).await?;
+    state.events.publish_help(help);
+    tracing::info!(kiosk = tablet.id, "help requested");
+    Ok(StatusCode::CREATED)
 }

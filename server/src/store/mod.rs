@@ -252,6 +252,7 @@ impl Store {
             date: day.format("%Y-%m-%d").to_string(),
             clinic: self.clinic_name().await?,
             appointments: rows.iter().map(Self::desk_row).collect(),
+            help_requests: self.open_help().await?,
             wait_amber_minutes: 0,
             wait_red_minutes: 0,
         })
