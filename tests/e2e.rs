@@ -41,15 +41,34 @@ impl Drop for Process {
 
 struct Server {
     url: String,
-    _process: Process,
+    process: Process,
     data: tempfile::TempDir,
+}
+
+impl Server {
+    /// Kills the server (no graceful shutdown: as a crash or a power cut would) and starts it
+    /// again on the same address and data folder.
+    fn restart(&mut self) {
+        let _ = self.process.0.kill();
+        let _ = self.process.0.wait();
+        let addr = self.url.trim_start_matches("http://").to_owned();
+        let (process, url) = spawn_server(self.data.path(), &addr);
+        assert_eq!(url, self.url, "restarted on the same address");
+        self.process = process;
+    }
 }
 
 fn start_server() -> Server {
     let data = tempfile::tempdir().expect("temp dir");
+    let (process, url) = spawn_server(data.path(), "127.0.0.1:0");
+    Server { url, process, data }
+}
+
+/// Starts the server binary and waits until it says where it listens.
+fn spawn_server(data: &std::path::Path, addr: &str) -> (Process, String) {
     let mut child = Command::new(env_path("ARRIVE_SERVER_BIN"))
-        .env("ARRIVE_ADDR", "127.0.0.1:0")
-        .env("ARRIVE_DATA_DIR", data.path())
+        .env("ARRIVE_ADDR", addr)
+        .env("ARRIVE_DATA_DIR", data)
         .env("ARRIVE_DIST", env_path("ARRIVE_DIST"))
         .env("ARRIVE_ADMIN_PASSWORD", ADMIN_PASSWORD)
         .env("ARRIVE_FIRST_KIOSK_TOKEN", KIOSK_TOKEN)
@@ -66,11 +85,7 @@ fn start_server() -> Server {
         .split_whitespace()
         .find(|w| w.starts_with("http://"))
         .unwrap_or_else(|| panic!("no URL in {line:?}"));
-    Server {
-        url: url.to_owned(),
-        _process: Process(child),
-        data,
-    }
+    (Process(child), url.to_owned())
 }
 
 struct Driver {
@@ -619,4 +634,72 @@ async fn no_match_or_several_matches_send_the_patient_to_the_desk_without_listin
     identify(&kiosk, "Smith", "1", "1", "1990").await;
     wait_text(&kiosk, "#outcome-title", "not ready for check-in").await;
     kiosk.close().await.expect("close kiosk");
+}
+
+/// Checks a patient in through the kiosk API, as the enrolled tablet.
+async fn check_in_by_api(base: &str, last_name: &str, date_of_birth: &str) {
+    let http = reqwest::Client::new();
+    let found: serde_json::Value = http
+        .post(format!("{base}/api/v1/kiosk/identify"))
+        .header("x-kiosk-token", KIOSK_TOKEN)
+        .json(&json!({"last_name": last_name, "date_of_birth": date_of_birth}))
+        .send()
+        .await
+        .expect("identify")
+        .json()
+        .await
+        .expect("identify answer");
+    let token = found["appointment"]["match_token"].as_str().expect("one appointment");
+    let checked_in = http
+        .post(format!("{base}/api/v1/kiosk/check-in"))
+        .header("x-kiosk-token", KIOSK_TOKEN)
+        .json(&json!({"match_token": token}))
+        .send()
+        .await
+        .expect("check in");
+    assert_eq!(checked_in.status().as_u16(), 200);
+}
+
+async fn sign_in_at_desk(desk: &Client, base: &str) {
+    desk.goto(&format!("{base}/desk")).await.expect("open desk");
+    type_into(desk, "#username", "admin").await;
+    type_into(desk, "#password", ADMIN_PASSWORD).await;
+    click(desk, "#sign-in").await;
+    wait_text(desk, "#connection", "Live").await;
+}
+
+#[tokio::test]
+#[ignore = "needs the built kiosk, the server binary and chromedriver: run `cargo xtask test`"]
+async fn the_board_misses_no_arrival_across_a_server_restart() {
+    let mut server = start_server();
+    let driver = start_chromedriver().await;
+    let desk = browser(&driver).await;
+    sign_in_at_desk(&desk, &server.url).await;
+
+    check_in_by_api(&server.url, "Okafor", "1949-12-02").await;
+    eventually("Chidi O. arrived", || async {
+        desk_status(&desk, "Chidi O.").await.as_deref() == Some("arrived")
+    })
+    .await;
+
+    // The server dies and comes back; meanwhile the board is not touched (a marker in the page
+    // proves it is never reloaded).
+    desk.execute("window.arriveMarker = 'same page'; return true;", vec![])
+        .await
+        .expect("mark the page");
+    server.restart();
+    check_in_by_api(&server.url, "Müller", "2001-07-04").await;
+    eventually("Zoë M. arrived, without a reload", || async {
+        desk_status(&desk, "Zoë M.").await.as_deref() == Some("arrived")
+    })
+    .await;
+    assert_eq!(desk_status(&desk, "Chidi O.").await.as_deref(), Some("arrived"));
+    wait_text(&desk, "#summary", "2 of 12 arrived").await;
+    wait_text(&desk, "#connection", "Live").await;
+    let marker = desk
+        .execute("return window.arriveMarker;", vec![])
+        .await
+        .expect("read the marker");
+    assert_eq!(marker, json!("same page"), "the board was reloaded");
+    desk.close().await.expect("close desk");
 }
