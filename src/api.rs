@@ -1,8 +1,8 @@
 //! Calls to the server's `/api/v1`. Same origin: the server serves this app.
 
 use arrive_domain::api::{
-    CheckInRequest, CheckInResponse, ConsentList, ConsentSignature, DeskDay, DeskDetail, FormList, FormSubmission,
-    HelpRequest, IdentifyRequest, IdentifyResponse, LoginRequest, MatchTokenRequest, StaffSession,
+    CheckInRequest, CheckInResponse, ConsentList, ConsentSignature, DeskDay, DeskDetail, DeskMetrics, FormList,
+    FormSubmission, HelpRequest, IdentifyRequest, IdentifyResponse, LoginRequest, MatchTokenRequest, StaffSession,
 };
 use arrive_domain::questionnaire::Questionnaire;
 use arrive_domain::{ErrorBody, ErrorCode};
@@ -191,6 +191,10 @@ pub async fn enroll_kiosk(name: &str, csrf: &str) -> Result<KioskEnrollment, Api
 
 pub async fn revoke_kiosk(id: i64, csrf: &str) -> Result<(), ApiFailure> {
     staff_action(&format!("/api/v1/admin/kiosks/{id}/revoke"), csrf).await
+}
+
+pub async fn desk_metrics() -> Result<DeskMetrics, ApiFailure> {
+    get("/api/v1/desk/metrics").await
 }
 
 pub async fn desk_day() -> Result<DeskDay, ApiFailure> {

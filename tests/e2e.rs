@@ -500,6 +500,12 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
     .await;
     wait_text(&desk, "#summary", "1 of 12 arrived").await;
     check_screen(&desk, "desk-arrived").await;
+    // Today's numbers count the help request and the kiosk visit.
+    click(&desk, "#metrics summary").await;
+    click(&desk, "#metrics button").await;
+    wait_text(&desk, "#metric-help", "1").await;
+    wait_text(&desk, "#metric-abandoned", "0 / 1").await;
+    check_screen(&desk, "desk-metrics").await;
     // Staff take Sean to a room: the board says so, and the signatures are in his details.
     desk.find(Locator::XPath(
         "//tr[td[@class='patient' and normalize-space()='Sean O.']]//button",

@@ -209,6 +209,23 @@ pub struct DeskHelp {
     pub acknowledged: bool,
 }
 
+/// `GET /api/v1/desk/metrics`: today's numbers for the desk (no patient data).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeskMetrics {
+    /// (local hour 0–23, arrivals in that hour), hours with arrivals only.
+    pub arrivals_by_hour: Vec<(u32, u32)>,
+    /// Median seconds from identifying at the kiosk to checking in.
+    pub median_kiosk_seconds: Option<u32>,
+    /// Patients who identified at a kiosk today.
+    pub kiosk_started: u32,
+    /// Of those, who left without checking in (and whose match has expired).
+    pub kiosk_abandoned: u32,
+    /// Share of today's patients who pre-registered from home (none until pre-registration
+    /// lands).
+    pub pre_registered_share: Option<f32>,
+    pub help_requests: u32,
+}
+
 /// `POST /api/v1/auth/login`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

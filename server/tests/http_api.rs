@@ -1044,6 +1044,7 @@ const STAFF_ENDPOINTS: &[(&str, &str, bool)] = &[
     ("POST", "/api/v1/desk/appointments/1/acknowledge", false),
     ("POST", "/api/v1/desk/appointments/1/roomed", false),
     ("POST", "/api/v1/desk/help/1/acknowledge", false),
+    ("GET", "/api/v1/desk/metrics", false),
     ("POST", "/api/v1/desk/appointments/1/no-show", false),
     ("POST", "/api/v1/desk/appointments/1/undo-check-in", false),
     ("GET", "/api/v1/desk/events", false),
@@ -1560,5 +1561,46 @@ async fn a_help_request_reaches_the_desk_live_until_someone_acknowledges_it() {
         .await
         .unwrap();
     assert!(day.help_requests.is_empty());
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_desk_counts_arrivals_kiosk_time_abandonment_and_help() {
+    let (_data, server, kiosk) = fresh_server().await;
+    let check_in = format!("{}/api/v1/kiosk/check-in", server.url);
+    for (name, dob) in [("Okafor", "1949-12-02"), ("Müller", "2001-07-04")] {
+        let token = token_for(&kiosk, &server.url, name, dob).await;
+        post(&kiosk, &check_in, json!({"match_token": token})).await;
+    }
+    // Still at the kiosk (not yet abandoned: the match is young).
+    token_for(&kiosk, &server.url, "Johnson", "1980-11-05").await;
+    post(
+        &kiosk,
+        &format!("{}/api/v1/kiosk/help", server.url),
+        json!({"step": "identify"}),
+    )
+    .await;
+
+    let desk = staff_client(&server.url).await;
+    let metrics: Value = desk
+        .get(format!("{}/api/v1/desk/metrics", server.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let arrivals: u64 = metrics["arrivals_by_hour"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h[1].as_u64().unwrap())
+        .sum();
+    assert_eq!(arrivals, 2);
+    assert_eq!(metrics["kiosk_started"], 3);
+    assert_eq!(metrics["kiosk_abandoned"], 0);
+    assert!(metrics["median_kiosk_seconds"].as_u64().is_some());
+    assert_eq!(metrics["help_requests"], 1);
+    assert!(metrics["pre_registered_share"].is_null());
     server.stop().await;
 }

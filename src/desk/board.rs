@@ -15,6 +15,7 @@ use web_sys::{EventSource, MessageEvent};
 
 use super::chime::chime;
 use super::detail::Detail;
+use super::metrics::Metrics;
 use super::tablets::KioskTablets;
 use super::Staff;
 use crate::api;
@@ -131,6 +132,7 @@ pub fn Board() -> impl IntoView {
                     Some(d) if d.appointments.is_empty() => view! { <p>{tr(|s| s.desk_empty)}</p> }.into_any(),
                     Some(_) => view! { <BoardTable day now selected /> }.into_any(),
                 }}
+                <Metrics />
                 {move || {
                     staff
                         .0

@@ -4,6 +4,7 @@
 mod board;
 mod chime;
 mod detail;
+mod metrics;
 mod sign_in;
 mod tablets;
 

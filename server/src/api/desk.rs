@@ -13,7 +13,7 @@ use chrono::{Local, Utc};
 use futures_util::stream::{self, Stream};
 use tokio::sync::broadcast::error::RecvError;
 
-use arrive_domain::api::{DeskConsent, DeskDay, DeskDetail, DeskForm, DeskHelp};
+use arrive_domain::api::{DeskConsent, DeskDay, DeskDetail, DeskForm, DeskHelp, DeskMetrics};
 use arrive_domain::questionnaire::{summary, QuestionnaireResponse};
 
 use crate::auth::SignedIn;
@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/appointments/{id}", get(detail))
         .route("/appointments/{id}/acknowledge", post(acknowledge))
         .route("/help/{id}/acknowledge", post(acknowledge_help))
+        .route("/metrics", get(metrics))
         .route(
             "/appointments/{id}/roomed",
             post(|s, w, p| progress(s, w, p, Progress::Roomed)),
@@ -54,6 +55,11 @@ async fn appointments(
         .audit(Some(who.staff.id), "view_board", None, &who.client, Utc::now())
         .await?;
     Ok(Json(day))
+}
+
+/// Today's numbers: aggregates, no patient data (so not audited).
+async fn metrics(State(state): State<AppState>) -> Result<Json<DeskMetrics>, ApiError> {
+    Ok(Json(state.store.metrics(Local::now().date_naive(), Utc::now()).await?))
 }
 
 /// Everything the patient gave for this appointment. Each view is audited.

@@ -15,6 +15,7 @@ use sqlx::{Row, SqlitePool};
 
 mod detail;
 mod kiosks;
+mod metrics;
 mod staff;
 pub use detail::{AppointmentRecord, Progress, StoredResponse, StoredSignature};
 pub use kiosks::KioskDevice;
@@ -152,6 +153,11 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM match_token WHERE expires_at < ?")
             .bind(rfc3339(now))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE appointment SET kiosk_started_at = COALESCE(kiosk_started_at, ?) WHERE id = ?")
+            .bind(rfc3339(now))
+            .bind(appointment_id)
             .execute(&mut *tx)
             .await?;
         sqlx::query("INSERT INTO match_token (token, appointment_id, expires_at) VALUES (?, ?, ?)")
