@@ -1,10 +1,13 @@
 //! Loopback load generator for `cargo xtask bench`.
 //!
-//! usage: arrive-loadgen BASE_URL --kiosk-token T [--patients N] [--seconds S] [--concurrency C]
+//! usage: arrive-loadgen BASE_URL --kiosk-token T --admin-password P [--patients N] [--seconds S]
+//!        [--concurrency C] [--boards B] [--server-pid PID]
 //!
 //! Talks to a server seeded with ARRIVE_DEMO_EXTRA_PATIENTS=N: synthetic patients named
 //! "Loadtest", patient k born k days after 1910-01-01 (the rule lives in the server's seed).
 //! Phase 1 times identify; phase 2 times check-in, each a first arrival of a different patient.
+
+mod boards;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -19,19 +22,25 @@ struct Options {
     seconds: u64,
     concurrency: usize,
     kiosk_token: String,
+    admin_password: String,
+    boards: usize,
+    server_pid: Option<u32>,
 }
 
 fn parse_args() -> Result<Options, String> {
     let mut args = std::env::args().skip(1);
     let base = args
         .next()
-        .ok_or("usage: arrive-loadgen BASE_URL --kiosk-token T [--patients N] [--seconds S] [--concurrency C]")?;
+        .ok_or("usage: arrive-loadgen BASE_URL --kiosk-token T --admin-password P [--patients N] [--seconds S] [--concurrency C] [--boards B] [--server-pid PID]")?;
     let mut options = Options {
         base: base.trim_end_matches('/').to_owned(),
         patients: 1000,
         seconds: 10,
         concurrency: 16,
         kiosk_token: String::new(),
+        admin_password: String::new(),
+        boards: 200,
+        server_pid: None,
     };
     while let Some(flag) = args.next() {
         let value = args.next().ok_or(format!("{flag} needs a value"))?;
@@ -39,6 +48,9 @@ fn parse_args() -> Result<Options, String> {
         match flag.as_str() {
             "--patients" => options.patients = value.parse().map_err(bad)?,
             "--kiosk-token" => options.kiosk_token = value.clone(),
+            "--admin-password" => options.admin_password = value.clone(),
+            "--boards" => options.boards = value.parse().map_err(bad)?,
+            "--server-pid" => options.server_pid = Some(value.parse().map_err(bad)?),
             "--seconds" => options.seconds = value.parse().map_err(bad)?,
             "--concurrency" => options.concurrency = value.parse().map_err(bad)?,
             _ => return Err(format!("unknown option {flag}")),
@@ -214,6 +226,46 @@ async fn main() {
     let check_in_ok = report("check-in", tallies, elapsed);
     if !(identify_ok && check_in_ok) {
         eprintln!("arrive-loadgen: a phase had no successful request; is the server seeded with --patients?");
+        std::process::exit(1);
+    }
+
+    // Phase 3: fan-out to front desk boards, with patients from the end of the list (the
+    // check-in phase used those from the start).
+    const FAN_OUT_CHECK_INS: u32 = 50;
+    let cookie = match boards::sign_in(&client, &options.base, "admin", &options.admin_password).await {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("arrive-loadgen: {e}");
+            std::process::exit(1);
+        }
+    };
+    let (c, o) = (client.clone(), options.clone());
+    let result = boards::fan_out(
+        &options.base,
+        &cookie,
+        options.boards,
+        FAN_OUT_CHECK_INS,
+        options.server_pid,
+        move |i| {
+            let (client, options) = (c.clone(), o.clone());
+            async move {
+                let k = options.patients.checked_sub(1 + i)?;
+                let token = identify(&client, &options.base, k).await.ok()??;
+                let started = Instant::now();
+                let response = client
+                    .post(format!("{}/api/v1/kiosk/check-in", options.base))
+                    .json(&json!({ "match_token": token }))
+                    .send()
+                    .await
+                    .ok()?;
+                let body: serde_json::Value = response.json().await.ok()?;
+                Some((body["arrived_at"].as_str()?.to_owned(), started))
+            }
+        },
+    )
+    .await;
+    if let Err(e) = result {
+        eprintln!("arrive-loadgen: {e}");
         std::process::exit(1);
     }
 }

@@ -15,6 +15,8 @@ pub const FIRST_LOAD_BUDGET_GZIP: u64 = 250 * 1024;
 /// The load generator's tablet: enrolled as the bench server's first kiosk.
 const BENCH_KIOSK_TOKEN: &str = "be4c000000000000000000000000000000000000000000000000000000000001";
 
+const BENCH_ADMIN_PASSWORD: &str = "bench admin password";
+
 /// Synthetic patients seeded for the load test: one fresh check-in each.
 const BENCH_PATIENTS: u32 = 40_000;
 
@@ -86,6 +88,7 @@ fn server_throughput(dist: &Path) -> Result {
         .env("ARRIVE_DIST", dist)
         .env("ARRIVE_DEMO_EXTRA_PATIENTS", BENCH_PATIENTS.to_string())
         .env("ARRIVE_FIRST_KIOSK_TOKEN", BENCH_KIOSK_TOKEN)
+        .env("ARRIVE_ADMIN_PASSWORD", BENCH_ADMIN_PASSWORD)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .spawn()
@@ -113,6 +116,12 @@ fn server_throughput(dist: &Path) -> Result {
                     &BENCH_PATIENTS.to_string(),
                     "--kiosk-token",
                     BENCH_KIOSK_TOKEN,
+                    "--admin-password",
+                    BENCH_ADMIN_PASSWORD,
+                    "--boards",
+                    "200",
+                    "--server-pid",
+                    &server.id().to_string(),
                 ]),
             )
         }
