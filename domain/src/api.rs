@@ -173,6 +173,9 @@ pub struct DeskAppointment {
     /// (front desk issue); the open board says only "see this patient now".
     #[serde(default)]
     pub needs_attention_now: bool,
+    /// Checked in without answering every intake form of the visit.
+    #[serde(default)]
+    pub forms_incomplete: bool,
 }
 
 /// Where the patient was on the kiosk when they asked for help.

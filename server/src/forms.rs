@@ -96,6 +96,17 @@ impl Forms {
         self.ordered.iter().find(|f| f.id == id)
     }
 
+    /// The forms of this visit not answered yet: every listed form, and the PHQ-9 only when the
+    /// PHQ-2 asked for it.
+    pub fn missing<'a>(&'a self, visit_type: &str, answered: &[String], phq2_total: Option<u32>) -> Vec<&'a str> {
+        self.for_visit(visit_type)
+            .into_iter()
+            .filter(|f| !is_phq9(f) || phq2_total.is_some_and(phq::phq9_needed))
+            .filter(|f| !answered.contains(&f.id))
+            .map(|f| f.id.as_str())
+            .collect()
+    }
+
     /// Every form the clinic has, or (with `visit_type`) those that visit asks.
     pub fn list(&self, visit_type: Option<&str>) -> FormList {
         let forms = match visit_type {

@@ -1604,3 +1604,55 @@ async fn the_desk_counts_arrivals_kiosk_time_abandonment_and_help() {
     assert!(metrics["pre_registered_share"].is_null());
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_check_in_without_every_form_of_the_visit_is_flagged_for_the_desk() {
+    let (_data, server, kiosk) = fresh_server().await;
+    let check_in = format!("{}/api/v1/kiosk/check-in", server.url);
+    // A follow-up asks three forms; all answered.
+    let okafor = token_for(&kiosk, &server.url, "Okafor", "1949-12-02").await;
+    let answers = [
+        (
+            "reason-for-visit",
+            json!([{"linkId": "reason", "answer": [{"valueString": "Follow-up"}]}]),
+        ),
+        (
+            "medications",
+            json!([{"linkId": "no-medications", "answer": [{"valueBoolean": true}]}]),
+        ),
+        ("pain", json!([{"linkId": "pain-now", "answer": [{"valueInteger": 2}]}])),
+    ];
+    for (form, items) in answers {
+        let response = json!({"resourceType": "QuestionnaireResponse", "status": "completed", "item": items});
+        assert_eq!(
+            submit(&kiosk, &server.url, form, &okafor, response).await.status(),
+            StatusCode::NO_CONTENT,
+            "{form}"
+        );
+    }
+    post(&kiosk, &check_in, json!({"match_token": okafor})).await;
+    // An office visit checked in with no forms at all.
+    let smith = token_for(&kiosk, &server.url, "Smith", "1990-01-01").await;
+    post(&kiosk, &check_in, json!({"match_token": smith})).await;
+
+    let desk = staff_client(&server.url).await;
+    let day: DeskDay = desk
+        .get(format!("{}/api/v1/desk/appointments", server.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let flag = |who: &str| {
+        day.appointments
+            .iter()
+            .find(|a| a.patient == who)
+            .unwrap()
+            .forms_incomplete
+    };
+    assert!(!flag("Chidi O."));
+    assert!(flag("James S."));
+    assert!(!flag("Sean O."), "not checked in: nothing to flag yet");
+    server.stop().await;
+}

@@ -166,7 +166,7 @@ fn BoardTable(day: RwSignal<Option<DeskDay>>, now: RwSignal<f64>, selected: RwSi
                 </tr>
             </thead>
             <tbody>
-                <For each=rows key=|a| (a.id, a.status, a.arrived_at.clone(), a.needs_attention_now) let:appointment>
+                <For each=rows key=|a| (a.id, a.status, a.arrived_at.clone(), a.needs_attention_now, a.forms_incomplete) let:appointment>
                     <BoardRow appointment now selected wait />
                 </For>
             </tbody>
@@ -225,6 +225,9 @@ fn BoardRow(
                 {appointment
                     .needs_attention_now
                     .then(|| view! { <span class="pill urgent">{tr(|s| s.desk_see_now)}</span> })}
+                {appointment
+                    .forms_incomplete
+                    .then(|| view! { <span class="pill flag">{tr(|s| s.desk_forms_incomplete)}</span> })}
             </td>
             <td class=wait_level>
                 {arrived_cell}

@@ -159,7 +159,14 @@ async fn check_in(
     ApiJson(request): ApiJson<CheckInRequest>,
 ) -> Result<Json<CheckInResponse>, ApiError> {
     let appointment_id = matched_appointment(&state, &request.match_token).await?;
-    let check_in = state.store.check_in(appointment_id, Utc::now()).await?;
+    let visit_type = state.store.visit_type(appointment_id).await?;
+    let answered = state.store.submitted_forms(appointment_id).await?;
+    let phq2 = state.store.phq2_total(appointment_id).await?;
+    let forms_incomplete = !state.forms.missing(&visit_type, &answered, phq2).is_empty();
+    let check_in = state
+        .store
+        .check_in(appointment_id, forms_incomplete, Utc::now())
+        .await?;
     if let Some(event_id) = check_in.event_id {
         if let Some(row) = state.store.desk_appointment(appointment_id).await? {
             state.events.publish((event_id, row));

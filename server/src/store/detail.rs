@@ -72,7 +72,7 @@ impl Store {
                 "UPDATE appointment SET no_show_at = ? WHERE id = ? AND status = 'scheduled' AND no_show_at IS NULL"
             }
             Progress::UndoCheckIn => {
-                "UPDATE appointment SET status = 'scheduled', arrived_at = NULL, roomed_at = NULL
+                "UPDATE appointment SET status = 'scheduled', arrived_at = NULL, roomed_at = NULL, forms_incomplete = 0
                  WHERE id = ? AND status = 'arrived'"
             }
         };

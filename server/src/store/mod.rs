@@ -185,13 +185,21 @@ impl Store {
     }
 
     /// Marks the appointment arrived at `now`, once: a second call reports the first arrival.
-    pub async fn check_in(&self, appointment_id: i64, now: DateTime<Utc>) -> Result<CheckIn, sqlx::Error> {
+    /// `forms_incomplete`: the visit's intake forms were not all answered (a board flag).
+    pub async fn check_in(
+        &self,
+        appointment_id: i64,
+        forms_incomplete: bool,
+        now: DateTime<Utc>,
+    ) -> Result<CheckIn, sqlx::Error> {
         let now = rfc3339(now);
         let mut tx = self.pool.begin().await?;
         let updated = sqlx::query(
-            "UPDATE appointment SET status = 'arrived', arrived_at = ?, no_show_at = NULL WHERE id = ? AND status = 'scheduled'",
+            "UPDATE appointment SET status = 'arrived', arrived_at = ?, no_show_at = NULL, forms_incomplete = ?
+             WHERE id = ? AND status = 'scheduled'",
         )
         .bind(&now)
+        .bind(forms_incomplete)
         .bind(appointment_id)
         .execute(&mut *tx)
         .await?
@@ -224,7 +232,7 @@ impl Store {
     }
 
     const DESK_SELECT: &'static str =
-        "SELECT a.id, a.starts_at, v.display_name, p.first_name, p.last_name, a.arrived_at,
+        "SELECT a.id, a.starts_at, v.display_name, p.first_name, p.last_name, a.arrived_at, a.forms_incomplete,
             CASE WHEN a.no_show_at IS NOT NULL THEN 'no_show' WHEN a.roomed_at IS NOT NULL THEN 'roomed'
                  ELSE a.status END AS status,
             EXISTS (SELECT 1 FROM questionnaire_response r WHERE r.appointment_id = a.id AND r.urgent AND r.acknowledged_at IS NULL) AS urgent
@@ -239,6 +247,7 @@ impl Store {
             status: AppointmentStatus::parse(row.get("status")).unwrap_or(AppointmentStatus::Scheduled),
             arrived_at: row.get("arrived_at"),
             needs_attention_now: row.get("urgent"),
+            forms_incomplete: row.get("forms_incomplete"),
         }
     }
 
@@ -339,6 +348,14 @@ impl Store {
         };
         tx.commit().await?;
         Ok(event_id)
+    }
+
+    /// The ids of the forms answered for this appointment.
+    pub async fn submitted_forms(&self, appointment_id: i64) -> Result<Vec<String>, sqlx::Error> {
+        sqlx::query_scalar("SELECT form_id FROM questionnaire_response WHERE appointment_id = ?")
+            .bind(appointment_id)
+            .fetch_all(&self.pool)
+            .await
     }
 
     /// The appointment's PHQ-2 total, if its PHQ-2 was answered.
