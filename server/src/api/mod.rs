@@ -79,7 +79,7 @@ pub fn router(state: AppState, dist_dir: &Path) -> Router {
     let desk_dir = dist_dir.join("desk");
     let desk_files = ServeDir::new(&desk_dir).fallback(ServeFile::new(desk_dir.join("index.html")));
     let kiosk_files = ServeDir::new(dist_dir).fallback(ServeFile::new(dist_dir.join("index.html")));
-    Router::new()
+    let app = Router::new()
         .nest("/api/v1", api)
         .nest_service("/desk", desk_files)
         .fallback(move |request: Request| async move {
@@ -93,8 +93,12 @@ pub fn router(state: AppState, dist_dir: &Path) -> Router {
             }
         })
         .layer(CompressionLayer::new())
-        .layer(CatchPanicLayer::custom(panic_response))
-        .with_state(state)
+        .layer(CatchPanicLayer::custom(panic_response));
+    let mut app = app;
+    for layer in crate::security::headers(dist_dir, state.secure_cookies) {
+        app = app.layer(layer);
+    }
+    app.with_state(state)
 }
 
 async fn health() -> Json<serde_json::Value> {
