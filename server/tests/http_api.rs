@@ -484,6 +484,17 @@ async fn unknown_paths_and_methods_are_json_errors_and_other_paths_serve_the_kio
         .await
         .unwrap();
     assert_eq!(health, json!({"status": "ok"}));
+    for (path, status) in [("/healthz", "ok"), ("/readyz", "ready")] {
+        let body: Value = client
+            .get(format!("{}{path}", server.url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(body["status"], status, "{path}");
+    }
     server.stop().await;
 }
 

@@ -80,6 +80,8 @@ pub fn router(state: AppState, dist_dir: &Path) -> Router {
     let desk_files = ServeDir::new(&desk_dir).fallback(ServeFile::new(desk_dir.join("index.html")));
     let kiosk_files = ServeDir::new(dist_dir).fallback(ServeFile::new(dist_dir.join("index.html")));
     let app = Router::new()
+        .route("/healthz", get(health))
+        .route("/readyz", get(ready))
         .nest("/api/v1", api)
         .nest_service("/desk", desk_files)
         .fallback(move |request: Request| async move {
@@ -101,8 +103,23 @@ pub fn router(state: AppState, dist_dir: &Path) -> Router {
     app.with_state(state)
 }
 
+/// Liveness (`/healthz`, `/api/v1/health`): the process answers.
 async fn health() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok" }))
+}
+
+/// Readiness (`/readyz`): the database answers too, so a load balancer sends no traffic to an
+/// instance that cannot record a check-in.
+async fn ready(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => Json(serde_json::json!({ "status": "ready" })).into_response(),
+        Err(_) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Internal,
+            "The database is not reachable.",
+        )
+        .into_response(),
+    }
 }
 
 async fn api_not_found() -> ApiError {

@@ -83,6 +83,11 @@ impl Store {
         Ok(Store { pool })
     }
 
+    /// The database answers a query.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
+    }
+
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }
