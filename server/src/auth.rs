@@ -148,34 +148,25 @@ async fn signed_in(state: &AppState, headers: HeaderMap, method: Method, client:
 }
 
 /// Guard for the desk router: any signed-in member of staff.
-pub async fn require_staff(
-    State(state): State<AppState>,
-    mut request: Request,
-    next: Next,
-) -> Result<Response, ApiError> {
-    let (headers, method, client) = (
-        request.headers().clone(),
-        request.method().clone(),
-        client_of(request.extensions()),
-    );
-    let who = signed_in(&state, headers, method, client).await?;
-    request.extensions_mut().insert(who);
-    Ok(next.run(request).await)
+pub async fn require_staff(State(state): State<AppState>, request: Request, next: Next) -> Result<Response, ApiError> {
+    guard(&state, request, next, None).await
 }
 
 /// Guard for the admin router: admins only.
-pub async fn require_admin(
-    State(state): State<AppState>,
-    mut request: Request,
-    next: Next,
-) -> Result<Response, ApiError> {
+pub async fn require_admin(State(state): State<AppState>, request: Request, next: Next) -> Result<Response, ApiError> {
+    guard(&state, request, next, Some(Role::Admin)).await
+}
+
+/// Lets the request through signed in (with `SignedIn` for the handler), and with `role` when
+/// one is required.
+async fn guard(state: &AppState, mut request: Request, next: Next, role: Option<Role>) -> Result<Response, ApiError> {
     let (headers, method, client) = (
         request.headers().clone(),
         request.method().clone(),
         client_of(request.extensions()),
     );
-    let who = signed_in(&state, headers, method, client).await?;
-    if who.staff.role != Role::Admin {
+    let who = signed_in(state, headers, method, client).await?;
+    if role.is_some_and(|role| who.staff.role != role) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             ErrorCode::Forbidden,

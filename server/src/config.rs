@@ -83,3 +83,21 @@ impl Config {
         self.data_dir.join("arrive.db")
     }
 }
+
+/// The clinic's files of one kind: every `*.json` in `dir`, in file-name order, as (path, text).
+pub fn read_json_files(dir: &std::path::Path, what: &str) -> Result<Vec<(String, String)>, String> {
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot read {what} folder {}: {e}", dir.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|p| {
+            std::fs::read_to_string(&p)
+                .map(|text| (p.display().to_string(), text))
+                .map_err(|e| format!("cannot read {}: {e}", p.display()))
+        })
+        .collect()
+}

@@ -42,19 +42,7 @@ impl Consents {
                 .iter()
                 .map(|(name, json)| (name.to_string(), json.to_string()))
                 .collect(),
-            Some(dir) => {
-                let mut paths: Vec<_> = std::fs::read_dir(dir)
-                    .map_err(|e| format!("cannot read consents folder {}: {e}", dir.display()))?
-                    .filter_map(|entry| entry.ok().map(|e| e.path()))
-                    .filter(|p| p.extension().is_some_and(|e| e == "json"))
-                    .collect();
-                paths.sort();
-                paths
-                    .into_iter()
-                    .map(|p| std::fs::read_to_string(&p).map(|json| (p.display().to_string(), json)))
-                    .collect::<Result<_, _>>()
-                    .map_err(|e| format!("cannot read a consent: {e}"))?
-            }
+            Some(dir) => crate::config::read_json_files(dir, "consents")?,
         };
         let mut ordered: Vec<ConsentDocument> = Vec::new();
         for (name, json) in sources {

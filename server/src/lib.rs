@@ -33,6 +33,16 @@ pub struct AppState {
     pub wait_minutes: (u32, u32),
 }
 
+impl AppState {
+    /// Tells every open board about a change already recorded as desk event `event_id`.
+    pub async fn publish_appointment(&self, appointment_id: i64, event_id: i64) -> Result<(), sqlx::Error> {
+        if let Some(row) = self.store.desk_appointment(appointment_id).await? {
+            self.events.publish((event_id, row));
+        }
+        Ok(())
+    }
+}
+
 /// Opens (creating and migrating) the database, seeds the demo clinic when asked, and serves
 /// until `shutdown` resolves. `on_listening` receives the bound address (useful with port 0).
 pub async fn run(

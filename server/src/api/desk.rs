@@ -145,9 +145,7 @@ async fn progress(
             "That does not apply to this visit now. Reload the board.",
         ));
     };
-    if let Some(row) = state.store.desk_appointment(id).await? {
-        state.events.publish((event_id, row));
-    }
+    state.publish_appointment(id, event_id).await?;
     state
         .store
         .audit(
@@ -190,9 +188,7 @@ async fn acknowledge(
         return Err(ApiError::not_found("There is no such appointment."));
     }
     if let Some(event_id) = state.store.acknowledge_urgent(id, Utc::now()).await? {
-        if let Some(row) = state.store.desk_appointment(id).await? {
-            state.events.publish((event_id, row));
-        }
+        state.publish_appointment(id, event_id).await?;
     }
     state
         .store

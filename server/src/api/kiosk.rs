@@ -105,9 +105,7 @@ async fn submit_form(
         .save_response(appointment_id, form, &json, &scores, Utc::now())
         .await?;
     if let Some(event_id) = urgent_event {
-        if let Some(row) = state.store.desk_appointment(appointment_id).await? {
-            state.events.publish((event_id, row));
-        }
+        state.publish_appointment(appointment_id, event_id).await?;
         tracing::warn!(appointment_id, form = %form.id, "urgent answer: desk flagged");
     }
     tracing::info!(appointment_id, form = %form.id, "form received");
@@ -168,9 +166,7 @@ async fn check_in(
         .check_in(appointment_id, forms_incomplete, Utc::now())
         .await?;
     if let Some(event_id) = check_in.event_id {
-        if let Some(row) = state.store.desk_appointment(appointment_id).await? {
-            state.events.publish((event_id, row));
-        }
+        state.publish_appointment(appointment_id, event_id).await?;
     }
     tracing::info!(appointment_id, already = check_in.already_checked_in, "check-in");
     Ok(Json(CheckInResponse {

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use super::{clock_time, rfc3339, Store};
+use super::{clock_time, desk_event, rfc3339, Store};
 use arrive_domain::api::AppointmentStatus;
 
 pub struct AppointmentRecord {
@@ -83,13 +83,7 @@ impl Store {
         };
         let changed = query.execute(&mut *tx).await?.rows_affected();
         let event = if changed > 0 {
-            let id = sqlx::query("INSERT INTO desk_event (appointment_id, at) VALUES (?, ?)")
-                .bind(appointment_id)
-                .bind(&now)
-                .execute(&mut *tx)
-                .await?
-                .last_insert_rowid();
-            Some(id)
+            Some(desk_event(&mut tx, appointment_id, &now).await?)
         } else {
             None
         };
@@ -187,13 +181,7 @@ impl Store {
         .await?
         .rows_affected();
         let event = if cleared > 0 {
-            let id = sqlx::query("INSERT INTO desk_event (appointment_id, at) VALUES (?, ?)")
-                .bind(appointment_id)
-                .bind(&now)
-                .execute(&mut *tx)
-                .await?
-                .last_insert_rowid();
-            Some(id)
+            Some(desk_event(&mut tx, appointment_id, &now).await?)
         } else {
             None
         };

@@ -58,6 +58,21 @@ fn day_range(day: NaiveDate) -> (String, String) {
 }
 
 /// `'2026-11-24T09:30'` → `'09:30'`
+/// Records a change the boards must hear about, in the caller's transaction, so the change and
+/// its event commit together; the id is the event's SSE id.
+async fn desk_event(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    appointment_id: i64,
+    now: &str,
+) -> Result<i64, sqlx::Error> {
+    Ok(sqlx::query("INSERT INTO desk_event (appointment_id, at) VALUES (?, ?)")
+        .bind(appointment_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?
+        .last_insert_rowid())
+}
+
 fn clock_time(starts_at: &str) -> String {
     starts_at.get(11..16).unwrap_or(starts_at).to_owned()
 }
@@ -210,12 +225,7 @@ impl Store {
         .await?
         .rows_affected();
         let result = if updated == 1 {
-            let event_id = sqlx::query("INSERT INTO desk_event (appointment_id, at) VALUES (?, ?)")
-                .bind(appointment_id)
-                .bind(&now)
-                .execute(&mut *tx)
-                .await?
-                .last_insert_rowid();
+            let event_id = desk_event(&mut tx, appointment_id, &now).await?;
             CheckIn {
                 arrived_at: now,
                 already_checked_in: false,
@@ -341,13 +351,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let event_id = if scores.urgent {
-            let id = sqlx::query("INSERT INTO desk_event (appointment_id, at) VALUES (?, ?)")
-                .bind(appointment_id)
-                .bind(&now)
-                .execute(&mut *tx)
-                .await?
-                .last_insert_rowid();
-            Some(id)
+            Some(desk_event(&mut tx, appointment_id, &now).await?)
         } else {
             None
         };
