@@ -147,6 +147,11 @@ pub async fn staff_session() -> Result<StaffSession, ApiFailure> {
     get("/api/v1/auth/session").await
 }
 
+pub async fn change_password(current: &str, new: &str, csrf: &str) -> Result<(), ApiFailure> {
+    let body = serde_json::json!({ "current_password": current, "new_password": new });
+    no_content(send("POST", "/api/v1/auth/password", Some(to_json(&body)?), Some(csrf)).await?)
+}
+
 pub async fn logout(csrf: &str) -> Result<(), ApiFailure> {
     staff_action("/api/v1/auth/logout", csrf).await
 }

@@ -709,3 +709,56 @@ async fn the_board_misses_no_arrival_across_a_server_restart() {
     assert_eq!(marker, json!("same page"), "the board was reloaded");
     desk.close().await.expect("close desk");
 }
+
+#[tokio::test]
+#[ignore = "needs the built kiosk, the server binary and chromedriver: run `cargo xtask test`"]
+async fn a_new_staff_member_chooses_a_password_at_first_sign_in() {
+    let server = start_server();
+    // An admin creates the account with a password of their choosing (over the API).
+    let http = reqwest::Client::new();
+    let login = http
+        .post(format!("{}/api/v1/auth/login", server.url))
+        .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .expect("sign in");
+    let cookie = login.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let session: serde_json::Value = login.json().await.expect("session");
+    let created = http
+        .post(format!("{}/api/v1/admin/staff", server.url))
+        .header("cookie", cookie)
+        .header("x-csrf-token", session["csrf_token"].as_str().unwrap())
+        .json(&json!({"username": "rosa", "display_name": "Rosa", "role": "front_desk", "password": "given by the admin"}))
+        .send()
+        .await
+        .expect("create staff");
+    assert_eq!(created.status().as_u16(), 201);
+
+    let driver = start_chromedriver().await;
+    let desk = browser(&driver).await;
+    desk.goto(&format!("{}/desk", server.url)).await.expect("open desk");
+    type_into(&desk, "#username", "rosa").await;
+    type_into(&desk, "#password", "given by the admin").await;
+    click(&desk, "#sign-in").await;
+    wait_text(&desk, "#password-title", "Choose your own password").await;
+    type_into(&desk, "#current-password", "given by the admin").await;
+    type_into(&desk, "#new-password", "short").await;
+    type_into(&desk, "#new-password-again", "short").await;
+    click(&desk, "#change-password").await;
+    wait_text(&desk, "#password-error", "at least 12 characters").await;
+    check_screen(&desk, "desk-change-password").await;
+    type_into(&desk, "#new-password", "rosa chose this").await;
+    type_into(&desk, "#new-password-again", "rosa chose this").await;
+    click(&desk, "#change-password").await;
+    wait_text(&desk, "#connection", "Live").await;
+    wait_text(&desk, "#staff-name", "Rosa").await;
+    // Front desk staff do not see the admin's tablet panel.
+    assert!(text_of(&desk, ".kiosk-setup summary").await.is_none());
+    desk.close().await.expect("close desk");
+}

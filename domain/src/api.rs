@@ -245,6 +245,9 @@ pub struct StaffSession {
     pub display_name: String,
     /// "front_desk" or "admin".
     pub role: String,
+    /// Signed in with a one-time password: choose one before anything else.
+    #[serde(default)]
+    pub must_change_password: bool,
     pub csrf_token: String,
 }
 

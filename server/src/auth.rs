@@ -149,23 +149,46 @@ async fn signed_in(state: &AppState, headers: HeaderMap, method: Method, client:
 
 /// Guard for the desk router: any signed-in member of staff.
 pub async fn require_staff(State(state): State<AppState>, request: Request, next: Next) -> Result<Response, ApiError> {
-    guard(&state, request, next, None).await
+    guard(&state, request, next, None, false).await
 }
 
 /// Guard for the admin router: admins only.
 pub async fn require_admin(State(state): State<AppState>, request: Request, next: Next) -> Result<Response, ApiError> {
-    guard(&state, request, next, Some(Role::Admin)).await
+    guard(&state, request, next, Some(Role::Admin), false).await
 }
 
-/// Lets the request through signed in (with `SignedIn` for the handler), and with `role` when
-/// one is required.
-async fn guard(state: &AppState, mut request: Request, next: Next, role: Option<Role>) -> Result<Response, ApiError> {
+/// Guard for the session itself (who am I, change my password): open even while a one-time
+/// password must be replaced.
+pub async fn require_session(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    guard(&state, request, next, None, true).await
+}
+
+/// Lets the request through signed in (with `SignedIn` for the handler), with `role` when one
+/// is required, and only to the session routes while a one-time password is unchanged.
+async fn guard(
+    state: &AppState,
+    mut request: Request,
+    next: Next,
+    role: Option<Role>,
+    session_routes: bool,
+) -> Result<Response, ApiError> {
     let (headers, method, client) = (
         request.headers().clone(),
         request.method().clone(),
         client_of(request.extensions()),
     );
     let who = signed_in(state, headers, method, client).await?;
+    if who.staff.must_change_password && !session_routes {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden,
+            "Choose your own password first.",
+        ));
+    }
     if role.is_some_and(|role| who.staff.role != role) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,

@@ -107,8 +107,16 @@ async fn ensure_first_admin(
         None => (auth::new_password(), true),
     };
     let hash = auth::hash_password(&password).map_err(|_| "cannot hash the first admin's password")?;
+    // A printed password is one-time: the admin must choose their own at first sign-in.
     store
-        .create_staff("admin", "Administrator", store::Role::Admin, &hash, chrono::Utc::now())
+        .create_staff(
+            "admin",
+            "Administrator",
+            store::Role::Admin,
+            &hash,
+            show,
+            chrono::Utc::now(),
+        )
         .await?;
     Ok(show.then_some(password))
 }

@@ -1090,6 +1090,25 @@ async fn every_staff_endpoint_needs_a_session_the_right_role_and_a_csrf_token() 
         .unwrap();
     assert_eq!(created.status(), StatusCode::CREATED);
     let front_desk = signed_in_client(&server.url, "rosa", "front desk password").await;
+    // A password an admin chose opens nothing but the change to one's own.
+    let session: Value = front_desk
+        .get(format!("{}/api/v1/auth/session", server.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(session["must_change_password"], true);
+    let blocked = call(&front_desk, "GET", &format!("{}/api/v1/desk/appointments", server.url)).await;
+    expect_error(blocked, StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;
+    let changed = front_desk
+        .post(format!("{}/api/v1/auth/password", server.url))
+        .json(&json!({"current_password": "front desk password", "new_password": "rosa picked this one"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), StatusCode::NO_CONTENT);
 
     for (method, path, admin_only) in STAFF_ENDPOINTS {
         let url = format!("{}{path}", server.url);
@@ -1120,7 +1139,7 @@ async fn every_staff_endpoint_needs_a_session_the_right_role_and_a_csrf_token() 
         let response = post(
             &Client::new(),
             &format!("{}/api/v1/auth/login", server.url),
-            json!({"username": "rosa", "password": "front desk password"}),
+            json!({"username": "rosa", "password": "rosa picked this one"}),
         )
         .await;
         let cookie = response.headers()["set-cookie"]

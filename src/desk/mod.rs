@@ -5,6 +5,7 @@ mod board;
 mod chime;
 mod detail;
 mod metrics;
+mod password;
 mod sign_in;
 mod tablets;
 
@@ -45,9 +46,11 @@ pub fn DeskBoard() -> impl IntoView {
         }
         checked.try_set(true);
     });
-    move || match (checked.get(), session.with(Option::is_some)) {
+    let must_change = move || session.with(|s| s.as_ref().map(|s| s.must_change_password));
+    move || match (checked.get(), must_change()) {
         (false, _) => ().into_any(),
-        (true, false) => view! { <sign_in::SignIn /> }.into_any(),
-        (true, true) => view! { <board::Board /> }.into_any(),
+        (true, None) => view! { <sign_in::SignIn /> }.into_any(),
+        (true, Some(true)) => view! { <password::ChangePassword /> }.into_any(),
+        (true, Some(false)) => view! { <board::Board /> }.into_any(),
     }
 }

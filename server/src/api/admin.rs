@@ -93,7 +93,7 @@ async fn create_staff(
         .map_err(|_| ApiError::internal())??;
     let created = state
         .store
-        .create_staff(&username, display_name, role, &hash, Utc::now())
+        .create_staff(&username, display_name, role, &hash, true, Utc::now())
         .await?;
     if created.is_none() {
         return Err(ApiError::new(

@@ -21,7 +21,7 @@ pub fn router(state: AppState) -> Router<AppState> {
     let signed_in = Router::new()
         .route("/session", get(session))
         .route("/password", post(change_password))
-        .route_layer(middleware::from_fn_with_state(state, auth::require_staff));
+        .route_layer(middleware::from_fn_with_state(state, auth::require_session));
     Router::new()
         .route("/login", post(login))
         .route("/logout", post(logout))
@@ -33,6 +33,7 @@ fn session_body(who: &crate::store::Staff, csrf_token: String) -> StaffSession {
         username: who.username.clone(),
         display_name: who.display_name.clone(),
         role: who.role.as_str().to_owned(),
+        must_change_password: who.must_change_password,
         csrf_token,
     }
 }

@@ -13,6 +13,8 @@ pub struct Staff {
     pub username: String,
     pub display_name: String,
     pub role: Role,
+    /// Signed in with a password someone else chose: only the password change is open.
+    pub must_change_password: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -62,6 +64,7 @@ fn staff_row(row: &sqlx::sqlite::SqliteRow) -> Staff {
         username: row.get("username"),
         display_name: row.get("display_name"),
         role: Role::parse(row.get("role")).unwrap_or(Role::FrontDesk),
+        must_change_password: row.get("must_change_password"),
     }
 }
 
@@ -79,16 +82,18 @@ impl Store {
         display_name: &str,
         role: Role,
         password_hash: &str,
+        must_change_password: bool,
         now: DateTime<Utc>,
     ) -> Result<Option<i64>, sqlx::Error> {
         let result = sqlx::query(
-            "INSERT INTO staff (username, display_name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (username) DO NOTHING",
+            "INSERT INTO staff (username, display_name, role, password_hash, must_change_password, created_at)
+             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO NOTHING",
         )
         .bind(username)
         .bind(display_name)
         .bind(role.as_str())
         .bind(password_hash)
+        .bind(must_change_password)
         .bind(rfc3339(now))
         .execute(self.pool())
         .await?;
@@ -130,7 +135,7 @@ impl Store {
     }
 
     pub async fn set_password(&self, staff_id: i64, password_hash: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE staff SET password_hash = ? WHERE id = ?")
+        sqlx::query("UPDATE staff SET password_hash = ?, must_change_password = 0 WHERE id = ?")
             .bind(password_hash)
             .bind(staff_id)
             .execute(self.pool())
@@ -164,7 +169,7 @@ impl Store {
     /// The member of staff and CSRF token of a live session.
     pub async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<(Staff, String)>, sqlx::Error> {
         let row = sqlx::query(
-            "SELECT s.id, s.username, s.display_name, s.role, x.csrf_token
+            "SELECT s.id, s.username, s.display_name, s.role, s.must_change_password, x.csrf_token
              FROM staff_session x JOIN staff s ON s.id = x.staff_id
              WHERE x.token_hash = ? AND x.expires_at > ?",
         )

@@ -1,0 +1,116 @@
+//! Choosing one's own password, required after signing in with a one-time password.
+
+use arrive_domain::ErrorCode;
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::Staff;
+use crate::api::{self, ApiFailure};
+use crate::app::{tr, LanguageToggle};
+
+/// The server's rule, checked here first so the answer is instant.
+const MIN_PASSWORD_CHARS: usize = 12;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Problem {
+    TooShort,
+    Different,
+    WrongCurrent,
+    Network,
+}
+
+#[component]
+pub fn ChangePassword() -> impl IntoView {
+    let staff = expect_context::<Staff>();
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let again = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<Problem>);
+
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let (now, wanted) = (current.get_untracked(), new.get_untracked());
+        if wanted.chars().count() < MIN_PASSWORD_CHARS {
+            return problem.set(Some(Problem::TooShort));
+        }
+        if wanted != again.get_untracked() {
+            return problem.set(Some(Problem::Different));
+        }
+        let csrf = staff
+            .0
+            .with_untracked(|s| s.as_ref().map(|s| s.csrf_token.clone()).unwrap_or_default());
+        spawn_local(async move {
+            match api::change_password(&now, &wanted, &csrf).await {
+                Ok(()) => {
+                    staff.0.update(|s| {
+                        if let Some(s) = s.as_mut() {
+                            s.must_change_password = false;
+                        }
+                    });
+                }
+                Err(ApiFailure::Refused {
+                    code: ErrorCode::InvalidField,
+                    field: Some(field),
+                }) if field == "current_password" => {
+                    problem.try_set(Some(Problem::WrongCurrent));
+                }
+                Err(failure) => {
+                    staff.handle(&failure);
+                    problem.try_set(Some(Problem::Network));
+                }
+            }
+        });
+    };
+
+    let field = |id: &'static str,
+                 label: fn(&crate::i18n::Strings) -> &'static str,
+                 value: RwSignal<String>,
+                 autocomplete: &'static str| {
+        view! {
+            <div class="field">
+                <label for=id>{tr(label)}</label>
+                <input
+                    id=id
+                    type="password"
+                    autocomplete=autocomplete
+                    prop:value=move || value.get()
+                    on:input=move |ev| value.set(event_target_value(&ev))
+                />
+            </div>
+        }
+    };
+    view! {
+        <div class="desk">
+            <header class="topbar">
+                <span class="brand">{tr(|s| s.desk_title)}</span>
+                <LanguageToggle />
+            </header>
+            <main id="main" class="screen sign-in">
+                <h1 id="password-title">{tr(|s| s.password_title)}</h1>
+                <p class="lead">{tr(|s| s.password_lead)}</p>
+                <div class="announcer" role="alert" aria-live="assertive">
+                    {move || {
+                        problem
+                            .get()
+                            .map(|p| {
+                                let text = match p {
+                                    Problem::TooShort => tr(|s| s.password_too_short),
+                                    Problem::Different => tr(|s| s.password_different),
+                                    Problem::WrongCurrent => tr(|s| s.password_wrong_current),
+                                    Problem::Network => tr(|s| s.network_error),
+                                };
+                                view! { <p class="error-summary" id="password-error">{text}</p> }
+                            })
+                    }}
+                </div>
+                <form on:submit=submit>
+                    {field("current-password", |s| s.password_current, current, "current-password")}
+                    {field("new-password", |s| s.password_new, new, "new-password")}
+                    {field("new-password-again", |s| s.password_again, again, "new-password")}
+                    <button type="submit" class="primary" id="change-password">{tr(|s| s.password_button)}</button>
+                </form>
+            </main>
+        </div>
+    }
+}
