@@ -81,7 +81,7 @@ pub async fn run(
     if let Some(password) = first_admin {
         // A secret for the person installing: on the console once, never in the logs.
         println!("First sign-in at the front desk: username admin, one-time password {password}");
-        println!("(Change it after signing in: POST /api/v1/auth/password.)");
+        println!("(It works once: at first sign-in, /desk asks you to choose your own.)");
     }
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async move {
