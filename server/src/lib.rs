@@ -11,6 +11,7 @@ pub mod forms;
 pub mod security;
 pub mod seed;
 pub mod store;
+pub mod throttle;
 
 use std::net::SocketAddr;
 
@@ -31,6 +32,25 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// (amber, red) wait thresholds for the board, in minutes.
     pub wait_minutes: (u32, u32),
+    /// Identifications that found nobody, per tablet and per client address.
+    pub identify_throttle: std::sync::Arc<IdentifyThrottle>,
+}
+
+/// Per tablet: a patient may mistype a few times; ten misses in ten minutes is guessing.
+/// Per address: higher, as several tablets may share one.
+pub struct IdentifyThrottle {
+    pub per_kiosk: throttle::FailureThrottle,
+    pub per_address: throttle::FailureThrottle,
+}
+
+impl Default for IdentifyThrottle {
+    fn default() -> Self {
+        let (window, lockout) = (std::time::Duration::from_secs(600), std::time::Duration::from_secs(300));
+        IdentifyThrottle {
+            per_kiosk: throttle::FailureThrottle::new(10, window, lockout),
+            per_address: throttle::FailureThrottle::new(30, window, lockout),
+        }
+    }
 }
 
 impl AppState {
@@ -66,6 +86,7 @@ pub async fn run(
         consents,
         secure_cookies: config.secure_cookies,
         wait_minutes: config.wait_minutes,
+        identify_throttle: Default::default(),
     };
     let app = router(state, &config.dist_dir);
 

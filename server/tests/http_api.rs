@@ -1745,3 +1745,73 @@ async fn every_response_carries_the_security_headers_and_the_csp_allows_only_the
     }
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn guessing_at_a_tablet_locks_it_and_misses_look_alike() {
+    let (_data, server, kiosk) = fresh_server().await;
+    let url = format!("{}/api/v1/kiosk/identify", server.url);
+    // "No such patient" and "wrong date of birth" cannot be told apart.
+    let nobody = post(
+        &kiosk,
+        &url,
+        json!({"last_name": "Nobody", "date_of_birth": "1990-01-01"}),
+    )
+    .await;
+    let (status, body) = (nobody.status(), nobody.text().await.unwrap());
+    let wrong_dob = post(
+        &kiosk,
+        &url,
+        json!({"last_name": "Smith", "date_of_birth": "1990-01-02"}),
+    )
+    .await;
+    assert_eq!(
+        (status, body.clone()),
+        (wrong_dob.status(), wrong_dob.text().await.unwrap())
+    );
+    assert_eq!(body, r#"{"outcome":"not_found"}"#);
+
+    for _ in 0..8 {
+        post(
+            &kiosk,
+            &url,
+            json!({"last_name": "Nobody", "date_of_birth": "1990-01-01"}),
+        )
+        .await;
+    }
+    // Ten misses: the tablet is refused, even for a real patient, and sent to the desk.
+    let locked = post(
+        &kiosk,
+        &url,
+        json!({"last_name": "Smith", "date_of_birth": "1990-01-01"}),
+    )
+    .await;
+    let error = expect_error(locked, StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited).await;
+    assert!(error.error.message.contains("front desk"));
+
+    // Another tablet (behind the same address) goes on.
+    let admin = staff_client(&server.url).await;
+    let enrollment: Value = admin
+        .post(format!("{}/api/v1/admin/kiosks", server.url))
+        .json(&json!({"name": "Lobby west"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = enrollment["link"]
+        .as_str()
+        .unwrap()
+        .split_once("#enroll=")
+        .unwrap()
+        .1
+        .to_owned();
+    let other = post(
+        &tablet_client(&token),
+        &url,
+        json!({"last_name": "Smith", "date_of_birth": "1990-01-01"}),
+    )
+    .await;
+    assert_eq!(other.status(), StatusCode::OK);
+    server.stop().await;
+}

@@ -75,6 +75,11 @@ pub fn Identify() -> impl IntoView {
                     code: ErrorCode::Unauthorized,
                     ..
                 }) => flow.go(Step::NotEnrolled),
+                // Too many misses on this tablet: the desk takes over, as for a doubtful match.
+                Err(ApiFailure::Refused {
+                    code: ErrorCode::RateLimited,
+                    ..
+                }) => flow.go(Step::Several),
                 Err(ApiFailure::Refused {
                     code: ErrorCode::NotFound,
                     ..

@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use chrono::{Local, Utc};
 
-use crate::auth::KioskTablet;
+use crate::auth::{Client, KioskTablet};
 use crate::error::{ApiError, ApiJson};
 use crate::{forms, AppState};
 
@@ -114,8 +114,20 @@ async fn submit_form(
 
 async fn identify(
     State(state): State<AppState>,
+    Extension(tablet): Extension<KioskTablet>,
+    Client(address): Client,
     ApiJson(request): ApiJson<IdentifyRequest>,
 ) -> Result<Json<IdentifyResponse>, ApiError> {
+    let (kiosk_key, address_key) = (format!("kiosk:{}", tablet.id), format!("address:{address}"));
+    let now = std::time::Instant::now();
+    let throttle = &state.identify_throttle;
+    if throttle.per_kiosk.check(&kiosk_key, now).is_err() || throttle.per_address.check(&address_key, now).is_err() {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::RateLimited,
+            "Too many tries on this tablet. Please see the front desk.",
+        ));
+    }
     let today = Local::now().date_naive();
     let last_name = validate_name(&request.last_name).map_err(|e| ApiError::field("last_name", e.message()))?;
     let dob =
@@ -149,6 +161,18 @@ async fn identify(
         IdentifyResponse::Several => "several",
     };
     tracing::info!(outcome, "identify");
+    if !matches!(response, IdentifyResponse::Found { .. }) {
+        let kiosk_locked = throttle.per_kiosk.record_failure(&kiosk_key, now);
+        let address_locked = throttle.per_address.record_failure(&address_key, now);
+        if kiosk_locked || address_locked {
+            tracing::warn!(
+                kiosk = tablet.id,
+                kiosk_locked,
+                address_locked,
+                "identify locked out after repeated misses"
+            );
+        }
+    }
     Ok(Json(response))
 }
 
