@@ -1,0 +1,100 @@
+//! Property tests (the fuzzing that runs on every `cargo xtask test`): every parser and
+//! validator of the domain crate, fed arbitrary input, answers with a value or a typed error,
+//! never a panic, and what it accepts survives a round trip.
+
+use arrive_domain::consent::{stroke_path, validate_signature, SignatureError};
+use arrive_domain::date::{iso, parse_iso};
+use arrive_domain::name::{match_key, validate_name};
+use arrive_domain::questionnaire::{self, draft, QuestionnaireResponse};
+use arrive_domain::DateOfBirth;
+use chrono::NaiveDate;
+use proptest::prelude::*;
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()
+}
+
+const SHIPPED: [&str; 6] = [
+    include_str!("../../forms/reason-for-visit.json"),
+    include_str!("../../forms/allergies.json"),
+    include_str!("../../forms/medications.json"),
+    include_str!("../../forms/phq-2.json"),
+    include_str!("../../forms/phq-9.json"),
+    include_str!("../../forms/pain.json"),
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn dates_of_birth_parse_or_say_why(text in "\\PC{0,24}", m in "[0-9]{0,3}", d in "[0-9]{0,3}", y in "[0-9]{0,5}") {
+        if let Ok(dob) = DateOfBirth::parse(&text, today()) {
+            prop_assert_eq!(DateOfBirth::parse(&dob.to_string(), today()), Ok(dob));
+        }
+        if let Ok(dob) = DateOfBirth::from_parts(&m, &d, &y, today()) {
+            prop_assert_eq!(DateOfBirth::parse(&dob.to_string(), today()), Ok(dob));
+        }
+    }
+
+    #[test]
+    fn names_are_cleaned_once_and_for_all(text in "\\PC{0,80}") {
+        let _ = match_key(&text);
+        if let Ok(name) = validate_name(&text) {
+            prop_assert_eq!(name.trim(), name.as_str());
+            prop_assert!(!name.contains("  "));
+            prop_assert_eq!(validate_name(&name), Ok(name.clone()));
+        }
+    }
+
+    #[test]
+    fn iso_dates_round_trip(days in 0u64..200_000, text in "\\PC{0,12}") {
+        let day = NaiveDate::from_ymd_opt(1500, 1, 1).unwrap() + chrono::Days::new(days);
+        prop_assert_eq!(parse_iso(&iso(day)), Some(day));
+        let _ = parse_iso(&text);
+    }
+
+    #[test]
+    fn the_pad_only_makes_paths_the_server_accepts(
+        strokes in prop::collection::vec(prop::collection::vec((-50.0f64..700.0, -50.0f64..300.0), 1..40), 1..6),
+        text in "\\PC{0,200}",
+    ) {
+        let path = strokes.iter().map(|s| stroke_path(s)).collect::<Vec<_>>().join(" ");
+        match validate_signature(&path) {
+            Ok(()) | Err(SignatureError::TooSmall) => {}
+            Err(other) => prop_assert!(false, "the pad made a path refused as {:?}: {}", other, path),
+        }
+        let _ = validate_signature(&text);
+    }
+
+    #[test]
+    fn any_text_loaded_as_a_form_is_a_form_or_a_reason(text in "\\PC{0,300}") {
+        let _ = questionnaire::load(&text);
+    }
+
+    #[test]
+    fn any_response_to_a_shipped_form_is_judged_without_panicking(
+        form in 0usize..6,
+        link in prop::sample::select(vec!["reason", "phq-1", "phq-9", "allergy", "substance", "no-medications", "pain-now", "x"]),
+        value in prop_oneof![
+            any::<bool>().prop_map(|b| serde_json::json!({"valueBoolean": b})),
+            any::<i64>().prop_map(|i| serde_json::json!({"valueInteger": i})),
+            "\\PC{0,20}".prop_map(|s| serde_json::json!({"valueString": s})),
+            "\\PC{0,12}".prop_map(|s| serde_json::json!({"valueDate": s})),
+            "[A-Z]{2}[0-9]{4}-[0-9]".prop_map(|c| serde_json::json!({"valueCoding": {"system": "http://loinc.org", "code": c}})),
+        ],
+        nested in any::<bool>(),
+    ) {
+        let form = questionnaire::load(SHIPPED[form]).unwrap();
+        let item = if nested {
+            serde_json::json!([{"linkId": "allergy", "item": [{"linkId": link, "answer": [value]}]}])
+        } else {
+            serde_json::json!([{"linkId": link, "answer": [value]}])
+        };
+        let response: QuestionnaireResponse = serde_json::from_value(serde_json::json!({
+            "resourceType": "QuestionnaireResponse", "status": "completed", "item": item
+        })).unwrap();
+        let _ = questionnaire::validate(&form, &response);
+        let _ = draft::finish(&form, &response.item);
+        let _ = questionnaire::summary::answered(&form.item, &response, "es");
+    }
+}
