@@ -146,6 +146,8 @@ fn reset_when_idle(flow: Flow) {
     let handles = [
         window_event_listener(ev::pointerdown, move |_| touch()),
         window_event_listener(ev::keydown, move |_| touch()),
+        // Reading a long consent with a mouse wheel is activity too.
+        window_event_listener(ev::wheel, move |_| touch()),
     ];
     let interval = set_interval_with_handle(
         move || {
