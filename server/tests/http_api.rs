@@ -318,7 +318,15 @@ async fn check_in_refuses_unknown_and_malformed_tokens() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_requests_get_a_json_4xx_and_never_echo_the_input() {
-    let (_data, server, client) = fresh_server().await;
+    let (_data, server, _) = fresh_server().await;
+    // The server closes a connection whose oversize body it did not read: no connection reuse.
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("x-kiosk-token", KIOSK_TOKEN.parse().unwrap());
+    let client = Client::builder()
+        .default_headers(headers)
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
     let oversize = format!(
         r#"{{"last_name":"{}","date_of_birth":"1990-01-01"}}"#,
         "a".repeat(70 * 1024)
@@ -382,6 +390,16 @@ async fn bad_requests_get_a_json_4xx_and_never_echo_the_input() {
                 None,
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 ErrorCode::UnsupportedMediaType,
+            ),
+            (
+                "over this route's 4 KiB",
+                format!(
+                    r#"{{"last_name":"{}","date_of_birth":"1990-01-01"}}"#,
+                    "a".repeat(5 * 1024)
+                ),
+                Some("application/json"),
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::BodyTooLarge,
             ),
             (
                 "over 64 KiB",
@@ -748,6 +766,11 @@ async fn forms_are_served_and_responses_checked_with_the_same_engine() {
         assert_eq!(body.error.field.as_deref(), Some(field), "{form}");
         assert!(!body.error.message.contains("Latex"), "the error echoes an answer");
     }
+    // Form responses may be long (a list of medications): 40 KiB is read, and judged.
+    let long = json!({"resourceType": "QuestionnaireResponse", "status": "completed",
+        "item": [{"linkId": "reason", "answer": [{"valueString": "x".repeat(40 * 1024)}]}]});
+    let judged = submit(&client, &server.url, "reason-for-visit", &token, long).await;
+    expect_error(judged, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidField).await;
     let unknown_field = submit(
         &client,
         &server.url,

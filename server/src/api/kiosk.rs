@@ -9,7 +9,7 @@ use arrive_domain::matching::{match_appointment, Match};
 use arrive_domain::name::validate_name;
 use arrive_domain::questionnaire::{self, phq, Questionnaire};
 use arrive_domain::{AppointmentStatus, DateOfBirth, ErrorCode};
-use axum::extract::{Path, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
@@ -19,17 +19,27 @@ use crate::auth::{Client, KioskTablet};
 use crate::error::{ApiError, ApiJson};
 use crate::{forms, AppState};
 
+/// Bodies of the small kiosk calls (a name and a date, a token): anything bigger is not ours.
+const SMALL_BODY_BYTES: usize = 4 * 1024;
+/// A signature: its path data (`consent::MAX_PATH_LEN`) and a few fields.
+const SIGNATURE_BODY_BYTES: usize = 32 * 1024;
+
+/// Each route takes at most the body it needs; form responses get the API-wide limit.
 pub fn router() -> Router<AppState> {
+    let small = || DefaultBodyLimit::max(SMALL_BODY_BYTES);
     Router::new()
-        .route("/identify", post(identify))
-        .route("/check-in", post(check_in))
+        .route("/identify", post(identify).layer(small()))
+        .route("/check-in", post(check_in).layer(small()))
         .route("/forms", get(list_forms))
-        .route("/forms/for-visit", post(forms_for_visit))
+        .route("/forms/for-visit", post(forms_for_visit).layer(small()))
         .route("/forms/{form_id}", get(get_form))
         .route("/forms/{form_id}/responses", post(submit_form))
-        .route("/help", post(ask_for_help))
-        .route("/consents/pending", post(pending_consents))
-        .route("/consents/{consent_id}/signatures", post(sign_consent))
+        .route("/help", post(ask_for_help).layer(small()))
+        .route("/consents/pending", post(pending_consents).layer(small()))
+        .route(
+            "/consents/{consent_id}/signatures",
+            post(sign_consent).layer(DefaultBodyLimit::max(SIGNATURE_BODY_BYTES)),
+        )
 }
 
 /// The appointment a kiosk request is about, from its match token.
