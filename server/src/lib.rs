@@ -11,6 +11,7 @@ pub mod forms;
 pub mod security;
 pub mod seed;
 pub mod store;
+pub mod telemetry;
 pub mod throttle;
 
 use std::net::SocketAddr;
@@ -70,6 +71,7 @@ pub async fn run(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     on_listening: impl FnOnce(SocketAddr),
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    telemetry::install();
     let forms = std::sync::Arc::new(forms::Forms::load(config.forms_dir.as_deref())?);
     let consents = std::sync::Arc::new(consents::Consents::load(config.consents_dir.as_deref())?);
     let store = store::Store::open(&config.database_path()).await?;

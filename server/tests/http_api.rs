@@ -1838,3 +1838,47 @@ async fn guessing_at_a_tablet_locks_it_and_misses_look_alike() {
     assert_eq!(other.status(), StatusCode::OK);
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn prometheus_metrics_count_requests_by_route_and_carry_no_patient_data() {
+    let (_data, server, kiosk) = fresh_server().await;
+    let token = token_for(&kiosk, &server.url, "Smith", "1990-01-01").await;
+    post(
+        &kiosk,
+        &format!("{}/api/v1/kiosk/check-in", server.url),
+        json!({"match_token": token}),
+    )
+    .await;
+    let desk = staff_client(&server.url).await;
+    let _board = desk
+        .get(format!("{}/api/v1/desk/events", server.url))
+        .send()
+        .await
+        .unwrap();
+
+    let response = Client::new()
+        .get(format!("{}/metrics", server.url))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
+    let text = response.text().await.unwrap();
+    for expected in [
+        "arrive_http_requests_total{",
+        r#"route="/api/v1/kiosk/identify""#,
+        r#"status="200""#,
+        "arrive_http_request_duration_seconds",
+        r#"arrive_identify_total{outcome="found"}"#,
+        "arrive_check_ins_total",
+        "arrive_board_streams",
+    ] {
+        assert!(text.contains(expected), "{expected} in\n{text}");
+    }
+    for secret in ["Smith", "1990-01-01", &token] {
+        assert!(!text.contains(secret), "metrics carry {secret}");
+    }
+    server.stop().await;
+}

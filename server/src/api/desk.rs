@@ -238,6 +238,7 @@ async fn events(
     // Reconnect quickly after a dropped connection or a server restart.
     let hello = Event::default().retry(Duration::from_secs(1)).comment("connected");
 
+    metrics::gauge!("arrive_board_streams").increment(1.0);
     let stream = stream::unfold(
         EventStream {
             hello: Some(hello),
@@ -283,11 +284,18 @@ async fn events(
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 
+impl Drop for EventStream {
+    fn drop(&mut self) {
+        metrics::gauge!("arrive_board_streams").decrement(1.0);
+    }
+}
+
 enum Received {
     Appointment(Result<DeskEvent, RecvError>),
     Help(Result<DeskHelp, RecvError>),
 }
 
+/// An open board stream; counted in `arrive_board_streams` while it lives.
 struct EventStream {
     hello: Option<Event>,
     backlog: VecDeque<DeskEvent>,

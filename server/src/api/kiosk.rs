@@ -171,6 +171,7 @@ async fn identify(
         IdentifyResponse::Several => "several",
     };
     tracing::info!(outcome, "identify");
+    metrics::counter!("arrive_identify_total", "outcome" => outcome).increment(1);
     if !matches!(response, IdentifyResponse::Found { .. }) {
         let kiosk_locked = throttle.per_kiosk.record_failure(&kiosk_key, now);
         let address_locked = throttle.per_address.record_failure(&address_key, now);
@@ -203,6 +204,9 @@ async fn check_in(
         state.publish_appointment(appointment_id, event_id).await?;
     }
     tracing::info!(appointment_id, already = check_in.already_checked_in, "check-in");
+    if !check_in.already_checked_in {
+        metrics::counter!("arrive_check_ins_total").increment(1);
+    }
     Ok(Json(CheckInResponse {
         arrived_at: check_in.arrived_at,
         already_checked_in: check_in.already_checked_in,

@@ -57,6 +57,7 @@ pub fn router(state: AppState, dist_dir: &Path) -> Router {
         )
         .fallback(api_not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn(crate::telemetry::track))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // API answers may carry PHI: no cache may keep them.
         .layer(SetResponseHeaderLayer::overriding(
@@ -82,6 +83,7 @@ pub fn router(state: AppState, dist_dir: &Path) -> Router {
     let app = Router::new()
         .route("/healthz", get(health))
         .route("/readyz", get(ready))
+        .route("/metrics", get(crate::telemetry::render))
         .nest("/api/v1", api)
         .nest_service("/desk", desk_files)
         .fallback(move |request: Request| async move {
