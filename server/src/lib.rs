@@ -8,6 +8,7 @@ pub mod consents;
 pub mod error;
 pub mod events;
 pub mod forms;
+pub mod import;
 pub mod security;
 pub mod seed;
 pub mod store;

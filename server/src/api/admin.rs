@@ -11,8 +11,11 @@ use serde::Deserialize;
 
 use crate::auth::{self, SignedIn};
 use crate::error::{ApiError, ApiJson};
-use crate::store::{AuditEntry, KioskDevice, Role};
+use crate::import::{self, RowError};
+use crate::store::{AuditEntry, ImportCounts, KioskDevice, Role};
 use crate::AppState;
+
+const SCHEDULE_BODY_BYTES: usize = 1024 * 1024;
 
 /// The newest entries the list and the export return.
 const AUDIT_LIMIT: i64 = 10_000;
@@ -23,6 +26,11 @@ pub fn router() -> Router<AppState> {
         .route("/audit.csv", get(audit_csv))
         .route("/staff", post(create_staff))
         .route("/kiosks", get(kiosks).post(enroll_kiosk))
+        // A day's schedule of a large clinic is a few hundred rows.
+        .route(
+            "/schedule",
+            post(import_schedule).layer(axum::extract::DefaultBodyLimit::max(SCHEDULE_BODY_BYTES)),
+        )
         .route("/kiosks/{id}/revoke", post(revoke_kiosk))
 }
 
@@ -188,4 +196,56 @@ async fn revoke_kiosk(
         .audit(Some(who.staff.id), "kiosk_revoked", None, &who.client, Utc::now())
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(serde::Serialize)]
+struct ImportReport {
+    #[serde(flatten)]
+    counts: ImportCounts,
+    /// Rows not loaded, by line, with the reason (never their contents).
+    errors: Vec<RowError>,
+}
+
+/// `POST /api/v1/admin/schedule` (`text/csv`): loads the practice system's schedule.
+async fn import_schedule(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+    body: Result<String, axum::extract::rejection::StringRejection>,
+) -> Result<Json<ImportReport>, ApiError> {
+    let is_csv = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/csv"));
+    if !is_csv {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            arrive_domain::ErrorCode::UnsupportedMediaType,
+            "Send the schedule as CSV with Content-Type: text/csv.",
+        ));
+    }
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                arrive_domain::ErrorCode::BodyTooLarge,
+                "The schedule is larger than 1 MiB: import it in parts.",
+            )
+        } else {
+            ApiError::field("file", "The file is not UTF-8 text.")
+        }
+    })?;
+    let (rows, errors) = import::parse(&body).map_err(|reason| ApiError::field("file", &reason))?;
+    let counts = state.store.import_schedule(&rows).await?;
+    state
+        .store
+        .audit(Some(who.staff.id), "schedule_imported", None, &who.client, Utc::now())
+        .await?;
+    tracing::info!(
+        inserted = counts.inserted,
+        updated = counts.updated,
+        refused = errors.len(),
+        "schedule imported"
+    );
+    Ok(Json(ImportReport { counts, errors }))
 }

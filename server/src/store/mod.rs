@@ -16,9 +16,11 @@ use sqlx::{Row, SqlitePool};
 mod detail;
 mod kiosks;
 mod metrics;
+mod schedule;
 mod staff;
 pub use detail::{AppointmentRecord, Progress, StoredResponse, StoredSignature};
 pub use kiosks::KioskDevice;
+pub use schedule::ImportCounts;
 pub use staff::{AuditEntry, Credentials, Role, Staff};
 
 /// How long a match from identify may be used to check in.
