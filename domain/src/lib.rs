@@ -6,9 +6,11 @@
 
 pub mod api;
 pub mod consent;
+pub mod contact;
 pub mod date;
 pub mod dob;
 pub mod error;
+pub mod insurance;
 pub mod matching;
 pub mod name;
 pub mod questionnaire;

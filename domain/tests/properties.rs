@@ -3,7 +3,9 @@
 //! never a panic, and what it accepts survives a round trip.
 
 use arrive_domain::consent::{stroke_path, validate_signature, SignatureError};
+use arrive_domain::contact::{validate_email, validate_phone, validate_state, validate_zip};
 use arrive_domain::date::{iso, parse_iso};
+use arrive_domain::insurance::{validate_mbi, validate_member_id};
 use arrive_domain::name::{match_key, validate_name};
 use arrive_domain::questionnaire::{self, draft, QuestionnaireResponse};
 use arrive_domain::DateOfBirth;
@@ -64,6 +66,26 @@ proptest! {
             Err(other) => prop_assert!(false, "the pad made a path refused as {:?}: {}", other, path),
         }
         let _ = validate_signature(&text);
+    }
+
+    #[test]
+    fn contact_and_member_id_checks_are_idempotent(text in "\\PC{0,40}", digits in "[0-9 ()+.-]{0,20}") {
+        type Check = fn(&str) -> Result<String, arrive_domain::contact::ContactError>;
+        for check in [validate_state as Check, validate_zip, validate_phone, validate_email] {
+            for input in [&text, &digits] {
+                if let Ok(clean) = check(input) {
+                    prop_assert_eq!(check(&clean), Ok(clean.clone()));
+                }
+            }
+        }
+        for input in [&text, &digits] {
+            if let Ok(mbi) = validate_mbi(input) {
+                prop_assert_eq!(validate_mbi(&mbi), Ok(mbi.clone()));
+            }
+            if let Ok(id) = validate_member_id(input) {
+                prop_assert_eq!(validate_member_id(&id), Ok(id.clone()));
+            }
+        }
     }
 
     #[test]
