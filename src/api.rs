@@ -156,8 +156,9 @@ pub async fn logout(csrf: &str) -> Result<(), ApiFailure> {
     staff_action("/api/v1/auth/logout", csrf).await
 }
 
-pub async fn desk_detail(appointment_id: i64) -> Result<DeskDetail, ApiFailure> {
-    get(&format!("/api/v1/desk/appointments/{appointment_id}")).await
+/// One appointment in full, its questions and titles in `lang` ("en" or "es": not patient data).
+pub async fn desk_detail(appointment_id: i64, lang: &str) -> Result<DeskDetail, ApiFailure> {
+    get(&format!("/api/v1/desk/appointments/{appointment_id}?lang={lang}")).await
 }
 
 /// A staff action on one appointment: "acknowledge", "roomed", "no-show" or "undo-check-in".

@@ -1300,6 +1300,27 @@ async fn staff_read_answers_scores_and_signatures_and_every_view_is_audited() {
     );
     assert_eq!(phq9.answers.len(), 9);
     assert_eq!(phq9.answers[8].1, "Several days");
+    // In the desk's language when it asks for Spanish (a bad query just means English).
+    let spanish: DeskDetail = desk
+        .get(format!("{}/api/v1/desk/appointments/{}?lang=es", server.url, jose.id))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let phq9_es = spanish.forms.iter().find(|f| f.form_id == "phq-9").unwrap();
+    assert_eq!(phq9_es.answers[8].1, "Varios días");
+    assert_ne!(phq9_es.title, phq9.title);
+    let odd = desk
+        .get(format!(
+            "{}/api/v1/desk/appointments/{}?lang=%ZZ&x",
+            server.url, jose.id
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(odd.status(), StatusCode::OK);
 
     let ack = desk
         .post(format!(

@@ -10,14 +10,17 @@ use leptos::task::spawn_local;
 use super::Staff;
 use crate::api;
 use crate::app::{strings, tr};
+use crate::i18n::Lang;
 
 #[component]
 pub fn Detail(appointment_id: i64, on_close: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let staff = expect_context::<Staff>();
     let detail = RwSignal::new(None::<DeskDetail>);
+    let lang = expect_context::<RwSignal<Lang>>();
     let load = move || {
+        let code = lang.get_untracked().code();
         spawn_local(async move {
-            match api::desk_detail(appointment_id).await {
+            match api::desk_detail(appointment_id, code).await {
                 Ok(d) => {
                     detail.try_set(Some(d));
                     // Take keyboard and screen-reader users to what they opened.
@@ -34,7 +37,11 @@ pub fn Detail(appointment_id: i64, on_close: impl Fn() + Copy + Send + Sync + 's
             }
         });
     };
-    load();
+    // Loaded again when the desk switches language (the questions are in both).
+    Effect::new(move |_| {
+        lang.track();
+        load();
+    });
     let act = move |action: &'static str| {
         let Some(csrf) = staff.0.with_untracked(|s| s.as_ref().map(|s| s.csrf_token.clone())) else {
             return;

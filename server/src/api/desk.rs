@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::{get, post};
@@ -14,6 +14,7 @@ use futures_util::stream::{self, Stream};
 use tokio::sync::broadcast::error::RecvError;
 
 use arrive_domain::api::{DeskConsent, DeskDay, DeskDetail, DeskForm, DeskHelp, DeskMetrics};
+use arrive_domain::questionnaire::model::localized;
 use arrive_domain::questionnaire::{summary, QuestionnaireResponse};
 
 use crate::auth::SignedIn;
@@ -63,11 +64,21 @@ async fn metrics(State(state): State<AppState>) -> Result<Json<DeskMetrics>, Api
 }
 
 /// Everything the patient gave for this appointment. Each view is audited.
+/// `?lang=es`: the desk's language, for the questions and titles (the answers are as given).
+#[derive(serde::Deserialize)]
+struct DetailLanguage {
+    lang: Option<String>,
+}
+
 async fn detail(
     State(state): State<AppState>,
     Extension(who): Extension<SignedIn>,
     Path(id): Path<i64>,
+    // A query that does not parse just means the default language.
+    language: Result<Query<DetailLanguage>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<DeskDetail>, ApiError> {
+    let spanish = language.ok().and_then(|Query(l)| l.lang).as_deref() == Some("es");
+    let lang = if spanish { "es" } else { "en" };
     let record = state
         .store
         .appointment_record(id)
@@ -85,8 +96,10 @@ async fn detail(
             let form = state.forms.get(&r.form_id)?;
             let response: QuestionnaireResponse = serde_json::from_str(&r.response_json).ok()?;
             Some(DeskForm {
-                title: form.title.clone().unwrap_or_else(|| form.id.clone()),
-                answers: summary::answered(&form.item, &response, "en"),
+                title: localized(form.title.as_deref(), form.title_element.as_ref(), lang)
+                    .unwrap_or(&form.id)
+                    .to_owned(),
+                answers: summary::answered(&form.item, &response, lang),
                 form_id: r.form_id,
                 submitted_at: r.submitted_at,
                 phq2_total: r.phq2_total.and_then(|t| u32::try_from(t).ok()),
@@ -102,10 +115,16 @@ async fn detail(
         .await?
         .into_iter()
         .map(|s| DeskConsent {
-            title: state
-                .consents
-                .get(&s.consent_id)
-                .map_or_else(|| s.consent_id.clone(), |c| c.title.en.clone()),
+            title: state.consents.get(&s.consent_id).map_or_else(
+                || s.consent_id.clone(),
+                |c| {
+                    if spanish {
+                        c.title.es.clone()
+                    } else {
+                        c.title.en.clone()
+                    }
+                },
+            ),
             consent_id: s.consent_id,
             signed_at: s.signed_at,
             typed_name: s.typed_name,
