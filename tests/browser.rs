@@ -14,10 +14,10 @@ use web_sys::{Event, EventInit, HtmlElement, HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Mounts a fresh kiosk in its own element; returns that element.
 /// A device token, as an enrolled tablet holds it (these tests never reach a server).
 const TEST_DEVICE_TOKEN: &str = "7e57000000000000000000000000000000000000000000000000000000000001";
 
+/// Mounts a fresh kiosk in its own element; returns that element.
 fn mount_kiosk() -> HtmlElement {
     let storage = window().local_storage().unwrap().unwrap();
     storage.set_item("arrive.kiosk-token", TEST_DEVICE_TOKEN).unwrap();
@@ -187,5 +187,52 @@ async fn a_tablet_without_a_device_token_says_to_see_the_desk() {
     leptos::mount::mount_to(root.clone(), || view! { <Localized><Kiosk /></Localized> }).forget();
     settle().await;
     assert!(text(&root, "#outcome-title").contains("not ready"));
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_form_shows_questions_as_they_apply_and_a_removed_row_forgets_its_bad_text() {
+    use std::collections::HashSet;
+    use std::sync::Arc;
+
+    use arrive_domain::questionnaire::{draft, load};
+    use arrive_kiosk::kiosk::form_view::FormView;
+
+    let form = load(
+        r#"{"resourceType": "Questionnaire", "id": "pets", "status": "active", "item": [
+            {"linkId": "has-pets", "type": "boolean", "text": "I have pets"},
+            {"linkId": "pet", "type": "group", "text": "Pet", "repeats": true,
+             "enableWhen": [{"question": "has-pets", "operator": "=", "answerBoolean": true}],
+             "item": [{"linkId": "age", "type": "integer", "text": "Age in years", "required": true}]}
+        ]}"#,
+    )
+    .unwrap();
+    let answers = RwSignal::new(draft::start(&form.item));
+    let attempted = RwSignal::new(false);
+    let unreadable = RwSignal::new(HashSet::<String>::new());
+    let form = Arc::new(form);
+    let doc = document();
+    let root: HtmlElement = doc.create_element("div").unwrap().unchecked_into();
+    doc.body().unwrap().append_child(&root).unwrap();
+    let mounted = form.clone();
+    leptos::mount::mount_to(root.clone(), move || {
+        view! { <Localized><FormView form=mounted.clone() draft=answers attempted unreadable /></Localized> }
+    })
+    .forget();
+    settle().await;
+
+    // The list of pets applies only once the box is ticked.
+    assert!(root.query_selector("#q-pet-0-age").unwrap().is_none());
+    click(&root, "#q-has-pets").await;
+    type_into(&root, "#q-pet-0-age", "three").await;
+    attempted.set(true);
+    settle().await;
+    assert!(text(&root, "#q-pet-0-age-error").contains("whole number"));
+    assert_eq!(value(&root, "#q-pet-0-age"), "three", "what was typed is kept");
+    assert_eq!(unreadable.get_untracked().len(), 1);
+
+    // Removing the row removes its unreadable text: nothing unseen blocks the form.
+    click(&root, ".remove-row").await;
+    assert!(unreadable.get_untracked().is_empty());
     root.remove();
 }

@@ -358,6 +358,12 @@ fn Question(item: Item, path: Signal<Vec<(String, usize)>>, dom_id: String, cont
             // The box keeps exactly what was typed; the draft gets the parsed answer.
             let typed = RwSignal::new(draft::typed_text(current().as_ref()));
             let unreadable = context.unreadable;
+            // A box that goes away (its row removed, its question no longer asked) takes its
+            // unreadable text with it: it must not block the form unseen.
+            let leaving = dom_id.clone();
+            on_cleanup(move || {
+                unreadable.try_update(|u| u.remove(&leaving));
+            });
             let on_input = {
                 let dom_id = dom_id.clone();
                 move |text: String| {

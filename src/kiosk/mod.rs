@@ -6,7 +6,7 @@
 
 mod confirm;
 mod consents;
-mod form_view;
+pub mod form_view;
 mod help;
 mod identify;
 mod intake;
