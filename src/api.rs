@@ -21,14 +21,17 @@ pub enum ApiFailure {
 
 /// One round trip with the browser's fetch: the status and the body as text. Deliberately not
 /// generic (the typed wrappers below only decode), which keeps the wasm small.
-async fn send(method: &str, path: &str, body: Option<String>, csrf: Option<&str>) -> Result<(u16, String), ApiFailure> {
+/// A request body and its media type.
+type Body = (String, &'static str);
+
+async fn send(method: &str, path: &str, body: Option<Body>, csrf: Option<&str>) -> Result<(u16, String), ApiFailure> {
     let failed = |_| ApiFailure::Network;
     let headers = web_sys::Headers::new().map_err(failed)?;
     headers.set("Accept", "application/json").map_err(failed)?;
     let init = web_sys::RequestInit::new();
     init.set_method(method);
-    if let Some(body) = body {
-        headers.set("Content-Type", "application/json").map_err(failed)?;
+    if let Some((body, content_type)) = body {
+        headers.set("Content-Type", content_type).map_err(failed)?;
         init.set_body(&JsValue::from_str(&body));
     }
     if path.starts_with("/api/v1/kiosk/") {
@@ -69,8 +72,10 @@ fn refusal(text: &str) -> ApiFailure {
     }
 }
 
-fn to_json<B: Serialize>(body: &B) -> Result<String, ApiFailure> {
-    serde_json::to_string(body).map_err(|_| ApiFailure::Network)
+fn to_json<B: Serialize>(body: &B) -> Result<Body, ApiFailure> {
+    serde_json::to_string(body)
+        .map(|text| (text, "application/json"))
+        .map_err(|_| ApiFailure::Network)
 }
 
 async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiFailure> {
@@ -93,7 +98,7 @@ async fn staff_post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B, csr
 
 /// A staff action: a POST carrying the session's CSRF token, answered `204 No Content`.
 async fn staff_action(path: &str, csrf: &str) -> Result<(), ApiFailure> {
-    no_content(send("POST", path, Some("{}".to_owned()), Some(csrf)).await?)
+    no_content(send("POST", path, Some(("{}".to_owned(), "application/json")), Some(csrf)).await?)
 }
 
 fn no_content((status, text): (u16, String)) -> Result<(), ApiFailure> {
@@ -201,6 +206,39 @@ pub async fn revoke_kiosk(id: i64, csrf: &str) -> Result<(), ApiFailure> {
 
 pub async fn desk_metrics() -> Result<DeskMetrics, ApiFailure> {
     get("/api/v1/desk/metrics").await
+}
+
+/// What a schedule import did: counts, and refused rows by line.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct ImportReport {
+    pub inserted: u32,
+    pub updated: u32,
+    pub unchanged: u32,
+    pub errors: Vec<ImportRowError>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct ImportRowError {
+    pub line: u64,
+    pub reason: String,
+}
+
+pub async fn import_schedule(csv: String, csrf: &str) -> Result<ImportReport, ApiFailure> {
+    decode(send("POST", "/api/v1/admin/schedule", Some((csv, "text/csv")), Some(csrf)).await?)
+}
+
+/// Adds a member of staff with a one-time password (they choose their own at first sign-in).
+pub async fn add_staff(
+    username: &str,
+    display_name: &str,
+    role: &str,
+    password: &str,
+    csrf: &str,
+) -> Result<(), ApiFailure> {
+    let body = serde_json::json!({
+        "username": username, "display_name": display_name, "role": role, "password": password
+    });
+    no_content(send("POST", "/api/v1/admin/staff", Some(to_json(&body)?), Some(csrf)).await?)
 }
 
 pub async fn desk_day() -> Result<DeskDay, ApiFailure> {

@@ -762,3 +762,51 @@ async fn a_new_staff_member_chooses_a_password_at_first_sign_in() {
     assert!(text_of(&desk, ".kiosk-setup summary").await.is_none());
     desk.close().await.expect("close desk");
 }
+
+#[tokio::test]
+#[ignore = "needs the built kiosk, the server binary and chromedriver: run `cargo xtask test`"]
+async fn an_admin_imports_the_schedule_from_the_desk_and_bad_rows_are_named_by_line() {
+    let server = start_server();
+    let driver = start_chromedriver().await;
+    let desk = browser(&driver).await;
+    sign_in_at_desk(&desk, &server.url).await;
+
+    let today = local_today();
+    let file = server.data.path().join("today.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "appointment_id,date,time,last_name,first_name,date_of_birth,provider,visit_type\n\
+             EHR-9,{today},16:45,Castillo,Elena,1966-05-05,Dr. Reyes,follow-up\n\
+             EHR-10,{today},17:00,Fischer,Jonas,1999-99-09,Dr. Patel,office-visit\n"
+        ),
+    )
+    .expect("write the schedule");
+    click(&desk, "#administration summary").await;
+    let input = desk.find(Locator::Css("#schedule-file")).await.expect("file input");
+    input
+        .send_keys(&file.display().to_string())
+        .await
+        .expect("choose the file");
+    click(&desk, "#import-schedule").await;
+    wait_text(&desk, "#import-report", "1 added, 0 updated, 0 unchanged").await;
+    wait_text(
+        &desk,
+        "#import-report",
+        "Line 3: date_of_birth is not a real date of birth",
+    )
+    .await;
+    check_screen(&desk, "desk-administration").await;
+    // This desk's board shows the imported patient at once.
+    eventually("Elena C. on the board", || async {
+        desk_status(&desk, "Elena C.").await.as_deref() == Some("scheduled")
+    })
+    .await;
+    desk.close().await.expect("close desk");
+}
+
+/// Today's date in the clinic's (this machine's) time zone, as the server sees it.
+fn local_today() -> String {
+    let output = Command::new("date").arg("+%Y-%m-%d").output().expect("date");
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}

@@ -13,6 +13,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{EventSource, MessageEvent};
 
+use super::admin::Administration;
 use super::chime::chime;
 use super::detail::Detail;
 use super::metrics::Metrics;
@@ -137,7 +138,7 @@ pub fn Board() -> impl IntoView {
                     staff
                         .0
                         .with(|s| s.as_ref().is_some_and(|s| s.role == "admin"))
-                        .then(|| view! { <KioskTablets /> })
+                        .then(|| view! { <KioskTablets /> <Administration on_imported=reload /> })
                 }}
             </main>
         </div>

@@ -1,6 +1,7 @@
 //! The front desk: staff sign in, then see the live board and, on request, one patient's
 //! details. Everything here is behind the server's staff guard; this module only follows it.
 
+mod admin;
 mod board;
 mod chime;
 mod detail;

@@ -1,0 +1,154 @@
+//! Administration at the desk, for admins: import today's schedule from the practice system's
+//! CSV, and add a member of staff (with a one-time password they replace at first sign-in).
+
+use leptos::ev::SubmitEvent;
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use super::Staff;
+use crate::api::{self, ApiFailure, ImportReport};
+use crate::app::{strings, tr};
+
+/// The text of the file chosen in `input`, if any.
+async fn chosen_file_text(input: web_sys::HtmlInputElement) -> Option<String> {
+    let file = input.files()?.get(0)?;
+    JsFuture::from(file.text()).await.ok()?.as_string()
+}
+
+/// `on_imported`: reload the board, so the new day shows at once on this desk.
+#[component]
+pub fn Administration(on_imported: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let s = strings();
+    let staff = expect_context::<Staff>();
+    let csrf = move || {
+        staff
+            .0
+            .with_untracked(|s| s.as_ref().map(|s| s.csrf_token.clone()).unwrap_or_default())
+    };
+
+    let file_input = NodeRef::<html::Input>::new();
+    let report = RwSignal::new(None::<Result<ImportReport, ApiFailure>>);
+    let import = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let Some(input) = file_input.get_untracked() else {
+            return;
+        };
+        let csrf = csrf();
+        spawn_local(async move {
+            let Some(text) = chosen_file_text(input.unchecked_into()).await else {
+                return;
+            };
+            let result = api::import_schedule(text, &csrf).await;
+            match &result {
+                Ok(_) => on_imported(),
+                Err(failure) => staff.handle(failure),
+            }
+            report.try_set(Some(result));
+        });
+    };
+
+    let (username, display_name, role, password) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new("front_desk".to_owned()),
+        RwSignal::new(String::new()),
+    );
+    let added = RwSignal::new(None::<bool>);
+    let add = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let csrf = csrf();
+        let (u, d, r, p) = (
+            username.get_untracked(),
+            display_name.get_untracked(),
+            role.get_untracked(),
+            password.get_untracked(),
+        );
+        spawn_local(async move {
+            let result = api::add_staff(u.trim(), d.trim(), &r, &p, &csrf).await;
+            if let Err(failure) = &result {
+                staff.handle(failure);
+            }
+            if result.is_ok() {
+                for field in [username, display_name, password] {
+                    field.try_set(String::new());
+                }
+            }
+            added.try_set(Some(result.is_ok()));
+        });
+    };
+
+    view! {
+        <details class="kiosk-setup administration" id="administration">
+            <summary>{tr(|s| s.admin_title)}</summary>
+            <h2>{tr(|s| s.import_title)}</h2>
+            <p>{tr(|s| s.import_lead)}</p>
+            <form on:submit=import>
+                <div class="field">
+                    <label for="schedule-file">{tr(|s| s.import_file)}</label>
+                    <input id="schedule-file" type="file" accept=".csv,text/csv" node_ref=file_input />
+                </div>
+                <button type="submit" class="primary" id="import-schedule">{tr(|s| s.import_button)}</button>
+            </form>
+            <div role="status" aria-live="polite" id="import-report">
+                {move || {
+                    report
+                        .get()
+                        .map(|r| match r {
+                            Ok(r) => {
+                                let errors = r.errors.clone();
+                                view! {
+                                    <p>{move || (s.get().import_counts)(r.inserted, r.updated, r.unchanged)}</p>
+                                    <ul class="import-errors">
+                                        {errors
+                                            .into_iter()
+                                            .map(|e| {
+                                                view! { <li>{move || (s.get().import_line)(e.line)} " " {e.reason.clone()}</li> }
+                                            })
+                                            .collect_view()}
+                                    </ul>
+                                }
+                                    .into_any()
+                            }
+                            Err(_) => view! { <p class="field-error">{tr(|s| s.import_failed)}</p> }.into_any(),
+                        })
+                }}
+            </div>
+
+            <h2>{tr(|s| s.add_staff_title)}</h2>
+            <form on:submit=add>
+                <div class="field">
+                    <label for="new-username">{tr(|s| s.sign_in_username)}</label>
+                    <input id="new-username" type="text" autocomplete="off" prop:value=move || username.get()
+                        on:input=move |ev| username.set(event_target_value(&ev)) />
+                </div>
+                <div class="field">
+                    <label for="new-display-name">{tr(|s| s.add_staff_name)}</label>
+                    <input id="new-display-name" type="text" autocomplete="off" prop:value=move || display_name.get()
+                        on:input=move |ev| display_name.set(event_target_value(&ev)) />
+                </div>
+                <div class="field">
+                    <label for="new-role">{tr(|s| s.add_staff_role)}</label>
+                    <select id="new-role" on:change=move |ev| role.set(event_target_value(&ev))>
+                        <option value="front_desk" selected>{tr(|s| s.role_front_desk)}</option>
+                        <option value="admin">{tr(|s| s.role_admin)}</option>
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="new-password">{tr(|s| s.add_staff_password)}</label>
+                    <input id="new-password" type="password" autocomplete="new-password" prop:value=move || password.get()
+                        on:input=move |ev| password.set(event_target_value(&ev)) />
+                </div>
+                <button type="submit" class="primary" id="add-staff">{tr(|s| s.add_staff_button)}</button>
+            </form>
+            <div role="status" aria-live="polite">
+                {move || added.get().map(|ok| {
+                    let text = if ok { tr(|s| s.add_staff_done) } else { tr(|s| s.add_staff_failed) };
+                    view! { <p id="add-staff-result">{text}</p> }
+                })}
+            </div>
+        </details>
+    }
+}
