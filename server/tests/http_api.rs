@@ -1928,7 +1928,23 @@ async fn a_schedule_imports_once_reports_bad_rows_by_line_and_feeds_the_kiosk() 
                 .unwrap()
         }
     };
+    let mut board = admin
+        .get(format!("{}/api/v1/desk/events", server.url))
+        .send()
+        .await
+        .unwrap()
+        .bytes_stream();
     let first: Value = import(csv.clone(), "text/csv").await.json().await.unwrap();
+    // Open boards are told to reload the day.
+    tokio::time::timeout(Duration::from_secs(20), async {
+        let mut seen = String::new();
+        while !seen.contains("event: schedule") {
+            let chunk = board.next().await.expect("stream open").unwrap();
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    })
+    .await
+    .expect("a schedule event reaches the board");
     assert_eq!(
         (first["inserted"].as_u64(), first["updated"].as_u64()),
         (Some(2), Some(0))

@@ -291,7 +291,7 @@ fn step_name(s: &crate::i18n::Strings, step: KioskStep) -> &'static str {
 
 /// Opens the event stream; each `appointment` event replaces that row, and each (re)open
 /// reloads the day.
-fn listen(day: RwSignal<Option<DeskDay>>, connection: RwSignal<Connection>, reload: impl Fn() + 'static) {
+fn listen(day: RwSignal<Option<DeskDay>>, connection: RwSignal<Connection>, reload: impl Fn() + Copy + 'static) {
     let Ok(source) = EventSource::new(api::DESK_EVENTS_URL) else {
         return;
     };
@@ -343,7 +343,10 @@ fn listen(day: RwSignal<Option<DeskDay>>, connection: RwSignal<Connection>, relo
     source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     let _ = source.add_event_listener_with_callback("appointment", on_appointment.as_ref().unchecked_ref());
     let _ = source.add_event_listener_with_callback("help", on_help.as_ref().unchecked_ref());
-    let closures = StoredValue::new_local((on_open, on_error, on_appointment, on_help));
+    // The day's appointments changed (a schedule import): load it again.
+    let on_schedule = Closure::<dyn Fn()>::new(reload);
+    let _ = source.add_event_listener_with_callback("schedule", on_schedule.as_ref().unchecked_ref());
+    let closures = StoredValue::new_local((on_open, on_error, on_appointment, on_help, on_schedule));
     on_cleanup(move || {
         source.close();
         closures.dispose();

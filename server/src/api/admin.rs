@@ -237,6 +237,9 @@ async fn import_schedule(
     })?;
     let (rows, errors) = import::parse(&body).map_err(|reason| ApiError::field("file", &reason))?;
     let counts = state.store.import_schedule(&rows).await?;
+    if counts.inserted + counts.updated > 0 {
+        state.events.publish_schedule_changed();
+    }
     state
         .store
         .audit(Some(who.staff.id), "schedule_imported", None, &who.client, Utc::now())

@@ -13,13 +13,13 @@ use chrono::{Local, Utc};
 use futures_util::stream::{self, Stream};
 use tokio::sync::broadcast::error::RecvError;
 
-use arrive_domain::api::{DeskConsent, DeskDay, DeskDetail, DeskForm, DeskHelp, DeskMetrics};
+use arrive_domain::api::{DeskConsent, DeskDay, DeskDetail, DeskForm, DeskMetrics};
 use arrive_domain::questionnaire::model::localized;
 use arrive_domain::questionnaire::{summary, QuestionnaireResponse};
 
 use crate::auth::SignedIn;
 use crate::error::ApiError;
-use crate::events::DeskEvent;
+use crate::events::{DeskEvent, Notice};
 use crate::store::Progress;
 use crate::AppState;
 
@@ -230,21 +230,25 @@ fn sse_event((id, row): &DeskEvent) -> Event {
         .unwrap_or_else(|_| Event::default().comment("unserialisable"))
 }
 
-fn help_event(help: &DeskHelp) -> Event {
-    Event::default()
-        .event("help")
-        .json_data(help)
-        .unwrap_or_else(|_| Event::default().comment("unserialisable"))
+fn notice_event(notice: &Notice) -> Event {
+    match notice {
+        Notice::Help(help) => Event::default()
+            .event("help")
+            .json_data(help)
+            .unwrap_or_else(|_| Event::default().comment("unserialisable")),
+        Notice::ScheduleChanged => Event::default().event("schedule").data("changed"),
+    }
 }
 
-/// `GET /api/v1/desk/events`: one `appointment` event per change, and `help` events. A board that reconnects
+/// `GET /api/v1/desk/events`: one `appointment` event per change, `help` events, and a
+/// `schedule` event when the day's appointments changed (reload). A board that reconnects
 /// with `Last-Event-ID` first gets every event it missed, from the database.
 async fn events(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     // Subscribe before reading the backlog so nothing falls between the two.
-    let (live, help, stopping) = state.events.subscribe();
+    let (live, notices, stopping) = state.events.subscribe();
     let last_event_id = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
@@ -263,7 +267,7 @@ async fn events(
             hello: Some(hello),
             backlog,
             live,
-            help,
+            notices,
             stopping,
             last_sent,
         },
@@ -279,13 +283,16 @@ async fn events(
                 let received = tokio::select! {
                     _ = s.stopping.wait_for(|stop| *stop) => return None,
                     received = s.live.recv() => Received::Appointment(received),
-                    help = s.help.recv() => Received::Help(help),
+                    notice = s.notices.recv() => Received::Notice(notice),
                 };
                 let received = match received {
                     Received::Appointment(received) => received,
-                    Received::Help(Ok(help)) => return Some((Ok(help_event(&help)), s)),
-                    Received::Help(Err(RecvError::Lagged(_))) => continue,
-                    Received::Help(Err(RecvError::Closed)) => return None,
+                    Received::Notice(Ok(notice)) => return Some((Ok(notice_event(&notice)), s)),
+                    // A board that missed notices reloads the day: tell it so.
+                    Received::Notice(Err(RecvError::Lagged(_))) => {
+                        return Some((Ok(notice_event(&Notice::ScheduleChanged)), s))
+                    }
+                    Received::Notice(Err(RecvError::Closed)) => return None,
                 };
                 match received {
                     Ok(event) if event.0 <= s.last_sent => continue,
@@ -311,7 +318,7 @@ impl Drop for EventStream {
 
 enum Received {
     Appointment(Result<DeskEvent, RecvError>),
-    Help(Result<DeskHelp, RecvError>),
+    Notice(Result<Notice, RecvError>),
 }
 
 /// An open board stream; counted in `arrive_board_streams` while it lives.
@@ -319,7 +326,7 @@ struct EventStream {
     hello: Option<Event>,
     backlog: VecDeque<DeskEvent>,
     live: tokio::sync::broadcast::Receiver<DeskEvent>,
-    help: tokio::sync::broadcast::Receiver<DeskHelp>,
+    notices: tokio::sync::broadcast::Receiver<Notice>,
     stopping: tokio::sync::watch::Receiver<bool>,
     last_sent: i64,
 }
