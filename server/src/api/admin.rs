@@ -1,5 +1,5 @@
-//! Administrators: staff accounts and the audit trail (read and export only: nothing here, or
-//! anywhere, edits an audit entry).
+//! Administrators: staff accounts, kiosk tablets, the schedule import, and the audit trail
+//! (read and export only: nothing here, or anywhere, edits an audit entry).
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
