@@ -14,6 +14,7 @@ pub mod insurance;
 pub mod matching;
 pub mod name;
 pub mod questionnaire;
+pub mod staff;
 
 pub use api::AppointmentStatus;
 pub use dob::{DateOfBirth, DobError};

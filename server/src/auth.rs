@@ -47,6 +47,20 @@ pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
     Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok() && known
 }
 
+/// `hash_password` off the async workers: hashing is deliberately slow.
+pub async fn hash_password_blocking(password: String) -> Result<String, ApiError> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|_| ApiError::internal())?
+}
+
+/// `verify_password` off the async workers.
+pub async fn verify_password_blocking(password: String, hash: Option<String>) -> bool {
+    tokio::task::spawn_blocking(move || verify_password(&password, hash.as_deref()))
+        .await
+        .unwrap_or(false)
+}
+
 /// A random token, hex: 256 bits.
 pub fn new_token() -> String {
     let mut bytes = [0u8; 32];

@@ -16,6 +16,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, ApiFailure};
+use crate::app::{tr, LanguageToggle};
 
 /// The signed-in member of staff (`None`: show the sign-in form), shared through context.
 #[derive(Clone, Copy)]
@@ -33,6 +34,21 @@ impl Staff {
         ) {
             self.0.set(None);
         }
+    }
+}
+
+/// The page around the account screens (sign in, choose a password): the desk's top bar and
+/// a narrow column.
+#[component]
+fn AccountScreen(children: Children) -> impl IntoView {
+    view! {
+        <div class="desk">
+            <header class="topbar">
+                <span class="brand">{tr(|s| s.desk_title)}</span>
+                <LanguageToggle />
+            </header>
+            <main id="main" class="screen sign-in">{children()}</main>
+        </div>
     }
 }
 

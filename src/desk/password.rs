@@ -1,16 +1,14 @@
 //! Choosing one's own password, required after signing in with a one-time password.
 
+use arrive_domain::staff::password_acceptable;
 use arrive_domain::ErrorCode;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::Staff;
+use super::{AccountScreen, Staff};
 use crate::api::{self, ApiFailure};
-use crate::app::{tr, LanguageToggle};
-
-/// The server's rule, checked here first so the answer is instant.
-const MIN_PASSWORD_CHARS: usize = 12;
+use crate::app::tr;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Problem {
@@ -31,7 +29,8 @@ pub fn ChangePassword() -> impl IntoView {
     let submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         let (now, wanted) = (current.get_untracked(), new.get_untracked());
-        if wanted.chars().count() < MIN_PASSWORD_CHARS {
+        // The server's rule, checked here first so the answer is instant.
+        if !password_acceptable(&wanted) {
             return problem.set(Some(Problem::TooShort));
         }
         if wanted != again.get_untracked() {
@@ -81,12 +80,7 @@ pub fn ChangePassword() -> impl IntoView {
         }
     };
     view! {
-        <div class="desk">
-            <header class="topbar">
-                <span class="brand">{tr(|s| s.desk_title)}</span>
-                <LanguageToggle />
-            </header>
-            <main id="main" class="screen sign-in">
+        <AccountScreen>
                 <h1 id="password-title">{tr(|s| s.password_title)}</h1>
                 <p class="lead">{tr(|s| s.password_lead)}</p>
                 <div class="announcer" role="alert" aria-live="assertive">
@@ -110,7 +104,6 @@ pub fn ChangePassword() -> impl IntoView {
                     {field("new-password-again", |s| s.password_again, again, "new-password")}
                     <button type="submit" class="primary" id="change-password">{tr(|s| s.password_button)}</button>
                 </form>
-            </main>
-        </div>
+        </AccountScreen>
     }
 }

@@ -6,9 +6,9 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::Staff;
+use super::{AccountScreen, Staff};
 use crate::api::{self, ApiFailure};
-use crate::app::{tr, LanguageToggle};
+use crate::app::tr;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Problem {
@@ -60,12 +60,7 @@ pub fn SignIn() -> impl IntoView {
     };
 
     view! {
-        <div class="desk">
-            <header class="topbar">
-                <span class="brand">{tr(|s| s.desk_title)}</span>
-                <LanguageToggle />
-            </header>
-            <main id="main" class="screen sign-in">
+        <AccountScreen>
                 <h1 id="sign-in-title">{tr(|s| s.sign_in_title)}</h1>
                 <div class="announcer" role="alert" aria-live="assertive">
                     {move || {
@@ -108,7 +103,6 @@ pub fn SignIn() -> impl IntoView {
                         {tr(|s| s.sign_in_button)}
                     </button>
                 </form>
-            </main>
-        </div>
+        </AccountScreen>
     }
 }

@@ -9,6 +9,8 @@ use axum::{Extension, Json, Router};
 use chrono::Utc;
 use serde::Deserialize;
 
+use arrive_domain::staff::password_acceptable;
+
 use crate::auth::{self, SignedIn};
 use crate::error::{ApiError, ApiJson};
 use crate::import::{self, RowError};
@@ -92,13 +94,10 @@ async fn create_staff(
         return Err(ApiError::field("display_name", "Give a name of 1 to 80 characters."));
     }
     let role = Role::parse(&new.role).ok_or_else(|| ApiError::field("role", "The role is front_desk or admin."))?;
-    if new.password.chars().count() < 12 || new.password.len() > 256 {
+    if !password_acceptable(&new.password) {
         return Err(ApiError::field("password", "Use at least 12 characters."));
     }
-    let password = new.password;
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
-        .await
-        .map_err(|_| ApiError::internal())??;
+    let hash = auth::hash_password_blocking(new.password).await?;
     let created = state
         .store
         .create_staff(&username, display_name, role, &hash, true, Utc::now())

@@ -11,6 +11,7 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use arrive_domain::api::{LoginRequest, StaffSession};
+use arrive_domain::staff::password_acceptable;
 use arrive_domain::ErrorCode;
 
 use crate::auth::{self, Client, SignedIn};
@@ -65,28 +66,27 @@ async fn login(
         }
     }
     let hash = credentials.as_ref().map(|c| c.password_hash.clone());
-    let password = login.password.clone();
-    // Hashing is deliberately slow: keep it off the async workers.
-    let valid = tokio::task::spawn_blocking(move || auth::verify_password(&password, hash.as_deref()))
-        .await
-        .unwrap_or(false);
-    let Some(credentials) = credentials.filter(|_| valid) else {
-        if let Some(c) = &state.store.credentials(login.username.trim()).await? {
-            state
-                .store
-                .record_failed_login(c.staff_id, auth::MAX_FAILED_LOGINS, now + auth::LOCKOUT)
-                .await?;
-            state
-                .store
-                .audit(Some(c.staff_id), "login_failed", None, &client, now)
-                .await?;
+    let valid = auth::verify_password_blocking(login.password.clone(), hash).await;
+    let credentials = match credentials {
+        Some(credentials) if valid => credentials,
+        known => {
+            if let Some(c) = known {
+                state
+                    .store
+                    .record_failed_login(c.staff_id, auth::MAX_FAILED_LOGINS, now + auth::LOCKOUT)
+                    .await?;
+                state
+                    .store
+                    .audit(Some(c.staff_id), "login_failed", None, &client, now)
+                    .await?;
+            }
+            tracing::info!("sign-in refused");
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::Unauthorized,
+                "The username or the password is not right.",
+            ));
         }
-        tracing::info!("sign-in refused");
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            ErrorCode::Unauthorized,
-            "The username or the password is not right.",
-        ));
     };
     let token = auth::new_token();
     let csrf = auth::new_token();
@@ -152,7 +152,7 @@ async fn change_password(
     Extension(who): Extension<SignedIn>,
     ApiJson(change): ApiJson<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {
-    if change.new_password.chars().count() < 12 || change.new_password.len() > 256 {
+    if !password_acceptable(&change.new_password) {
         return Err(ApiError::field("new_password", "Use at least 12 characters."));
     }
     let credentials = state
@@ -160,20 +160,13 @@ async fn change_password(
         .credentials(&who.staff.username)
         .await?
         .ok_or_else(ApiError::internal)?;
-    let (current, hash) = (change.current_password, credentials.password_hash);
-    let valid = tokio::task::spawn_blocking(move || auth::verify_password(&current, Some(&hash)))
-        .await
-        .unwrap_or(false);
-    if !valid {
+    if !auth::verify_password_blocking(change.current_password, Some(credentials.password_hash)).await {
         return Err(ApiError::field(
             "current_password",
             "The current password is not right.",
         ));
     }
-    let new = change.new_password;
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&new))
-        .await
-        .map_err(|_| ApiError::internal())??;
+    let hash = auth::hash_password_blocking(change.new_password).await?;
     state.store.set_password(who.staff.id, &hash).await?;
     state
         .store
