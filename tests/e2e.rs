@@ -287,9 +287,8 @@ async fn storage_holds_only_the_device_token(client: &Client) -> bool {
     keys == json!([["arrive.kiosk-token"], 0])
 }
 
-/// Signs in as the admin over the API and revokes the first kiosk tablet.
-async fn revoke_first_kiosk(base: &str) {
-    let http = reqwest::Client::new();
+/// Signs in as the admin over the API: (session cookie `name=value`, CSRF token).
+async fn admin_session(http: &reqwest::Client, base: &str) -> (String, String) {
     let login = http
         .post(format!("{base}/api/v1/auth/login"))
         .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
@@ -304,10 +303,17 @@ async fn revoke_first_kiosk(base: &str) {
         .unwrap()
         .to_owned();
     let session: serde_json::Value = login.json().await.expect("session");
+    (cookie, session["csrf_token"].as_str().unwrap().to_owned())
+}
+
+/// Signs in as the admin over the API and revokes the first kiosk tablet.
+async fn revoke_first_kiosk(base: &str) {
+    let http = reqwest::Client::new();
+    let (cookie, csrf) = admin_session(&http, base).await;
     let revoked = http
         .post(format!("{base}/api/v1/admin/kiosks/1/revoke"))
         .header("cookie", cookie)
-        .header("x-csrf-token", session["csrf_token"].as_str().unwrap())
+        .header("x-csrf-token", csrf)
         .send()
         .await
         .expect("revoke");
@@ -716,24 +722,11 @@ async fn a_new_staff_member_chooses_a_password_at_first_sign_in() {
     let server = start_server();
     // An admin creates the account with a password of their choosing (over the API).
     let http = reqwest::Client::new();
-    let login = http
-        .post(format!("{}/api/v1/auth/login", server.url))
-        .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
-        .send()
-        .await
-        .expect("sign in");
-    let cookie = login.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
-    let session: serde_json::Value = login.json().await.expect("session");
+    let (cookie, csrf) = admin_session(&http, &server.url).await;
     let created = http
         .post(format!("{}/api/v1/admin/staff", server.url))
         .header("cookie", cookie)
-        .header("x-csrf-token", session["csrf_token"].as_str().unwrap())
+        .header("x-csrf-token", csrf)
         .json(&json!({"username": "rosa", "display_name": "Rosa", "role": "front_desk", "password": "given by the admin"}))
         .send()
         .await
