@@ -219,12 +219,15 @@ pub struct ImportReport {
 
 #[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 pub struct ImportRowError {
-    pub line: u64,
+    /// CSV line, or (FHIR Bundle) entry number.
+    pub line: Option<u64>,
+    pub entry: Option<u64>,
     pub reason: String,
 }
 
-pub async fn import_schedule(csv: String, csrf: &str) -> Result<ImportReport, ApiFailure> {
-    decode(send("POST", "/api/v1/admin/schedule", Some((csv, "text/csv")), Some(csrf)).await?)
+/// `content_type`: `text/csv` or `application/fhir+json`.
+pub async fn import_schedule(text: String, content_type: &'static str, csrf: &str) -> Result<ImportReport, ApiFailure> {
+    decode(send("POST", "/api/v1/admin/schedule", Some((text, content_type)), Some(csrf)).await?)
 }
 
 /// Adds a member of staff with a one-time password (they choose their own at first sign-in).

@@ -176,6 +176,9 @@ pub struct DeskAppointment {
     /// Checked in without answering every intake form of the visit.
     #[serde(default)]
     pub forms_incomplete: bool,
+    /// The payer said the coverage on file is not active (or could not find it).
+    #[serde(default)]
+    pub insurance_problem: bool,
 }
 
 /// Where the patient was on the kiosk when they asked for help.
@@ -265,6 +268,70 @@ pub struct DeskDetail {
     pub needs_attention_now: bool,
     pub forms: Vec<DeskForm>,
     pub consents: Vec<DeskConsent>,
+    /// The payer's latest answer for this visit (X12 271), when one was asked.
+    #[serde(default)]
+    pub eligibility: Option<Eligibility>,
+    /// Delivery of the completed check-in to the clinic's FHIR server, when one is configured.
+    #[serde(default)]
+    pub ehr_delivery: Option<EhrDelivery>,
+}
+
+/// What the payer said about the primary coverage for the visit's date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Eligibility {
+    /// RFC 3339, server time.
+    pub checked_at: String,
+    pub coverage: CoverageCheck,
+    /// A rejection's X12 AAA03 reason code (e.g. "72" invalid member ID).
+    pub reason: Option<String>,
+    pub plan_name: Option<String>,
+    /// Expected co-pay for the visit, in cents.
+    pub copay_cents: Option<u32>,
+    pub deductible_remaining_cents: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CoverageCheck {
+    Active,
+    Inactive,
+    /// The payer could not match the inquiry (see `reason`).
+    Rejected,
+    /// The payer or the connection to it did not answer.
+    Unavailable,
+}
+
+impl CoverageCheck {
+    pub fn code(self) -> &'static str {
+        match self {
+            CoverageCheck::Active => "active",
+            CoverageCheck::Inactive => "inactive",
+            CoverageCheck::Rejected => "rejected",
+            CoverageCheck::Unavailable => "unavailable",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        [
+            CoverageCheck::Active,
+            CoverageCheck::Inactive,
+            CoverageCheck::Rejected,
+            CoverageCheck::Unavailable,
+        ]
+        .into_iter()
+        .find(|c| c.code() == code)
+    }
+}
+
+/// The outbox row of a check-in: sent, or still being retried.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EhrDelivery {
+    pub attempts: u32,
+    /// RFC 3339; `None` while it is still being retried.
+    pub delivered_at: Option<String>,
+    /// Why the last attempt failed: an HTTP status or a kind of transport failure.
+    pub last_error: Option<String>,
+    pub next_attempt_at: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

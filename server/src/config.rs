@@ -35,6 +35,16 @@ pub struct Config {
     /// `ARRIVE_WAIT_AMBER_MINUTES` (default 15) and `ARRIVE_WAIT_RED_MINUTES` (default 30): how
     /// long after arrival a waiting patient's row turns amber, then red, on the board.
     pub wait_minutes: (u32, u32),
+    /// `ARRIVE_FHIR_ENDPOINT`: the base URL of the clinic's FHIR R4 server; every completed
+    /// check-in is POSTed to it as a transaction Bundle. Unset, nothing is sent.
+    pub fhir_endpoint: Option<String>,
+    /// `ARRIVE_FHIR_RETRY_SECONDS` (default 5): the wait after a failed delivery; it doubles
+    /// with each further failure, up to 15 minutes.
+    pub fhir_retry_base: std::time::Duration,
+    /// `ARRIVE_ELIGIBILITY`: `sandbox` asks the built-in sandbox payer (`demo/sandbox-payer.json`,
+    /// made-up members) for each check-in's eligibility; `off` asks nobody. Default: `sandbox`
+    /// with the demo clinic, `off` without.
+    pub eligibility_sandbox: bool,
 }
 
 impl Config {
@@ -64,6 +74,26 @@ impl Config {
             minutes("ARRIVE_WAIT_AMBER_MINUTES", 15)?,
             minutes("ARRIVE_WAIT_RED_MINUTES", 30)?,
         );
+        let fhir_retry_base = match var("ARRIVE_FHIR_RETRY_SECONDS") {
+            Some(v) => std::time::Duration::try_from_secs_f64(
+                v.parse()
+                    .map_err(|_| format!("ARRIVE_FHIR_RETRY_SECONDS is not a number of seconds: {v}"))?,
+            )
+            .map_err(|_| format!("ARRIVE_FHIR_RETRY_SECONDS is not a number of seconds: {v}"))?,
+            None => std::time::Duration::from_secs(5),
+        };
+        let fhir_endpoint = var("ARRIVE_FHIR_ENDPOINT");
+        if let Some(url) = &fhir_endpoint {
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                return Err(format!("ARRIVE_FHIR_ENDPOINT must be an http(s) URL, not {url}"));
+            }
+        }
+        let eligibility_sandbox = match var("ARRIVE_ELIGIBILITY").as_deref() {
+            None => seed_demo,
+            Some("sandbox") => true,
+            Some("off") => false,
+            Some(other) => return Err(format!("ARRIVE_ELIGIBILITY must be sandbox or off, not {other}")),
+        };
         Ok(Config {
             addr,
             data_dir: var("ARRIVE_DATA_DIR").map_or_else(|| "data".into(), PathBuf::from),
@@ -76,6 +106,9 @@ impl Config {
             admin_password: var("ARRIVE_ADMIN_PASSWORD"),
             first_kiosk_token: var("ARRIVE_FIRST_KIOSK_TOKEN"),
             wait_minutes,
+            fhir_endpoint,
+            fhir_retry_base,
+            eligibility_sandbox,
         })
     }
 

@@ -5,8 +5,10 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod consents;
+pub mod eligibility;
 pub mod error;
 pub mod events;
+pub mod fhir;
 pub mod forms;
 pub mod import;
 pub mod security;
@@ -36,6 +38,12 @@ pub struct AppState {
     pub wait_minutes: (u32, u32),
     /// Identifications that found nobody, per tablet and per client address.
     pub identify_throttle: std::sync::Arc<IdentifyThrottle>,
+    /// A FHIR endpoint is configured: check-ins are delivered and the desk shows how it went.
+    pub fhir_delivery: bool,
+    /// Rung after each check-in so the FHIR outbox delivers at once.
+    pub outbox_wake: std::sync::Arc<tokio::sync::Notify>,
+    /// Where eligibility inquiries (X12 270) go; `None`: nobody is asked.
+    pub clearinghouse: Option<std::sync::Arc<eligibility::Clearinghouse>>,
 }
 
 /// Per tablet: a patient may mistype a few times; ten misses in ten minutes is guessing.
@@ -82,15 +90,32 @@ pub async fn run(
     let first_admin = ensure_first_admin(&store, config.admin_password.clone()).await?;
     let first_kiosk = ensure_first_kiosk(&store, config.first_kiosk_token.clone()).await?;
     let (stop_tx, stop_rx) = watch::channel(false);
+    let stop_rx_outbox = stop_rx.clone();
     let state = AppState {
         store,
-        events: events::DeskEvents::new(stop_rx),
+        events: events::DeskEvents::new(stop_rx.clone()),
         forms,
         consents,
         secure_cookies: config.secure_cookies,
         wait_minutes: config.wait_minutes,
         identify_throttle: Default::default(),
+        fhir_delivery: config.fhir_endpoint.is_some(),
+        outbox_wake: Default::default(),
+        clearinghouse: config
+            .eligibility_sandbox
+            .then(|| std::sync::Arc::new(eligibility::Clearinghouse::Sandbox(eligibility::SandboxPayer::demo()))),
     };
+    if let Some(endpoint) = &config.fhir_endpoint {
+        let outbox = fhir::outbox::Outbox {
+            store: state.store.clone(),
+            forms: state.forms.clone(),
+            consents: state.consents.clone(),
+            endpoint: endpoint.clone(),
+            retry_base: config.fhir_retry_base,
+            wake: state.outbox_wake.clone(),
+        };
+        tokio::spawn(outbox.run(stop_rx_outbox));
+    }
     let app = router(state, &config.dist_dir);
 
     let listener = TcpListener::bind(config.addr).await?;

@@ -6,11 +6,11 @@ use chrono::{Days, NaiveDate};
 use crate::import;
 use crate::store::{Store, CLINIC_ID};
 
-/// The demo day, in the same CSV a practice system sends (docs/SCHEDULE_IMPORT.md), with
-/// `today` for the date. The names exercise the matcher: accents, hyphen, apostrophe,
+/// The demo day as the FHIR Bundle a practice system sends (docs/SCHEDULE_IMPORT.md): patients
+/// with addresses, phones and sandbox insurance, `today` for the date. The names exercise the matcher: accents, hyphen, apostrophe,
 /// particles, and two different patients who share a last name and a date of birth
 /// (Nguyen / Nguyễn), whom the kiosk must not tell apart.
-const DEMO_SCHEDULE_CSV: &str = include_str!("../../demo/schedule.csv");
+const DEMO_SCHEDULE: &str = include_str!("../../demo/schedule.fhir.json");
 
 /// Created first, with fixed ids, so the load test's synthetic patients can see provider 1.
 pub const DEMO_PROVIDERS: &[&str] = &["Dr. Patel", "Dr. Moreno", "Nurse Practitioner Kim"];
@@ -45,15 +45,13 @@ pub async fn seed_demo(store: &Store, today: NaiveDate, extra_patients: u32) -> 
         return Ok(());
     }
     // Seeded through the import, as a clinic's own schedule would be; each day gets its ids.
-    let csv = DEMO_SCHEDULE_CSV
-        .replace(",today,", &format!(",{day},"))
-        .replace("DEMO-", &format!("DEMO-{day}-"));
-    let (rows, refused) = import::parse(&csv).map_err(|e| sqlx::Error::Protocol(format!("demo schedule: {e}")))?;
+    let bundle = DEMO_SCHEDULE
+        .replace("\"today", &format!("\"{day}"))
+        .replace("\"DEMO-", &format!("\"DEMO-{day}-"));
+    let (rows, refused) =
+        import::fhir::parse(&bundle).map_err(|e| sqlx::Error::Protocol(format!("demo schedule: {e}")))?;
     if let Some(error) = refused.first() {
-        return Err(sqlx::Error::Protocol(format!(
-            "demo schedule line {}: {}",
-            error.line, error.reason
-        )));
+        return Err(sqlx::Error::Protocol(format!("demo schedule: {error:?}")));
     }
     store.import_schedule(&rows).await?;
 

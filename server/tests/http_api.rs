@@ -4,171 +4,12 @@
 use std::time::Duration;
 
 use arrive_domain::api::{CheckInResponse, ConsentDocument, ConsentList, DeskDay, DeskDetail, IdentifyResponse};
-use arrive_domain::{AppointmentStatus, ErrorBody, ErrorCode};
-use arrive_server::Config;
+use arrive_domain::{AppointmentStatus, ErrorCode};
 use futures_util::StreamExt;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{json, Value};
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
-
-/// A running server; `stop` shuts it down gracefully and waits for it.
-struct TestServer {
-    url: String,
-    stop: Option<oneshot::Sender<()>>,
-    task: JoinHandle<()>,
-}
-
-/// Settings for a server on `data` (a temporary folder), with a stand-in kiosk page.
-fn test_config(data: &std::path::Path) -> Config {
-    let dist = data.join("dist");
-    std::fs::create_dir_all(&dist).unwrap();
-    std::fs::write(dist.join("index.html"), "<!DOCTYPE html><title>kiosk</title>").unwrap();
-    std::fs::create_dir_all(dist.join("desk")).unwrap();
-    std::fs::write(dist.join("desk/index.html"), "<!DOCTYPE html><title>desk</title>").unwrap();
-    Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        data_dir: data.join("data"),
-        dist_dir: dist,
-        seed_demo: true,
-        demo_extra_patients: 0,
-        forms_dir: None,
-        consents_dir: None,
-        secure_cookies: false,
-        admin_password: Some(ADMIN_PASSWORD.to_owned()),
-        first_kiosk_token: Some(KIOSK_TOKEN.to_owned()),
-        wait_minutes: (15, 30),
-    }
-}
-
-/// The device token of the test clinic's enrolled kiosk.
-const KIOSK_TOKEN: &str = "4b1d0000000000000000000000000000000000000000000000000000000000a1";
-
-/// A client that calls as the enrolled kiosk tablet `token`.
-fn tablet_client(token: &str) -> Client {
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert("x-kiosk-token", token.parse().unwrap());
-    Client::builder().default_headers(headers).build().unwrap()
-}
-
-fn kiosk_client() -> Client {
-    tablet_client(KIOSK_TOKEN)
-}
-
-const ADMIN_PASSWORD: &str = "correct horse battery staple";
-
-/// Signs in as `username` and returns a client that sends the session cookie and CSRF token.
-async fn signed_in_client(base: &str, username: &str, password: &str) -> Client {
-    let response = post(
-        &Client::new(),
-        &format!("{base}/api/v1/auth/login"),
-        json!({"username": username, "password": password}),
-    )
-    .await;
-    assert_eq!(response.status(), StatusCode::OK, "sign-in as {username}");
-    let cookie = response.headers()["set-cookie"].to_str().unwrap().to_owned();
-    assert!(
-        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
-        "{cookie}"
-    );
-    let session: Value = response.json().await.unwrap();
-    let mut headers = reqwest::header::HeaderMap::new();
-    let pair = cookie.split(';').next().unwrap().to_owned();
-    headers.insert("cookie", pair.parse().unwrap());
-    headers.insert("x-csrf-token", session["csrf_token"].as_str().unwrap().parse().unwrap());
-    Client::builder().default_headers(headers).build().unwrap()
-}
-
-async fn staff_client(base: &str) -> Client {
-    signed_in_client(base, "admin", ADMIN_PASSWORD).await
-}
-
-impl TestServer {
-    async fn start(data: &tempfile::TempDir) -> TestServer {
-        TestServer::start_with(test_config(data.path())).await
-    }
-
-    async fn start_with(config: Config) -> TestServer {
-        let (stop, stopped) = oneshot::channel::<()>();
-        let (bound_tx, bound_rx) = oneshot::channel();
-        let task = tokio::spawn(async move {
-            let shutdown = async {
-                let _ = stopped.await;
-            };
-            arrive_server::run(config, shutdown, move |addr| {
-                let _ = bound_tx.send(addr);
-            })
-            .await
-            .expect("server runs");
-        });
-        let addr = bound_rx.await.expect("server binds");
-        TestServer {
-            url: format!("http://{addr}"),
-            stop: Some(stop),
-            task,
-        }
-    }
-
-    async fn stop(mut self) {
-        let _ = self.stop.take().map(|s| s.send(()));
-        tokio::time::timeout(Duration::from_secs(15), self.task)
-            .await
-            .expect("graceful shutdown finishes")
-            .expect("server task");
-    }
-}
-
-/// A server on a new, empty data folder, and a client for it.
-async fn fresh_server() -> (tempfile::TempDir, TestServer, Client) {
-    let data = tempfile::tempdir().unwrap();
-    let server = TestServer::start(&data).await;
-    (data, server, kiosk_client())
-}
-
-async fn post(client: &Client, url: &str, body: Value) -> Response {
-    client.post(url).json(&body).send().await.expect("request")
-}
-
-async fn identify(client: &Client, base: &str, last_name: &str, dob: &str) -> IdentifyResponse {
-    let response = post(
-        client,
-        &format!("{base}/api/v1/kiosk/identify"),
-        json!({"last_name": last_name, "date_of_birth": dob}),
-    )
-    .await;
-    assert_eq!(response.status(), StatusCode::OK);
-    response.json().await.expect("identify response")
-}
-
-async fn token_for(client: &Client, base: &str, last_name: &str, dob: &str) -> String {
-    match identify(client, base, last_name, dob).await {
-        IdentifyResponse::Found { appointment } => appointment.match_token,
-        other => panic!("expected a match for {last_name}, got {other:?}"),
-    }
-}
-
-/// Asserts a 4xx JSON error with `code`; returns the error body.
-async fn expect_error(response: Response, status: StatusCode, code: ErrorCode) -> ErrorBody {
-    assert_eq!(response.status(), status);
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    assert!(
-        content_type.starts_with("application/json"),
-        "content-type {content_type}"
-    );
-    let body: ErrorBody = response
-        .json()
-        .await
-        .expect("error body has the { error: { code, message } } shape");
-    assert_eq!(body.error.code, code);
-    assert!(!body.error.message.is_empty());
-    body
-}
-
+mod common;
+use common::*;
 #[tokio::test(flavor = "multi_thread")]
 async fn identify_matches_one_patient_and_shows_the_minimum() {
     let (_data, server, client) = fresh_server().await;
@@ -626,25 +467,6 @@ async fn arrivals_survive_a_restart_and_the_demo_is_not_seeded_twice() {
     server.stop().await;
 }
 
-fn phq_answers(points: &[usize]) -> Value {
-    let codes = ["LA6568-5", "LA6569-3", "LA6570-1", "LA6571-9"];
-    let items: Vec<Value> = points
-        .iter()
-        .enumerate()
-        .map(|(i, p)| json!({"linkId": format!("phq-{}", i + 1), "answer": [{"valueCoding": {"system": "http://loinc.org", "code": codes[*p]}}]}))
-        .collect();
-    json!({"resourceType": "QuestionnaireResponse", "status": "completed", "item": items})
-}
-
-async fn submit(client: &Client, base: &str, form: &str, token: &str, response: Value) -> Response {
-    post(
-        client,
-        &format!("{base}/api/v1/kiosk/forms/{form}/responses"),
-        json!({"match_token": token, "response": response}),
-    )
-    .await
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn forms_are_served_and_responses_checked_with_the_same_engine() {
     let (_data, server, client) = fresh_server().await;
@@ -1081,6 +903,8 @@ const STAFF_ENDPOINTS: &[(&str, &str, bool)] = &[
     ("GET", "/api/v1/desk/metrics", false),
     ("POST", "/api/v1/desk/appointments/1/no-show", false),
     ("POST", "/api/v1/desk/appointments/1/undo-check-in", false),
+    ("POST", "/api/v1/desk/appointments/1/eligibility", false),
+    ("GET", "/fhir/r4/Bundle/1", false),
     ("GET", "/api/v1/desk/events", false),
     ("GET", "/api/v1/admin/kiosks", true),
     ("POST", "/api/v1/admin/kiosks", true),
@@ -1996,7 +1820,7 @@ async fn a_schedule_imports_once_reports_bad_rows_by_line_and_feeds_the_kiosk() 
         .any(|a| a.patient == "Jonas F." && a.starts_at == "17:00"));
 
     expect_error(
-        import(csv.clone(), "application/json").await,
+        import(csv.clone(), "application/xml").await,
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
         ErrorCode::UnsupportedMediaType,
     )

@@ -1,5 +1,5 @@
-//! Administration at the desk, for admins: import today's schedule from the practice system's
-//! CSV, and add a member of staff (with a one-time password they replace at first sign-in).
+//! Administration at the desk, for admins: import today's schedule from the practice system
+//! (CSV or FHIR Bundle), and add a member of staff (with a one-time password they replace at first sign-in).
 
 use leptos::ev::SubmitEvent;
 use leptos::html;
@@ -12,10 +12,15 @@ use super::Staff;
 use crate::api::{self, ApiFailure, ImportReport};
 use crate::app::{strings, tr};
 
-/// The text of the file chosen in `input`, if any.
-async fn chosen_file_text(input: web_sys::HtmlInputElement) -> Option<String> {
+/// The text of the file chosen in `input` and its content type (a FHIR Bundle is `.json`).
+async fn chosen_file(input: web_sys::HtmlInputElement) -> Option<(String, &'static str)> {
     let file = input.files()?.get(0)?;
-    JsFuture::from(file.text()).await.ok()?.as_string()
+    let content_type = if file.name().to_ascii_lowercase().ends_with(".json") {
+        "application/fhir+json"
+    } else {
+        "text/csv"
+    };
+    Some((JsFuture::from(file.text()).await.ok()?.as_string()?, content_type))
 }
 
 /// `on_imported`: reload the board, so the new day shows at once on this desk.
@@ -38,10 +43,10 @@ pub fn Administration(on_imported: impl Fn() + Copy + Send + Sync + 'static) -> 
         };
         let csrf = csrf();
         spawn_local(async move {
-            let Some(text) = chosen_file_text(input.unchecked_into()).await else {
+            let Some((text, content_type)) = chosen_file(input.unchecked_into()).await else {
                 return;
             };
-            let result = api::import_schedule(text, &csrf).await;
+            let result = api::import_schedule(text, content_type, &csrf).await;
             match &result {
                 Ok(_) => on_imported(),
                 Err(failure) => staff.handle(failure),
@@ -88,7 +93,7 @@ pub fn Administration(on_imported: impl Fn() + Copy + Send + Sync + 'static) -> 
             <form on:submit=import>
                 <div class="field">
                     <label for="schedule-file">{tr(|s| s.import_file)}</label>
-                    <input id="schedule-file" type="file" accept=".csv,text/csv" node_ref=file_input />
+                    <input id="schedule-file" type="file" accept=".csv,text/csv,.json,application/fhir+json" node_ref=file_input />
                 </div>
                 <button type="submit" class="primary" id="import-schedule">{tr(|s| s.import_button)}</button>
             </form>
@@ -105,7 +110,12 @@ pub fn Administration(on_imported: impl Fn() + Copy + Send + Sync + 'static) -> 
                                         {errors
                                             .into_iter()
                                             .map(|e| {
-                                                view! { <li>{move || (s.get().import_line)(e.line)} " " {e.reason.clone()}</li> }
+                                                let place = move || match (e.line, e.entry) {
+                                                    (Some(line), _) => (s.get().import_line)(line),
+                                                    (None, Some(entry)) => (s.get().import_entry)(entry),
+                                                    (None, None) => String::new(),
+                                                };
+                                                view! { <li>{place} " " {e.reason.clone()}</li> }
                                             })
                                             .collect_view()}
                                     </ul>

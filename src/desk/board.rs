@@ -167,7 +167,7 @@ fn BoardTable(day: RwSignal<Option<DeskDay>>, now: RwSignal<f64>, selected: RwSi
                 </tr>
             </thead>
             <tbody>
-                <For each=rows key=|a| (a.id, a.status, a.arrived_at.clone(), a.needs_attention_now, a.forms_incomplete) let:appointment>
+                <For each=rows key=|a| (a.id, a.status, a.arrived_at.clone(), a.needs_attention_now, a.forms_incomplete, a.insurance_problem) let:appointment>
                     <BoardRow appointment now selected wait />
                 </For>
             </tbody>
@@ -229,6 +229,9 @@ fn BoardRow(
                 {appointment
                     .forms_incomplete
                     .then(|| view! { <span class="pill flag">{tr(|s| s.desk_forms_incomplete)}</span> })}
+                {appointment
+                    .insurance_problem
+                    .then(|| view! { <span class="pill flag">{tr(|s| s.desk_insurance_problem)}</span> })}
             </td>
             <td class=wait_level>
                 {arrived_cell}

@@ -1,5 +1,5 @@
 //! One appointment in full, for staff: who, what they answered (with PHQ scores), what they
-//! signed. Opening it is audited by the server.
+//! signed, what the payer said and whether the health record has it. Opening it is audited by the server.
 
 use arrive_domain::api::{DeskDetail, DeskForm};
 use arrive_domain::consent::PAD_VIEW_BOX;
@@ -7,6 +7,7 @@ use arrive_domain::AppointmentStatus;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::hand_off::{DeliveryPanel, EligibilityPanel};
 use super::Staff;
 use crate::api;
 use crate::app::{strings, tr};
@@ -97,6 +98,8 @@ pub fn Detail(appointment_id: i64, on_close: impl Fn() + Copy + Send + Sync + 's
                                         }
                                     })}
                             </div>
+                            <EligibilityPanel eligibility=d.eligibility.clone() on_recheck=move || act("eligibility") />
+                            {d.ehr_delivery.clone().map(|delivery| view! { <DeliveryPanel delivery /> })}
                             <h3>{tr(|s| s.detail_forms)}</h3>
                             {d.forms.is_empty().then(|| view! { <p>{tr(|s| s.detail_none)}</p> })}
                             {d.forms.into_iter().map(|f| view! { <FormAnswers form=f /> }).collect_view()}

@@ -5,6 +5,7 @@ mod admin;
 mod board;
 mod chime;
 mod detail;
+mod hand_off;
 mod metrics;
 mod password;
 mod sign_in;

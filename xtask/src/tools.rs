@@ -104,6 +104,46 @@ pub fn ensure_axe_core() -> Result<PathBuf> {
     Ok(script)
 }
 
+/// The independent FHIR and X12 validators (PyPI, pinned in xtask/validators/requirements.txt),
+/// in a virtual environment of their own. Returns its `bin` folder.
+pub fn ensure_validators() -> Result<PathBuf> {
+    let venv = tools_dir().join("validators");
+    let bin = venv.join("bin");
+    let sources = project_root().join("xtask/validators");
+    let requirements = sources.join("requirements.txt");
+    // Reinstalled when the pins or the maps change.
+    let mut wanted = String::new();
+    for file in [
+        "requirements.txt",
+        "install_x12_maps.py",
+        "x12-maps/270.5010.X279.A1.xml",
+        "x12-maps/271.5010.X279.A1.xml",
+    ] {
+        let path = sources.join(file);
+        wanted += &std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    }
+    let stamp = venv.join("installed-requirements.txt");
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
+        return Ok(bin);
+    }
+    if !bin.join("python").exists() {
+        run_cmd(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+    }
+    run_cmd(
+        Command::new(bin.join("pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
+            .arg(&requirements),
+    )?;
+    // pyx12 ships no 270/271 maps for 005010X279A1: add ours (see the script for where from).
+    run_cmd(
+        Command::new(bin.join("python"))
+            .arg(project_root().join("xtask/validators/install_x12_maps.py"))
+            .arg(venv.join("x12-maps")),
+    )?;
+    std::fs::write(&stamp, wanted).map_err(|e| format!("cannot write {}: {e}", stamp.display()))?;
+    Ok(bin)
+}
+
 /// Installs an npm package into our tools folder (no root, nothing global).
 fn npm_install(package: &str) -> Result {
     if output_of("npm", &["--version"]).is_none() {

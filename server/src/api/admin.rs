@@ -212,17 +212,21 @@ async fn import_schedule(
     headers: HeaderMap,
     body: Result<String, axum::extract::rejection::StringRejection>,
 ) -> Result<Json<ImportReport>, ApiError> {
-    let is_csv = headers
+    let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/csv"));
-    if !is_csv {
+        .unwrap_or_default();
+    let parse = if content_type.starts_with("text/csv") {
+        import::csv::parse
+    } else if content_type.starts_with("application/fhir+json") || content_type.starts_with("application/json") {
+        import::fhir::parse
+    } else {
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             arrive_domain::ErrorCode::UnsupportedMediaType,
-            "Send the schedule as CSV with Content-Type: text/csv.",
+            "Send the schedule as CSV (Content-Type: text/csv) or as a FHIR Bundle (application/fhir+json).",
         ));
-    }
+    };
     let body = body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::new(
@@ -234,7 +238,7 @@ async fn import_schedule(
             ApiError::field("file", "The file is not UTF-8 text.")
         }
     })?;
-    let (rows, errors) = import::parse(&body).map_err(|reason| ApiError::field("file", &reason))?;
+    let (rows, errors) = parse(&body).map_err(|reason| ApiError::field("file", &reason))?;
     let counts = state.store.import_schedule(&rows).await?;
     if counts.inserted + counts.updated > 0 {
         state.events.publish_schedule_changed();

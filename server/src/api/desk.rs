@@ -13,7 +13,7 @@ use chrono::{Local, Utc};
 use futures_util::stream::{self, Stream};
 use tokio::sync::broadcast::error::RecvError;
 
-use arrive_domain::api::{DeskConsent, DeskDay, DeskDetail, DeskForm, DeskMetrics};
+use arrive_domain::api::{DeskConsent, DeskDay, DeskDetail, DeskForm, DeskMetrics, Eligibility};
 use arrive_domain::questionnaire::model::localized;
 use arrive_domain::questionnaire::{summary, QuestionnaireResponse};
 
@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/appointments", get(appointments))
         .route("/appointments/{id}", get(detail))
         .route("/appointments/{id}/acknowledge", post(acknowledge))
+        .route("/appointments/{id}/eligibility", post(check_eligibility))
         .route("/help/{id}/acknowledge", post(acknowledge_help))
         .route("/metrics", get(metrics))
         .route(
@@ -144,6 +145,12 @@ async fn detail(
         needs_attention_now,
         forms,
         consents,
+        eligibility: state.store.eligibility(id).await?,
+        ehr_delivery: if state.fhir_delivery {
+            state.store.delivery(id).await?
+        } else {
+            None
+        },
     }))
 }
 
@@ -220,6 +227,43 @@ async fn acknowledge(
         )
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Asks the payer again (after the patient gave new insurance, say) and answers what it said.
+async fn check_eligibility(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    Path(id): Path<i64>,
+) -> Result<Json<Eligibility>, ApiError> {
+    if state.store.appointment_record(id).await?.is_none() {
+        return Err(ApiError::not_found("There is no such appointment."));
+    }
+    if state.clearinghouse.is_none() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            arrive_domain::ErrorCode::Conflict,
+            "No eligibility service is configured (ARRIVE_ELIGIBILITY).",
+        ));
+    }
+    state
+        .store
+        .audit(
+            Some(who.staff.id),
+            "check_eligibility",
+            Some(id),
+            &who.client,
+            Utc::now(),
+        )
+        .await?;
+    crate::eligibility::check_and_publish(&state, id).await?;
+    let answer = state.store.eligibility(id).await?.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::CONFLICT,
+            arrive_domain::ErrorCode::Conflict,
+            "There is no insurance on file for this patient (self-pay).",
+        )
+    })?;
+    Ok(Json(answer))
 }
 
 fn sse_event((id, row): &DeskEvent) -> Event {

@@ -206,6 +206,14 @@ async fn check_in(
     tracing::info!(appointment_id, already = check_in.already_checked_in, "check-in");
     if !check_in.already_checked_in {
         metrics::counter!("arrive_check_ins_total").increment(1);
+        state.outbox_wake.notify_one();
+        // The payer's answer is for the desk; the patient does not wait for it.
+        let state = state.clone();
+        tokio::spawn(async move {
+            if let Err(error) = crate::eligibility::check_and_publish(&state, appointment_id).await {
+                tracing::warn!(%error, "eligibility: not recorded");
+            }
+        });
     }
     Ok(Json(CheckInResponse {
         arrived_at: check_in.arrived_at,

@@ -4,6 +4,7 @@
 pub mod admin;
 mod auth;
 mod desk;
+mod fhir;
 mod kiosk;
 
 use std::any::Any;
@@ -56,24 +57,18 @@ pub fn router(state: AppState, dist_dir: &Path) -> Router {
             )),
         )
         .fallback(api_not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn(crate::telemetry::track))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        // API answers may carry PHI: no cache may keep them.
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        ))
-        .layer(
-            // Log the route pattern, never the URI: paths and queries must not leak into logs.
-            TraceLayer::new_for_http().make_span_with(|request: &Request| {
-                let route = request
-                    .extensions()
-                    .get::<MatchedPath>()
-                    .map_or("-", MatchedPath::as_str);
-                tracing::info_span!("request", method = %request.method(), route)
-            }),
-        );
+        .method_not_allowed_fallback(method_not_allowed);
+    let api = with_api_layers(api);
+    // FHIR R4 for staff and the clinic's integration engine, behind the same staff guard.
+    let fhir = with_api_layers(
+        fhir::router()
+            .fallback(api_not_found)
+            .method_not_allowed_fallback(method_not_allowed)
+            .layer(middleware::from_fn_with_state(
+                state.clone(),
+                crate::auth::require_staff,
+            )),
+    );
 
     // Two apps, built apart so the lobby tablet never downloads staff code: the desk board
     // (dist/desk/, under /desk) and the kiosk (dist/, every other path).
@@ -85,9 +80,11 @@ pub fn router(state: AppState, dist_dir: &Path) -> Router {
         .route("/readyz", get(ready))
         .route("/metrics", get(crate::telemetry::render))
         .nest("/api/v1", api)
+        .nest("/fhir/r4", fhir)
         .nest_service("/desk", desk_files)
         .fallback(move |request: Request| async move {
-            if request.uri().path().starts_with("/api/") || request.uri().path() == "/api" {
+            let path = request.uri().path();
+            if path.starts_with("/api/") || path == "/api" || path.starts_with("/fhir/") {
                 return api_not_found().await.into_response();
             }
             // Client-side routes (/, /kiosk) get the kiosk's index.html.
@@ -103,6 +100,26 @@ pub fn router(state: AppState, dist_dir: &Path) -> Router {
         app = app.layer(layer);
     }
     app.with_state(state)
+}
+
+/// What every JSON API answer goes through: metrics, the body limit, no caching, and a log
+/// line with the route pattern — never the URI: paths and queries must not leak into logs.
+fn with_api_layers(router: Router<AppState>) -> Router<AppState> {
+    router
+        .layer(middleware::from_fn(crate::telemetry::track))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // API answers may carry PHI: no cache may keep them.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
+            let route = request
+                .extensions()
+                .get::<MatchedPath>()
+                .map_or("-", MatchedPath::as_str);
+            tracing::info_span!("request", method = %request.method(), route)
+        }))
 }
 
 /// Liveness (`/healthz`, `/api/v1/health`): the process answers.

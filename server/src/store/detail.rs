@@ -29,6 +29,8 @@ pub struct StoredResponse {
 
 pub struct StoredSignature {
     pub consent_id: String,
+    /// SHA-256 of the wording signed.
+    pub version: String,
     pub typed_name: String,
     pub signature_path: String,
     pub signed_by_typing: bool,
@@ -143,7 +145,7 @@ impl Store {
     /// Every consent the appointment's patient has signed, on any visit.
     pub async fn signatures(&self, appointment_id: i64) -> Result<Vec<StoredSignature>, sqlx::Error> {
         let rows = sqlx::query(
-            "SELECT s.consent_id, s.typed_name, s.signature_path, s.signed_by_typing, s.signed_at
+            "SELECT s.consent_id, s.version, s.typed_name, s.signature_path, s.signed_by_typing, s.signed_at
              FROM consent_signature s JOIN appointment a ON a.patient_id = s.patient_id
              WHERE a.id = ? ORDER BY s.id",
         )
@@ -154,6 +156,7 @@ impl Store {
             .iter()
             .map(|row| StoredSignature {
                 consent_id: row.get("consent_id"),
+                version: row.get("version"),
                 typed_name: row.get("typed_name"),
                 signature_path: row.get("signature_path"),
                 signed_by_typing: row.get("signed_by_typing"),

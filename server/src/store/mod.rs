@@ -16,10 +16,12 @@ use sqlx::{Row, SqlitePool};
 mod detail;
 mod kiosks;
 mod metrics;
+mod record;
 mod schedule;
 mod staff;
 pub use detail::{AppointmentRecord, Progress, StoredResponse, StoredSignature};
 pub use kiosks::KioskDevice;
+pub use record::{CoverageOnFile, PatientOnFile, VisitOnFile};
 pub use schedule::ImportCounts;
 pub use staff::{AuditEntry, Credentials, Role, Staff};
 
@@ -231,6 +233,17 @@ impl Store {
         .rows_affected();
         let result = if updated == 1 {
             let event_id = desk_event(&mut tx, appointment_id, &now).await?;
+            // The hand-off to the clinic's FHIR server commits with the arrival: none is lost.
+            sqlx::query(
+                "INSERT INTO fhir_outbox (appointment_id, queued_at, next_attempt_at) VALUES (?, ?, ?)
+                 ON CONFLICT (appointment_id) DO UPDATE SET queued_at = excluded.queued_at,
+                     next_attempt_at = excluded.next_attempt_at, attempts = 0, last_error = NULL, delivered_at = NULL",
+            )
+            .bind(appointment_id)
+            .bind(&now)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
             CheckIn {
                 arrived_at: now,
                 already_checked_in: false,
@@ -255,7 +268,8 @@ impl Store {
         "SELECT a.id, a.starts_at, v.display_name, p.first_name, p.last_name, a.arrived_at, a.forms_incomplete,
             CASE WHEN a.no_show_at IS NOT NULL THEN 'no_show' WHEN a.roomed_at IS NOT NULL THEN 'roomed'
                  ELSE a.status END AS status,
-            EXISTS (SELECT 1 FROM questionnaire_response r WHERE r.appointment_id = a.id AND r.urgent AND r.acknowledged_at IS NULL) AS urgent
+            EXISTS (SELECT 1 FROM questionnaire_response r WHERE r.appointment_id = a.id AND r.urgent AND r.acknowledged_at IS NULL) AS urgent,
+            EXISTS (SELECT 1 FROM eligibility e WHERE e.appointment_id = a.id AND e.coverage IN ('inactive', 'rejected')) AS insurance_problem
          FROM appointment a JOIN patient p ON p.id = a.patient_id JOIN provider v ON v.id = a.provider_id";
 
     fn desk_row(row: &sqlx::sqlite::SqliteRow) -> DeskAppointment {
@@ -268,6 +282,7 @@ impl Store {
             arrived_at: row.get("arrived_at"),
             needs_attention_now: row.get("urgent"),
             forms_incomplete: row.get("forms_incomplete"),
+            insurance_problem: row.get("insurance_problem"),
         }
     }
 

@@ -1,10 +1,11 @@
 //! Loading a schedule from the practice system: providers and patients are found or added,
 //! appointments are keyed by the practice system's id.
 
+use arrive_domain::insurance::Relationship;
 use serde::Serialize;
 
 use super::{Store, CLINIC_ID};
-use crate::import::ScheduleRow;
+use crate::import::{PatientRecord, ScheduleRow};
 
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
 pub struct ImportCounts {
@@ -52,6 +53,9 @@ impl Store {
                     .await?
                     .last_insert_rowid(),
             };
+            if let Some(record) = &row.record {
+                replace_record(&mut tx, patient_id, record).await?;
+            }
             let existing: Option<(i64, i64, String, String)> = sqlx::query_as(
                 "SELECT patient_id, provider_id, starts_at, visit_type FROM appointment
                  WHERE clinic_id = ? AND external_id = ?",
@@ -97,5 +101,64 @@ impl Store {
         }
         tx.commit().await?;
         Ok(counts)
+    }
+}
+
+/// The practice system's record replaces what was on file: it is the source of truth until the
+/// patient changes something at the kiosk.
+async fn replace_record(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    patient_id: i64,
+    record: &PatientRecord,
+) -> Result<(), sqlx::Error> {
+    let address = record.address.as_ref();
+    sqlx::query(
+        "UPDATE patient SET external_id = ?, gender = ?, address_line = ?, city = ?, state = ?, postal_code = ?,
+                phone = ?, email = ?, language = ?
+         WHERE id = ?",
+    )
+    .bind(&record.external_id)
+    .bind(&record.gender)
+    .bind(address.map(|a| &a.line))
+    .bind(address.map(|a| &a.city))
+    .bind(address.map(|a| &a.state))
+    .bind(address.map(|a| &a.postal_code))
+    .bind(&record.phone)
+    .bind(&record.email)
+    .bind(&record.language)
+    .bind(patient_id)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("DELETE FROM coverage WHERE patient_id = ?")
+        .bind(patient_id)
+        .execute(&mut **tx)
+        .await?;
+    for (rank, coverage) in record.coverages.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO coverage (patient_id, rank, payer_id, payer_name, member_id, group_number, relationship,
+                                   subscriber_name, subscriber_dob)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(patient_id)
+        .bind(rank as i64 + 1)
+        .bind(&coverage.payer_id)
+        .bind(&coverage.payer_name)
+        .bind(&coverage.member_id)
+        .bind(&coverage.group_number)
+        .bind(relationship_code(coverage.relationship))
+        .bind(&coverage.subscriber_name)
+        .bind(&coverage.subscriber_dob)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+pub(crate) fn relationship_code(relationship: Relationship) -> &'static str {
+    match relationship {
+        Relationship::Own => "self",
+        Relationship::Spouse => "spouse",
+        Relationship::Child => "child",
+        Relationship::Other => "other",
     }
 }

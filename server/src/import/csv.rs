@@ -1,12 +1,7 @@
-//! Today's schedule from the practice system, as CSV (columns in docs/SCHEDULE_IMPORT.md).
-//! Each row is checked with the domain's rules; a bad row is reported by line with a reason
-//! (never with its contents) and the good rows still load. Rows are keyed by the practice
-//! system's appointment id, so importing the same file again changes nothing.
+//! The schedule as CSV (columns in docs/SCHEDULE_IMPORT.md): one appointment per line, no
+//! contact details or insurance.
 
-use arrive_domain::date::parse_iso;
-use arrive_domain::name::validate_name;
-use arrive_domain::DateOfBirth;
-use serde::Serialize;
+use super::{appointment_fields, RowError, ScheduleRow};
 
 pub const COLUMNS: [&str; 8] = [
     "appointment_id",
@@ -18,25 +13,6 @@ pub const COLUMNS: [&str; 8] = [
     "provider",
     "visit_type",
 ];
-
-/// One valid row.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ScheduleRow {
-    pub external_id: String,
-    /// Clinic wall-clock time, `YYYY-MM-DDTHH:MM`.
-    pub starts_at: String,
-    pub last_name: String,
-    pub first_name: String,
-    pub date_of_birth: String,
-    pub provider: String,
-    pub visit_type: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RowError {
-    pub line: u64,
-    pub reason: String,
-}
 
 /// The valid rows, and the reasons the others were refused. `Err` when the file itself is not
 /// a schedule (no header, wrong columns).
@@ -63,12 +39,11 @@ pub fn parse(text: &str) -> Result<(Vec<ScheduleRow>, Vec<RowError>), String> {
             ),
         };
         match result {
-            Ok(row) if rows.iter().any(|r: &ScheduleRow| r.external_id == row.external_id) => errors.push(RowError {
-                line,
-                reason: "this appointment_id appears twice in the file".into(),
-            }),
+            Ok(row) if rows.iter().any(|r: &ScheduleRow| r.external_id == row.external_id) => errors.push(
+                RowError::at_line(line, "this appointment_id appears twice in the file".into()),
+            ),
             Ok(row) => rows.push(row),
-            Err(reason) => errors.push(RowError { line, reason }),
+            Err(reason) => errors.push(RowError::at_line(line, reason)),
         }
     }
     Ok((rows, errors))
@@ -78,34 +53,16 @@ fn row(fields: &[&str]) -> Result<ScheduleRow, String> {
     let [external_id, date, time, last_name, first_name, dob, provider, visit_type] = fields else {
         return Err(format!("a row has {} columns", COLUMNS.len()));
     };
-    if external_id.is_empty() || external_id.len() > 64 {
-        return Err("appointment_id must be 1 to 64 characters".into());
-    }
-    let day = parse_iso(date).ok_or("date must be a real YYYY-MM-DD date")?;
-    let clock = chrono::NaiveTime::parse_from_str(time, "%H:%M").map_err(|_| "time must be HH:MM (24-hour)")?;
-    let last_name = validate_name(last_name).map_err(|_| "last_name is not a name")?;
-    let first_name = validate_name(first_name).map_err(|_| "first_name is not a name")?;
-    let dob = DateOfBirth::parse(dob, day).map_err(|_| "date_of_birth is not a real date of birth")?;
-    if provider.is_empty() || provider.chars().count() > 80 {
-        return Err("provider must be 1 to 80 characters".into());
-    }
-    if visit_type.is_empty()
-        || visit_type.len() > 40
-        || !visit_type
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    {
-        return Err("visit_type must be lowercase letters, digits and dashes (e.g. follow-up)".into());
-    }
-    Ok(ScheduleRow {
-        external_id: external_id.to_string(),
-        starts_at: format!("{}T{}", arrive_domain::date::iso(day), clock.format("%H:%M")),
+    appointment_fields(
+        external_id,
+        date,
+        time,
         last_name,
         first_name,
-        date_of_birth: dob.to_string(),
-        provider: provider.to_string(),
-        visit_type: visit_type.to_string(),
-    })
+        dob,
+        provider,
+        visit_type,
+    )
 }
 
 #[cfg(test)]
@@ -128,7 +85,7 @@ mod tests {
         let (rows, errors) = parse(&text).unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].starts_at, "2026-11-25T09:00");
-        let lines: Vec<u64> = errors.iter().map(|e| e.line).collect();
+        let lines: Vec<u64> = errors.iter().filter_map(|e| e.line).collect();
         assert_eq!(lines, [3, 4, 5, 6, 7, 8]);
         assert!(errors[0].reason.contains("time"));
         assert!(errors[5].reason.contains("visit_type"));

@@ -1,0 +1,43 @@
+//! `/fhir/r4`: check-ins as FHIR R4, for signed-in staff and the clinic's integration engine
+//! (the same Bundle the outbox delivers). Every read is audited.
+
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Router};
+use chrono::Utc;
+
+use crate::auth::SignedIn;
+use crate::error::ApiError;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/Bundle/{checkin_id}", get(check_in_bundle))
+}
+
+/// A check-in's id is its appointment's id.
+async fn check_in_bundle(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    Path(checkin_id): Path<String>,
+) -> Result<Response, ApiError> {
+    let not_found = || ApiError::not_found("There is no completed check-in with this id.");
+    let id: i64 = checkin_id.parse().map_err(|_| not_found())?;
+    let bundle = crate::fhir::check_in_bundle(&state, id).await?.ok_or_else(not_found)?;
+    state
+        .store
+        .audit(
+            Some(who.staff.id),
+            "view_fhir_bundle",
+            Some(id),
+            &who.client,
+            Utc::now(),
+        )
+        .await?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/fhir+json")],
+        serde_json::to_string(&bundle).map_err(|_| ApiError::internal())?,
+    )
+        .into_response())
+}

@@ -1,0 +1,213 @@
+//! Eligibility: "is this insurance active today, and what is the co-pay?" asked of the payer as
+//! an X12 270 and answered as a 271 (005010X279A1), both built and read by the domain's `x12`.
+//!
+//! The transport is pluggable (`Clearinghouse`); the one shipped is a clearly named sandbox
+//! payer that answers from `demo/sandbox-payer.json` — made-up members, for the demo and tests.
+//! A real clearinghouse connection is another variant with the same `exchange`.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use arrive_domain::api::{CoverageCheck, Eligibility};
+use arrive_domain::x12::{self, Benefits, CoverageStatus, Inquiry, RejectReason, SandboxAnswer};
+use chrono::{Local, NaiveDate, Utc};
+use serde::Deserialize;
+
+use crate::AppState;
+
+/// Who we are in the interchange (ISA06) and the clinic's NPI (a sandbox value).
+const SENDER_ID: &str = "ARRIVECLINIC";
+const CLINIC_NPI: &str = "1234567893";
+
+pub enum Clearinghouse {
+    Sandbox(SandboxPayer),
+}
+
+impl Clearinghouse {
+    /// Sends a 270 and returns the 271.
+    pub async fn exchange(&self, inquiry: &str) -> Result<String, String> {
+        match self {
+            Clearinghouse::Sandbox(payer) => payer.answer(inquiry),
+        }
+    }
+}
+
+/// SANDBOX: a pretend payer with a fixture of members. Not a real payer.
+pub struct SandboxPayer {
+    members: Vec<SandboxMember>,
+    control_numbers: AtomicU32,
+}
+
+#[derive(Deserialize)]
+struct SandboxFile {
+    members: Vec<SandboxMember>,
+}
+
+#[derive(Deserialize)]
+struct SandboxMember {
+    payer_id: String,
+    member_id: String,
+    last_name: String,
+    date_of_birth: NaiveDate,
+    active: bool,
+    plan_name: Option<String>,
+    copay_cents: Option<u32>,
+    deductible_remaining_cents: Option<u32>,
+}
+
+impl SandboxPayer {
+    pub fn demo() -> Self {
+        let file: SandboxFile = serde_json::from_str(include_str!("../../demo/sandbox-payer.json"))
+            .expect("demo/sandbox-payer.json parses");
+        SandboxPayer {
+            members: file.members,
+            control_numbers: AtomicU32::new(1),
+        }
+    }
+
+    pub fn answer(&self, text: &str) -> Result<String, String> {
+        let inquiry = x12::parse_270(text).map_err(|e| format!("sandbox payer: {e}"))?;
+        let member = self.members.iter().find(|m| {
+            m.payer_id.eq_ignore_ascii_case(&inquiry.payer_id) && m.member_id.eq_ignore_ascii_case(&inquiry.member_id)
+        });
+        let answer = match member {
+            None => SandboxAnswer::Rejected(RejectReason::SubscriberNotFound),
+            Some(m) if !m.last_name.eq_ignore_ascii_case(&inquiry.subscriber_last) => {
+                SandboxAnswer::Rejected(RejectReason::SubscriberNotFound)
+            }
+            Some(m) if m.date_of_birth != inquiry.subscriber_dob => {
+                SandboxAnswer::Rejected(RejectReason::InvalidBirthDate)
+            }
+            Some(m) => SandboxAnswer::Benefits(Benefits {
+                active: m.active,
+                copay_cents: m.copay_cents,
+                deductible_remaining_cents: m.deductible_remaining_cents,
+                plan_name: m.plan_name.clone(),
+            }),
+        };
+        let control = self.control_numbers.fetch_add(1, Ordering::Relaxed);
+        x12::build_271(&inquiry, &answer, control, Local::now().naive_local())
+            .map_err(|e| format!("sandbox payer: {e}"))
+    }
+}
+
+/// `check`, then tells the boards (the row's "insurance" flag may have changed).
+pub async fn check_and_publish(state: &AppState, appointment_id: i64) -> Result<(), sqlx::Error> {
+    if check(state, appointment_id).await?.is_some() {
+        let event_id = state.store.note_change(appointment_id, Utc::now()).await?;
+        state.publish_appointment(appointment_id, event_id).await?;
+    }
+    Ok(())
+}
+
+/// Asks the payer about the visit's primary coverage and stores the answer. `None` when there
+/// is no clearinghouse, no such visit or no insurance on file (self-pay).
+pub async fn check(state: &AppState, appointment_id: i64) -> Result<Option<Eligibility>, sqlx::Error> {
+    let Some(clearinghouse) = &state.clearinghouse else {
+        return Ok(None);
+    };
+    let Some(visit) = state.store.visit_on_file(appointment_id).await? else {
+        return Ok(None);
+    };
+    let Some(coverage) = visit.coverages.first() else {
+        return Ok(None);
+    };
+    // The subscriber is the patient unless the coverage says someone else holds it.
+    let (first, last, dob) = match (&coverage.subscriber_name, &coverage.subscriber_dob) {
+        (Some(name), Some(dob)) if coverage.relationship != "self" => {
+            let (first, last) = name.rsplit_once(' ').unwrap_or(("", name.as_str()));
+            (first.to_owned(), last.to_owned(), dob.clone())
+        }
+        _ => (
+            visit.patient.first_name.clone(),
+            visit.patient.last_name.clone(),
+            visit.patient.date_of_birth.clone(),
+        ),
+    };
+    let now = Local::now().naive_local();
+    let service_date = visit
+        .starts_at
+        .get(..10)
+        .and_then(arrive_domain::date::parse_iso)
+        .unwrap_or(now.date());
+    let inquiry = Inquiry {
+        sender_id: SENDER_ID.into(),
+        receiver_id: coverage.payer_id.clone(),
+        payer_name: coverage.payer_name.clone(),
+        payer_id: coverage.payer_id.clone(),
+        provider_name: state.store.clinic_name().await?,
+        provider_npi: CLINIC_NPI.into(),
+        subscriber_first: first,
+        subscriber_last: last,
+        member_id: coverage.member_id.clone(),
+        subscriber_dob: arrive_domain::date::parse_iso(&dob).unwrap_or_default(),
+        service_date,
+        service_type: "30".into(),
+        control_number: (appointment_id.rem_euclid(999_999_999) as u32).max(1),
+        trace: format!("ARRIVE{appointment_id}"),
+        created: now,
+        production: false,
+    };
+    let eligibility = match x12::build_270(&inquiry) {
+        Err(error) => {
+            tracing::warn!(%error, "eligibility: the inquiry cannot be built from the record on file");
+            unavailable()
+        }
+        Ok(request) => match clearinghouse.exchange(&request).await {
+            Err(error) => {
+                tracing::warn!(%error, "eligibility: no answer from the payer");
+                unavailable()
+            }
+            Ok(response) => match x12::parse_271(&response) {
+                Ok(answer) => from_271(answer),
+                Err(error) => {
+                    tracing::warn!(%error, "eligibility: the payer's 271 does not parse");
+                    unavailable()
+                }
+            },
+        },
+    };
+    let eligibility = Eligibility {
+        checked_at: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        ..eligibility
+    };
+    state.store.save_eligibility(appointment_id, &eligibility).await?;
+    Ok(Some(eligibility))
+}
+
+/// The X12 AAA03 code: what the desk and the record keep of a rejection.
+fn reject_code(reason: &RejectReason) -> String {
+    match reason {
+        RejectReason::InvalidMemberId => "72".into(),
+        RejectReason::SubscriberNotFound => "75".into(),
+        RejectReason::InvalidBirthDate => "58".into(),
+        RejectReason::PayerUnavailable => "42".into(),
+        RejectReason::Other(code) => code.clone(),
+    }
+}
+
+fn unavailable() -> Eligibility {
+    Eligibility {
+        checked_at: String::new(),
+        coverage: CoverageCheck::Unavailable,
+        reason: None,
+        plan_name: None,
+        copay_cents: None,
+        deductible_remaining_cents: None,
+    }
+}
+
+fn from_271(answer: x12::Eligibility) -> Eligibility {
+    let (coverage, reason) = match &answer.coverage {
+        CoverageStatus::Active => (CoverageCheck::Active, None),
+        CoverageStatus::Inactive => (CoverageCheck::Inactive, None),
+        CoverageStatus::Rejected(reason) => (CoverageCheck::Rejected, Some(reject_code(reason))),
+    };
+    Eligibility {
+        checked_at: String::new(),
+        coverage,
+        reason,
+        plan_name: answer.plan_name,
+        copay_cents: answer.copay_cents,
+        deductible_remaining_cents: answer.deductible_remaining_cents,
+    }
+}

@@ -1,0 +1,233 @@
+//! A completed check-in as the hand-off to the clinic's systems sees it (the patient's record,
+//! insurance, the visit), the FHIR outbox, and the payer's eligibility answers.
+
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+
+use super::{rfc3339, Store};
+use arrive_domain::api::{EhrDelivery, Eligibility};
+
+pub struct PatientOnFile {
+    pub id: i64,
+    pub external_id: Option<String>,
+    pub first_name: String,
+    pub last_name: String,
+    pub date_of_birth: String,
+    pub gender: Option<String>,
+    pub address_line: Option<String>,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    pub postal_code: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub language: Option<String>,
+}
+
+pub struct CoverageOnFile {
+    pub rank: i64,
+    pub payer_id: String,
+    pub payer_name: String,
+    pub member_id: String,
+    pub group_number: Option<String>,
+    /// FHIR subscriber-relationship code: self, spouse, child, other.
+    pub relationship: String,
+    pub subscriber_name: Option<String>,
+    pub subscriber_dob: Option<String>,
+}
+
+pub struct VisitOnFile {
+    pub appointment_id: i64,
+    pub external_id: Option<String>,
+    /// Clinic wall clock, `YYYY-MM-DDTHH:MM`.
+    pub starts_at: String,
+    pub provider: String,
+    pub visit_type: String,
+    pub arrived_at: Option<String>,
+    pub patient: PatientOnFile,
+    pub coverages: Vec<CoverageOnFile>,
+}
+
+impl Store {
+    pub async fn visit_on_file(&self, appointment_id: i64) -> Result<Option<VisitOnFile>, sqlx::Error> {
+        let Some(row) = sqlx::query(
+            "SELECT a.external_id AS appointment_ref, a.starts_at, v.display_name, a.visit_type, a.arrived_at,
+                    p.id AS patient_id, p.external_id AS patient_ref, p.first_name, p.last_name, p.date_of_birth,
+                    p.gender, p.address_line, p.city, p.state, p.postal_code, p.phone, p.email, p.language
+             FROM appointment a JOIN patient p ON p.id = a.patient_id JOIN provider v ON v.id = a.provider_id
+             WHERE a.id = ?",
+        )
+        .bind(appointment_id)
+        .fetch_optional(self.pool())
+        .await?
+        else {
+            return Ok(None);
+        };
+        let patient = PatientOnFile {
+            id: row.get("patient_id"),
+            external_id: row.get("patient_ref"),
+            first_name: row.get("first_name"),
+            last_name: row.get("last_name"),
+            date_of_birth: row.get("date_of_birth"),
+            gender: row.get("gender"),
+            address_line: row.get("address_line"),
+            city: row.get("city"),
+            state: row.get("state"),
+            postal_code: row.get("postal_code"),
+            phone: row.get("phone"),
+            email: row.get("email"),
+            language: row.get("language"),
+        };
+        let coverages = self.coverages(patient.id).await?;
+        Ok(Some(VisitOnFile {
+            appointment_id,
+            external_id: row.get("appointment_ref"),
+            starts_at: row.get("starts_at"),
+            provider: row.get("display_name"),
+            visit_type: row.get("visit_type"),
+            arrived_at: row.get("arrived_at"),
+            patient,
+            coverages,
+        }))
+    }
+
+    pub async fn coverages(&self, patient_id: i64) -> Result<Vec<CoverageOnFile>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT rank, payer_id, payer_name, member_id, group_number, relationship, subscriber_name, subscriber_dob
+             FROM coverage WHERE patient_id = ? ORDER BY rank",
+        )
+        .bind(patient_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| CoverageOnFile {
+                rank: row.get("rank"),
+                payer_id: row.get("payer_id"),
+                payer_name: row.get("payer_name"),
+                member_id: row.get("member_id"),
+                group_number: row.get("group_number"),
+                relationship: row.get("relationship"),
+                subscriber_name: row.get("subscriber_name"),
+                subscriber_dob: row.get("subscriber_dob"),
+            })
+            .collect())
+    }
+
+    /// Check-ins whose delivery is due at `now`, oldest first.
+    pub async fn due_deliveries(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+        sqlx::query_as(
+            "SELECT appointment_id, attempts FROM fhir_outbox
+             WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?",
+        )
+        .bind(rfc3339(now))
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await
+    }
+
+    /// When the next delivery falls due, if any is waiting.
+    pub async fn next_delivery_at(&self) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+        let next: Option<String> =
+            sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM fhir_outbox WHERE delivered_at IS NULL")
+                .fetch_one(self.pool())
+                .await?;
+        Ok(next.and_then(|t| DateTime::parse_from_rfc3339(&t).ok().map(|t| t.with_timezone(&Utc))))
+    }
+
+    pub async fn delivery_succeeded(&self, appointment_id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE fhir_outbox SET attempts = attempts + 1, delivered_at = ?, last_error = NULL
+             WHERE appointment_id = ?",
+        )
+        .bind(rfc3339(now))
+        .bind(appointment_id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// `error` says what kind of failure (an HTTP status, "timeout"), never a body.
+    pub async fn delivery_failed(
+        &self,
+        appointment_id: i64,
+        error: &str,
+        retry_at: DateTime<Utc>,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE fhir_outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?
+             WHERE appointment_id = ?",
+        )
+        .bind(error)
+        .bind(rfc3339(retry_at))
+        .bind(appointment_id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn delivery(&self, appointment_id: i64) -> Result<Option<EhrDelivery>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT attempts, last_error, next_attempt_at, delivered_at FROM fhir_outbox WHERE appointment_id = ?",
+        )
+        .bind(appointment_id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(|row| EhrDelivery {
+            attempts: row.get::<i64, _>("attempts") as u32,
+            delivered_at: row.get("delivered_at"),
+            last_error: row.get("last_error"),
+            next_attempt_at: row.get("next_attempt_at"),
+        }))
+    }
+
+    pub async fn save_eligibility(&self, appointment_id: i64, eligibility: &Eligibility) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO eligibility (appointment_id, checked_at, coverage, reason, plan_name, copay_cents,
+                                      deductible_remaining_cents)
+             VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (appointment_id) DO UPDATE SET checked_at = excluded.checked_at,
+                 coverage = excluded.coverage, reason = excluded.reason, plan_name = excluded.plan_name,
+                 copay_cents = excluded.copay_cents, deductible_remaining_cents = excluded.deductible_remaining_cents",
+        )
+        .bind(appointment_id)
+        .bind(&eligibility.checked_at)
+        .bind(eligibility.coverage.code())
+        .bind(&eligibility.reason)
+        .bind(&eligibility.plan_name)
+        .bind(eligibility.copay_cents.map(i64::from))
+        .bind(eligibility.deductible_remaining_cents.map(i64::from))
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// A desk event for a change made outside a transaction of its own (the board re-reads the row).
+    pub async fn note_change(&self, appointment_id: i64, now: DateTime<Utc>) -> Result<i64, sqlx::Error> {
+        let mut tx = self.pool().begin().await?;
+        let id = super::desk_event(&mut tx, appointment_id, &rfc3339(now)).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn eligibility(&self, appointment_id: i64) -> Result<Option<Eligibility>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT checked_at, coverage, reason, plan_name, copay_cents, deductible_remaining_cents
+             FROM eligibility WHERE appointment_id = ?",
+        )
+        .bind(appointment_id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.and_then(|row| {
+            Some(Eligibility {
+                checked_at: row.get("checked_at"),
+                coverage: arrive_domain::api::CoverageCheck::parse(row.get("coverage"))?,
+                reason: row.get("reason"),
+                plan_name: row.get("plan_name"),
+                copay_cents: row.get::<Option<i64>, _>("copay_cents").map(|c| c as u32),
+                deductible_remaining_cents: row
+                    .get::<Option<i64>, _>("deductible_remaining_cents")
+                    .map(|c| c as u32),
+            })
+        }))
+    }
+}
