@@ -1,7 +1,8 @@
 //! End to end, as a patient and a receptionist would see it: the real server binary on
 //! loopback with a real SQLite file, the real Trunk-built kiosk, and headless Chromium driven
 //! over WebDriver. Run by `cargo xtask test`, which builds what these tests need and passes:
-//! ARRIVE_SERVER_BIN, ARRIVE_DIST, CHROMEDRIVER, CHROMIUM and AXE_JS (axe-core's bundle).
+//! ARRIVE_SERVER_BIN, ARRIVE_DIST, CHROMEDRIVER, CHROMIUM, AXE_JS (axe-core's bundle) and
+//! ARRIVE_VALIDATORS (the FHIR and X12 validators: every check-in's Bundle passes through one).
 //! Each screen is also checked with axe-core (WCAG 2.1 A/AA rules) and saved as a PNG in
 //! target/e2e-screens/ for people to look at.
 #![cfg(not(target_arch = "wasm32"))]
@@ -14,6 +15,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
+#[allow(dead_code)] // the X12 half is for the server's tests
+#[path = "support/validators.rs"]
+mod validators;
 use serde_json::json;
 
 const ADMIN_PASSWORD: &str = "e2e admin password";
@@ -306,6 +310,37 @@ async fn admin_session(http: &reqwest::Client, base: &str) -> (String, String) {
     (cookie, session["csrf_token"].as_str().unwrap().to_owned())
 }
 
+/// The FHIR R4 Bundle of `patient`'s check-in (their board name), as the EHR receives it,
+/// after the independent validator has passed it.
+async fn hand_off_bundle(base: &str, patient: &str) -> serde_json::Value {
+    let http = reqwest::Client::new();
+    let (cookie, _) = admin_session(&http, base).await;
+    let get = |path: String| {
+        http.get(format!("{base}{path}"))
+            .header("cookie", cookie.clone())
+            .send()
+    };
+    let day: serde_json::Value = get("/api/v1/desk/appointments".into())
+        .await
+        .expect("board")
+        .json()
+        .await
+        .expect("board answer");
+    let id = day["appointments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["patient"] == patient)
+        .unwrap_or_else(|| panic!("{patient} on the board"))["id"]
+        .as_i64()
+        .unwrap();
+    let response = get(format!("/fhir/r4/Bundle/{id}")).await.expect("bundle");
+    assert_eq!(response.status().as_u16(), 200, "{patient}'s check-in bundle");
+    let bundle: serde_json::Value = response.json().await.expect("bundle JSON");
+    validators::assert_valid_fhir(&bundle);
+    bundle
+}
+
 /// Signs in as the admin over the API and revokes the first kiosk tablet.
 async fn revoke_first_kiosk(base: &str) {
     let http = reqwest::Client::new();
@@ -522,6 +557,9 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
     .await
     .expect("open details");
     wait_text(&desk, "#detail [data-consent-id='privacy-notice']", "Sean O'Brien").await;
+    // The sandbox payer's answer, asked at check-in: active, with the plan's co-pay.
+    wait_text(&desk, "#eligibility-status", "Active on the visit date").await;
+    wait_text(&desk, "#eligibility-copay", "Expected co-pay: $30.00").await;
     check_screen(&desk, "desk-detail-signed").await;
     click(&desk, "#mark-roomed").await;
     eventually("the desk to show Sean O. as roomed", || async {
@@ -568,6 +606,18 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
     // "Finish" returns to the welcome screen, ready for the next patient.
     click(&kiosk, "#finish").await;
     wait_text(&kiosk, "#welcome-title", "Welcome").await;
+
+    // What the clinic's EHR receives is valid FHIR R4 and holds what Sean gave.
+    let bundle = hand_off_bundle(&server.url, "Sean O.").await;
+    let kinds: Vec<&str> = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["resource"]["resourceType"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "Consent").count(), 3);
+    assert!(kinds.iter().filter(|k| **k == "QuestionnaireResponse").count() >= 5);
+    assert!(kinds.contains(&"Coverage") && kinds.contains(&"Appointment"));
 
     kiosk.close().await.expect("close kiosk");
     desk.close().await.expect("close desk");
@@ -713,6 +763,20 @@ async fn the_board_misses_no_arrival_across_a_server_restart() {
         .await
         .expect("read the marker");
     assert_eq!(marker, json!("same page"), "the board was reloaded");
+    for patient in ["Chidi O.", "Zoë M."] {
+        hand_off_bundle(&server.url, patient).await;
+    }
+    // The payer says Robert's coverage is not active: the board tells the desk to check it.
+    check_in_by_api(&server.url, "Johnson", "1980-11-05").await;
+    eventually("Robert J. flagged for insurance", || async {
+        let row = "//tr[td[@class='patient' and normalize-space()='Robert J.']]";
+        match desk.find(Locator::XPath(row)).await {
+            Ok(row) => row.text().await.is_ok_and(|t| t.contains("Check insurance")),
+            Err(_) => false,
+        }
+    })
+    .await;
+    hand_off_bundle(&server.url, "Robert J.").await;
     desk.close().await.expect("close desk");
 }
 
@@ -790,6 +854,42 @@ async fn an_admin_imports_the_schedule_from_the_desk_and_bad_rows_are_named_by_l
     )
     .await;
     check_screen(&desk, "desk-administration").await;
+
+    // The same from a FHIR Bundle: refused entries are named by number.
+    let bundle = server.data.path().join("today.json");
+    std::fs::write(
+        &bundle,
+        json!({"resourceType": "Bundle", "type": "collection", "entry": [
+            {"fullUrl": "urn:uuid:6f1c0000-0000-4000-8000-000000000001", "resource": {"resourceType": "Patient",
+                "name": [{"family": "Ortiz", "given": ["Lucía"]}], "birthDate": "1988-08-08",
+                "telecom": [{"system": "phone", "value": "512-555-0199"}]}},
+            {"resource": {"resourceType": "Appointment", "id": "fhir-1", "status": "booked",
+                "start": format!("{today}T17:15:00-06:00"), "appointmentType": {"coding": [{"code": "follow-up"}]},
+                "participant": [{"actor": {"reference": "urn:uuid:6f1c0000-0000-4000-8000-000000000001"}, "status": "accepted"},
+                                {"actor": {"reference": "Practitioner/p", "display": "Dr. Reyes"}, "status": "accepted"}]}},
+            {"resource": {"resourceType": "Appointment", "id": "fhir-2", "status": "booked",
+                "start": format!("{today}T17:30:00-06:00"), "participant": []}}
+        ]})
+        .to_string(),
+    )
+    .expect("write the bundle");
+    let input = desk.find(Locator::Css("#schedule-file")).await.expect("file input");
+    input
+        .send_keys(&bundle.display().to_string())
+        .await
+        .expect("choose the bundle");
+    click(&desk, "#import-schedule").await;
+    wait_text(&desk, "#import-report", "1 added, 0 updated, 0 unchanged").await;
+    wait_text(
+        &desk,
+        "#import-report",
+        "Entry 3: the Appointment has no Patient participant in the Bundle",
+    )
+    .await;
+    eventually("Lucía O. on the board", || async {
+        desk_status(&desk, "Lucía O.").await.as_deref() == Some("scheduled")
+    })
+    .await;
     // This desk's board shows the imported patient at once.
     eventually("Elena C. on the board", || async {
         desk_status(&desk, "Elena C.").await.as_deref() == Some("scheduled")

@@ -15,6 +15,7 @@ pub mod matching;
 pub mod name;
 pub mod questionnaire;
 pub mod staff;
+pub mod verification;
 pub mod x12;
 
 pub use api::AppointmentStatus;
