@@ -101,6 +101,8 @@ pub struct NewCoverage {
     pub subscriber_dob: Option<String>,
 }
 
+// One per check-in, built once and sent: boxing the large variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "answer", rename_all = "snake_case", deny_unknown_fields)]
 pub enum InsuranceUpdate {
@@ -286,7 +288,11 @@ fn coverage(
             let ok = g.len() <= 30 && g.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
             check(
                 &format!("{prefix}.group_number"),
-                if ok { Ok(g.to_ascii_uppercase()) } else { Err(Problem::NotAMemberId) },
+                if ok {
+                    Ok(g.to_ascii_uppercase())
+                } else {
+                    Err(Problem::NotAMemberId)
+                },
             )
         });
     let (subscriber_name, subscriber_dob) = if coverage.relationship == Relationship::Own {
@@ -412,10 +418,22 @@ mod tests {
             ..nothing_changed()
         };
         let valid = validate(&v, &payers()).unwrap();
-        let Update::Changed { value } = valid.address else { panic!() };
-        assert_eq!((value.line.as_str(), value.state.as_str(), value.zip.as_str()), ("12 Elm St", "TX", "78701-1234"));
-        assert_eq!(valid.phone, Update::Changed { value: "+15125550199".into() });
-        let InsuranceUpdate::Changed { primary, .. } = valid.insurance else { panic!() };
+        let Update::Changed { value } = valid.address else {
+            panic!()
+        };
+        assert_eq!(
+            (value.line.as_str(), value.state.as_str(), value.zip.as_str()),
+            ("12 Elm St", "TX", "78701-1234")
+        );
+        assert_eq!(
+            valid.phone,
+            Update::Changed {
+                value: "+15125550199".into()
+            }
+        );
+        let InsuranceUpdate::Changed { primary, .. } = valid.insurance else {
+            panic!()
+        };
         assert_eq!(primary.member_id, "1EG4TE5MK73");
         assert_eq!(primary.subscriber_name, None, "the patient is the subscriber");
     }

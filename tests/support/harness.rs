@@ -1,0 +1,392 @@
+//! The end-to-end harness: the real server binary on loopback with a real SQLite file,
+//! chromedriver and headless Chromium, and the moves a patient or a receptionist makes (type,
+//! tap, wait for text), plus an axe-core audit of each screen. Shared by the e2e suites.
+#![allow(dead_code)] // each suite uses its own part of it
+
+use std::future::Future;
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+use super::validators;
+
+pub const ADMIN_PASSWORD: &str = "e2e admin password";
+
+/// The lobby tablet's device token: the server enrolls it as its first kiosk.
+pub const KIOSK_TOKEN: &str = "e2e0000000000000000000000000000000000000000000000000000000000001";
+
+pub const NEEDS_XTASK: &str = "needs the built kiosk, the server binary and chromedriver: run `cargo xtask test`";
+
+/// Hang guard for waits; generous because CI machines are slow and busy, never a timing assertion.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+pub fn env_path(name: &str) -> PathBuf {
+    std::env::var_os(name)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| panic!("{name} is not set: {NEEDS_XTASK}"))
+}
+
+/// A child process that is killed when the test ends, pass or fail.
+pub struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub struct Server {
+    pub url: String,
+    process: Process,
+    pub data: tempfile::TempDir,
+}
+
+impl Server {
+    /// Kills the server (no graceful shutdown: as a crash or a power cut would) and starts it
+    /// again on the same address and data folder.
+    pub fn restart(&mut self) {
+        let _ = self.process.0.kill();
+        let _ = self.process.0.wait();
+        let addr = self.url.trim_start_matches("http://").to_owned();
+        let (process, url) = spawn_server(self.data.path(), &addr);
+        assert_eq!(url, self.url, "restarted on the same address");
+        self.process = process;
+    }
+}
+
+pub fn start_server() -> Server {
+    let data = tempfile::tempdir().expect("temp dir");
+    let (process, url) = spawn_server(data.path(), "127.0.0.1:0");
+    Server { url, process, data }
+}
+
+/// Starts the server binary and waits until it says where it listens.
+pub fn spawn_server(data: &std::path::Path, addr: &str) -> (Process, String) {
+    let mut child = Command::new(env_path("ARRIVE_SERVER_BIN"))
+        .env("ARRIVE_ADDR", addr)
+        .env("ARRIVE_DATA_DIR", data)
+        .env("ARRIVE_DIST", env_path("ARRIVE_DIST"))
+        .env("ARRIVE_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("ARRIVE_FIRST_KIOSK_TOKEN", KIOSK_TOKEN)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start arrive-server");
+    let mut line = String::new();
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    stdout.read_line(&mut line).expect("read the server's first line");
+    // Keep draining so the server never writes into a closed pipe.
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"));
+    (Process(child), url.to_owned())
+}
+
+pub struct Driver {
+    url: String,
+    _process: Process,
+}
+
+pub async fn start_chromedriver() -> Driver {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let child = Command::new(env_path("CHROMEDRIVER"))
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let driver = Driver {
+        url: format!("http://127.0.0.1:{port}"),
+        _process: Process(child),
+    };
+    let status = format!("{}/status", driver.url);
+    eventually("chromedriver to answer", || async {
+        reqwest::get(&status).await.is_ok_and(|r| r.status().is_success())
+    })
+    .await;
+    driver
+}
+
+pub async fn browser(driver: &Driver) -> Client {
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": env_path("CHROMIUM"),
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--window-size=1280,800"
+            ]
+        }),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    ClientBuilder::new(connector)
+        .capabilities(capabilities)
+        .connect(&driver.url)
+        .await
+        .expect("WebDriver session")
+}
+
+/// Polls `check` until it holds; panics with `what` after PATIENCE.
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let start = Instant::now();
+    while !check().await {
+        assert!(start.elapsed() < PATIENCE, "gave up waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+pub async fn text_of(client: &Client, css: &str) -> Option<String> {
+    client.find(Locator::Css(css)).await.ok()?.text().await.ok()
+}
+
+pub async fn wait_text(client: &Client, css: &str, expected: &str) {
+    eventually(&format!("{css} to read {expected:?}"), || async {
+        text_of(client, css).await.is_some_and(|t| t.contains(expected))
+    })
+    .await;
+}
+
+pub async fn click(client: &Client, css: &str) {
+    client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css(css))
+        .await
+        .expect(css)
+        .click()
+        .await
+        .expect(css);
+}
+
+pub async fn type_into(client: &Client, css: &str, text: &str) {
+    let field = client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css(css))
+        .await
+        .expect(css);
+    field.clear().await.expect(css);
+    field.send_keys(text).await.expect(css);
+}
+
+pub async fn identify(kiosk: &Client, last_name: &str, month: &str, day: &str, year: &str) {
+    type_into(kiosk, "#last-name", last_name).await;
+    type_into(kiosk, "#dob-month", month).await;
+    type_into(kiosk, "#dob-day", day).await;
+    type_into(kiosk, "#dob-year", year).await;
+    click(kiosk, "#continue").await;
+}
+
+/// The status the desk board shows for the row of `patient` ("Sean O.").
+pub async fn desk_status(desk: &Client, patient: &str) -> Option<String> {
+    let xpath = format!("//tr[td[@class='patient' and normalize-space()='{patient}']]//span[@data-status]");
+    desk.find(Locator::XPath(&xpath))
+        .await
+        .ok()?
+        .attr("data-status")
+        .await
+        .ok()?
+}
+
+/// Runs axe-core on the current page and fails on any WCAG 2.1 A/AA violation; also saves a
+/// screenshot named `screen`.
+pub async fn check_screen(client: &Client, screen: &str) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-screens");
+    std::fs::create_dir_all(&dir).expect("screens dir");
+    let png = client.screenshot().await.expect("screenshot");
+    std::fs::write(dir.join(format!("{screen}.png")), png).expect("save screenshot");
+
+    let axe = std::fs::read_to_string(env_path("AXE_JS")).expect("read axe-core");
+    client
+        .execute(&format!("{axe}\nreturn true;"), vec![])
+        .await
+        .expect("inject axe-core");
+    let violations = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] })
+                .then(r => done(r.violations.map(v => ({ id: v.id, impact: v.impact,
+                    nodes: v.nodes.map(n => n.target.join(' ')) }))))
+                .catch(e => done([{ id: 'axe-error', impact: String(e) }]));",
+            vec![],
+        )
+        .await
+        .expect("run axe-core");
+    assert_eq!(violations, json!([]), "accessibility violations on the {screen} screen");
+}
+
+/// Waits for the intake form `id` to be on screen.
+pub async fn wait_form(client: &Client, id: &str) {
+    let css = format!("section.intake[data-form-id='{id}']");
+    client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css(&css))
+        .await
+        .unwrap_or_else(|_| panic!("the {id} form did not appear"));
+}
+
+pub async fn wait_consent(client: &Client, id: &str) {
+    let css = format!("section.consent[data-consent-id='{id}']");
+    client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css(&css))
+        .await
+        .unwrap_or_else(|_| panic!("the {id} consent did not appear"));
+}
+
+/// Draws a wavy stroke across the signature pad with synthetic pointer events, as a finger would.
+pub async fn draw_signature(client: &Client) {
+    client
+        .execute(
+            "const pad = document.getElementById('signature-pad');
+             const r = pad.getBoundingClientRect();
+             const at = (type, x, y) => pad.dispatchEvent(new PointerEvent(type, {
+                 bubbles: true, cancelable: true, pointerId: 7, pointerType: 'touch', isPrimary: true,
+                 clientX: r.left + x * r.width, clientY: r.top + y * r.height }));
+             at('pointerdown', 0.05, 0.6);
+             for (let i = 1; i <= 30; i++) at('pointermove', 0.05 + i * 0.025, 0.5 - 0.3 * Math.sin(i / 3));
+             at('pointerup', 0.8, 0.5);
+             return true;",
+            vec![],
+        )
+        .await
+        .expect("draw on the signature pad");
+}
+
+pub async fn is_checked(client: &Client, css: &str) -> bool {
+    let field = client.find(Locator::Css(css)).await.expect(css);
+    field.prop("checked").await.expect(css).as_deref() == Some("true")
+}
+
+/// Browser storage holds the tablet's device token and nothing else.
+pub async fn storage_holds_only_the_device_token(client: &Client) -> bool {
+    let keys = client
+        .execute(
+            "return [Object.keys(window.localStorage), window.sessionStorage.length];",
+            vec![],
+        )
+        .await
+        .expect("read storage");
+    keys == json!([["arrive.kiosk-token"], 0])
+}
+
+/// Signs in as the admin over the API: (session cookie `name=value`, CSRF token).
+pub async fn admin_session(http: &reqwest::Client, base: &str) -> (String, String) {
+    let login = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .expect("sign in");
+    let cookie = login.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let session: serde_json::Value = login.json().await.expect("session");
+    (cookie, session["csrf_token"].as_str().unwrap().to_owned())
+}
+
+/// The FHIR R4 Bundle of `patient`'s check-in (their board name), as the EHR receives it,
+/// after the independent validator has passed it.
+pub async fn hand_off_bundle(base: &str, patient: &str) -> serde_json::Value {
+    let http = reqwest::Client::new();
+    let (cookie, _) = admin_session(&http, base).await;
+    let get = |path: String| {
+        http.get(format!("{base}{path}"))
+            .header("cookie", cookie.clone())
+            .send()
+    };
+    let day: serde_json::Value = get("/api/v1/desk/appointments".into())
+        .await
+        .expect("board")
+        .json()
+        .await
+        .expect("board answer");
+    let id = day["appointments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["patient"] == patient)
+        .unwrap_or_else(|| panic!("{patient} on the board"))["id"]
+        .as_i64()
+        .unwrap();
+    let response = get(format!("/fhir/r4/Bundle/{id}")).await.expect("bundle");
+    assert_eq!(response.status().as_u16(), 200, "{patient}'s check-in bundle");
+    let bundle: serde_json::Value = response.json().await.expect("bundle JSON");
+    validators::assert_valid_fhir(&bundle);
+    bundle
+}
+
+/// Signs in as the admin over the API and revokes the first kiosk tablet.
+pub async fn revoke_first_kiosk(base: &str) {
+    let http = reqwest::Client::new();
+    let (cookie, csrf) = admin_session(&http, base).await;
+    let revoked = http
+        .post(format!("{base}/api/v1/admin/kiosks/1/revoke"))
+        .header("cookie", cookie)
+        .header("x-csrf-token", csrf)
+        .send()
+        .await
+        .expect("revoke");
+    assert_eq!(revoked.status().as_u16(), 204);
+}
+
+/// Checks a patient in through the kiosk API, as the enrolled tablet.
+pub async fn check_in_by_api(base: &str, last_name: &str, date_of_birth: &str) {
+    let http = reqwest::Client::new();
+    let found: serde_json::Value = http
+        .post(format!("{base}/api/v1/kiosk/identify"))
+        .header("x-kiosk-token", KIOSK_TOKEN)
+        .json(&json!({"last_name": last_name, "date_of_birth": date_of_birth}))
+        .send()
+        .await
+        .expect("identify")
+        .json()
+        .await
+        .expect("identify answer");
+    let token = found["appointment"]["match_token"].as_str().expect("one appointment");
+    let checked_in = http
+        .post(format!("{base}/api/v1/kiosk/check-in"))
+        .header("x-kiosk-token", KIOSK_TOKEN)
+        .json(&json!({"match_token": token}))
+        .send()
+        .await
+        .expect("check in");
+    assert_eq!(checked_in.status().as_u16(), 200);
+}
+
+pub async fn sign_in_at_desk(desk: &Client, base: &str) {
+    desk.goto(&format!("{base}/desk")).await.expect("open desk");
+    type_into(desk, "#username", "admin").await;
+    type_into(desk, "#password", ADMIN_PASSWORD).await;
+    click(desk, "#sign-in").await;
+    wait_text(desk, "#connection", "Live").await;
+}
+
+/// Today's date in the clinic's (this machine's) time zone, as the server sees it.
+pub fn local_today() -> String {
+    let output = Command::new("date").arg("+%Y-%m-%d").output().expect("date");
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
