@@ -8,6 +8,7 @@ use arrive_domain::date::{iso, parse_iso};
 use arrive_domain::insurance::{validate_mbi, validate_member_id};
 use arrive_domain::name::{match_key, validate_name};
 use arrive_domain::questionnaire::{self, draft, QuestionnaireResponse};
+use arrive_domain::verification::{self, MemberIdFormat, Payer, Verification};
 use arrive_domain::DateOfBirth;
 use chrono::NaiveDate;
 use proptest::prelude::*;
@@ -25,8 +26,18 @@ const SHIPPED: [&str; 6] = [
     include_str!("../../forms/pain.json"),
 ];
 
+/// 512 cases per property on every test run; `cargo xtask fuzz` sets `PROPTEST_CASES` far
+/// higher and bounds each property by time instead.
+fn config() -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(512);
+    ProptestConfig::with_cases(cases)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(config())]
 
     #[test]
     fn dates_of_birth_parse_or_say_why(text in "\\PC{0,24}", m in "[0-9]{0,3}", d in "[0-9]{0,3}", y in "[0-9]{0,5}") {
@@ -119,4 +130,57 @@ proptest! {
         let _ = draft::finish(&form, &response.item);
         let _ = questionnaire::summary::answered(&form.item, &response, "es");
     }
+
+    /// The JSON decoders of what a tablet sends: any text decodes to a request or is refused,
+    /// never a panic; a decoded verification is judged by `validate`, also without panicking.
+    #[test]
+    fn kiosk_submissions_decode_or_are_refused(text in "\\PC{0,400}") {
+        let _ = serde_json::from_str::<arrive_domain::api::CheckInRequest>(&text);
+        let _ = serde_json::from_str::<arrive_domain::api::FormSubmission>(&text);
+        let _ = serde_json::from_str::<arrive_domain::api::ConsentSignature>(&text);
+        if let Ok(v) = serde_json::from_str::<Verification>(&text) {
+            let _ = verification::validate(&v, &payers());
+        }
+    }
+
+    #[test]
+    fn any_verification_is_judged_and_what_passes_is_stable(
+        fields in prop::collection::vec("\\PC{0,24}", 12),
+        relationship in prop::sample::select(vec!["self", "spouse", "child", "other"]),
+        payer in prop::sample::select(vec!["MCR01", "SBX01", "NOPE"]),
+        payment in prop::sample::select(vec!["card_at_desk", "cash_or_check", "bill_me", "financial_assistance"]),
+    ) {
+        let f = |i: usize| fields[i].clone();
+        let json = serde_json::json!({
+            "address": {"answer": "changed", "value": {"line": f(0), "city": f(1), "state": f(2), "zip": f(3)}},
+            "phone": {"answer": "changed", "value": f(4)},
+            "email": {"answer": "changed", "value": f(5)},
+            "emergency_contact": {"answer": "changed", "value": {"name": f(6), "phone": f(7)}},
+            "language": {"answer": "changed", "value": f(8)},
+            "insurance": {"answer": "changed", "primary": {"payer_id": payer, "member_id": f(9),
+                "group_number": f(10), "relationship": relationship, "subscriber_name": f(11),
+                "subscriber_dob": f(0)}, "secondary": null},
+            "payment": payment,
+        });
+        let v: Verification = serde_json::from_value(json).unwrap();
+        if let Ok(valid) = verification::validate(&v, &payers()) {
+            // What the server stores re-validates to itself: normalising twice changes nothing.
+            prop_assert_eq!(verification::validate(&valid, &payers()), Ok(valid.clone()));
+        }
+    }
+}
+
+fn payers() -> Vec<Payer> {
+    vec![
+        Payer {
+            id: "MCR01".into(),
+            name: "Medicare".into(),
+            member_id_format: MemberIdFormat::Mbi,
+        },
+        Payer {
+            id: "SBX01".into(),
+            name: "Sandbox Health Plan".into(),
+            member_id_format: MemberIdFormat::Generic,
+        },
+    ]
 }

@@ -5,6 +5,7 @@
 //! commands are all a newcomer or CI needs.
 
 mod bench;
+mod fuzz;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -18,6 +19,8 @@ commands:
   run     build the kiosk (release) and start the server on http://127.0.0.1:8080
   test    format check, clippy, unit, integration, wasm browser and end-to-end tests
   bench   kiosk first-load size and server throughput/latency on loopback
+  fuzz    every domain parser/validator and request decoder on generated input
+          (optional: seconds per property, default 60)
   build   build the kiosk into dist/ (release)";
 
 fn main() -> ExitCode {
@@ -26,6 +29,11 @@ fn main() -> ExitCode {
         Some("run") => run(),
         Some("test") => test(),
         Some("bench") => bench::bench(),
+        Some("fuzz") => match args.get(1).map(|s| s.parse::<u64>()) {
+            None => fuzz::fuzz(60),
+            Some(Ok(seconds)) => fuzz::fuzz(seconds),
+            Some(Err(_)) => Err(USAGE.to_owned()),
+        },
         Some("build") => build_kiosk().map(|_| ()),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
