@@ -42,6 +42,14 @@ pub struct KioskAppointment {
 #[serde(deny_unknown_fields)]
 pub struct CheckInRequest {
     pub match_token: String,
+    /// 32–64 hex characters, made by the kiosk once per visit: a retry with the same key (a
+    /// lost response) gets the first answer and stores nothing new.
+    #[serde(default)]
+    pub idempotency_key: Option<String>,
+    /// What the patient confirmed or changed at the verification steps, stored and applied to
+    /// the record in the check-in's transaction. The server re-runs `verification::validate`.
+    #[serde(default)]
+    pub verification: Option<crate::verification::Verification>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -179,6 +187,16 @@ pub struct DeskAppointment {
     /// The payer said the coverage on file is not active (or could not find it).
     #[serde(default)]
     pub insurance_problem: bool,
+    /// At check-in the patient changed a contact detail (address, phone, e-mail, emergency
+    /// contact or language).
+    #[serde(default)]
+    pub details_changed: bool,
+    /// At check-in the patient gave new insurance.
+    #[serde(default)]
+    pub insurance_changed: bool,
+    /// At check-in the patient said they have no insurance.
+    #[serde(default)]
+    pub self_pay: bool,
 }
 
 /// Where the patient was on the kiosk when they asked for help.
@@ -274,6 +292,72 @@ pub struct DeskDetail {
     /// Delivery of the completed check-in to the clinic's FHIR server, when one is configured.
     #[serde(default)]
     pub ehr_delivery: Option<EhrDelivery>,
+    /// What the patient confirmed or changed at check-in, when they went through verification.
+    #[serde(default)]
+    pub verification: Option<DeskVerification>,
+}
+
+/// The verification given with a check-in, for staff: full values, not masked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeskVerification {
+    /// One per group the patient changed, in kiosk order; none when everything was confirmed.
+    pub changes: Vec<DeskChange>,
+    pub payment: crate::verification::PaymentIntent,
+    /// Photos of insurance cards taken at the kiosk: `GET
+    /// /api/v1/desk/appointments/{id}/card-images/{rank}/{side}`.
+    pub card_images: Vec<CardImageRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeskChange {
+    /// "address", "phone", "email", "emergency_contact", "language" or "insurance".
+    pub field: String,
+    /// What was on file; "" when nothing was. Phones in E.164; insurance as
+    /// "Payer · member id · group", coverages separated by "; ".
+    pub before: String,
+    pub after: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardImageRef {
+    /// 1 primary, 2 secondary.
+    pub rank: u8,
+    /// "front" or "back".
+    pub side: String,
+}
+
+/// Which side of an insurance card a photo shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CardSide {
+    Front,
+    Back,
+}
+
+impl CardSide {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CardSide::Front => "front",
+            CardSide::Back => "back",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [CardSide::Front, CardSide::Back].into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// `POST /api/v1/kiosk/card-images`: a photo of an insurance card, as JPEG (at most 300 KiB
+/// decoded). A second photo of the same card side replaces the first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CardImageUpload {
+    pub match_token: String,
+    /// 1 primary, 2 secondary.
+    pub rank: u8,
+    pub side: CardSide,
+    /// The JPEG file, standard base64 (a `data:image/jpeg;base64,` prefix is accepted).
+    pub jpeg_base64: String,
 }
 
 /// What the payer said about the primary coverage for the visit's date.

@@ -45,6 +45,9 @@ pub struct Config {
     /// made-up members) for each check-in's eligibility; `off` asks nobody. Default: `sandbox`
     /// with the demo clinic, `off` without.
     pub eligibility_sandbox: bool,
+    /// `ARRIVE_PAYERS_FILE`: the clinic's own list of payers the kiosk offers (a JSON array like
+    /// `payers/payers.json`); default: the list shipped in `payers/`.
+    pub payers_file: Option<PathBuf>,
 }
 
 impl Config {
@@ -109,6 +112,7 @@ impl Config {
             fhir_endpoint,
             fhir_retry_base,
             eligibility_sandbox,
+            payers_file: var("ARRIVE_PAYERS_FILE").map(PathBuf::from),
         })
     }
 

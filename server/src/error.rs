@@ -7,6 +7,7 @@ use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 #[derive(Debug)]
 pub struct ApiError {
@@ -86,6 +87,45 @@ impl From<JsonRejection> for ApiError {
             ),
         };
         ApiError::new(status, code, message)
+    }
+}
+
+/// `ApiJson`, and then no key the type did not read: for request types whose derive cannot
+/// refuse every unknown field by itself (serde ignores extra keys beside the tag of an
+/// internally tagged enum's unit variant, e.g. `{"answer": "same", "line": "…"}`). The value
+/// read is written back out and every key sent must be among the keys written.
+pub struct StrictJson<T>(pub T);
+
+impl<T: DeserializeOwned + Serialize, S: Send + Sync> FromRequest<S> for StrictJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let ApiJson(raw) = ApiJson::<serde_json::Value>::from_request(req, state).await?;
+        let mismatch = || {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::InvalidJson,
+                "The JSON does not match this endpoint: a field is unknown, missing or of the wrong type.",
+            )
+        };
+        let value: T = serde_json::from_value(raw.clone()).map_err(|_| mismatch())?;
+        let read = serde_json::to_value(&value).map_err(|_| mismatch())?;
+        if has_unread_keys(&raw, &read) {
+            return Err(mismatch());
+        }
+        Ok(StrictJson(value))
+    }
+}
+
+/// A key in `sent`, at any depth, that `read` does not have.
+fn has_unread_keys(sent: &serde_json::Value, read: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match (sent, read) {
+        (Value::Object(sent), Value::Object(read)) => sent
+            .iter()
+            .any(|(key, value)| read.get(key).is_none_or(|r| has_unread_keys(value, r))),
+        (Value::Array(sent), Value::Array(read)) => sent.iter().zip(read).any(|(s, r)| has_unread_keys(s, r)),
+        _ => false,
     }
 }
 

@@ -11,11 +11,13 @@ pub mod events;
 pub mod fhir;
 pub mod forms;
 pub mod import;
+pub mod payers;
 pub mod security;
 pub mod seed;
 pub mod store;
 pub mod telemetry;
 pub mod throttle;
+pub mod verification;
 
 use std::net::SocketAddr;
 
@@ -44,6 +46,8 @@ pub struct AppState {
     pub outbox_wake: std::sync::Arc<tokio::sync::Notify>,
     /// Where eligibility inquiries (X12 270) go; `None`: nobody is asked.
     pub clearinghouse: Option<std::sync::Arc<eligibility::Clearinghouse>>,
+    /// The payers the kiosk offers and a new coverage is checked against.
+    pub payers: std::sync::Arc<Vec<arrive_domain::verification::Payer>>,
 }
 
 /// Per tablet: a patient may mistype a few times; ten misses in ten minutes is guessing.
@@ -83,6 +87,7 @@ pub async fn run(
     telemetry::install();
     let forms = std::sync::Arc::new(forms::Forms::load(config.forms_dir.as_deref())?);
     let consents = std::sync::Arc::new(consents::Consents::load(config.consents_dir.as_deref())?);
+    let payers = std::sync::Arc::new(payers::load(config.payers_file.as_deref())?);
     let store = store::Store::open(&config.database_path()).await?;
     if config.seed_demo {
         seed::seed_demo(&store, chrono::Local::now().date_naive(), config.demo_extra_patients).await?;
@@ -104,6 +109,7 @@ pub async fn run(
         clearinghouse: config
             .eligibility_sandbox
             .then(|| std::sync::Arc::new(eligibility::Clearinghouse::Sandbox(eligibility::SandboxPayer::demo()))),
+        payers,
     };
     if let Some(endpoint) = &config.fhir_endpoint {
         let outbox = fhir::outbox::Outbox {

@@ -904,6 +904,7 @@ const STAFF_ENDPOINTS: &[(&str, &str, bool)] = &[
     ("POST", "/api/v1/desk/appointments/1/no-show", false),
     ("POST", "/api/v1/desk/appointments/1/undo-check-in", false),
     ("POST", "/api/v1/desk/appointments/1/eligibility", false),
+    ("GET", "/api/v1/desk/appointments/1/card-images/1/front", false),
     ("GET", "/fhir/r4/Bundle/1", false),
     ("GET", "/api/v1/desk/events", false),
     ("GET", "/api/v1/admin/kiosks", true),

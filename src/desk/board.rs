@@ -17,6 +17,7 @@ use super::admin::Administration;
 use super::chime::chime;
 use super::detail::Detail;
 use super::metrics::Metrics;
+use super::strings::dtr;
 use super::tablets::KioskTablets;
 use super::Staff;
 use crate::api;
@@ -167,7 +168,7 @@ fn BoardTable(day: RwSignal<Option<DeskDay>>, now: RwSignal<f64>, selected: RwSi
                 </tr>
             </thead>
             <tbody>
-                <For each=rows key=|a| (a.id, a.status, a.arrived_at.clone(), a.needs_attention_now, a.forms_incomplete, a.insurance_problem) let:appointment>
+                <For each=rows key=|a| (a.id, a.status, a.arrived_at.clone(), a.needs_attention_now, a.forms_incomplete, a.insurance_problem, a.details_changed, a.insurance_changed, a.self_pay) let:appointment>
                     <BoardRow appointment now selected wait />
                 </For>
             </tbody>
@@ -232,6 +233,13 @@ fn BoardRow(
                 {appointment
                     .insurance_problem
                     .then(|| view! { <span class="pill flag">{tr(|s| s.desk_insurance_problem)}</span> })}
+                {appointment
+                    .details_changed
+                    .then(|| view! { <span class="pill info">{dtr(|s| s.pill_details_changed)}</span> })}
+                {appointment
+                    .insurance_changed
+                    .then(|| view! { <span class="pill info">{dtr(|s| s.pill_insurance_changed)}</span> })}
+                {appointment.self_pay.then(|| view! { <span class="pill info">{dtr(|s| s.pill_self_pay)}</span> })}
             </td>
             <td class=wait_level>
                 {arrived_cell}

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::hand_off::{DeliveryPanel, EligibilityPanel};
+use super::verification::VerificationPanel;
 use super::Staff;
 use crate::api;
 use crate::app::{strings, tr};
@@ -100,6 +101,10 @@ pub fn Detail(appointment_id: i64, on_close: impl Fn() + Copy + Send + Sync + 's
                             </div>
                             <EligibilityPanel eligibility=d.eligibility.clone() on_recheck=move || act("eligibility") />
                             {d.ehr_delivery.clone().map(|delivery| view! { <DeliveryPanel delivery /> })}
+                            {d
+                                .verification
+                                .clone()
+                                .map(|verification| view! { <VerificationPanel appointment_id verification /> })}
                             <h3>{tr(|s| s.detail_forms)}</h3>
                             {d.forms.is_empty().then(|| view! { <p>{tr(|s| s.detail_none)}</p> })}
                             {d.forms.into_iter().map(|f| view! { <FormAnswers form=f /> }).collect_view()}

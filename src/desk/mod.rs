@@ -9,7 +9,9 @@ mod hand_off;
 mod metrics;
 mod password;
 mod sign_in;
+mod strings;
 mod tablets;
+mod verification;
 
 use arrive_domain::api::StaffSession;
 use arrive_domain::ErrorCode;

@@ -51,12 +51,29 @@ impl Server {
     /// Kills the server (no graceful shutdown: as a crash or a power cut would) and starts it
     /// again on the same address and data folder.
     pub fn restart(&mut self) {
+        self.kill();
+        self.start_again();
+    }
+
+    /// Kills the server: from now on, the tablet's requests find nobody listening.
+    pub fn kill(&mut self) {
         let _ = self.process.0.kill();
         let _ = self.process.0.wait();
+    }
+
+    /// Starts the server again, on the same address and data folder, after `kill`.
+    pub fn start_again(&mut self) {
         let addr = self.url.trim_start_matches("http://").to_owned();
         let (process, url) = spawn_server(self.data.path(), &addr);
         assert_eq!(url, self.url, "restarted on the same address");
         self.process = process;
+    }
+
+    /// The server's SQLite database, for checking what was stored (read-only use).
+    pub async fn database(&self) -> sqlx::SqlitePool {
+        sqlx::SqlitePool::connect(&format!("sqlite:{}", self.data.path().join("arrive.db").display()))
+            .await
+            .expect("open the server's database")
     }
 }
 
@@ -119,17 +136,30 @@ pub async fn start_chromedriver() -> Driver {
 }
 
 pub async fn browser(driver: &Driver) -> Client {
+    browser_with(driver, &[]).await
+}
+
+/// A headless Chromium with `extra` command-line switches (a fake camera, a phone's window).
+pub async fn browser_with(driver: &Driver, extra: &[&str]) -> Client {
+    let mut args: Vec<String> = [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1280,800",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect();
+    args.extend(extra.iter().map(|a| (*a).to_owned()));
     let mut capabilities = serde_json::Map::new();
     capabilities.insert(
         "goog:chromeOptions".into(),
-        json!({
-            "binary": env_path("CHROMIUM"),
-            "args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--window-size=1280,800"
-            ]
-        }),
+        json!({ "binary": env_path("CHROMIUM"), "args": args }),
     );
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
     ClientBuilder::new(connector)
@@ -163,7 +193,11 @@ pub async fn wait_text(client: &Client, css: &str, expected: &str) {
     .await;
 }
 
+/// Every `click` since the process started: the e2e suites count a path's taps with it.
+pub static TAPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 pub async fn click(client: &Client, css: &str) {
+    TAPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     client
         .wait()
         .at_most(PATIENCE)

@@ -5,15 +5,18 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use chrono::{Local, Utc};
 use futures_util::stream::{self, Stream};
 use tokio::sync::broadcast::error::RecvError;
 
-use arrive_domain::api::{DeskConsent, DeskDay, DeskDetail, DeskForm, DeskMetrics, Eligibility};
+use arrive_domain::api::{
+    CardImageRef, CardSide, DeskConsent, DeskDay, DeskDetail, DeskForm, DeskMetrics, DeskVerification, Eligibility,
+};
 use arrive_domain::questionnaire::model::localized;
 use arrive_domain::questionnaire::{summary, QuestionnaireResponse};
 
@@ -29,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/appointments/{id}", get(detail))
         .route("/appointments/{id}/acknowledge", post(acknowledge))
         .route("/appointments/{id}/eligibility", post(check_eligibility))
+        .route("/appointments/{id}/card-images/{rank}/{side}", get(card_image))
         .route("/help/{id}/acknowledge", post(acknowledge_help))
         .route("/metrics", get(metrics))
         .route(
@@ -151,7 +155,60 @@ async fn detail(
         } else {
             None
         },
+        verification: verification(&state, id).await?,
     }))
+}
+
+/// What the patient confirmed or changed at check-in, before and after in full.
+async fn verification(state: &AppState, id: i64) -> Result<Option<DeskVerification>, ApiError> {
+    let Some(stored) = state.store.verification(id).await? else {
+        return Ok(None);
+    };
+    let card_images = state
+        .store
+        .card_image_refs(id)
+        .await?
+        .into_iter()
+        .map(|(rank, side)| CardImageRef {
+            rank,
+            side: side.as_str().to_owned(),
+        })
+        .collect();
+    Ok(Some(DeskVerification {
+        changes: crate::verification::changes(&stored.on_file, &stored.verification, &state.payers),
+        payment: stored.verification.payment,
+        card_images,
+    }))
+}
+
+/// A photo of an insurance card taken at the kiosk, as the JPEG it is. Each view is audited.
+async fn card_image(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    // Taken as text so that a malformed path is our JSON 404, not axum's plain-text 400.
+    Path((id, rank, side)): Path<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    let not_found = || ApiError::not_found("There is no such card image.");
+    let id: i64 = id.parse().map_err(|_| not_found())?;
+    let rank: u8 = rank
+        .parse()
+        .ok()
+        .filter(|r| (1..=2).contains(r))
+        .ok_or_else(not_found)?;
+    let side = CardSide::parse(&side).ok_or_else(not_found)?;
+    let jpeg = state.store.card_image(id, rank, side).await?.ok_or_else(not_found)?;
+    state
+        .store
+        .audit(Some(who.staff.id), "view_card_image", Some(id), &who.client, Utc::now())
+        .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/jpeg"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        jpeg,
+    )
+        .into_response())
 }
 
 /// Roomed, no-show, or undo a check-in made by mistake: 409 when it does not apply now.

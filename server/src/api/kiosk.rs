@@ -1,13 +1,15 @@
-//! What a lobby tablet may ask: who am I (identify), and I am here (check in).
+//! What a lobby tablet may ask: who am I (identify), what is on file (masked), and I am here
+//! (check in, with what the patient confirmed or changed).
 
 use arrive_domain::api::{
-    CheckInRequest, CheckInResponse, ConsentList, ConsentSignature, FormList, FormSubmission, HelpRequest,
-    IdentifyRequest, IdentifyResponse, KioskAppointment, MatchTokenRequest,
+    CardImageUpload, CheckInRequest, CheckInResponse, ConsentList, ConsentSignature, FormList, FormSubmission,
+    HelpRequest, IdentifyRequest, IdentifyResponse, KioskAppointment, MatchTokenRequest,
 };
 use arrive_domain::consent::{validate_signature, SignatureError};
 use arrive_domain::matching::{match_appointment, Match};
 use arrive_domain::name::validate_name;
 use arrive_domain::questionnaire::{self, phq, Questionnaire};
+use arrive_domain::verification::{self, Payer, RecordOnFile};
 use arrive_domain::{AppointmentStatus, DateOfBirth, ErrorCode};
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
@@ -16,20 +18,36 @@ use axum::{Extension, Json, Router};
 use chrono::{Local, Utc};
 
 use crate::auth::{Client, KioskTablet};
-use crate::error::{ApiError, ApiJson};
+use crate::error::{ApiError, ApiJson, StrictJson};
+use crate::store::Verified;
 use crate::{forms, AppState};
 
 /// Bodies of the small kiosk calls (a name and a date, a token): anything bigger is not ours.
 const SMALL_BODY_BYTES: usize = 4 * 1024;
 /// A signature: its path data (`consent::MAX_PATH_LEN`) and a few fields.
 const SIGNATURE_BODY_BYTES: usize = 32 * 1024;
+/// A check-in with its verification: the largest valid one (every group changed, two coverages
+/// held by someone else, every field at its longest in a 3-byte script) is 2.3 KiB, 3.3 KiB with
+/// every non-ASCII character escaped.
+const CHECK_IN_BODY_BYTES: usize = 5 * 1024;
+/// A card photo: 300 KiB of JPEG is 400 KiB of base64, plus the token and field names.
+const CARD_IMAGE_BODY_BYTES: usize = 420 * 1024;
 
 /// Each route takes at most the body it needs; form responses get the API-wide limit.
 pub fn router() -> Router<AppState> {
     let small = || DefaultBodyLimit::max(SMALL_BODY_BYTES);
     Router::new()
         .route("/identify", post(identify).layer(small()))
-        .route("/check-in", post(check_in).layer(small()))
+        .route(
+            "/check-in",
+            post(check_in).layer(DefaultBodyLimit::max(CHECK_IN_BODY_BYTES)),
+        )
+        .route("/record", post(record_on_file).layer(small()))
+        .route("/payers", get(payers))
+        .route(
+            "/card-images",
+            post(upload_card_image).layer(DefaultBodyLimit::max(CARD_IMAGE_BODY_BYTES)),
+        )
         .route("/forms", get(list_forms))
         .route("/forms/for-visit", post(forms_for_visit).layer(small()))
         .route("/forms/{form_id}", get(get_form))
@@ -189,25 +207,57 @@ async fn identify(
 
 async fn check_in(
     State(state): State<AppState>,
-    ApiJson(request): ApiJson<CheckInRequest>,
+    // Strict: a verification's "same" answers must refuse extra keys too.
+    StrictJson(request): StrictJson<CheckInRequest>,
 ) -> Result<Json<CheckInResponse>, ApiError> {
+    // What the request says is checked before anything is stored or looked up.
+    let key = crate::verification::idempotency_key(request.idempotency_key.as_deref())?;
+    let verified = match &request.verification {
+        Some(v) => Some(
+            verification::validate(v, &state.payers)
+                .map_err(|problems| crate::verification::validation_error(&problems))?,
+        ),
+        None => None,
+    };
     let appointment_id = matched_appointment(&state, &request.match_token).await?;
     let visit_type = state.store.visit_type(appointment_id).await?;
     let answered = state.store.submitted_forms(appointment_id).await?;
     let phq2 = state.store.phq2_total(appointment_id).await?;
     let forms_incomplete = !state.forms.missing(&visit_type, &answered, phq2).is_empty();
+    // Without a key from the kiosk the verification still needs one; the arrival itself is
+    // idempotent per appointment either way.
+    let key = key.unwrap_or_else(crate::auth::new_token);
+    let verified = verified.as_ref().map(|verification| Verified {
+        idempotency_key: &key,
+        verification,
+        payers: &state.payers,
+    });
     let check_in = state
         .store
-        .check_in(appointment_id, forms_incomplete, Utc::now())
-        .await?;
+        .check_in(appointment_id, forms_incomplete, verified.as_ref(), Utc::now())
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::CONFLICT,
+                ErrorCode::Conflict,
+                "This idempotency key was already used for another check-in.",
+            )
+        })?;
+    let arrived = check_in.event_id.is_some();
     if let Some(event_id) = check_in.event_id {
         state.publish_appointment(appointment_id, event_id).await?;
     }
-    tracing::info!(appointment_id, already = check_in.already_checked_in, "check-in");
-    if !check_in.already_checked_in {
+    tracing::info!(
+        appointment_id,
+        already = check_in.already_checked_in,
+        verified = verified.is_some() && arrived,
+        "check-in"
+    );
+    if arrived {
         metrics::counter!("arrive_check_ins_total").increment(1);
         state.outbox_wake.notify_one();
-        // The payer's answer is for the desk; the patient does not wait for it.
+        // The payer's answer is for the desk; the patient does not wait for it. Asked after
+        // the commit, so new insurance given with the check-in is what the payer is asked about.
         let state = state.clone();
         tokio::spawn(async move {
             if let Err(error) = crate::eligibility::check_and_publish(&state, appointment_id).await {
@@ -219,6 +269,57 @@ async fn check_in(
         arrived_at: check_in.arrived_at,
         already_checked_in: check_in.already_checked_in,
     }))
+}
+
+/// What is on file for the matched patient, masked for the lobby, with today's expected
+/// co-pay and any prior balance. The kiosk shows it before the patient confirms or replaces it.
+async fn record_on_file(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<MatchTokenRequest>,
+) -> Result<Json<RecordOnFile>, ApiError> {
+    let appointment_id = matched_appointment(&state, &request.match_token).await?;
+    if state.store.eligibility(appointment_id).await?.is_none() {
+        // The co-pay comes from the payer: ask now, once per visit (the sandbox answers at once).
+        crate::eligibility::check_and_publish(&state, appointment_id).await?;
+    }
+    let visit = state
+        .store
+        .visit_on_file(appointment_id)
+        .await?
+        .ok_or_else(ApiError::internal)?;
+    let eligibility = state.store.eligibility(appointment_id).await?;
+    Ok(Json(crate::verification::record_on_file(&visit, eligibility.as_ref())))
+}
+
+/// The payers a patient may pick when their insurance changed (no patient data).
+async fn payers(State(state): State<AppState>) -> Json<Vec<Payer>> {
+    Json(state.payers.as_ref().clone())
+}
+
+/// A photo of an insurance card for the matched visit; staff read it from the desk.
+async fn upload_card_image(
+    State(state): State<AppState>,
+    ApiJson(upload): ApiJson<CardImageUpload>,
+) -> Result<StatusCode, ApiError> {
+    if !(1..=2).contains(&upload.rank) {
+        return Err(ApiError::field(
+            "rank",
+            "The card's rank must be 1 (primary) or 2 (secondary).",
+        ));
+    }
+    let jpeg = crate::verification::decode_jpeg(&upload.jpeg_base64)?;
+    let appointment_id = matched_appointment(&state, &upload.match_token).await?;
+    state
+        .store
+        .save_card_image(appointment_id, upload.rank, upload.side, &jpeg, Utc::now())
+        .await?;
+    tracing::info!(
+        appointment_id,
+        rank = upload.rank,
+        side = upload.side.as_str(),
+        "card image received"
+    );
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The consents this patient still has to sign: those never signed in their current wording.

@@ -1,6 +1,7 @@
-//! A completed check-in as a FHIR R4 transaction `Bundle`: the Patient (US Core shape), a
-//! Coverage per insurance on file, a QuestionnaireResponse per form, a Consent per signature
-//! and the Appointment, now `arrived`.
+//! A completed check-in as a FHIR R4 transaction `Bundle`: the Patient (US Core shape, with the
+//! emergency contact), a Coverage per insurance on file, a QuestionnaireResponse per form, a
+//! Consent per signature, a DocumentReference per insurance card photo and the Appointment, now
+//! `arrived`. What the patient changed at the kiosk is already in the record on file.
 //!
 //! Every entry is idempotent on the receiving server, so an outbox that delivers twice (a
 //! response lost after the commit) changes nothing the second time: resources Arrive creates
@@ -14,7 +15,7 @@ use serde_json::{json, Value};
 use crate::consents::Consents;
 use crate::forms::Forms;
 use crate::import::fhir::SUBSCRIBER_BIRTH_DATE;
-use crate::store::{StoredResponse, StoredSignature, VisitOnFile};
+use crate::store::{StoredCardImage, StoredResponse, StoredSignature, VisitOnFile};
 
 /// Identifier systems: Arrive's own ids, and the practice system's as it gave them to us.
 pub const PATIENT_SYSTEM: &str = "urn:arrive:patient";
@@ -25,12 +26,14 @@ const COVERAGE_SYSTEM: &str = "urn:arrive:coverage";
 const RESPONSE_SYSTEM: &str = "urn:arrive:questionnaire-response";
 const CONSENT_SYSTEM: &str = "urn:arrive:consent";
 const PAYER_SYSTEM: &str = "urn:arrive:payer-id";
+const CARD_IMAGE_SYSTEM: &str = "urn:arrive:card-image";
 const US_CORE_PATIENT: &str = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient";
 
 pub struct CheckInData<'a> {
     pub visit: &'a VisitOnFile,
     pub responses: &'a [StoredResponse],
     pub signatures: &'a [StoredSignature],
+    pub card_images: &'a [StoredCardImage],
     pub forms: &'a Forms,
     pub consents: &'a Consents,
 }
@@ -117,6 +120,9 @@ pub fn check_in_bundle(data: &CheckInData) -> Value {
     for signature in data.signatures {
         entries.push(consent(data, signature, &patient_url, visit.patient.id));
     }
+    for image in data.card_images {
+        entries.push(card_image(visit.appointment_id, image, &patient_url));
+    }
     entries.push(appointment(visit, &patient_url));
     json!({
         "resourceType": "Bundle",
@@ -154,6 +160,18 @@ fn patient(visit: &VisitOnFile) -> Value {
     }
     if !telecom.is_empty() {
         resource["telecom"] = Value::Array(telecom);
+    }
+    if let Some(name) = &p.emergency_contact_name {
+        let mut contact = json!({
+            "relationship": [{ "coding": [{
+                "system": "http://terminology.hl7.org/CodeSystem/v2-0131", "code": "C", "display": "Emergency Contact",
+            }]}],
+            "name": { "text": name },
+        });
+        if let Some(phone) = &p.emergency_contact_phone {
+            contact["telecom"] = json!([{ "system": "phone", "value": phone }]);
+        }
+        resource["contact"] = json!([contact]);
     }
     if let Some(language) = &p.language {
         resource["communication"] = json!([{
@@ -218,6 +236,30 @@ fn consent(data: &CheckInData, signature: &StoredSignature, patient_url: &str, p
                 "data": base64::engine::general_purpose::STANDARD.encode(signature_svg(&signature.signature_path)) })
     };
     conditional_create("Consent", &key, resource, CONSENT_SYSTEM, &key)
+}
+
+/// A photo of an insurance card. Its identifier carries a digest of the bytes: a photo taken
+/// again is a new document, while delivering the same one twice still creates it once.
+fn card_image(appointment_id: i64, image: &StoredCardImage, patient_url: &str) -> Value {
+    use sha2::Digest;
+    let digest = hex::encode(&sha2::Sha256::digest(&image.jpeg)[..8]);
+    let side = image.side.as_str();
+    let key = format!("{appointment_id}-{}-{side}-{digest}", image.rank);
+    let resource = json!({
+        "resourceType": "DocumentReference",
+        "identifier": [identifier(CARD_IMAGE_SYSTEM, &key)],
+        "status": "current",
+        "type": { "text": format!("Insurance card {side}") },
+        "description": if image.rank == 1 { "Primary insurance" } else { "Secondary insurance" },
+        "subject": { "reference": patient_url },
+        "date": image.uploaded_at,
+        "content": [{ "attachment": {
+            "contentType": "image/jpeg",
+            "data": base64::engine::general_purpose::STANDARD.encode(&image.jpeg),
+            "title": format!("Insurance card {side}"),
+        }}],
+    });
+    conditional_create("DocumentReference", &key, resource, CARD_IMAGE_SYSTEM, &key)
 }
 
 fn signature_svg(path: &str) -> String {

@@ -29,10 +29,12 @@ pub(crate) async fn bundle_from(
     }
     let responses = store.responses(appointment_id).await?;
     let signatures = store.signatures(appointment_id).await?;
+    let card_images = store.card_images(appointment_id).await?;
     Ok(Some(bundle::check_in_bundle(&bundle::CheckInData {
         visit: &visit,
         responses: &responses,
         signatures: &signatures,
+        card_images: &card_images,
         forms,
         consents,
     })))

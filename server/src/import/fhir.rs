@@ -9,7 +9,7 @@ use arrive_domain::insurance::{validate_member_id, Relationship};
 use arrive_domain::name::validate_name;
 use serde_json::Value;
 
-use super::{appointment_fields, Address, CoverageRecord, PatientRecord, RowError, ScheduleRow};
+use super::{appointment_fields, Address, CoverageRecord, EmergencyContact, PatientRecord, RowError, ScheduleRow};
 
 /// The appointments, and the reasons the others were refused (by 1-based entry number). `Err`
 /// when the document is not a FHIR Bundle.
@@ -167,6 +167,8 @@ fn patient_record(patient: &Value) -> Result<PatientRecord, String> {
         .filter(|code| (2..=12).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
         .map(str::to_owned);
     Ok(PatientRecord {
+        emergency_contact: emergency_contact(&patient["contact"][0])?,
+        balance_cents: balance(patient)?,
         external_id: patient["identifier"][0]["value"]
             .as_str()
             .filter(|id| (1..=64).contains(&id.len()))
@@ -179,6 +181,61 @@ fn patient_record(patient: &Value) -> Result<PatientRecord, String> {
         coverages: Vec::new(),
     })
 }
+
+/// `Patient.contact[0]`: a name (`name.text`, else given + family) and a phone from its telecom.
+fn emergency_contact(contact: &Value) -> Result<Option<EmergencyContact>, String> {
+    if contact.is_null() {
+        return Ok(None);
+    }
+    let name = &contact["name"];
+    let text = match name["text"].as_str() {
+        Some(text) => text.to_owned(),
+        None => {
+            let given: Vec<&str> = name["given"]
+                .as_array()
+                .map(|g| g.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let family = name["family"].as_str().into_iter();
+            given.into_iter().chain(family).collect::<Vec<_>>().join(" ")
+        }
+    };
+    if text.trim().is_empty() {
+        // A contact without a name (an organisation, say) is not someone to call by name.
+        return Ok(None);
+    }
+    let name = validate_name(&text).map_err(|_| "the Patient's contact name is not a name")?;
+    let phone = contact["telecom"]
+        .as_array()
+        .and_then(|t| t.iter().find(|t| t["system"] == "phone"))
+        .and_then(|t| t["value"].as_str())
+        .map(validate_phone)
+        .transpose()
+        .map_err(|_| "the Patient's contact phone is not a phone number")?;
+    Ok(Some(EmergencyContact { name, phone }))
+}
+
+/// The prior balance from [`ACCOUNT_BALANCE`] (`valueMoney.value`, in US dollars).
+fn balance(patient: &Value) -> Result<Option<u32>, String> {
+    let Some(money) = patient["extension"]
+        .as_array()
+        .and_then(|e| e.iter().find(|e| e["url"] == ACCOUNT_BALANCE))
+        .map(|e| &e["valueMoney"])
+    else {
+        return Ok(None);
+    };
+    let dollars = money["value"]
+        .as_f64()
+        .filter(|v| v.is_finite() && (0.0..=1_000_000.0).contains(v))
+        .ok_or("the Patient's account-balance is not an amount from 0 to 1,000,000")?;
+    if !(money["currency"].is_null() || money["currency"] == "USD") {
+        return Err("the Patient's account-balance must be in USD".into());
+    }
+    Ok(Some((dollars * 100.0).round() as u32))
+}
+
+/// What the patient owes from earlier visits, as a Patient extension (`valueMoney`, USD): FHIR
+/// R4 keeps balances in Account resources a schedule export rarely carries.
+pub const ACCOUNT_BALANCE: &str = "https://arrive.example.org/fhir/StructureDefinition/account-balance";
 
 /// The home address in use, else the first that is not old.
 fn home(addresses: Option<&Vec<Value>>) -> Option<&Value> {
@@ -268,6 +325,67 @@ mod tests {
         assert_eq!(record.address.as_ref().unwrap().state, "TX");
         assert!(record.phone.as_ref().unwrap().starts_with("+1"));
         assert_eq!(record.coverages.len(), 2, "primary and secondary");
+        let sean = rows
+            .iter()
+            .find(|r| r.last_name == "O'Brien")
+            .unwrap()
+            .record
+            .as_ref()
+            .unwrap();
+        let contact = sean.emergency_contact.as_ref().unwrap();
+        assert_eq!(
+            (contact.name.as_str(), contact.phone.as_deref()),
+            ("Maeve O'Brien", Some("+15125550153"))
+        );
+        assert_eq!(sean.balance_cents, Some(4550));
+        let with_contact = rows
+            .iter()
+            .filter(|r| r.record.as_ref().unwrap().emergency_contact.is_some());
+        assert!(with_contact.count() >= 6, "about half the demo patients have one");
+    }
+
+    #[test]
+    fn an_emergency_contact_and_a_balance_are_read_and_checked() {
+        let patient = |extra: &str| {
+            format!(
+                r#"{{"resourceType":"Bundle","type":"collection","entry":[
+                  {{"fullUrl":"urn:uuid:p1","resource":{{"resourceType":"Patient","name":[{{"family":"Smith","given":["Ann"]}}],"birthDate":"1970-02-03"{extra}}}}},
+                  {{"resource":{{"resourceType":"Appointment","id":"a1","start":"2026-11-25T09:00:00-06:00",
+                    "appointmentType":{{"coding":[{{"code":"office-visit"}}]}},
+                    "participant":[{{"actor":{{"reference":"urn:uuid:p1"}}}},{{"actor":{{"reference":"Practitioner/x","display":"Dr. Patel"}}}}]}}}}
+                ]}}"#
+            )
+        };
+        let read = |extra: &str| parse(&patient(extra)).unwrap();
+        let (rows, _) = read(
+            r#","contact":[{"name":{"given":["Bo"],"family":"Smith"},"telecom":[{"system":"email","value":"b@x.org"},{"system":"phone","value":"512-555-0190"}]}],
+               "extension":[{"url":"https://arrive.example.org/fhir/StructureDefinition/account-balance","valueMoney":{"value":12.345,"currency":"USD"}}]"#,
+        );
+        let record = rows[0].record.as_ref().unwrap();
+        let contact = record.emergency_contact.as_ref().unwrap();
+        assert_eq!(
+            (contact.name.as_str(), contact.phone.as_deref()),
+            ("Bo Smith", Some("+15125550190"))
+        );
+        assert_eq!(record.balance_cents, Some(1235));
+        let (rows, _) = read("");
+        let record = rows[0].record.as_ref().unwrap();
+        assert_eq!((record.emergency_contact.as_ref(), record.balance_cents), (None, None));
+        for (bad, reason) in [
+            (r#","contact":[{"name":{"text":"B0b"}}]"#, "contact name"),
+            (
+                r#","contact":[{"name":{"text":"Bob"},"telecom":[{"system":"phone","value":"12"}]}]"#,
+                "contact phone",
+            ),
+            (
+                r#","extension":[{"url":"https://arrive.example.org/fhir/StructureDefinition/account-balance","valueMoney":{"value":-5}}]"#,
+                "account-balance",
+            ),
+        ] {
+            let (rows, errors) = read(bad);
+            assert!(rows.is_empty());
+            assert!(errors[0].reason.contains(reason), "{:?}", errors[0]);
+        }
     }
 
     #[test]

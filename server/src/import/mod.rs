@@ -39,6 +39,10 @@ pub struct PatientRecord {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub language: Option<String>,
+    /// `Patient.contact[0]`: whom to call in an emergency (a name, an E.164 phone).
+    pub emergency_contact: Option<EmergencyContact>,
+    /// What the patient owes from earlier visits, in cents; `None` leaves the stored balance.
+    pub balance_cents: Option<u32>,
     /// Primary first; at most two.
     pub coverages: Vec<CoverageRecord>,
 }
@@ -49,6 +53,12 @@ pub struct Address {
     pub city: String,
     pub state: String,
     pub postal_code: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmergencyContact {
+    pub name: String,
+    pub phone: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -19,11 +19,14 @@ mod metrics;
 mod record;
 mod schedule;
 mod staff;
+mod verification;
 pub use detail::{AppointmentRecord, Progress, StoredResponse, StoredSignature};
 pub use kiosks::KioskDevice;
 pub use record::{CoverageOnFile, PatientOnFile, VisitOnFile};
+pub(crate) use schedule::relationship_code;
 pub use schedule::ImportCounts;
 pub use staff::{AuditEntry, Credentials, Role, Staff};
+pub use verification::{OnFile, OnFileContact, OnFileCoverage, StoredCardImage, StoredVerification, Verified};
 
 /// How long a match from identify may be used to check in.
 pub const MATCH_TOKEN_LIFETIME: chrono::Duration = chrono::Duration::minutes(10);
@@ -213,14 +216,22 @@ impl Store {
 
     /// Marks the appointment arrived at `now`, once: a second call reports the first arrival.
     /// `forms_incomplete`: the visit's intake forms were not all answered (a board flag).
+    /// `verified`: what the patient confirmed or changed, stored and applied to the record in
+    /// the same transaction as the arrival — and only with a new arrival: an appointment
+    /// already checked in keeps its first verification. A retry with the idempotency key of the
+    /// stored verification answers as the first call did and changes nothing.
+    /// `None`: the idempotency key was used for another appointment; nothing was stored.
     pub async fn check_in(
         &self,
         appointment_id: i64,
         forms_incomplete: bool,
+        verified: Option<&Verified<'_>>,
         now: DateTime<Utc>,
-    ) -> Result<CheckIn, sqlx::Error> {
+    ) -> Result<Option<CheckIn>, sqlx::Error> {
         let now = rfc3339(now);
         let mut tx = self.pool.begin().await?;
+        // A write first: the transaction takes SQLite's write lock before it reads anything, so
+        // a concurrent writer cannot invalidate what it read (SQLITE_BUSY_SNAPSHOT).
         let updated = sqlx::query(
             "UPDATE appointment SET status = 'arrived', arrived_at = ?, no_show_at = NULL, forms_incomplete = ?
              WHERE id = ? AND status = 'scheduled'",
@@ -231,6 +242,15 @@ impl Store {
         .execute(&mut *tx)
         .await?
         .rows_affected();
+        let mut replayed = false;
+        if let Some(verified) = verified {
+            match verification::key_owner(&mut tx, verified.idempotency_key).await? {
+                // Dropping the transaction rolls the arrival back.
+                Some(owner) if owner != appointment_id => return Ok(None),
+                Some(_) => replayed = updated == 0,
+                None => {}
+            }
+        }
         let result = if updated == 1 {
             let event_id = desk_event(&mut tx, appointment_id, &now).await?;
             // The hand-off to the clinic's FHIR server commits with the arrival: none is lost.
@@ -244,6 +264,9 @@ impl Store {
             .bind(&now)
             .execute(&mut *tx)
             .await?;
+            if let Some(verified) = verified {
+                verification::record(&mut tx, appointment_id, verified, &now).await?;
+            }
             CheckIn {
                 arrived_at: now,
                 already_checked_in: false,
@@ -256,12 +279,13 @@ impl Store {
                 .await?;
             CheckIn {
                 arrived_at: arrived_at.unwrap_or(now),
-                already_checked_in: true,
+                // The retry of a check-in whose answer was lost gets that answer again.
+                already_checked_in: !replayed,
                 event_id: None,
             }
         };
         tx.commit().await?;
-        Ok(result)
+        Ok(Some(result))
     }
 
     const DESK_SELECT: &'static str =
@@ -269,7 +293,15 @@ impl Store {
             CASE WHEN a.no_show_at IS NOT NULL THEN 'no_show' WHEN a.roomed_at IS NOT NULL THEN 'roomed'
                  ELSE a.status END AS status,
             EXISTS (SELECT 1 FROM questionnaire_response r WHERE r.appointment_id = a.id AND r.urgent AND r.acknowledged_at IS NULL) AS urgent,
-            EXISTS (SELECT 1 FROM eligibility e WHERE e.appointment_id = a.id AND e.coverage IN ('inactive', 'rejected')) AS insurance_problem
+            EXISTS (SELECT 1 FROM eligibility e WHERE e.appointment_id = a.id AND e.coverage IN ('inactive', 'rejected')) AS insurance_problem,
+            EXISTS (SELECT 1 FROM visit_verification w WHERE w.appointment_id = a.id AND 'changed' IN (
+                json_extract(w.verification_json, '$.address.answer'), json_extract(w.verification_json, '$.phone.answer'),
+                json_extract(w.verification_json, '$.email.answer'), json_extract(w.verification_json, '$.emergency_contact.answer'),
+                json_extract(w.verification_json, '$.language.answer'))) AS details_changed,
+            EXISTS (SELECT 1 FROM visit_verification w WHERE w.appointment_id = a.id
+                    AND json_extract(w.verification_json, '$.insurance.answer') = 'changed') AS insurance_changed,
+            EXISTS (SELECT 1 FROM visit_verification w WHERE w.appointment_id = a.id
+                    AND json_extract(w.verification_json, '$.insurance.answer') = 'self_pay') AS self_pay
          FROM appointment a JOIN patient p ON p.id = a.patient_id JOIN provider v ON v.id = a.provider_id";
 
     fn desk_row(row: &sqlx::sqlite::SqliteRow) -> DeskAppointment {
@@ -283,6 +315,9 @@ impl Store {
             needs_attention_now: row.get("urgent"),
             forms_incomplete: row.get("forms_incomplete"),
             insurance_problem: row.get("insurance_problem"),
+            details_changed: row.get("details_changed"),
+            insurance_changed: row.get("insurance_changed"),
+            self_pay: row.get("self_pay"),
         }
     }
 

@@ -21,6 +21,11 @@ pub struct PatientOnFile {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub language: Option<String>,
+    pub emergency_contact_name: Option<String>,
+    /// E.164.
+    pub emergency_contact_phone: Option<String>,
+    /// Owed from earlier visits.
+    pub balance_cents: i64,
 }
 
 pub struct CoverageOnFile {
@@ -52,7 +57,8 @@ impl Store {
         let Some(row) = sqlx::query(
             "SELECT a.external_id AS appointment_ref, a.starts_at, v.display_name, a.visit_type, a.arrived_at,
                     p.id AS patient_id, p.external_id AS patient_ref, p.first_name, p.last_name, p.date_of_birth,
-                    p.gender, p.address_line, p.city, p.state, p.postal_code, p.phone, p.email, p.language
+                    p.gender, p.address_line, p.city, p.state, p.postal_code, p.phone, p.email, p.language,
+                    p.emergency_contact_name, p.emergency_contact_phone, p.balance_cents
              FROM appointment a JOIN patient p ON p.id = a.patient_id JOIN provider v ON v.id = a.provider_id
              WHERE a.id = ?",
         )
@@ -76,6 +82,9 @@ impl Store {
             phone: row.get("phone"),
             email: row.get("email"),
             language: row.get("language"),
+            emergency_contact_name: row.get("emergency_contact_name"),
+            emergency_contact_phone: row.get("emergency_contact_phone"),
+            balance_cents: row.get("balance_cents"),
         };
         let coverages = self.coverages(patient.id).await?;
         Ok(Some(VisitOnFile {

@@ -114,7 +114,8 @@ async fn replace_record(
     let address = record.address.as_ref();
     sqlx::query(
         "UPDATE patient SET external_id = ?, gender = ?, address_line = ?, city = ?, state = ?, postal_code = ?,
-                phone = ?, email = ?, language = ?
+                phone = ?, email = ?, language = ?, emergency_contact_name = ?, emergency_contact_phone = ?,
+                balance_cents = COALESCE(?, balance_cents)
          WHERE id = ?",
     )
     .bind(&record.external_id)
@@ -126,6 +127,9 @@ async fn replace_record(
     .bind(&record.phone)
     .bind(&record.email)
     .bind(&record.language)
+    .bind(record.emergency_contact.as_ref().map(|c| &c.name))
+    .bind(record.emergency_contact.as_ref().and_then(|c| c.phone.as_ref()))
+    .bind(record.balance_cents.map(i64::from))
     .bind(patient_id)
     .execute(&mut **tx)
     .await?;

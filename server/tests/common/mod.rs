@@ -45,6 +45,7 @@ pub fn test_config(data: &std::path::Path) -> Config {
         fhir_endpoint: None,
         fhir_retry_base: Duration::from_millis(100),
         eligibility_sandbox: true,
+        payers_file: None,
     }
 }
 

@@ -1,0 +1,106 @@
+//! Words only the front desk shows, in each language: kept out of the shared `Strings` so the
+//! lobby tablet never downloads them. (Older desk strings still live in `crate::i18n`.)
+
+use arrive_domain::verification::PaymentIntent;
+use leptos::prelude::*;
+
+use crate::i18n::Lang;
+
+pub struct DeskStrings {
+    pub pill_details_changed: &'static str,
+    pub pill_insurance_changed: &'static str,
+    pub pill_self_pay: &'static str,
+    pub verification_title: &'static str,
+    pub verification_nothing_changed: &'static str,
+    pub change_before: &'static str,
+    pub change_after: &'static str,
+    pub nothing_on_file: &'static str,
+    pub payment_label: &'static str,
+    pub card_photos: &'static str,
+    /// The label of a changed group ("address", "phone", …).
+    pub field_label: fn(&str) -> &'static str,
+    pub payment: fn(PaymentIntent) -> &'static str,
+    /// (rank, side) → "Primary insurance card, front".
+    pub card_photo_alt: fn(u8, &str) -> String,
+}
+
+static EN: DeskStrings = DeskStrings {
+    pill_details_changed: "Details changed",
+    pill_insurance_changed: "New insurance",
+    pill_self_pay: "Self-pay",
+    verification_title: "Checked at the kiosk",
+    verification_nothing_changed: "The patient confirmed everything on file.",
+    change_before: "On file",
+    change_after: "Now",
+    nothing_on_file: "(nothing on file)",
+    payment_label: "Payment today",
+    card_photos: "Insurance card photos",
+    field_label: |field| match field {
+        "address" => "Address",
+        "phone" => "Phone",
+        "email" => "E-mail",
+        "emergency_contact" => "Emergency contact",
+        "language" => "Preferred language",
+        "insurance" => "Insurance",
+        _ => "Other",
+    },
+    payment: |intent| match intent {
+        PaymentIntent::CardAtDesk => "Pays now with the card reader at the desk",
+        PaymentIntent::CashOrCheck => "Pays at the desk with cash or check",
+        PaymentIntent::BillMe => "Asks to be billed later",
+        PaymentIntent::FinancialAssistance => "Asks about financial assistance",
+    },
+    card_photo_alt: |rank, side| {
+        let which = if rank == 1 { "Primary" } else { "Secondary" };
+        let side = if side == "back" { "back" } else { "front" };
+        format!("{which} insurance card, {side}")
+    },
+};
+
+static ES: DeskStrings = DeskStrings {
+    pill_details_changed: "Datos cambiados",
+    pill_insurance_changed: "Seguro nuevo",
+    pill_self_pay: "Pago propio",
+    verification_title: "Verificado en el quiosco",
+    verification_nothing_changed: "El paciente confirmó todo lo registrado.",
+    change_before: "Registrado",
+    change_after: "Ahora",
+    nothing_on_file: "(nada registrado)",
+    payment_label: "Pago de hoy",
+    card_photos: "Fotos de la tarjeta del seguro",
+    field_label: |field| match field {
+        "address" => "Dirección",
+        "phone" => "Teléfono",
+        "email" => "Correo electrónico",
+        "emergency_contact" => "Contacto de emergencia",
+        "language" => "Idioma preferido",
+        "insurance" => "Seguro",
+        _ => "Otro",
+    },
+    payment: |intent| match intent {
+        PaymentIntent::CardAtDesk => "Paga ahora con el lector de tarjetas del mostrador",
+        PaymentIntent::CashOrCheck => "Paga en el mostrador en efectivo o con cheque",
+        PaymentIntent::BillMe => "Pide que le envíen la factura",
+        PaymentIntent::FinancialAssistance => "Pregunta por ayuda financiera",
+    },
+    card_photo_alt: |rank, side| {
+        let which = if rank == 1 { "principal" } else { "secundario" };
+        let side = if side == "back" { "reverso" } else { "frente" };
+        format!("Tarjeta del seguro {which}, {side}")
+    },
+};
+
+/// The desk's strings in the current language.
+pub fn desk_strings() -> Signal<&'static DeskStrings> {
+    let lang = expect_context::<RwSignal<Lang>>();
+    Signal::derive(move || match lang.get() {
+        Lang::En => &EN,
+        Lang::Es => &ES,
+    })
+}
+
+/// One desk string of the current language, for views (see `crate::app::tr`).
+pub fn dtr(pick: fn(&DeskStrings) -> &'static str) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let s = desk_strings();
+    move || pick(s.get())
+}
