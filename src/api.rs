@@ -5,6 +5,7 @@ use arrive_domain::api::{
     FormSubmission, HelpRequest, IdentifyRequest, IdentifyResponse, LoginRequest, MatchTokenRequest, StaffSession,
 };
 use arrive_domain::questionnaire::Questionnaire;
+use arrive_domain::verification::{Payer, RecordOnFile};
 use arrive_domain::{ErrorBody, ErrorCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -115,6 +116,16 @@ pub async fn identify(request: &IdentifyRequest) -> Result<IdentifyResponse, Api
 
 pub async fn check_in(request: &CheckInRequest) -> Result<CheckInResponse, ApiFailure> {
     post("/api/v1/kiosk/check-in", request).await
+}
+
+/// The matched patient's contact details and coverage on file, masked for the lobby.
+pub async fn record_on_file(request: &MatchTokenRequest) -> Result<RecordOnFile, ApiFailure> {
+    post("/api/v1/kiosk/record", request).await
+}
+
+/// The payers a patient may choose when their insurance changed.
+pub async fn payers() -> Result<Vec<Payer>, ApiFailure> {
+    get("/api/v1/kiosk/payers").await
 }
 
 /// The forms this visit asks, in order.

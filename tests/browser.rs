@@ -236,3 +236,328 @@ async fn a_form_shows_questions_as_they_apply_and_a_removed_row_forgets_its_bad_
     assert!(unreadable.get_untracked().is_empty());
     root.remove();
 }
+
+/// Waits (up to 5 s) for `selector` to appear: the kiosk's calls answer asynchronously.
+async fn wait_for(root: &HtmlElement, selector: &str) -> HtmlElement {
+    for _ in 0..250 {
+        if let Some(found) = root.query_selector(selector).unwrap() {
+            settle().await;
+            return found.unchecked_into();
+        }
+        sleep(Duration::from_millis(20)).await;
+    }
+    panic!("{selector} never appeared");
+}
+
+async fn choose(root: &HtmlElement, selector: &str, value: &str) {
+    let select: web_sys::HtmlSelectElement = find(root, selector).unchecked_into();
+    select.set_value(value);
+    let init = EventInit::new();
+    init.set_bubbles(true);
+    select
+        .dispatch_event(&Event::new_with_event_init_dict("change", &init).unwrap())
+        .unwrap();
+    settle().await;
+}
+
+/// Replaces `fetch` with a pretend server for one patient (Ana, Medicare-aged, a record on
+/// file, no forms or consents left) that fails the first `failing` check-ins as a dropped
+/// network would (and refuses one naming the field in `window.__refuse`, when set). Requests are kept in `window.__calls`. Returns a guard that puts `fetch` back.
+fn pretend_server(failing: u32) -> impl Drop {
+    js_sys::eval(&format!(
+        r#"
+        window.__realFetch = window.__realFetch || window.fetch;
+        window.__calls = [];
+        window.__failing = {failing};
+        window.__refuse = null;
+        window.fetch = async (request) => {{
+            const path = new URL(request.url).pathname;
+            const body = request.method === "POST" ? await request.text() : null;
+            window.__calls.push({{ path, body }});
+            const json = (status, value) => new Response(JSON.stringify(value),
+                {{ status, headers: {{ "Content-Type": "application/json" }} }});
+            switch (path) {{
+            case "/api/v1/kiosk/identify":
+                return json(200, {{ outcome: "found", appointment: {{ match_token: "m1", first_name: "Ana",
+                    starts_at: "10:30", provider: "Dr. Lee", already_checked_in: false }} }});
+            case "/api/v1/kiosk/record":
+                return json(200, {{ address: "•••• Oak St, •••42", phone: "(•••) •••-0142", email: null,
+                    emergency_contact: null, language: "es",
+                    coverages: [{{ payer_name: "Sandbox Health Plan", member_id: "••••1234" }}],
+                    copay_cents: 2500, prior_balance_cents: 4550 }});
+            case "/api/v1/kiosk/payers":
+                return json(200, [
+                    {{ id: "MCR01", name: "Medicare (sandbox)", member_id_format: "mbi" }},
+                    {{ id: "SBX01", name: "Sandbox Health Plan", member_id_format: "generic" }}]);
+            case "/api/v1/kiosk/forms/for-visit": return json(200, {{ forms: [] }});
+            case "/api/v1/kiosk/consents/pending": return json(200, {{ consents: [] }});
+            case "/api/v1/kiosk/check-in":
+                if (window.__failing > 0) {{ window.__failing -= 1; throw new TypeError("offline"); }}
+                if (window.__refuse) {{
+                    const field = window.__refuse; window.__refuse = null;
+                    return json(422, {{ error: {{ code: "invalid_field", message: "Not valid.", field }} }});
+                }}
+                return json(200, {{ arrived_at: "2026-11-25T10:31:00Z", already_checked_in: false }});
+            }}
+            return json(404, {{ error: {{ code: "not_found", message: "Not found." }} }});
+        }};
+        "#
+    ))
+    .unwrap();
+    struct Restore;
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let _ = js_sys::eval("window.fetch = window.__realFetch;");
+        }
+    }
+    Restore
+}
+
+/// The bodies of the requests sent to `path`, oldest first.
+fn sent_to(path: &str) -> Vec<serde_json::Value> {
+    let calls = js_sys::eval("JSON.stringify(window.__calls)")
+        .unwrap()
+        .as_string()
+        .unwrap();
+    let calls: Vec<serde_json::Value> = serde_json::from_str(&calls).unwrap();
+    calls
+        .into_iter()
+        .filter(|c| c["path"] == path)
+        .map(|c| serde_json::from_str(c["body"].as_str().unwrap_or("null")).unwrap())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_patient_confirms_details_changes_insurance_and_checks_in_through_a_dropped_network() {
+    let _server = pretend_server(2);
+    let kiosk = mount_kiosk();
+    settle().await;
+    click(&kiosk, "#start-en").await;
+    type_into(&kiosk, "#last-name", "Cruz").await;
+    type_into(&kiosk, "#dob-month", "03").await;
+    type_into(&kiosk, "#dob-day", "14").await;
+    type_into(&kiosk, "#dob-year", "1956").await;
+    click(&kiosk, "#continue").await;
+    wait_for(&kiosk, "#confirm-title").await;
+    click(&kiosk, "#continue").await;
+
+    // Details: what is on file, masked; nothing chosen yet is a mistake to point at.
+    wait_for(&kiosk, "#details-title").await;
+    assert_eq!(text(&kiosk, "#steps-text"), "Step 1 of 6: Details");
+    assert_eq!(
+        find(&kiosk, "#steps li[aria-current=step]").text_content().as_deref(),
+        Some("Details")
+    );
+    assert!(text(&kiosk, "#address-on-file").contains("•••• Oak St, •••42"));
+    assert_eq!(text(&kiosk, "#email-on-file"), "Nothing on file");
+    assert!(text(&kiosk, "#language-on-file").contains("Spanish"));
+    assert!(text(&kiosk, "#name-dob-note").contains("front desk"));
+    click(&kiosk, "#details-continue").await;
+    assert_eq!(text(&kiosk, "#error-summary"), "Please check the highlighted answers.");
+    assert_eq!(text(&kiosk, "#address-choice-error"), "Please choose one.");
+
+    // A new address with a short ZIP: the problem next to the ZIP, what was typed kept.
+    click(&kiosk, "#address-changed").await;
+    assert_eq!(
+        find(&kiosk, "#address-changed")
+            .get_attribute("aria-pressed")
+            .as_deref(),
+        Some("true")
+    );
+    type_into(&kiosk, "#address-line", "12 Elm St").await;
+    type_into(&kiosk, "#address-city", "Austin").await;
+    choose(&kiosk, "#address-state", "TX").await;
+    type_into(&kiosk, "#address-zip", "7870").await;
+    for group in ["#phone-same", "#email-skip", "#contact-skip", "#language-same"] {
+        click(&kiosk, group).await;
+    }
+    click(&kiosk, "#details-continue").await;
+    assert!(text(&kiosk, "#address-zip-error").starts_with("A ZIP code has 5 digits"));
+    assert_eq!(
+        find(&kiosk, "#address-zip").get_attribute("aria-invalid").as_deref(),
+        Some("true")
+    );
+    assert_eq!(value(&kiosk, "#address-zip"), "7870");
+    assert_eq!(value(&kiosk, "#address-line"), "12 Elm St");
+    assert_eq!(
+        document().active_element().map(|e| e.id()).as_deref(),
+        Some("address-zip")
+    );
+    // In Spanish too.
+    click(&kiosk, "#language-toggle").await;
+    assert!(text(&kiosk, "#address-zip-error").starts_with("El código postal tiene 5 cifras"));
+    click(&kiosk, "#language-toggle").await;
+    type_into(&kiosk, "#address-zip", "78701").await;
+    assert!(kiosk.query_selector("#address-zip-error").unwrap().is_none());
+    click(&kiosk, "#details-continue").await;
+
+    // Insurance: a new Medicare card, found by typing; a mistyped MBI is explained.
+    wait_for(&kiosk, "#insurance-title").await;
+    assert!(text(&kiosk, "#insurance-on-file").contains("Sandbox Health Plan ••••1234"));
+    click(&kiosk, "#insurance-changed").await;
+    type_into(&kiosk, "#payer-search", "MEDI").await;
+    assert!(find(&kiosk, "label[for=payer-SBX01]").hidden());
+    assert!(!find(&kiosk, "label[for=payer-MCR01]").hidden());
+    click(&kiosk, "#payer-MCR01").await;
+    assert_eq!(text(&kiosk, "#member-id-hint"), "11 characters, like 1EG4-TE5-MK73");
+    type_into(&kiosk, "#member-id", "1SG4TE5MK73").await;
+    click(&kiosk, "#insurance-continue").await;
+    assert_eq!(
+        text(&kiosk, "#member-id-error"),
+        "This does not look like a Medicare number. It has 11 letters and numbers, like 1EG4-TE5-MK73."
+    );
+    type_into(&kiosk, "#member-id", "1EG4-TE5-MK73").await;
+    click(&kiosk, "#insurance-continue").await;
+
+    // No forms and no consents are left: on to payment. Back passes them again, backwards.
+    wait_for(&kiosk, "#payment-title").await;
+    click(&kiosk, "#back").await;
+    wait_for(&kiosk, "#insurance-title").await;
+    assert_eq!(
+        value(&kiosk, "#member-id"),
+        "1EG4-TE5-MK73",
+        "Back keeps what was typed"
+    );
+    click(&kiosk, "#insurance-continue").await;
+    wait_for(&kiosk, "#payment-title").await;
+    let amounts = text(&kiosk, "#amounts");
+    assert!(amounts.contains("Today's expected co-pay: $25.00"), "{amounts}");
+    assert!(amounts.contains("Earlier balance: $45.50"), "{amounts}");
+    assert!(text(&kiosk, "#no-card-numbers").contains("never asks for card numbers"));
+    click(&kiosk, "#payment-continue").await;
+    assert_eq!(text(&kiosk, "#payment-choice-error"), "Please choose one.");
+    // Choosing how to pay is the step's one question: the tap moves on.
+    click(&kiosk, "#pay-cash").await;
+
+    // Review: only what changed, the member ID masked.
+    wait_for(&kiosk, "#review-title").await;
+    let review = text(&kiosk, "#review-changes");
+    assert!(review.contains("12 Elm St, Austin, TX 78701"), "{review}");
+    assert!(review.contains("Medicare (sandbox) · Member ID ••••MK73"), "{review}");
+    assert!(!review.contains("1EG4"), "{review}");
+    assert!(review.contains("Pay at the desk with cash or check"), "{review}");
+    assert!(!review.contains("Phone"), "unchanged groups are not listed: {review}");
+
+    // The network drops twice: the kiosk retries with the same key and gets through.
+    click(&kiosk, "#check-in").await;
+    wait_for(&kiosk, "#done-title").await;
+    assert_eq!(text(&kiosk, "#done-title"), "You are checked in, Ana");
+    let attempts = sent_to("/api/v1/kiosk/check-in");
+    assert_eq!(attempts.len(), 3);
+    let key = attempts[0]["idempotency_key"].as_str().unwrap().to_owned();
+    assert_eq!(key.len(), 32);
+    assert!(attempts.iter().all(|a| a["idempotency_key"] == key.as_str()));
+    let verification = &attempts[2]["verification"];
+    assert_eq!(verification["address"]["answer"], "changed");
+    assert_eq!(verification["address"]["value"]["zip"], "78701");
+    assert_eq!(verification["phone"], serde_json::json!({ "answer": "same" }));
+    assert_eq!(verification["insurance"]["primary"]["payer_id"], "MCR01");
+    assert_eq!(verification["insurance"]["primary"]["relationship"], "self");
+    assert_eq!(verification["payment"], "cash_or_check");
+    kiosk.remove();
+}
+
+#[wasm_bindgen_test]
+async fn display_toggles_change_the_page_and_start_over_resets_them() {
+    let kiosk = mount_kiosk();
+    settle().await;
+    let root = document().document_element().unwrap();
+    click(&kiosk, "#larger-text").await;
+    click(&kiosk, "#high-contrast").await;
+    assert_eq!(
+        find(&kiosk, "#larger-text").get_attribute("aria-pressed").as_deref(),
+        Some("true")
+    );
+    assert!(root.class_name().contains("larger-text"));
+    assert!(root.class_name().contains("high-contrast"));
+    click(&kiosk, "#start-en").await;
+    click(&kiosk, "#start-over").await;
+    assert_eq!(
+        find(&kiosk, "#high-contrast").get_attribute("aria-pressed").as_deref(),
+        Some("false")
+    );
+    assert_eq!(root.class_name(), "");
+    kiosk.remove();
+}
+
+#[wasm_bindgen_test]
+async fn after_thirty_seconds_without_the_server_the_patient_gets_a_reference_while_retries_go_on() {
+    let _server = pretend_server(1_000);
+    let kiosk = mount_kiosk();
+    settle().await;
+    click(&kiosk, "#start-en").await;
+    type_into(&kiosk, "#last-name", "Cruz").await;
+    type_into(&kiosk, "#dob-month", "03").await;
+    type_into(&kiosk, "#dob-day", "14").await;
+    type_into(&kiosk, "#dob-year", "1956").await;
+    click(&kiosk, "#continue").await;
+    wait_for(&kiosk, "#confirm-title").await;
+    click(&kiosk, "#continue").await;
+    wait_for(&kiosk, "#all-same").await;
+    click(&kiosk, "#all-same").await;
+    wait_for(&kiosk, "#pay-card").await;
+    click(&kiosk, "#pay-card").await;
+    wait_for(&kiosk, "#review-title").await;
+    assert_eq!(
+        text(&kiosk, "#nothing-changed"),
+        "Nothing changed since your last visit."
+    );
+
+    click(&kiosk, "#check-in").await;
+    // Half a minute passes (the kiosk reads the time through Date.now).
+    js_sys::eval("window.__realNow = Date.now; Date.now = () => window.__realNow() + 31000;").unwrap();
+    let problem = wait_for(&kiosk, "#problem").await.text_content().unwrap_or_default();
+    let key = sent_to("/api/v1/kiosk/check-in")[0]["idempotency_key"]
+        .as_str()
+        .unwrap()
+        .to_ascii_uppercase();
+    let reference = format!("{}-{}", &key[..3], &key[3..6]);
+    assert_eq!(
+        problem,
+        format!(
+            "We cannot reach the front desk's computer. Please see the front desk and give this reference: {reference}"
+        )
+    );
+    assert_eq!(text(&kiosk, "#check-in"), "Checking you in…", "still trying");
+
+    // The network comes back: the next retry gets through, with the same key.
+    js_sys::eval("window.__failing = 0; Date.now = window.__realNow;").unwrap();
+    wait_for(&kiosk, "#done-title").await;
+    let attempts = sent_to("/api/v1/kiosk/check-in");
+    assert!(attempts.len() >= 3);
+    assert!(attempts
+        .iter()
+        .all(|a| a["idempotency_key"].as_str().unwrap().to_ascii_uppercase() == key));
+    assert_eq!(
+        attempts[0]["verification"]["insurance"],
+        serde_json::json!({ "answer": "same" })
+    );
+    kiosk.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_field_the_server_refuses_is_shown_at_its_step() {
+    let _server = pretend_server(0);
+    let kiosk = mount_kiosk();
+    settle().await;
+    click(&kiosk, "#start-en").await;
+    type_into(&kiosk, "#last-name", "Cruz").await;
+    type_into(&kiosk, "#dob-month", "03").await;
+    type_into(&kiosk, "#dob-day", "14").await;
+    type_into(&kiosk, "#dob-year", "1956").await;
+    click(&kiosk, "#continue").await;
+    wait_for(&kiosk, "#confirm-title").await;
+    click(&kiosk, "#continue").await;
+    wait_for(&kiosk, "#all-same").await;
+    click(&kiosk, "#all-same").await;
+    wait_for(&kiosk, "#pay-bill").await;
+    click(&kiosk, "#pay-bill").await;
+    wait_for(&kiosk, "#review-title").await;
+
+    js_sys::eval("window.__refuse = 'phone';").unwrap();
+    click(&kiosk, "#check-in").await;
+    wait_for(&kiosk, "#details-title").await;
+    assert_eq!(text(&kiosk, "#phone-choice-error"), "Please check this answer.");
+    assert_eq!(text(&kiosk, "#error-summary"), "Please check the highlighted answers.");
+    kiosk.remove();
+}

@@ -83,6 +83,8 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
     );
     check_screen(&kiosk, "confirm").await;
     click(&kiosk, "#continue").await;
+    // Contact details and insurance are as on file (tests/kiosk_flow.rs changes them).
+    click(&kiosk, "#all-same").await;
 
     // Reason for visit: going on without an answer says what is missing, next to the question.
     wait_form(&kiosk, "reason-for-visit").await;
@@ -186,7 +188,9 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
     click(&kiosk, "#sign-by-typing").await;
     click(&kiosk, "#sign").await;
 
-    wait_text(&kiosk, "#ready-title", "That is everything").await;
+    wait_text(&kiosk, "#payment-title", "").await;
+    click(&kiosk, "#pay-card").await;
+    wait_text(&kiosk, "#review-title", "").await;
     check_screen(&kiosk, "ready").await;
     click(&kiosk, "#check-in").await;
     wait_text(&kiosk, "#done-title", "You are checked in, Sean").await;
@@ -237,9 +241,7 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
     );
 
     // The server kept each signature with the exact text version, the name and the stroke.
-    let db = sqlx::SqlitePool::connect(&format!("sqlite:{}", server.data.path().join("arrive.db").display()))
-        .await
-        .expect("open the server's database");
+    let db = server.database().await;
     type SignatureRow = (String, String, String, bool);
     let signatures: Vec<SignatureRow> = sqlx::query_as(
         "SELECT consent_id, typed_name, signature_path, signed_by_typing FROM consent_signature ORDER BY id",
@@ -329,6 +331,7 @@ async fn no_match_or_several_matches_send_the_patient_to_the_desk_without_listin
 
     // A PHQ-2 of 2 goes straight past the PHQ-9; Back returns to the form before, answers kept.
     click(&kiosk, "#continue").await;
+    click(&kiosk, "#all-same").await;
     wait_form(&kiosk, "reason-for-visit").await;
     type_into(&kiosk, "#q-reason", "Check-up").await;
     click(&kiosk, "#form-next").await;

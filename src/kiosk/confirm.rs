@@ -1,5 +1,5 @@
 //! "Hello, María": the only things shown about the matched patient are their first name,
-//! the time and the provider. From here the patient goes on to the intake forms.
+//! the time and the provider. From here the patient goes on to check their details.
 
 use arrive_domain::api::KioskAppointment;
 use leptos::prelude::*;
@@ -34,7 +34,7 @@ pub fn Confirm(appointment: KioskAppointment) -> impl IntoView {
                 type="button"
                 class="primary big"
                 id="continue"
-                on:click=move |_| flow.go(Step::Intake(appointment.clone()))
+                on:click=move |_| flow.go(Step::Details(appointment.clone()))
             >
                 {tr(|s| s.continue_button)}
             </button>

@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::signature_pad::{path_of, SignaturePad};
+use super::widgets::{focus_id, Steps};
 use super::{Flow, NavButtons, Step};
 use crate::api::{self, ApiFailure};
 use crate::app::{strings, tr};
@@ -23,12 +24,12 @@ pub fn Consents(appointment: KioskAppointment) -> impl IntoView {
     let request = MatchTokenRequest {
         match_token: appointment.match_token.clone(),
     };
-    let ready = Step::Ready(appointment.clone());
+    let (previous, next) = (Step::Intake(appointment.clone()), Step::Payment(appointment.clone()));
     spawn_local(async move {
         let result = api::pending_consents(&request).await.map(|list| list.consents);
         if matches!(&result, Ok(list) if list.is_empty()) {
             // Everything is signed in its current wording: nothing to ask.
-            flow.go(ready);
+            flow.pass(previous, next);
         } else {
             pending.try_set(Some(result));
         }
@@ -44,12 +45,12 @@ pub fn Consents(appointment: KioskAppointment) -> impl IntoView {
             Some(Ok(consents)) => {
                 let total = consents.len();
                 let i = index.get().min(total.saturating_sub(1));
-                let ready = Step::Ready(appointment.clone());
+                let next = Step::Payment(appointment.clone());
                 let on_signed = move || {
                     if i + 1 < total {
                         index.set(i + 1);
                     } else {
-                        flow.go(ready.clone());
+                        flow.go(next.clone());
                     }
                 };
                 view! { <ConsentScreen document=consents[i].clone() appointment position=(i + 1, total) typed_name on_signed /> }
@@ -137,11 +138,11 @@ fn ConsentScreen(
         };
         signature_error.set(drawn.err());
         let Ok(name) = name else {
-            focus("typed-name");
+            focus_id("typed-name");
             return;
         };
         if drawn.is_err() {
-            focus("sign-by-typing");
+            focus_id("sign-by-typing");
             return;
         }
         busy.set(true);
@@ -187,6 +188,7 @@ fn ConsentScreen(
     let has_errors = move || name_error.get().is_some() || signature_error.get().is_some();
     view! {
         <section class="consent" aria-labelledby="consent-title" data-consent-id=consent_id>
+            <Steps current=4 />
             <p class="step-indicator">{move || (s.get().consent_progress)(position.0, position.1)}</p>
             <h1 id="consent-title">{title.clone()}</h1>
             <div class="consent-text" id="consent-text" tabindex="0" role="region" aria-label=title>
@@ -269,14 +271,5 @@ fn ConsentScreen(
             </button>
             <NavButtons back />
         </section>
-    }
-}
-
-fn focus(id: &str) {
-    if let Some(element) = document().get_element_by_id(id) {
-        use wasm_bindgen::JsCast;
-        if let Ok(element) = element.dyn_into::<web_sys::HtmlElement>() {
-            let _ = element.focus();
-        }
     }
 }

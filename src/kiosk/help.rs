@@ -14,9 +14,10 @@ fn kiosk_step(step: &Step) -> Option<KioskStep> {
         Step::Welcome => KioskStep::Welcome,
         Step::Identify => KioskStep::Identify,
         Step::Confirm(_) => KioskStep::Confirm,
-        Step::Intake(_) => KioskStep::Forms,
+        // The verification steps have no names of their own at the desk yet: the nearest.
+        Step::Details(_) | Step::Insurance(_) | Step::Intake(_) => KioskStep::Forms,
         Step::Consents(_) => KioskStep::Consents,
-        Step::Ready(_) => KioskStep::Ready,
+        Step::Payment(_) | Step::Review(_) => KioskStep::Ready,
         Step::Done { .. } => KioskStep::Done,
         Step::NotFound => KioskStep::NotFound,
         Step::Several => KioskStep::Several,

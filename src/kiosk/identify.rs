@@ -9,6 +9,7 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::widgets::DatePart;
 use super::{Flow, NavButtons, Step};
 use crate::api::{self, ApiFailure};
 use crate::app::{strings, tr};
@@ -95,6 +96,7 @@ pub fn Identify() -> impl IntoView {
     };
 
     let has_errors = move || name_error.get().is_some() || dob_error.get().is_some();
+    let dob_invalid = Signal::derive(move || dob_error.get().is_some());
     view! {
         <section class="identify" aria-labelledby="identify-title">
             <h1 id="identify-title">{tr(|s| s.identify_title)}</h1>
@@ -155,9 +157,9 @@ pub fn Identify() -> impl IntoView {
                             .map(|e| view! { <p class="field-error" id="dob-error">{s.get().dob_error(e)}</p> })
                     }}
                     <div class="dob-parts">
-                        <DatePart id="dob-month" label=Signal::derive(tr(|s| s.dob_month)) value=form.month max_len=2 node_ref=month_input invalid=dob_error />
-                        <DatePart id="dob-day" label=Signal::derive(tr(|s| s.dob_day)) value=form.day max_len=2 node_ref=NodeRef::new() invalid=dob_error />
-                        <DatePart id="dob-year" label=Signal::derive(tr(|s| s.dob_year)) value=form.year max_len=4 node_ref=NodeRef::new() invalid=dob_error />
+                        <DatePart id="dob-month" label=|s| s.dob_month value=form.month max_len=2 node_ref=month_input invalid=dob_invalid />
+                        <DatePart id="dob-day" label=|s| s.dob_day value=form.day max_len=2 invalid=dob_invalid />
+                        <DatePart id="dob-year" label=|s| s.dob_year value=form.year max_len=4 invalid=dob_invalid />
                     </div>
                 </fieldset>
                 <button type="submit" class="primary" id="continue" disabled=move || busy.get()>
@@ -166,35 +168,6 @@ pub fn Identify() -> impl IntoView {
             </form>
             <NavButtons back=Step::Welcome />
         </section>
-    }
-}
-
-/// One box of the date of birth: digits only, a numeric keypad on touch screens.
-#[component]
-fn DatePart(
-    id: &'static str,
-    label: Signal<&'static str>,
-    value: RwSignal<String>,
-    max_len: u32,
-    node_ref: NodeRef<html::Input>,
-    invalid: RwSignal<Option<DobError>>,
-) -> impl IntoView {
-    view! {
-        <div class="dob-part">
-            <label for=id>{label}</label>
-            <input
-                id=id
-                type="text"
-                inputmode="numeric"
-                autocomplete="off"
-                maxlength=max_len
-                class=format!("digits-{max_len}")
-                node_ref=node_ref
-                aria-invalid=move || invalid.get().map(|_| "true")
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
-            />
-        </div>
     }
 }
 

@@ -12,9 +12,9 @@ use arrive_domain::questionnaire::{phq, Questionnaire};
 use arrive_domain::ErrorCode;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
 
 use super::form_view::{problems_of, FormView};
+use super::widgets::{focus_first_invalid, Steps};
 use super::{Flow, Step};
 use crate::api::{self, ApiFailure};
 use crate::app::{strings, tr};
@@ -39,14 +39,17 @@ enum Problem {
 #[component]
 pub fn Intake(appointment: KioskAppointment) -> impl IntoView {
     let flow = expect_context::<Flow>();
-    let next_step = Step::Consents(appointment.clone());
+    let (previous, next_step) = (
+        Step::Insurance(appointment.clone()),
+        Step::Consents(appointment.clone()),
+    );
     let match_token = appointment.match_token.clone();
     let forms = RwSignal::new(None::<Result<Vec<IntakeForm>, ApiFailure>>);
     spawn_local(async move {
         let loaded = load_forms(match_token).await;
         if matches!(&loaded, Ok(list) if list.is_empty()) {
-            // The clinic asks no forms: straight on.
-            flow.go(next_step);
+            // The clinic asks no forms: straight on (or straight back).
+            flow.pass(previous, next_step);
         } else {
             forms.try_set(Some(loaded));
         }
@@ -59,7 +62,7 @@ pub fn Intake(appointment: KioskAppointment) -> impl IntoView {
                 view! {
                     <section class="outcome" aria-labelledby="forms-failed">
                         <h1 id="forms-failed">{tr(|s| s.network_error)}</h1>
-                        <super::NavButtons back=Step::Confirm(appointment.clone()) />
+                        <super::NavButtons back=Step::Insurance(appointment.clone()) />
                     </section>
                 }
                 .into_any()
@@ -126,7 +129,7 @@ fn FormSteps(forms: Vec<IntakeForm>, appointment: KioskAppointment) -> impl Into
         let match_token = back_to.match_token.clone();
         let on_back = move || match visited.try_update(|v| v.pop()).flatten() {
             Some(previous) => current.set(Some(previous)),
-            None => flow.go(Step::Confirm(back_to.clone())),
+            None => flow.back(Step::Insurance(back_to.clone())),
         };
         let on_sent = move || {
             visited.update(|v| v.push(index));
@@ -234,6 +237,7 @@ fn FormScreen(
 
     view! {
         <section class="intake" aria-labelledby="form-title" data-form-id=form.id.clone()>
+            <Steps current=3 />
             <p class="step-indicator">{move || { let (n, total) = position.get(); (s.get().form_progress)(n, total) }}</p>
             <h1 id="form-title">{title}</h1>
             <div class="announcer" role="alert" aria-live="assertive">
@@ -278,17 +282,4 @@ fn FormNav(on_back: impl Fn() + 'static) -> impl IntoView {
             </button>
         </nav>
     }
-}
-
-/// Moves focus to the first field with an error, once the errors are on screen.
-fn focus_first_invalid() {
-    request_animation_frame(|| {
-        let target = document()
-            .query_selector("[aria-invalid='true'] input, input[aria-invalid='true'], textarea[aria-invalid='true']")
-            .ok()
-            .flatten();
-        if let Some(element) = target.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
-            let _ = element.focus();
-        }
-    });
 }

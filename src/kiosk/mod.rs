@@ -1,32 +1,33 @@
-//! The lobby kiosk: welcome → identify → confirm → intake forms → consents → check in, or a kind path to
-//! the desk.
+//! The lobby kiosk: welcome → identify → confirm → details → insurance → intake forms →
+//! consents → payment → review (check in), or a kind path to the desk.
 //!
 //! Privacy invariant: what the patient typed lives only in these signals, never in browser
 //! storage or the URL, and is wiped on "Start over", on finishing, and after inactivity.
 
+mod access;
 mod confirm;
 mod consents;
+mod details;
+mod draft;
 pub mod form_view;
 mod help;
 mod identify;
+mod idle;
+mod insurance;
 mod intake;
 mod outcome;
-mod ready;
+mod payment;
+mod review;
 mod signature_pad;
 mod welcome;
-
-use std::time::Duration;
+mod widgets;
 
 use arrive_domain::api::KioskAppointment;
-use leptos::ev;
 use leptos::prelude::*;
 
 use crate::app::{tr, LanguageToggle};
-use crate::clock::now_ms;
 use crate::i18n::Lang;
-
-/// After this long without a touch or key, the kiosk forgets everything and starts over.
-pub const IDLE_RESET: Duration = Duration::from_secs(90);
+pub use idle::{IDLE_COUNTDOWN, IDLE_WARNING};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Step {
@@ -34,8 +35,13 @@ pub enum Step {
     Identify,
     Confirm(KioskAppointment),
     Intake(KioskAppointment),
+    /// Contact details: confirm or replace each group.
+    Details(KioskAppointment),
+    Insurance(KioskAppointment),
     Consents(KioskAppointment),
-    Ready(KioskAppointment),
+    Payment(KioskAppointment),
+    /// What changed, and the "Check in" button.
+    Review(KioskAppointment),
     Done {
         first_name: String,
         already_checked_in: bool,
@@ -77,16 +83,40 @@ impl IdentifyForm {
 pub struct Flow {
     pub step: RwSignal<Step>,
     pub form: IdentifyForm,
+    /// Everything said at the verification steps, and the record fetched for them.
+    draft: draft::Draft,
+    display: access::Display,
+    /// Whether the last move was Back: a step with nothing to ask then passes the patient on
+    /// backwards, not forwards again.
+    going_back: StoredValue<bool>,
 }
 
 impl Flow {
     pub fn go(&self, step: Step) {
+        self.going_back.set_value(false);
         self.step.set(step);
+    }
+
+    pub fn back(&self, step: Step) {
+        self.going_back.set_value(true);
+        self.step.set(step);
+    }
+
+    /// Skips a step that has nothing to ask: on to `next`, or on to `previous` when the
+    /// patient came back to it.
+    pub fn pass(&self, previous: Step, next: Step) {
+        if self.going_back.get_value() {
+            self.back(previous);
+        } else {
+            self.go(next);
+        }
     }
 
     /// Forget the patient and return to the welcome screen, in English.
     pub fn start_over(&self) {
         self.form.clear();
+        self.draft.clear();
+        self.display.reset();
         self.step.set(Step::Welcome);
         if let Some(lang) = use_context::<RwSignal<Lang>>() {
             lang.set(Lang::En);
@@ -105,18 +135,26 @@ pub fn Kiosk() -> impl IntoView {
     let flow = Flow {
         step: RwSignal::new(first),
         form: IdentifyForm::new(),
+        draft: draft::Draft::new(),
+        display: access::Display::new(),
+        going_back: StoredValue::new(false),
     };
     provide_context(flow);
     help::provide_help(flow);
-    reset_when_idle(flow);
+    // Seconds left before the idle guard starts over, while it asks.
+    let idle_left = RwSignal::new(None::<u32>);
+    let inert = move || idle_left.get().is_some();
 
     let screen = move || match flow.step.get() {
         Step::Welcome => view! { <welcome::Welcome /> }.into_any(),
         Step::Identify => view! { <identify::Identify /> }.into_any(),
         Step::Confirm(appointment) => view! { <confirm::Confirm appointment /> }.into_any(),
+        Step::Details(a) => draft::with_record(a.clone(), Step::Confirm(a), details::page),
+        Step::Insurance(a) => draft::with_record(a.clone(), Step::Details(a), insurance::page),
         Step::Intake(appointment) => view! { <intake::Intake appointment /> }.into_any(),
         Step::Consents(appointment) => view! { <consents::Consents appointment /> }.into_any(),
-        Step::Ready(appointment) => view! { <ready::Ready appointment /> }.into_any(),
+        Step::Payment(a) => draft::with_record(a.clone(), Step::Consents(a), payment::page),
+        Step::Review(a) => draft::with_record(a.clone(), Step::Payment(a), review::page),
         Step::Done {
             first_name,
             already_checked_in,
@@ -127,46 +165,21 @@ pub fn Kiosk() -> impl IntoView {
     };
     view! {
         <div class="kiosk">
-            <header class="topbar">
+            <header class="topbar" inert=inert>
                 <span class="brand">{tr(|s| s.app_name)}</span>
+                <access::AccessControls />
                 <help::HelpButton />
                 <Show when=move || flow.step.with(|step| *step != Step::Welcome)>
                     <LanguageToggle />
                 </Show>
             </header>
-            <help::HelpStatus />
-            <main id="main" class="screen">{screen}</main>
+            <div inert=inert>
+                <help::HelpStatus />
+            </div>
+            <main id="main" class="screen" inert=inert>{screen}</main>
+            <idle::IdleGuard left=idle_left />
         </div>
     }
-}
-
-fn reset_when_idle(flow: Flow) {
-    let last_activity = StoredValue::new(now_ms());
-    let touch = move || last_activity.set_value(now_ms());
-    let handles = [
-        window_event_listener(ev::pointerdown, move |_| touch()),
-        window_event_listener(ev::keydown, move |_| touch()),
-        // Reading a long consent with a mouse wheel is activity too.
-        window_event_listener(ev::wheel, move |_| touch()),
-    ];
-    let interval = set_interval_with_handle(
-        move || {
-            let idle_ms = now_ms() - last_activity.get_value();
-            if idle_ms > IDLE_RESET.as_millis() as f64 && flow.step.with_untracked(|s| *s != Step::Welcome) {
-                flow.start_over();
-            }
-        },
-        Duration::from_secs(5),
-    )
-    .ok();
-    on_cleanup(move || {
-        for handle in handles {
-            handle.remove();
-        }
-        if let Some(interval) = interval {
-            interval.clear();
-        }
-    });
 }
 
 /// Back / Start over, at the foot of every screen after the welcome.
@@ -177,7 +190,7 @@ pub fn NavButtons(#[prop(optional)] back: Option<Step>) -> impl IntoView {
         <nav class="nav-buttons">
             {back.map(|step| {
                 view! {
-                    <button type="button" class="secondary" id="back" on:click=move |_| flow.go(step.clone())>
+                    <button type="button" class="secondary" id="back" on:click=move |_| flow.back(step.clone())>
                         {tr(|s| s.back)}
                     </button>
                 }

@@ -170,14 +170,23 @@ pub async fn browser_with(driver: &Driver, extra: &[&str]) -> Client {
 }
 
 /// Polls `check` until it holds; panics with `what` after PATIENCE.
-pub async fn eventually<F, Fut>(what: &str, mut check: F)
+pub async fn eventually<F, Fut>(what: &str, check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    eventually_for(what, PATIENCE, check).await
+}
+
+/// `eventually`, for waits that are long by design (a kiosk's 30 s offline notice).
+pub async fn eventually_for<F, Fut>(what: &str, patience: Duration, mut check: F)
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = bool>,
 {
     let start = Instant::now();
     while !check().await {
-        assert!(start.elapsed() < PATIENCE, "gave up waiting for {what}");
+        assert!(start.elapsed() < patience, "gave up waiting for {what}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

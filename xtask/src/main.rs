@@ -177,6 +177,8 @@ fn test() -> Result {
                 "arrive-kiosk",
                 "--test",
                 "e2e",
+                "--test",
+                "kiosk_flow",
                 "--",
                 "--ignored",
                 "--test-threads=1",

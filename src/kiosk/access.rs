@@ -1,0 +1,100 @@
+//! The top bar's accessibility controls: "High contrast" and "Larger text" (toggles that put a
+//! class on `<html>`, so rem-based sizes scale and the idle dialog follows too; both reset on
+//! start over) and "Read aloud" (the current screen's heading and lead, in the current
+//! language, with the browser's speech synthesis; absent where the browser has none).
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::widgets::Pick;
+use super::Flow;
+use crate::app::tr;
+use crate::i18n::Lang;
+
+/// The display settings a patient chose; the next patient starts without them.
+#[derive(Clone, Copy)]
+pub struct Display {
+    pub high_contrast: RwSignal<bool>,
+    pub larger_text: RwSignal<bool>,
+}
+
+impl Display {
+    pub fn new() -> Self {
+        Display {
+            high_contrast: RwSignal::new(false),
+            larger_text: RwSignal::new(false),
+        }
+    }
+
+    pub fn reset(&self) {
+        self.high_contrast.set(false);
+        self.larger_text.set(false);
+    }
+}
+
+#[component]
+pub fn AccessControls() -> impl IntoView {
+    let display = expect_context::<Flow>().display;
+    let lang = expect_context::<RwSignal<Lang>>();
+    Effect::new(move |_| {
+        let mut class = String::new();
+        if display.high_contrast.get() {
+            class.push_str("high-contrast ");
+        }
+        if display.larger_text.get() {
+            class.push_str("larger-text");
+        }
+        if let Some(root) = document().document_element() {
+            root.set_class_name(class.trim_end());
+        }
+    });
+    let toggle = |id: &'static str, label: Pick, on: RwSignal<bool>| {
+        view! {
+            <button
+                type="button"
+                class="toggle"
+                id=id
+                aria-pressed=move || if on.get() { "true" } else { "false" }
+                on:click=move |_| on.update(|v| *v = !*v)
+            >
+                {tr(label)}
+            </button>
+        }
+    };
+    let speech = js_sys::Reflect::get(&window(), &"speechSynthesis".into())
+        .ok()
+        .filter(|v| v.is_object())
+        .map(|v| v.unchecked_into::<web_sys::SpeechSynthesis>());
+    view! {
+        {toggle("high-contrast", |s| s.high_contrast, display.high_contrast)}
+        {toggle("larger-text", |s| s.larger_text, display.larger_text)}
+        {speech.map(|synth| {
+            view! {
+                <button type="button" class="toggle" id="read-aloud" on:click=move |_| read_aloud(&synth, lang.get_untracked())>
+                    {tr(|s| s.read_aloud)}
+                </button>
+            }
+        })}
+    }
+}
+
+/// Speaks the open dialog, or else the screen: its heading and its lead paragraph.
+fn read_aloud(synth: &web_sys::SpeechSynthesis, lang: Lang) {
+    let doc = document();
+    let Some(root) = doc
+        .get_element_by_id("still-there")
+        .or_else(|| doc.get_element_by_id("main"))
+    else {
+        return;
+    };
+    let text: Vec<String> = ["h1, h2", ".lead"]
+        .iter()
+        .filter_map(|selector| root.query_selector(selector).ok().flatten()?.text_content())
+        .collect();
+    if let Ok(utterance) = web_sys::SpeechSynthesisUtterance::new_with_text(&text.join(". ")) {
+        utterance.set_lang(lang.code());
+        // A second tap starts again rather than queueing.
+        synth.cancel();
+        synth.speak(&utterance);
+    }
+}

@@ -1,0 +1,361 @@
+//! End to end, the verification a front desk does "at each visit", as patients do it at the
+//! kiosk: the real server binary, the Trunk-built kiosk, headless Chromium over WebDriver, and
+//! axe-core on every screen. Run by `cargo xtask test` (see tests/e2e.rs for what it passes).
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use std::sync::atomic::Ordering;
+
+use fantoccini::{Client, Locator};
+use serde_json::json;
+use support::harness::*;
+
+/// Signs every pending consent over the kiosk API, as a returning patient would have before.
+async fn consents_already_signed(base: &str, last_name: &str, date_of_birth: &str) {
+    let http = reqwest::Client::new();
+    let kiosk = |path: &str| {
+        http.post(format!("{base}/api/v1/kiosk/{path}"))
+            .header("x-kiosk-token", KIOSK_TOKEN)
+    };
+    let found: serde_json::Value = kiosk("identify")
+        .json(&json!({"last_name": last_name, "date_of_birth": date_of_birth}))
+        .send()
+        .await
+        .expect("identify")
+        .json()
+        .await
+        .expect("identify answer");
+    let token = found["appointment"]["match_token"]
+        .as_str()
+        .expect("one appointment")
+        .to_owned();
+    let pending: serde_json::Value = kiosk("consents/pending")
+        .json(&json!({"match_token": token}))
+        .send()
+        .await
+        .expect("pending")
+        .json()
+        .await
+        .expect("pending answer");
+    for consent in pending["consents"].as_array().unwrap() {
+        let signed = kiosk(&format!("consents/{}/signatures", consent["id"].as_str().unwrap()))
+            .json(
+                &json!({"match_token": token, "version": consent["version"], "typed_name": "Returning Patient",
+                "signature_path": "", "signed_by_typing": true, "language": "en"}),
+            )
+            .send()
+            .await
+            .expect("sign");
+        assert!(signed.status().is_success());
+    }
+}
+
+/// The follow-up visit's forms, answered briefly; returns the taps they took.
+async fn answer_follow_up_forms(kiosk: &Client) -> usize {
+    let before = TAPS.load(Ordering::Relaxed);
+    wait_form(kiosk, "reason-for-visit").await;
+    type_into(kiosk, "#q-reason", "Blood pressure check").await;
+    click(kiosk, "#form-next").await;
+    wait_form(kiosk, "medications").await;
+    click(kiosk, "#q-no-medications").await;
+    click(kiosk, "#form-next").await;
+    wait_form(kiosk, "pain").await;
+    click(kiosk, "#q-pain-now-0").await;
+    click(kiosk, "#form-next").await;
+    TAPS.load(Ordering::Relaxed) - before
+}
+
+async fn verification_rows(server: &Server) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM visit_verification")
+        .fetch_one(&server.database().await)
+        .await
+        .expect("count verifications")
+}
+
+/// The kiosk's whole page text.
+async fn page_text(kiosk: &Client) -> String {
+    kiosk
+        .find(Locator::Css("body"))
+        .await
+        .expect("body")
+        .text()
+        .await
+        .expect("text")
+}
+
+#[tokio::test]
+#[ignore = "needs the built kiosk, the server binary and chromedriver: run `cargo xtask test`"]
+async fn a_returning_patient_with_nothing_changed_checks_in_in_a_few_taps() {
+    let server = start_server();
+    consents_already_signed(&server.url, "de la Cruz", "1962-07-19").await;
+    let driver = start_chromedriver().await;
+    let kiosk = browser(&driver).await;
+    kiosk
+        .goto(&format!("{}/#enroll={KIOSK_TOKEN}", server.url))
+        .await
+        .expect("open kiosk");
+
+    let start = TAPS.load(Ordering::Relaxed);
+    let mut screens = 1;
+    click(&kiosk, "#start-en").await;
+    identify(&kiosk, "de la cruz", "7", "19", "1962").await;
+    wait_text(&kiosk, "#confirm-title", "Hello, Ana").await;
+    screens += 2;
+    click(&kiosk, "#continue").await;
+
+    // What is on file shows masked: recognisable to Ana, useless to anyone behind her.
+    wait_text(&kiosk, "#details-title", "").await;
+    screens += 1;
+    wait_text(&kiosk, "#address-on-file", "••••").await;
+    let page = page_text(&kiosk).await;
+    assert!(
+        !page.contains("515 Riverside") && !page.contains("555-0107"),
+        "unmasked: {page}"
+    );
+    check_screen(&kiosk, "details").await;
+    click(&kiosk, "#all-same").await;
+
+    let form_taps = answer_follow_up_forms(&kiosk).await;
+    wait_text(&kiosk, "#payment-title", "").await;
+    screens += 1;
+    wait_text(&kiosk, "#amounts", "$20.00").await;
+    check_screen(&kiosk, "payment").await;
+    click(&kiosk, "#pay-card").await;
+    wait_text(&kiosk, "#review-title", "").await;
+    screens += 1;
+    wait_text(&kiosk, "#nothing-changed", "").await;
+    check_screen(&kiosk, "review").await;
+    click(&kiosk, "#check-in").await;
+    wait_text(&kiosk, "#done-title", "You are checked in, Ana").await;
+    screens += 1;
+    let taps = TAPS.load(Ordering::Relaxed) - start - form_taps;
+    println!("returning patient, nothing changed: {taps} taps, {screens} screens (intake forms aside)");
+    if let Some(report) = std::env::var_os("ARRIVE_TAPS_REPORT") {
+        std::fs::write(
+            report,
+            format!(
+                "{taps} taps, {screens} screens from welcome to checked in (intake forms aside: {form_taps} taps)\n"
+            ),
+        )
+        .expect("write the taps report");
+    }
+    assert!(taps <= 6, "{taps} taps for a patient with nothing to change");
+    assert_eq!(verification_rows(&server).await, 1);
+    hand_off_bundle(&server.url, "Ana D.").await;
+    kiosk.close().await.expect("close kiosk");
+}
+
+#[tokio::test]
+#[ignore = "needs the built kiosk, the server binary and chromedriver: run `cargo xtask test`"]
+async fn a_patient_in_spanish_gives_a_new_address_phone_and_medicare_card() {
+    let server = start_server();
+    consents_already_signed(&server.url, "Okafor", "1949-12-02").await;
+    let driver = start_chromedriver().await;
+    let kiosk = browser(&driver).await;
+    kiosk
+        .goto(&format!("{}/#enroll={KIOSK_TOKEN}", server.url))
+        .await
+        .expect("open kiosk");
+    click(&kiosk, "#start-es").await;
+    identify(&kiosk, "okafor", "12", "2", "1949").await;
+    wait_text(&kiosk, "#confirm-title", "Chidi").await;
+    click(&kiosk, "#continue").await;
+
+    wait_text(&kiosk, "#details-title", "").await;
+    click(&kiosk, "#address-changed").await;
+    type_into(&kiosk, "#address-line", "12 Elm St").await;
+    type_into(&kiosk, "#address-city", "Austin").await;
+    kiosk
+        .find(Locator::Css("#address-state option[value='TX']"))
+        .await
+        .expect("TX")
+        .click()
+        .await
+        .expect("choose TX");
+    type_into(&kiosk, "#address-zip", "7870").await;
+    click(&kiosk, "#phone-changed").await;
+    type_into(&kiosk, "#phone", "512 555 0199").await;
+    for group in ["email", "contact", "language"] {
+        let same = format!("#{group}-same");
+        let skip = format!("#{group}-skip");
+        if kiosk.find(Locator::Css(&same)).await.is_ok() {
+            click(&kiosk, &same).await;
+        } else {
+            click(&kiosk, &skip).await;
+        }
+    }
+    click(&kiosk, "#details-continue").await;
+    // The wrong ZIP is named next to its field, in Spanish; what was typed stays.
+    wait_text(&kiosk, "#address-zip-error", "").await;
+    check_screen(&kiosk, "details-errors-es").await;
+    let street = kiosk
+        .find(Locator::Css("#address-line"))
+        .await
+        .expect("street")
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(street.as_deref(), Some("12 Elm St"));
+    type_into(&kiosk, "#address-zip", "78701").await;
+    click(&kiosk, "#details-continue").await;
+
+    // A new Medicare card: first with a letter CMS never uses, then right.
+    wait_text(&kiosk, "#insurance-title", "").await;
+    click(&kiosk, "#insurance-changed").await;
+    type_into(&kiosk, "#payer-search", "medicare").await;
+    click(&kiosk, "#payer-MCR01").await;
+    type_into(&kiosk, "#member-id", "1SG4-TE5-MK73").await;
+    click(&kiosk, "#insurance-continue").await;
+    wait_text(&kiosk, "#member-id-error", "").await;
+    check_screen(&kiosk, "insurance-errors-es").await;
+    assert_eq!(
+        verification_rows(&server).await,
+        0,
+        "nothing is sent before it is right"
+    );
+    type_into(&kiosk, "#member-id", "2HN7-JK4-PR21").await;
+    click(&kiosk, "#insurance-continue").await;
+
+    answer_follow_up_forms(&kiosk).await;
+    wait_text(&kiosk, "#payment-title", "").await;
+    click(&kiosk, "#pay-bill").await;
+    wait_text(&kiosk, "#review-changes", "12 Elm St").await;
+    check_screen(&kiosk, "review-es").await;
+    let review = page_text(&kiosk).await;
+    assert!(!review.contains("2HN7JK4PR21"), "the member ID is masked on review");
+    click(&kiosk, "#check-in").await;
+    wait_text(&kiosk, "#done-title", "Chidi").await;
+
+    // Stored normalised, applied to the record, and handed on.
+    let db = server.database().await;
+    let (line, zip, phone): (String, String, String) =
+        sqlx::query_as("SELECT address_line, postal_code, phone FROM patient WHERE last_name = 'Okafor'")
+            .fetch_one(&db)
+            .await
+            .expect("patient");
+    assert_eq!(
+        (line.as_str(), zip.as_str(), phone.as_str()),
+        ("12 Elm St", "78701", "+15125550199")
+    );
+    let member: String = sqlx::query_scalar(
+        "SELECT c.member_id FROM coverage c JOIN patient p ON p.id = c.patient_id WHERE p.last_name = 'Okafor'",
+    )
+    .fetch_one(&db)
+    .await
+    .expect("coverage");
+    assert_eq!(member, "2HN7JK4PR21");
+    let bundle = hand_off_bundle(&server.url, "Chidi O.").await;
+    assert!(bundle.to_string().contains("12 Elm St"));
+    kiosk.close().await.expect("close kiosk");
+}
+
+#[tokio::test]
+#[ignore = "needs the built kiosk, the server binary and chromedriver: run `cargo xtask test`"]
+async fn self_pay_survives_a_network_cut_at_submit_and_is_recorded_once() {
+    let mut server = start_server();
+    consents_already_signed(&server.url, "St. John", "1977-10-10").await;
+    let driver = start_chromedriver().await;
+    let kiosk = browser(&driver).await;
+    kiosk
+        .goto(&format!("{}/#enroll={KIOSK_TOKEN}", server.url))
+        .await
+        .expect("open kiosk");
+    click(&kiosk, "#start-en").await;
+    identify(&kiosk, "st john", "10", "10", "1977").await;
+    wait_text(&kiosk, "#confirm-title", "Hello, Grace").await;
+    click(&kiosk, "#continue").await;
+    wait_text(&kiosk, "#details-title", "").await;
+    for group in ["address", "phone", "email", "contact", "language"] {
+        let same = format!("#{group}-same");
+        if kiosk.find(Locator::Css(&same)).await.is_ok() {
+            click(&kiosk, &same).await;
+        } else {
+            click(&kiosk, &format!("#{group}-skip")).await;
+        }
+    }
+    click(&kiosk, "#details-continue").await;
+    wait_text(&kiosk, "#insurance-title", "").await;
+    click(&kiosk, "#self-pay").await;
+    check_screen(&kiosk, "insurance-self-pay").await;
+    click(&kiosk, "#insurance-continue").await;
+    answer_follow_up_forms(&kiosk).await;
+    wait_text(&kiosk, "#payment-title", "").await;
+    click(&kiosk, "#pay-assistance").await;
+    wait_text(&kiosk, "#review-title", "").await;
+
+    // The server goes away as Grace taps "Check in": the kiosk keeps trying, and after 30 s
+    // tells her to see the desk with a short reference.
+    server.kill();
+    click(&kiosk, "#check-in").await;
+    eventually_for(
+        "the see-the-desk message",
+        std::time::Duration::from_secs(90),
+        || async { text_of(&kiosk, "#problem").await.is_some_and(|t| t.contains("-")) },
+    )
+    .await;
+    check_screen(&kiosk, "review-offline").await;
+    server.start_again();
+    wait_text(&kiosk, "#done-title", "Grace").await;
+    assert_eq!(verification_rows(&server).await, 1, "exactly one record");
+    let coverages: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM coverage c JOIN patient p ON p.id = c.patient_id WHERE p.last_name = 'St. John'",
+    )
+    .fetch_one(&server.database().await)
+    .await
+    .expect("coverages");
+    assert_eq!(coverages, 0, "self-pay: no insurance on file");
+    kiosk.close().await.expect("close kiosk");
+}
+
+#[tokio::test]
+#[ignore = "needs the built kiosk, the server binary and chromedriver: run `cargo xtask test`"]
+async fn an_idle_kiosk_asks_then_forgets_the_patient() {
+    let server = start_server();
+    let driver = start_chromedriver().await;
+    let kiosk = browser(&driver).await;
+    kiosk
+        .goto(&format!("{}/#enroll={KIOSK_TOKEN}", server.url))
+        .await
+        .expect("open kiosk");
+    click(&kiosk, "#start-en").await;
+    identify(&kiosk, "Johnson", "11", "5", "1980").await;
+    wait_text(&kiosk, "#confirm-title", "Hello, Robert").await;
+    click(&kiosk, "#continue").await;
+    wait_text(&kiosk, "#details-title", "").await;
+    click(&kiosk, "#address-changed").await;
+    type_into(&kiosk, "#address-line", "99 Secret Ln").await;
+
+    // Time passes (the page's clock is moved on; no test waits a minute and a half).
+    let skip = |seconds: u32| {
+        format!("const real = Date.now; const ahead = {seconds} * 1000; Date.now = () => real() + ahead; return true;")
+    };
+    kiosk.execute(&skip(61), vec![]).await.expect("skip a minute");
+    wait_text(&kiosk, "#still-there-title", "").await;
+    check_screen(&kiosk, "still-there").await;
+    click(&kiosk, "#more-time").await;
+    let kept = kiosk
+        .find(Locator::Css("#address-line"))
+        .await
+        .expect("street")
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(
+        kept.as_deref(),
+        Some("99 Secret Ln"),
+        "more time keeps the patient's work"
+    );
+    kiosk.execute(&skip(91), vec![]).await.expect("skip past the countdown");
+    wait_text(&kiosk, "#welcome-title", "Welcome").await;
+
+    // Nothing of Robert is left: not in the page, the address bar or browser storage.
+    let source = kiosk.source().await.expect("source");
+    for trace in ["Robert", "99 Secret", "Johnson"] {
+        assert!(!source.contains(trace), "{trace} left in the page");
+    }
+    let url = kiosk.current_url().await.expect("url").to_string();
+    assert!(!url.contains("Johnson") && !url.contains("1980"), "{url}");
+    assert!(storage_holds_only_the_device_token(&kiosk).await);
+    kiosk.close().await.expect("close kiosk");
+}
