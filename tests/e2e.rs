@@ -173,13 +173,7 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
     draw_signature(&kiosk).await;
     click(&kiosk, "#sign").await;
     wait_consent(&kiosk, "consent-to-treat").await;
-    let kept = kiosk
-        .find(Locator::Css("#typed-name"))
-        .await
-        .expect("name")
-        .prop("value")
-        .await
-        .expect("value");
+    let kept = value_of(&kiosk, "#typed-name").await;
     assert_eq!(kept.as_deref(), Some("Sean O'Brien"), "the typed name is offered again");
     draw_signature(&kiosk).await;
     click(&kiosk, "#sign").await;
@@ -315,13 +309,7 @@ async fn no_match_or_several_matches_send_the_patient_to_the_desk_without_listin
     wait_text(&kiosk, "#outcome-title", "We could not find your appointment").await;
     check_screen(&kiosk, "not-found").await;
     click(&kiosk, "#try-again").await;
-    let kept = kiosk
-        .find(Locator::Css("#last-name"))
-        .await
-        .expect("field")
-        .prop("value")
-        .await
-        .expect("value");
+    let kept = value_of(&kiosk, "#last-name").await;
     assert_eq!(kept.as_deref(), Some("Smith"));
 
     // Correcting the day finds the appointment.

@@ -66,6 +66,18 @@ async fn answer_follow_up_forms(kiosk: &Client) -> usize {
     TAPS.load(Ordering::Relaxed) - before
 }
 
+/// Leaves each contact group as it is: "This is right", or "Skip" when nothing is on file.
+async fn as_on_file(kiosk: &Client, groups: &[&str]) {
+    for group in groups {
+        let same = format!("#{group}-same");
+        if kiosk.find(Locator::Css(&same)).await.is_ok() {
+            click(kiosk, &same).await;
+        } else {
+            click(kiosk, &format!("#{group}-skip")).await;
+        }
+    }
+}
+
 async fn verification_rows(server: &Server) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM visit_verification")
         .fetch_one(&server.database().await)
@@ -176,26 +188,12 @@ async fn a_patient_in_spanish_gives_a_new_address_phone_and_medicare_card() {
     type_into(&kiosk, "#address-zip", "7870").await;
     click(&kiosk, "#phone-changed").await;
     type_into(&kiosk, "#phone", "512 555 0199").await;
-    for group in ["email", "contact", "language"] {
-        let same = format!("#{group}-same");
-        let skip = format!("#{group}-skip");
-        if kiosk.find(Locator::Css(&same)).await.is_ok() {
-            click(&kiosk, &same).await;
-        } else {
-            click(&kiosk, &skip).await;
-        }
-    }
+    as_on_file(&kiosk, &["email", "contact", "language"]).await;
     click(&kiosk, "#details-continue").await;
     // The wrong ZIP is named next to its field, in Spanish; what was typed stays.
     wait_text(&kiosk, "#address-zip-error", "").await;
     check_screen(&kiosk, "details-errors-es").await;
-    let street = kiosk
-        .find(Locator::Css("#address-line"))
-        .await
-        .expect("street")
-        .prop("value")
-        .await
-        .expect("value");
+    let street = value_of(&kiosk, "#address-line").await;
     assert_eq!(street.as_deref(), Some("12 Elm St"));
     type_into(&kiosk, "#address-zip", "78701").await;
     click(&kiosk, "#details-continue").await;
@@ -266,14 +264,7 @@ async fn self_pay_survives_a_network_cut_at_submit_and_is_recorded_once() {
     wait_text(&kiosk, "#confirm-title", "Hello, Grace").await;
     click(&kiosk, "#continue").await;
     wait_text(&kiosk, "#details-title", "").await;
-    for group in ["address", "phone", "email", "contact", "language"] {
-        let same = format!("#{group}-same");
-        if kiosk.find(Locator::Css(&same)).await.is_ok() {
-            click(&kiosk, &same).await;
-        } else {
-            click(&kiosk, &format!("#{group}-skip")).await;
-        }
-    }
+    as_on_file(&kiosk, &["address", "phone", "email", "contact", "language"]).await;
     click(&kiosk, "#details-continue").await;
     wait_text(&kiosk, "#insurance-title", "").await;
     click(&kiosk, "#self-pay").await;
@@ -334,13 +325,7 @@ async fn an_idle_kiosk_asks_then_forgets_the_patient() {
     wait_text(&kiosk, "#still-there-title", "").await;
     check_screen(&kiosk, "still-there").await;
     click(&kiosk, "#more-time").await;
-    let kept = kiosk
-        .find(Locator::Css("#address-line"))
-        .await
-        .expect("street")
-        .prop("value")
-        .await
-        .expect("value");
+    let kept = value_of(&kiosk, "#address-line").await;
     assert_eq!(
         kept.as_deref(),
         Some("99 Secret Ln"),

@@ -195,6 +195,17 @@ pub async fn text_of(client: &Client, css: &str) -> Option<String> {
     client.find(Locator::Css(css)).await.ok()?.text().await.ok()
 }
 
+/// What is typed in the field `css` (its `value` property).
+pub async fn value_of(client: &Client, css: &str) -> Option<String> {
+    client
+        .find(Locator::Css(css))
+        .await
+        .expect(css)
+        .prop("value")
+        .await
+        .expect(css)
+}
+
 pub async fn wait_text(client: &Client, css: &str, expected: &str) {
     eventually(&format!("{css} to read {expected:?}"), || async {
         text_of(client, css).await.is_some_and(|t| t.contains(expected))
