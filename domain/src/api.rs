@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// `POST /api/v1/kiosk/identify`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct IdentifyRequest {
     pub last_name: String,
@@ -15,6 +16,7 @@ pub struct IdentifyRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum IdentifyResponse {
     /// Exactly one patient with an appointment today matches.
@@ -27,6 +29,7 @@ pub enum IdentifyResponse {
 
 /// What the lobby may see of a matched appointment: first name, time and provider, no more.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KioskAppointment {
     /// Opaque, short-lived, single-purpose: lets the kiosk check this appointment in.
     pub match_token: String,
@@ -39,6 +42,7 @@ pub struct KioskAppointment {
 
 /// `POST /api/v1/kiosk/check-in`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CheckInRequest {
     pub match_token: String,
@@ -53,6 +57,7 @@ pub struct CheckInRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CheckInResponse {
     /// Server time of arrival, RFC 3339.
     pub arrived_at: String,
@@ -62,11 +67,13 @@ pub struct CheckInResponse {
 
 /// `GET /api/v1/kiosk/forms`: the clinic's intake forms, in the order the kiosk asks them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FormList {
     pub forms: Vec<FormSummary>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FormSummary {
     pub id: String,
     pub title: String,
@@ -76,6 +83,7 @@ pub struct FormSummary {
 
 /// `POST /api/v1/kiosk/forms/{id}/responses`: a completed form for the matched appointment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FormSubmission {
     pub match_token: String,
@@ -84,6 +92,7 @@ pub struct FormSubmission {
 
 /// Text in each language the kiosk speaks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LocalizedText {
     pub en: String,
@@ -95,12 +104,14 @@ pub struct LocalizedText {
 /// /api/v1/kiosk/consents/pending` (the consents not yet signed in their current wording).
 /// POST rather than GET so the token stays out of URLs and logs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MatchTokenRequest {
     pub match_token: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConsentList {
     pub consents: Vec<ConsentDocument>,
 }
@@ -108,6 +119,7 @@ pub struct ConsentList {
 /// One consent as the clinic wrote it. `version` is the SHA-256 of its exact text: a signature
 /// names the version it was given for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ConsentDocument {
     pub id: String,
     pub version: String,
@@ -117,6 +129,7 @@ pub struct ConsentDocument {
 
 /// `POST /api/v1/kiosk/consents/{id}/signatures`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ConsentSignature {
     pub match_token: String,
@@ -133,6 +146,7 @@ pub struct ConsentSignature {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AppointmentStatus {
     Scheduled,
@@ -167,6 +181,7 @@ impl AppointmentStatus {
 /// One row of the front desk board (`GET /api/v1/desk/appointments`, and the data of each
 /// `appointment` Server-Sent Event on `GET /api/v1/desk/events`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeskAppointment {
     pub id: i64,
     /// Local clinic time, `HH:MM`.
@@ -201,6 +216,7 @@ pub struct DeskAppointment {
 
 /// Where the patient was on the kiosk when they asked for help.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum KioskStep {
     Welcome,
@@ -216,6 +232,7 @@ pub enum KioskStep {
 
 /// `POST /api/v1/kiosk/help`: the patient tapped "I need help".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct HelpRequest {
     pub step: KioskStep,
@@ -223,6 +240,7 @@ pub struct HelpRequest {
 
 /// A help request as the desk sees it (in `DeskDay`, and as `help` Server-Sent Events).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeskHelp {
     pub id: i64,
     pub kiosk: String,
@@ -235,6 +253,7 @@ pub struct DeskHelp {
 
 /// `GET /api/v1/desk/metrics`: today's numbers for the desk (no patient data).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeskMetrics {
     /// (local hour 0–23, arrivals in that hour), hours with arrivals only.
     pub arrivals_by_hour: Vec<(u32, u32)>,
@@ -252,6 +271,7 @@ pub struct DeskMetrics {
 
 /// `POST /api/v1/auth/login`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     pub username: String,
@@ -261,6 +281,7 @@ pub struct LoginRequest {
 /// Who is signed in at the desk, and the token their state-changing requests must carry in
 /// the `X-CSRF-Token` header.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StaffSession {
     pub username: String,
     pub display_name: String,
@@ -274,6 +295,7 @@ pub struct StaffSession {
 
 /// `GET /api/v1/desk/appointments/{id}`: everything the patient gave, for staff (audited).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeskDetail {
     pub id: i64,
     pub patient_name: String,
@@ -299,6 +321,7 @@ pub struct DeskDetail {
 
 /// The verification given with a check-in, for staff: full values, not masked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeskVerification {
     /// One per group the patient changed, in kiosk order; none when everything was confirmed.
     pub changes: Vec<DeskChange>,
@@ -309,6 +332,7 @@ pub struct DeskVerification {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeskChange {
     /// "address", "phone", "email", "emergency_contact", "language" or "insurance".
     pub field: String,
@@ -319,6 +343,7 @@ pub struct DeskChange {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CardImageRef {
     /// 1 primary, 2 secondary.
     pub rank: u8,
@@ -328,6 +353,7 @@ pub struct CardImageRef {
 
 /// Which side of an insurance card a photo shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CardSide {
     Front,
@@ -350,6 +376,7 @@ impl CardSide {
 /// `POST /api/v1/kiosk/card-images`: a photo of an insurance card, as JPEG (at most 300 KiB
 /// decoded). A second photo of the same card side replaces the first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CardImageUpload {
     pub match_token: String,
@@ -362,6 +389,7 @@ pub struct CardImageUpload {
 
 /// What the payer said about the primary coverage for the visit's date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Eligibility {
     /// RFC 3339, server time.
     pub checked_at: String,
@@ -375,6 +403,7 @@ pub struct Eligibility {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CoverageCheck {
     Active,
@@ -409,6 +438,7 @@ impl CoverageCheck {
 
 /// The outbox row of a check-in: sent, or still being retried.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EhrDelivery {
     pub attempts: u32,
     /// RFC 3339; `None` while it is still being retried.
@@ -419,6 +449,7 @@ pub struct EhrDelivery {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeskForm {
     pub form_id: String,
     pub title: String,
@@ -432,6 +463,7 @@ pub struct DeskForm {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeskConsent {
     pub consent_id: String,
     pub title: String,
@@ -443,6 +475,7 @@ pub struct DeskConsent {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeskDay {
     /// The clinic's local date, `YYYY-MM-DD`.
     pub date: String,

@@ -70,6 +70,7 @@ pub fn mask_member_id(id: &str) -> String {
 
 /// The patient's relationship to the subscriber of a coverage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Relationship {
     #[serde(rename = "self")]

@@ -11,6 +11,7 @@ use crate::name::validate_name;
 
 /// `POST /api/v1/kiosk/record`: what is on file, masked for the lobby.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordOnFile {
     /// `•••• Oak St, •••42`
     pub address: Option<String>,
@@ -31,6 +32,7 @@ pub struct RecordOnFile {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CoverageView {
     pub payer_name: String,
     /// `••••MK73`
@@ -39,6 +41,7 @@ pub struct CoverageView {
 
 /// `GET /api/v1/kiosk/payers`: the payers a patient may pick from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Payer {
     pub id: String,
     pub name: String,
@@ -47,6 +50,7 @@ pub struct Payer {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MemberIdFormat {
     /// Medicare's Beneficiary Identifier (CMS's 11-character format).
@@ -57,6 +61,7 @@ pub enum MemberIdFormat {
 
 /// A group the patient confirmed ("This is right") or replaced ("This changed").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "answer", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Update<T> {
     Same,
@@ -73,6 +78,7 @@ impl<T> Update<T> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Address {
     pub line: String,
@@ -82,6 +88,7 @@ pub struct Address {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EmergencyContact {
     pub name: String,
@@ -89,6 +96,7 @@ pub struct EmergencyContact {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewCoverage {
     pub payer_id: String,
@@ -104,6 +112,7 @@ pub struct NewCoverage {
 // One per check-in, built once and sent: boxing the large variant would buy nothing.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "answer", rename_all = "snake_case", deny_unknown_fields)]
 pub enum InsuranceUpdate {
     Same,
@@ -117,6 +126,7 @@ pub enum InsuranceUpdate {
 
 /// How the patient means to pay today. The kiosk never takes card numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentIntent {
     /// With the card reader at the desk.
@@ -127,6 +137,7 @@ pub enum PaymentIntent {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Verification {
     pub address: Update<Address>,
@@ -140,6 +151,7 @@ pub struct Verification {
 
 /// What is wrong with one field, for the kiosk to say next to it in the patient's language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Problem {
     Missing,
@@ -159,6 +171,7 @@ pub enum Problem {
 
 /// Field paths the kiosk puts errors next to, e.g. `address.zip`, `insurance.primary.member_id`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldProblem {
     pub field: String,
     pub problem: Problem,

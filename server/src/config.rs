@@ -23,8 +23,12 @@ pub struct Config {
     /// `ARRIVE_CONSENTS_DIR`: the clinic's own consent texts; default: those in `consents/`.
     pub consents_dir: Option<PathBuf>,
     /// `ARRIVE_SECURE_COOKIES=1` when clients reach the server over HTTPS (a TLS proxy in front):
-    /// the staff session cookie is then marked Secure.
+    /// the staff session cookie is then marked Secure and HSTS is sent. Implied by `tls`.
     pub secure_cookies: bool,
+    /// `ARRIVE_TLS_CERT` and `ARRIVE_TLS_KEY`: PEM files of the certificate (chain, server's
+    /// first) and its private key; both or neither. Set, the server speaks HTTPS itself, with
+    /// HSTS and Secure cookies. Unset, plain HTTP (behind a TLS proxy, or on a closed network).
+    pub tls: Option<TlsFiles>,
     /// `ARRIVE_ADMIN_PASSWORD`: the first administrator's password, for scripted installs and
     /// tests. Unset, a random one is printed once, on the first start.
     pub admin_password: Option<String>,
@@ -50,7 +54,19 @@ pub struct Config {
     pub payers_file: Option<PathBuf>,
 }
 
+/// The certificate and key the server answers HTTPS with (`ARRIVE_TLS_CERT`, `ARRIVE_TLS_KEY`).
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
 impl Config {
+    /// Clients reach the server over HTTPS: its own TLS, or a TLS proxy in front.
+    pub fn https(&self) -> bool {
+        self.tls.is_some() || self.secure_cookies
+    }
+
     pub fn from_env() -> Result<Self, String> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         let addr = match var("ARRIVE_ADDR") {
@@ -97,6 +113,14 @@ impl Config {
             Some("off") => false,
             Some(other) => return Err(format!("ARRIVE_ELIGIBILITY must be sandbox or off, not {other}")),
         };
+        let tls = match (var("ARRIVE_TLS_CERT"), var("ARRIVE_TLS_KEY")) {
+            (Some(cert), Some(key)) => Some(TlsFiles {
+                cert: cert.into(),
+                key: key.into(),
+            }),
+            (None, None) => None,
+            _ => return Err("ARRIVE_TLS_CERT and ARRIVE_TLS_KEY go together: set both (PEM files) or neither".into()),
+        };
         Ok(Config {
             addr,
             data_dir: var("ARRIVE_DATA_DIR").map_or_else(|| "data".into(), PathBuf::from),
@@ -106,6 +130,7 @@ impl Config {
             forms_dir: var("ARRIVE_FORMS_DIR").map(PathBuf::from),
             consents_dir: var("ARRIVE_CONSENTS_DIR").map(PathBuf::from),
             secure_cookies: matches!(var("ARRIVE_SECURE_COOKIES").as_deref(), Some("1" | "true" | "yes")),
+            tls,
             admin_password: var("ARRIVE_ADMIN_PASSWORD"),
             first_kiosk_token: var("ARRIVE_FIRST_KIOSK_TOKEN"),
             wait_minutes,

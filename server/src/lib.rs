@@ -17,6 +17,7 @@ pub mod seed;
 pub mod store;
 pub mod telemetry;
 pub mod throttle;
+pub mod tls;
 pub mod verification;
 
 use std::net::SocketAddr;
@@ -85,6 +86,8 @@ pub async fn run(
     on_listening: impl FnOnce(SocketAddr),
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     telemetry::install();
+    // Before anything else: a certificate that cannot be used is a configuration error.
+    let tls = config.tls.as_ref().map(tls::rustls_config).transpose()?;
     let forms = std::sync::Arc::new(forms::Forms::load(config.forms_dir.as_deref())?);
     let consents = std::sync::Arc::new(consents::Consents::load(config.consents_dir.as_deref())?);
     let payers = std::sync::Arc::new(payers::load(config.payers_file.as_deref())?);
@@ -101,7 +104,7 @@ pub async fn run(
         events: events::DeskEvents::new(stop_rx.clone()),
         forms,
         consents,
-        secure_cookies: config.secure_cookies,
+        secure_cookies: config.https(),
         wait_minutes: config.wait_minutes,
         identify_throttle: Default::default(),
         fhir_delivery: config.fhir_endpoint.is_some(),
@@ -130,7 +133,7 @@ pub async fn run(
         let host = listener.local_addr()?.to_string();
         println!(
             "Enroll the first kiosk tablet by opening: {}",
-            api::admin::enrollment_link(&host, &token)
+            api::admin::enrollment_link(config.https(), &host, &token)
         );
     }
     if let Some(password) = first_admin {
@@ -138,13 +141,27 @@ pub async fn run(
         println!("First sign-in at the front desk: username admin, one-time password {password}");
         println!("(It works once: at first sign-in, /desk asks you to choose your own.)");
     }
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            // Open event streams would hold graceful shutdown forever: end them first.
-            let _ = stop_tx.send(true);
-        })
-        .await?;
+    // One way of serving for HTTP and HTTPS (only the acceptor differs), so both shut down the
+    // same way: stop accepting, let every request in progress finish, then return.
+    let handle = axum_server::Handle::new();
+    let stopping = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        // Open event streams would hold graceful shutdown forever: end them first.
+        let _ = stop_tx.send(true);
+        stopping.graceful_shutdown(None);
+    });
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
+    let listener = listener.into_std()?;
+    match tls {
+        Some(tls) => {
+            axum_server::from_tcp_rustls(listener, tls)?
+                .handle(handle)
+                .serve(app)
+                .await?
+        }
+        None => axum_server::from_tcp(listener)?.handle(handle).serve(app).await?,
+    }
     Ok(())
 }
 

@@ -22,12 +22,13 @@ async fn main() {
     if !config.dist_dir.join("index.html").exists() {
         tracing::warn!(dist = %config.dist_dir.display(), "no built kiosk here; run `cargo xtask run`");
     }
+    let scheme = if config.tls.is_some() { "https" } else { "http" };
     let result = run(config, shutdown_signal(), |addr| {
         // Tests and xtask read the first line to learn the port. A closed stdout must not
         // stop the server, hence write! rather than println!.
         let _ = write!(
             std::io::stdout(),
-            "Arrive is listening on http://{addr}\n  Kiosk:      http://{addr}/\n  Front desk: http://{addr}/desk\n  API:        http://{addr}/api/v1/health\n"
+            "Arrive is listening on {scheme}://{addr}\n  Kiosk:      {scheme}://{addr}/\n  Front desk: {scheme}://{addr}/desk\n  API:        {scheme}://{addr}/api/v1/health\n"
         );
     })
     .await;

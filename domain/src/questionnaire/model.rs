@@ -13,6 +13,7 @@ pub const ORDINAL_VALUE_URL: &str = "http://hl7.org/fhir/StructureDefinition/ord
 /// JSON a form may carry that the engine never reads (`meta`, `subjectType`): kept verbatim,
 /// without the cost of a JSON value type in the kiosk's wasm.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = Value))]
 #[serde(transparent)]
 pub struct Opaque(Box<serde_json::value::RawValue>);
 
@@ -23,6 +24,7 @@ impl PartialEq for Opaque {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Questionnaire {
     pub resource_type: String,
@@ -62,6 +64,7 @@ pub struct Questionnaire {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ItemType {
     Group,
@@ -83,6 +86,7 @@ impl ItemType {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Item {
     pub link_id: String,
@@ -112,6 +116,8 @@ pub struct Item {
     pub answer_option: Vec<AnswerOption>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub initial: Vec<ValueX>,
+    // A recursive type: its schema refers to itself by name.
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub item: Vec<Item>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -119,6 +125,7 @@ pub struct Item {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum EnableBehavior {
     All,
@@ -126,6 +133,7 @@ pub enum EnableBehavior {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Operator {
     #[serde(rename = "exists")]
     Exists,
@@ -144,6 +152,7 @@ pub enum Operator {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EnableWhen {
     pub question: String,
@@ -194,6 +203,7 @@ impl ValueX {
 /// One struct serves all three (serde cannot deny unknown fields through `flatten`);
 /// `initialSelected` belongs to options and `item` to response answers only.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ValueX {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -214,6 +224,8 @@ pub struct ValueX {
     pub extension: Vec<Extension>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initial_selected: Option<bool>,
+    // A recursive type: its schema refers to itself by name.
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub item: Vec<ResponseItem>,
 }
@@ -245,6 +257,7 @@ impl ValueX {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Coding {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -268,6 +281,7 @@ impl Coding {
 
 /// A primitive's element part (`_text`), where FHIR keeps its extensions: translations here.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Element {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extension: Vec<Extension>,
@@ -293,9 +307,12 @@ pub fn localized<'a>(text: Option<&'a str>, element: Option<&'a Element>, lang: 
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Extension {
     pub url: String,
+    // A recursive type: its schema refers to itself by name.
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub extension: Vec<Extension>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -349,6 +366,7 @@ fn one_value(
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct QuestionnaireResponse {
     pub resource_type: String,
@@ -364,6 +382,7 @@ pub struct QuestionnaireResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ResponseItem {
     pub link_id: String,
@@ -371,6 +390,8 @@ pub struct ResponseItem {
     pub text: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub answer: Vec<ResponseAnswer>,
+    // A recursive type: its schema refers to itself by name.
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub item: Vec<ResponseItem>,
 }

@@ -4,12 +4,14 @@
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
+use axum::{Extension, Json};
 use chrono::Utc;
 use serde::Deserialize;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 use arrive_domain::staff::password_acceptable;
+use arrive_domain::ErrorBody;
 
 use crate::auth::{self, SignedIn};
 use crate::error::{ApiError, ApiJson};
@@ -22,24 +24,27 @@ const SCHEDULE_BODY_BYTES: usize = 1024 * 1024;
 /// The newest entries the list and the export return.
 const AUDIT_LIMIT: i64 = 10_000;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/audit", get(audit))
-        .route("/audit.csv", get(audit_csv))
-        .route("/staff", post(create_staff))
-        .route("/kiosks", get(kiosks).post(enroll_kiosk))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(audit))
+        .routes(routes!(audit_csv))
+        .routes(routes!(create_staff))
+        .routes(routes!(kiosks, enroll_kiosk))
         // A day's schedule of a large clinic is a few hundred rows.
-        .route(
-            "/schedule",
-            post(import_schedule).layer(axum::extract::DefaultBodyLimit::max(SCHEDULE_BODY_BYTES)),
-        )
-        .route("/kiosks/{id}/revoke", post(revoke_kiosk))
+        .routes(routes!(import_schedule).layer(axum::extract::DefaultBodyLimit::max(SCHEDULE_BODY_BYTES)))
+        .routes(routes!(revoke_kiosk))
 }
 
+/// The newest audit entries, newest first.
+#[utoipa::path(get, path = "/audit", tag = "admin",
+    responses((status = 200, description = "The newest audit entries.", body = Vec<AuditEntry>)))]
 async fn audit(State(state): State<AppState>) -> Result<Json<Vec<AuditEntry>>, ApiError> {
     Ok(Json(state.store.audit_entries(AUDIT_LIMIT).await?))
 }
 
+/// The same entries as a CSV file.
+#[utoipa::path(get, path = "/audit.csv", tag = "admin",
+    responses((status = 200, description = "id,at,staff,action,appointment_id,client", content_type = "text/csv", body = String)))]
 async fn audit_csv(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let mut csv = String::from("id,at,staff,action,appointment_id,client\n");
     for e in state.store.audit_entries(AUDIT_LIMIT).await? {
@@ -63,7 +68,7 @@ async fn audit_csv(State(state): State<AppState>) -> Result<impl IntoResponse, A
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewStaff {
     username: String,
@@ -72,6 +77,11 @@ struct NewStaff {
     password: String,
 }
 
+/// A new staff account with a one-time password (changed at first sign-in).
+#[utoipa::path(post, path = "/staff", tag = "admin", request_body = NewStaff,
+    responses((status = 201, description = "Created."),
+        (status = 409, description = "The username is taken.", body = ErrorBody),
+        (status = 422, description = "A field is not valid.", body = ErrorBody)))]
 async fn create_staff(
     State(state): State<AppState>,
     Extension(who): Extension<SignedIn>,
@@ -116,11 +126,14 @@ async fn create_staff(
     Ok(StatusCode::CREATED)
 }
 
+/// Every enrolled tablet, revoked ones too.
+#[utoipa::path(get, path = "/kiosks", tag = "admin",
+    responses((status = 200, description = "The enrolled tablets.", body = Vec<KioskDevice>)))]
 async fn kiosks(State(state): State<AppState>) -> Result<Json<Vec<KioskDevice>>, ApiError> {
     Ok(Json(state.store.kiosks().await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewKiosk {
     name: String,
@@ -128,6 +141,10 @@ struct NewKiosk {
 
 /// A new tablet: its token is shown this once (as a link and a QR code to open on the tablet)
 /// and only its hash is kept.
+#[utoipa::path(post, path = "/kiosks", tag = "admin", request_body = NewKiosk,
+    responses((status = 201, description = "Enrolled: the link and QR code, shown once.", body = KioskEnrollment),
+        (status = 409, description = "The name is taken.", body = ErrorBody),
+        (status = 422, description = "The name is not valid.", body = ErrorBody)))]
 async fn enroll_kiosk(
     State(state): State<AppState>,
     Extension(who): Extension<SignedIn>,
@@ -155,7 +172,7 @@ async fn enroll_kiosk(
         .audit(Some(who.staff.id), "kiosk_enrolled", None, &who.client, Utc::now())
         .await?;
     let host = crate::api::request_host(&headers)?;
-    let link = enrollment_link(&host, &token);
+    let link = enrollment_link(state.secure_cookies, &host, &token);
     let qr_svg = crate::api::qr_svg(&link)?;
     Ok((
         StatusCode::CREATED,
@@ -170,11 +187,13 @@ async fn enroll_kiosk(
 
 /// Where a tablet enrolls: the kiosk's address with the token in the fragment, which the
 /// browser never sends to a server (so it is in no log) and the kiosk removes once stored.
-pub fn enrollment_link(host: &str, token: &str) -> String {
-    format!("http://{host}/#enroll={token}")
+/// `https` when clients reach the server over HTTPS.
+pub fn enrollment_link(https: bool, host: &str, token: &str) -> String {
+    let scheme = if https { "https" } else { "http" };
+    format!("{scheme}://{host}/#enroll={token}")
 }
 
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 struct KioskEnrollment {
     id: i64,
     name: String,
@@ -182,6 +201,11 @@ struct KioskEnrollment {
     qr_svg: String,
 }
 
+/// The tablet's token stops working at once.
+#[utoipa::path(post, path = "/kiosks/{id}/revoke", tag = "admin",
+    params(("id" = i64, Path, description = "The tablet's id.")),
+    responses((status = 204, description = "Revoked."),
+        (status = 404, description = "No such enrolled tablet.", body = ErrorBody)))]
 async fn revoke_kiosk(
     State(state): State<AppState>,
     Extension(who): Extension<SignedIn>,
@@ -197,7 +221,7 @@ async fn revoke_kiosk(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 struct ImportReport {
     #[serde(flatten)]
     counts: ImportCounts,
@@ -206,6 +230,13 @@ struct ImportReport {
 }
 
 /// `POST /api/v1/admin/schedule` (`text/csv`): loads the practice system's schedule.
+#[utoipa::path(post, path = "/schedule", tag = "admin",
+    request_body(description = "The schedule: CSV, or a FHIR R4 Bundle (docs/SCHEDULE_IMPORT.md).",
+        content((String = "text/csv"), (Object = "application/fhir+json"), (Object = "application/json"))),
+    responses((status = 200, description = "What was loaded, and the rows refused.", body = ImportReport),
+        (status = 413, description = "Larger than 1 MiB.", body = ErrorBody),
+        (status = 415, description = "Neither CSV nor FHIR JSON.", body = ErrorBody),
+        (status = 422, description = "The file cannot be read.", body = ErrorBody)))]
 async fn import_schedule(
     State(state): State<AppState>,
     Extension(who): Extension<SignedIn>,

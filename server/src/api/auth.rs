@@ -5,27 +5,30 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
+use axum::{Extension, Json};
 use chrono::Utc;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use arrive_domain::api::{LoginRequest, StaffSession};
 use arrive_domain::staff::password_acceptable;
-use arrive_domain::ErrorCode;
+use arrive_domain::{ErrorBody, ErrorCode};
 
+use super::openapi::{self, Caller};
 use crate::auth::{self, Client, SignedIn};
 use crate::error::{ApiError, ApiJson};
 use crate::AppState;
 
-pub fn router(state: AppState) -> Router<AppState> {
-    let signed_in = Router::new()
-        .route("/session", get(session))
-        .route("/password", post(change_password))
+pub fn router(state: AppState) -> OpenApiRouter<AppState> {
+    let signed_in = OpenApiRouter::new()
+        .routes(routes!(session))
+        .routes(routes!(change_password));
+    let signed_in = openapi::requires(signed_in, Caller::Staff)
         .route_layer(middleware::from_fn_with_state(state, auth::require_session));
-    Router::new()
-        .route("/login", post(login))
-        .route("/logout", post(logout))
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(logout))
         .merge(signed_in)
 }
 
@@ -39,6 +42,11 @@ fn session_body(who: &crate::store::Staff, csrf_token: String) -> StaffSession {
     }
 }
 
+/// Signs in: sets the HttpOnly session cookie and answers the session with its CSRF token.
+#[utoipa::path(post, path = "/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, description = "Signed in; the session cookie is set.", body = StaffSession),
+        (status = 401, description = "The username or the password is not right.", body = ErrorBody),
+        (status = 429, description = "Locked after too many wrong passwords.", body = ErrorBody)))]
 async fn login(
     State(state): State<AppState>,
     Client(client): Client,
@@ -113,6 +121,9 @@ async fn login(
     Ok(([(header::SET_COOKIE, cookie)], Json(session_body(&staff, csrf))).into_response())
 }
 
+/// Signs out (ends the session, clears the cookie); harmless without one.
+#[utoipa::path(post, path = "/logout", tag = "auth",
+    responses((status = 204, description = "Signed out.")))]
 async fn logout(
     State(state): State<AppState>,
     Client(client): Client,
@@ -135,11 +146,15 @@ async fn logout(
         .into_response())
 }
 
+/// Who is signed in, and the CSRF token their state-changing requests carry.
+#[utoipa::path(get, path = "/session", tag = "auth",
+    responses((status = 200, description = "The current session.", body = StaffSession),
+        (status = 401, description = "Not signed in.", body = ErrorBody)))]
 async fn session(Extension(who): Extension<SignedIn>) -> Json<StaffSession> {
     Json(session_body(&who.staff, who.csrf_token))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PasswordChange {
     current_password: String,
@@ -147,6 +162,9 @@ struct PasswordChange {
 }
 
 /// Staff replace the one-time password they were given (and any later one).
+#[utoipa::path(post, path = "/password", tag = "auth", request_body = PasswordChange,
+    responses((status = 204, description = "Changed."),
+        (status = 422, description = "The current password is wrong, or the new one too short.", body = ErrorBody)))]
 async fn change_password(
     State(state): State<AppState>,
     Extension(who): Extension<SignedIn>,

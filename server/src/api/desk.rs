@@ -8,17 +8,19 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
+use axum::{Extension, Json};
 use chrono::{Local, Utc};
 use futures_util::stream::{self, Stream};
 use tokio::sync::broadcast::error::RecvError;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use arrive_domain::api::{
     CardImageRef, CardSide, DeskConsent, DeskDay, DeskDetail, DeskForm, DeskMetrics, DeskVerification, Eligibility,
 };
 use arrive_domain::questionnaire::model::localized;
 use arrive_domain::questionnaire::{summary, QuestionnaireResponse};
+use arrive_domain::ErrorBody;
 
 use crate::auth::SignedIn;
 use crate::error::ApiError;
@@ -26,30 +28,24 @@ use crate::events::{DeskEvent, Notice};
 use crate::store::Progress;
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/appointments", get(appointments))
-        .route("/appointments/{id}", get(detail))
-        .route("/appointments/{id}/acknowledge", post(acknowledge))
-        .route("/appointments/{id}/eligibility", post(check_eligibility))
-        .route("/appointments/{id}/card-images/{rank}/{side}", get(card_image))
-        .route("/help/{id}/acknowledge", post(acknowledge_help))
-        .route("/metrics", get(metrics))
-        .route(
-            "/appointments/{id}/roomed",
-            post(|s, w, p| progress(s, w, p, Progress::Roomed)),
-        )
-        .route(
-            "/appointments/{id}/no-show",
-            post(|s, w, p| progress(s, w, p, Progress::NoShow)),
-        )
-        .route(
-            "/appointments/{id}/undo-check-in",
-            post(|s, w, p| progress(s, w, p, Progress::UndoCheckIn)),
-        )
-        .route("/events", get(events))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(appointments))
+        .routes(routes!(detail))
+        .routes(routes!(acknowledge))
+        .routes(routes!(check_eligibility))
+        .routes(routes!(card_image))
+        .routes(routes!(acknowledge_help))
+        .routes(routes!(metrics))
+        .routes(routes!(roomed))
+        .routes(routes!(no_show))
+        .routes(routes!(undo_check_in))
+        .routes(routes!(events))
 }
 
+/// Today's board: every appointment and open help request. Each view is audited.
+#[utoipa::path(get, path = "/appointments", tag = "desk",
+    responses((status = 200, description = "Today's appointments and open help requests.", body = DeskDay)))]
 async fn appointments(
     State(state): State<AppState>,
     Extension(who): Extension<SignedIn>,
@@ -64,17 +60,25 @@ async fn appointments(
 }
 
 /// Today's numbers: aggregates, no patient data (so not audited).
+#[utoipa::path(get, path = "/metrics", tag = "desk",
+    responses((status = 200, description = "Today's numbers.", body = DeskMetrics)))]
 async fn metrics(State(state): State<AppState>) -> Result<Json<DeskMetrics>, ApiError> {
     Ok(Json(state.store.metrics(Local::now().date_naive(), Utc::now()).await?))
 }
 
-/// Everything the patient gave for this appointment. Each view is audited.
 /// `?lang=es`: the desk's language, for the questions and titles (the answers are as given).
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct DetailLanguage {
+    /// `en` (default) or `es`.
     lang: Option<String>,
 }
 
+/// Everything the patient gave for this appointment. Each view is audited.
+#[utoipa::path(get, path = "/appointments/{id}", tag = "desk",
+    params(("id" = i64, Path, description = "The appointment's id."), DetailLanguage),
+    responses((status = 200, description = "Everything the patient gave.", body = DeskDetail),
+        (status = 404, description = "No such appointment.", body = ErrorBody)))]
 async fn detail(
     State(state): State<AppState>,
     Extension(who): Extension<SignedIn>,
@@ -182,6 +186,12 @@ async fn verification(state: &AppState, id: i64) -> Result<Option<DeskVerificati
 }
 
 /// A photo of an insurance card taken at the kiosk, as the JPEG it is. Each view is audited.
+#[utoipa::path(get, path = "/appointments/{id}/card-images/{rank}/{side}", tag = "desk",
+    params(("id" = i64, Path, description = "The appointment's id."),
+        ("rank" = u8, Path, description = "1 primary, 2 secondary."),
+        ("side" = CardSide, Path, description = "Which side of the card.")),
+    responses((status = 200, description = "The photo.", content_type = "image/jpeg", body = Vec<u8>),
+        (status = 404, description = "No such card image.", body = ErrorBody)))]
 async fn card_image(
     State(state): State<AppState>,
     Extension(who): Extension<SignedIn>,
@@ -209,6 +219,40 @@ async fn card_image(
         jpeg,
     )
         .into_response())
+}
+
+/// The patient was taken to an exam room.
+#[utoipa::path(post, path = "/appointments/{id}/roomed", tag = "desk",
+    params(("id" = i64, Path, description = "The appointment's id.")),
+    responses((status = 204, description = "Recorded."),
+        (status = 404, description = "No such appointment.", body = ErrorBody),
+        (status = 409, description = "It does not apply to this visit now.", body = ErrorBody)))]
+async fn roomed(state: State<AppState>, who: Extension<SignedIn>, id: Path<i64>) -> Result<StatusCode, ApiError> {
+    progress(state, who, id, Progress::Roomed).await
+}
+
+/// The patient is not coming.
+#[utoipa::path(post, path = "/appointments/{id}/no-show", tag = "desk",
+    params(("id" = i64, Path, description = "The appointment's id.")),
+    responses((status = 204, description = "Recorded."),
+        (status = 404, description = "No such appointment.", body = ErrorBody),
+        (status = 409, description = "It does not apply to this visit now.", body = ErrorBody)))]
+async fn no_show(state: State<AppState>, who: Extension<SignedIn>, id: Path<i64>) -> Result<StatusCode, ApiError> {
+    progress(state, who, id, Progress::NoShow).await
+}
+
+/// Undoes a check-in made by mistake.
+#[utoipa::path(post, path = "/appointments/{id}/undo-check-in", tag = "desk",
+    params(("id" = i64, Path, description = "The appointment's id.")),
+    responses((status = 204, description = "Undone."),
+        (status = 404, description = "No such appointment.", body = ErrorBody),
+        (status = 409, description = "It does not apply to this visit now.", body = ErrorBody)))]
+async fn undo_check_in(
+    state: State<AppState>,
+    who: Extension<SignedIn>,
+    id: Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    progress(state, who, id, Progress::UndoCheckIn).await
 }
 
 /// Roomed, no-show, or undo a check-in made by mistake: 409 when it does not apply now.
@@ -243,6 +287,10 @@ async fn progress(
 }
 
 /// Someone went to the tablet: the help banner goes from every board.
+#[utoipa::path(post, path = "/help/{id}/acknowledge", tag = "desk",
+    params(("id" = i64, Path, description = "The help request's id.")),
+    responses((status = 204, description = "Acknowledged."),
+        (status = 404, description = "No such open help request.", body = ErrorBody)))]
 async fn acknowledge_help(
     State(state): State<AppState>,
     Extension(who): Extension<SignedIn>,
@@ -262,6 +310,10 @@ async fn acknowledge_help(
 }
 
 /// "I have seen to it": clears the urgent flag on every board.
+#[utoipa::path(post, path = "/appointments/{id}/acknowledge", tag = "desk",
+    params(("id" = i64, Path, description = "The appointment's id.")),
+    responses((status = 204, description = "Acknowledged."),
+        (status = 404, description = "No such appointment.", body = ErrorBody)))]
 async fn acknowledge(
     State(state): State<AppState>,
     Extension(who): Extension<SignedIn>,
@@ -287,6 +339,11 @@ async fn acknowledge(
 }
 
 /// Asks the payer again (after the patient gave new insurance, say) and answers what it said.
+#[utoipa::path(post, path = "/appointments/{id}/eligibility", tag = "desk",
+    params(("id" = i64, Path, description = "The appointment's id.")),
+    responses((status = 200, description = "What the payer said.", body = Eligibility),
+        (status = 404, description = "No such appointment.", body = ErrorBody),
+        (status = 409, description = "No eligibility service, or no insurance on file.", body = ErrorBody)))]
 async fn check_eligibility(
     State(state): State<AppState>,
     Extension(who): Extension<SignedIn>,
@@ -344,6 +401,9 @@ fn notice_event(notice: &Notice) -> Event {
 /// `GET /api/v1/desk/events`: one `appointment` event per change, `help` events, and a
 /// `schedule` event when the day's appointments changed (reload). A board that reconnects
 /// with `Last-Event-ID` first gets every event it missed, from the database.
+#[utoipa::path(get, path = "/events", tag = "desk",
+    params(("Last-Event-ID" = Option<i64>, Header, description = "The last event received, to replay what was missed.")),
+    responses((status = 200, description = "Server-Sent Events: `appointment` (a DeskAppointment, with the event id), `help` (a DeskHelp), `schedule`.", content_type = "text/event-stream", body = String)))]
 async fn events(
     State(state): State<AppState>,
     headers: HeaderMap,

@@ -10,12 +10,13 @@ use arrive_domain::matching::{match_appointment, Match};
 use arrive_domain::name::validate_name;
 use arrive_domain::questionnaire::{self, phq, Questionnaire};
 use arrive_domain::verification::{self, Payer, RecordOnFile};
-use arrive_domain::{AppointmentStatus, DateOfBirth, ErrorCode};
+use arrive_domain::{AppointmentStatus, DateOfBirth, ErrorBody, ErrorCode};
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
+use axum::{Extension, Json};
 use chrono::{Local, Utc};
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 use crate::auth::{Client, KioskTablet};
 use crate::error::{ApiError, ApiJson, StrictJson};
@@ -34,30 +35,21 @@ const CHECK_IN_BODY_BYTES: usize = 5 * 1024;
 const CARD_IMAGE_BODY_BYTES: usize = 420 * 1024;
 
 /// Each route takes at most the body it needs; form responses get the API-wide limit.
-pub fn router() -> Router<AppState> {
+pub fn router() -> OpenApiRouter<AppState> {
     let small = || DefaultBodyLimit::max(SMALL_BODY_BYTES);
-    Router::new()
-        .route("/identify", post(identify).layer(small()))
-        .route(
-            "/check-in",
-            post(check_in).layer(DefaultBodyLimit::max(CHECK_IN_BODY_BYTES)),
-        )
-        .route("/record", post(record_on_file).layer(small()))
-        .route("/payers", get(payers))
-        .route(
-            "/card-images",
-            post(upload_card_image).layer(DefaultBodyLimit::max(CARD_IMAGE_BODY_BYTES)),
-        )
-        .route("/forms", get(list_forms))
-        .route("/forms/for-visit", post(forms_for_visit).layer(small()))
-        .route("/forms/{form_id}", get(get_form))
-        .route("/forms/{form_id}/responses", post(submit_form))
-        .route("/help", post(ask_for_help).layer(small()))
-        .route("/consents/pending", post(pending_consents).layer(small()))
-        .route(
-            "/consents/{consent_id}/signatures",
-            post(sign_consent).layer(DefaultBodyLimit::max(SIGNATURE_BODY_BYTES)),
-        )
+    OpenApiRouter::new()
+        .routes(routes!(identify).layer(small()))
+        .routes(routes!(check_in).layer(DefaultBodyLimit::max(CHECK_IN_BODY_BYTES)))
+        .routes(routes!(record_on_file).layer(small()))
+        .routes(routes!(payers))
+        .routes(routes!(upload_card_image).layer(DefaultBodyLimit::max(CARD_IMAGE_BODY_BYTES)))
+        .routes(routes!(list_forms))
+        .routes(routes!(forms_for_visit).layer(small()))
+        .routes(routes!(get_form))
+        .routes(routes!(submit_form))
+        .routes(routes!(ask_for_help).layer(small()))
+        .routes(routes!(pending_consents).layer(small()))
+        .routes(routes!(sign_consent).layer(DefaultBodyLimit::max(SIGNATURE_BODY_BYTES)))
 }
 
 /// The appointment a kiosk request is about, from its match token.
@@ -74,11 +66,16 @@ async fn matched_appointment(state: &AppState, token: &str) -> Result<i64, ApiEr
 }
 
 /// Every form the clinic has (no patient data: for setting up and checking a clinic's forms).
+#[utoipa::path(get, path = "/forms", tag = "kiosk",
+    responses((status = 200, description = "Every form of the clinic.", body = FormList)))]
 async fn list_forms(State(state): State<AppState>) -> Json<FormList> {
     Json(state.forms.list(None))
 }
 
 /// The forms this patient's visit asks, in order (a POST: the token stays out of URLs).
+#[utoipa::path(post, path = "/forms/for-visit", tag = "kiosk", request_body = MatchTokenRequest,
+    responses((status = 200, description = "The forms this visit asks, in order.", body = FormList),
+        (status = 404, description = "The match has expired.", body = ErrorBody)))]
 async fn forms_for_visit(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<MatchTokenRequest>,
@@ -88,6 +85,10 @@ async fn forms_for_visit(
     Ok(Json(state.forms.list(Some(&visit_type))))
 }
 
+#[utoipa::path(get, path = "/forms/{form_id}", tag = "kiosk",
+    params(("form_id" = String, Path, description = "The Questionnaire's id.")),
+    responses((status = 200, description = "The form, as a FHIR R4 Questionnaire.", body = Questionnaire),
+        (status = 404, description = "No such form.", body = ErrorBody)))]
 async fn get_form(State(state): State<AppState>, Path(form_id): Path<String>) -> Result<Json<Questionnaire>, ApiError> {
     let form = state
         .forms
@@ -98,6 +99,11 @@ async fn get_form(State(state): State<AppState>, Path(form_id): Path<String>) ->
 
 /// Checks a completed form with the same engine the kiosk uses, scores it, and keeps it.
 /// The scores are for staff: the answer to the kiosk says only that the form was received.
+#[utoipa::path(post, path = "/forms/{form_id}/responses", tag = "kiosk", request_body = FormSubmission,
+    params(("form_id" = String, Path, description = "The Questionnaire's id.")),
+    responses((status = 204, description = "Received (scores are for staff only)."),
+        (status = 404, description = "No such form, or the match has expired.", body = ErrorBody),
+        (status = 422, description = "The response does not validate against the form.", body = ErrorBody)))]
 async fn submit_form(
     State(state): State<AppState>,
     Path(form_id): Path<String>,
@@ -140,6 +146,11 @@ async fn submit_form(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Finds today's appointment for a last name and a date of birth.
+#[utoipa::path(post, path = "/identify", tag = "kiosk", request_body = IdentifyRequest,
+    responses((status = 200, description = "Found (with a match token), not found, or several.", body = IdentifyResponse),
+        (status = 422, description = "The name or the date is not valid.", body = ErrorBody),
+        (status = 429, description = "Too many misses from this tablet or address.", body = ErrorBody)))]
 async fn identify(
     State(state): State<AppState>,
     Extension(tablet): Extension<KioskTablet>,
@@ -205,6 +216,12 @@ async fn identify(
     Ok(Json(response))
 }
 
+/// "I am here", with what the patient confirmed or changed; idempotent.
+#[utoipa::path(post, path = "/check-in", tag = "kiosk", request_body = CheckInRequest,
+    responses((status = 200, description = "Checked in (or already was).", body = CheckInResponse),
+        (status = 404, description = "The match has expired.", body = ErrorBody),
+        (status = 409, description = "The idempotency key was used for another check-in.", body = ErrorBody),
+        (status = 422, description = "The verification does not validate.", body = ErrorBody)))]
 async fn check_in(
     State(state): State<AppState>,
     // Strict: a verification's "same" answers must refuse extra keys too.
@@ -273,6 +290,9 @@ async fn check_in(
 
 /// What is on file for the matched patient, masked for the lobby, with today's expected
 /// co-pay and any prior balance. The kiosk shows it before the patient confirms or replaces it.
+#[utoipa::path(post, path = "/record", tag = "kiosk", request_body = MatchTokenRequest,
+    responses((status = 200, description = "The record on file, masked.", body = RecordOnFile),
+        (status = 404, description = "The match has expired.", body = ErrorBody)))]
 async fn record_on_file(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<MatchTokenRequest>,
@@ -292,11 +312,17 @@ async fn record_on_file(
 }
 
 /// The payers a patient may pick when their insurance changed (no patient data).
+#[utoipa::path(get, path = "/payers", tag = "kiosk",
+    responses((status = 200, description = "The payers the kiosk offers.", body = Vec<Payer>)))]
 async fn payers(State(state): State<AppState>) -> Json<Vec<Payer>> {
     Json(state.payers.as_ref().clone())
 }
 
 /// A photo of an insurance card for the matched visit; staff read it from the desk.
+#[utoipa::path(post, path = "/card-images", tag = "kiosk", request_body = CardImageUpload,
+    responses((status = 204, description = "Stored."),
+        (status = 404, description = "The match has expired.", body = ErrorBody),
+        (status = 422, description = "Not a JPEG of at most 300 KiB, or a bad rank.", body = ErrorBody)))]
 async fn upload_card_image(
     State(state): State<AppState>,
     ApiJson(upload): ApiJson<CardImageUpload>,
@@ -323,6 +349,9 @@ async fn upload_card_image(
 }
 
 /// The consents this patient still has to sign: those never signed in their current wording.
+#[utoipa::path(post, path = "/consents/pending", tag = "kiosk", request_body = MatchTokenRequest,
+    responses((status = 200, description = "The consents still to sign.", body = ConsentList),
+        (status = 404, description = "The match has expired.", body = ErrorBody)))]
 async fn pending_consents(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<MatchTokenRequest>,
@@ -339,6 +368,13 @@ async fn pending_consents(
     Ok(Json(ConsentList { consents }))
 }
 
+/// A signature for one consent's exact text version.
+#[utoipa::path(post, path = "/consents/{consent_id}/signatures", tag = "kiosk", request_body = ConsentSignature,
+    params(("consent_id" = String, Path, description = "The consent's id.")),
+    responses((status = 204, description = "Stored."),
+        (status = 404, description = "No such consent, or the match has expired.", body = ErrorBody),
+        (status = 409, description = "The text has changed since it was shown.", body = ErrorBody),
+        (status = 422, description = "The name, language or signature is not valid.", body = ErrorBody)))]
 async fn sign_consent(
     State(state): State<AppState>,
     Path(consent_id): Path<String>,
@@ -392,6 +428,8 @@ async fn sign_consent(
 }
 
 /// "I need help": every board shows which tablet and at which step, with a sound.
+#[utoipa::path(post, path = "/help", tag = "kiosk", request_body = HelpRequest,
+    responses((status = 201, description = "Every board shows the request.")))]
 async fn ask_for_help(
     State(state): State<AppState>,
     Extension(tablet): Extension<KioskTablet>,

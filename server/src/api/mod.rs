@@ -6,6 +6,7 @@ mod auth;
 mod desk;
 mod fhir;
 mod kiosk;
+pub mod openapi;
 
 use std::any::Any;
 use std::path::Path;
@@ -22,20 +23,25 @@ use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::ApiError;
 use crate::AppState;
+use openapi::Caller;
 
 /// Largest request body any endpoint accepts.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 pub fn router(state: AppState, dist_dir: &Path) -> Router {
-    let api = Router::new()
-        .route("/health", get(health))
+    // Every route here is registered with `routes!`, which documents it as it mounts it.
+    let api = OpenApiRouter::new()
+        .routes(routes!(health))
+        .routes(routes!(openapi::openapi_json))
         // Enrolled tablets only: every kiosk route is behind the device-token guard.
         .nest(
             "/kiosk",
-            kiosk::router().layer(middleware::from_fn_with_state(
+            openapi::requires(kiosk::router(), Caller::Kiosk).layer(middleware::from_fn_with_state(
                 state.clone(),
                 crate::auth::require_kiosk,
             )),
@@ -44,18 +50,23 @@ pub fn router(state: AppState, dist_dir: &Path) -> Router {
         // Staff only: every route of these routers, now and later, is behind its guard.
         .nest(
             "/desk",
-            desk::router().layer(middleware::from_fn_with_state(
+            openapi::requires(desk::router(), Caller::Staff).layer(middleware::from_fn_with_state(
                 state.clone(),
                 crate::auth::require_staff,
             )),
         )
         .nest(
             "/admin",
-            admin::router().layer(middleware::from_fn_with_state(
+            openapi::requires(admin::router(), Caller::Staff).layer(middleware::from_fn_with_state(
                 state.clone(),
                 crate::auth::require_admin,
             )),
-        )
+        );
+    let (api, document) = api.split_for_parts();
+    let document = openapi::document(document);
+    let json = serde_json::to_string(&document).unwrap_or_else(|_| "{}".to_owned());
+    let api = api
+        .layer(axum::Extension(openapi::Document(json.into())))
         .fallback(api_not_found)
         .method_not_allowed_fallback(method_not_allowed);
     let api = with_api_layers(api);
@@ -123,6 +134,12 @@ fn with_api_layers(router: Router<AppState>) -> Router<AppState> {
 }
 
 /// Liveness (`/healthz`, `/api/v1/health`): the process answers.
+#[utoipa::path(
+    get,
+    path = "/health",
+    tag = "health",
+    responses((status = 200, description = "`{\"status\": \"ok\"}`", body = Object))
+)]
 async fn health() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok" }))
 }
@@ -141,8 +158,11 @@ async fn ready(axum::extract::State(state): axum::extract::State<AppState>) -> R
     }
 }
 
+/// The message of the 404 for a path no route serves (a handler's 404 says what is missing).
+pub const NO_SUCH_ENDPOINT: &str = "There is no such API endpoint.";
+
 async fn api_not_found() -> ApiError {
-    ApiError::not_found("There is no such API endpoint.")
+    ApiError::not_found(NO_SUCH_ENDPOINT)
 }
 
 async fn method_not_allowed() -> ApiError {

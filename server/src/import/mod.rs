@@ -73,7 +73,7 @@ pub struct CoverageRecord {
 }
 
 /// Why one row or entry was refused. `line` for CSV, `entry` (1-based) for a FHIR Bundle.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct RowError {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u64>,

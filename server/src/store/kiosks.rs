@@ -7,7 +7,7 @@ use sqlx::Row;
 use super::{rfc3339, Store};
 use arrive_domain::api::{DeskHelp, KioskStep};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct KioskDevice {
     pub id: i64,
     pub name: String,

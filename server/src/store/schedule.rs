@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::{Store, CLINIC_ID};
 use crate::import::{PatientRecord, ScheduleRow};
 
-#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ImportCounts {
     pub inserted: u32,
     pub updated: u32,

@@ -39,6 +39,7 @@ pub fn test_config(data: &std::path::Path) -> Config {
         forms_dir: None,
         consents_dir: None,
         secure_cookies: false,
+        tls: None,
         admin_password: Some(ADMIN_PASSWORD.to_owned()),
         first_kiosk_token: Some(KIOSK_TOKEN.to_owned()),
         wait_minutes: (15, 30),
