@@ -1,8 +1,9 @@
 //! Calls to the server's `/api/v1`. Same origin: the server serves this app.
 
 use arrive_domain::api::{
-    CheckInRequest, CheckInResponse, ConsentList, ConsentSignature, DeskDay, DeskDetail, DeskMetrics, FormList,
-    FormSubmission, HelpRequest, IdentifyRequest, IdentifyResponse, LoginRequest, MatchTokenRequest, StaffSession,
+    CardImageUpload, CheckInRequest, CheckInResponse, ConsentList, ConsentSignature, DeskDay, DeskDetail, DeskMetrics,
+    FormList, FormSubmission, HelpRequest, IdentifyRequest, IdentifyResponse, LoginRequest, MatchTokenRequest,
+    StaffSession,
 };
 use arrive_domain::questionnaire::Questionnaire;
 use arrive_domain::verification::{Payer, RecordOnFile};
@@ -140,6 +141,10 @@ pub async fn form(id: &str) -> Result<Questionnaire, ApiFailure> {
 
 pub async fn submit_form(form_id: &str, submission: &FormSubmission) -> Result<(), ApiFailure> {
     post_no_content(&format!("/api/v1/kiosk/forms/{form_id}/responses"), submission).await
+}
+
+pub async fn upload_card_image(upload: &CardImageUpload) -> Result<(), ApiFailure> {
+    post_no_content("/api/v1/kiosk/card-images", upload).await
 }
 
 pub async fn ask_for_help(request: &HelpRequest) -> Result<(), ApiFailure> {

@@ -344,3 +344,160 @@ async fn an_idle_kiosk_asks_then_forgets_the_patient() {
     assert!(storage_holds_only_the_device_token(&kiosk).await);
     kiosk.close().await.expect("close kiosk");
 }
+
+/// One frame for Chromium's fake camera (YUV4MPEG2, 4:2:0): a bright top half over a dark
+/// bottom half, easy to recognise in the JPEG the kiosk makes of it.
+fn card_video(dir: &std::path::Path) -> std::path::PathBuf {
+    let (width, height) = (640, 480);
+    let mut y4m = format!("YUV4MPEG2 W{width} H{height} F30:1 Ip A1:1 C420jpeg\nFRAME\n").into_bytes();
+    for row in 0..height {
+        y4m.extend(std::iter::repeat_n(if row < height / 2 { 235 } else { 16 }, width));
+    }
+    y4m.extend(std::iter::repeat_n(128, width * height / 2));
+    let path = dir.join("card.y4m");
+    std::fs::write(&path, y4m).expect("write the fake camera's video");
+    path
+}
+
+/// Brightness (0–255) of the pixel at (x, y) of a JPEG.
+fn brightness_at(jpeg: &[u8], x: usize, y: usize) -> (u8, (u16, u16)) {
+    let mut decoder = jpeg_decoder::Decoder::new(jpeg);
+    let pixels = decoder.decode().expect("a JPEG");
+    let info = decoder.info().expect("JPEG info");
+    let channels = pixels.len() / (usize::from(info.width) * usize::from(info.height));
+    (
+        pixels[(y * usize::from(info.width) + x) * channels],
+        (info.width, info.height),
+    )
+}
+
+/// Ana, with her details as on file, says her insurance changed and types the new card's
+/// payer and member ID: the kiosk is left on the insurance screen.
+async fn new_insurance_for_ana(kiosk: &Client, server: &Server) {
+    kiosk
+        .goto(&format!("{}/#enroll={KIOSK_TOKEN}", server.url))
+        .await
+        .expect("open kiosk");
+    click(kiosk, "#start-en").await;
+    identify(kiosk, "de la cruz", "7", "19", "1962").await;
+    wait_text(kiosk, "#confirm-title", "Hello, Ana").await;
+    click(kiosk, "#continue").await;
+    wait_text(kiosk, "#details-title", "").await;
+    as_on_file(kiosk, &["address", "phone", "email", "contact", "language"]).await;
+    click(kiosk, "#details-continue").await;
+    wait_text(kiosk, "#insurance-title", "").await;
+    click(kiosk, "#insurance-changed").await;
+    type_into(kiosk, "#payer-search", "cigna").await;
+    click(kiosk, "#payer-CIGNA1").await;
+    type_into(kiosk, "#member-id", "U4477120301").await;
+}
+
+/// From the insurance screen to "You are checked in".
+async fn check_in_from_insurance(kiosk: &Client) {
+    click(kiosk, "#insurance-continue").await;
+    answer_follow_up_forms(kiosk).await;
+    wait_text(kiosk, "#payment-title", "").await;
+    click(kiosk, "#pay-cash").await;
+    wait_text(kiosk, "#review-title", "").await;
+    click(kiosk, "#check-in").await;
+    wait_text(kiosk, "#done-title", "Ana").await;
+}
+
+/// The primary card's photos as stored: (side, JPEG), back first.
+async fn stored_card_photos(server: &Server) -> Vec<(String, Vec<u8>)> {
+    sqlx::query_as("SELECT side, jpeg FROM card_image WHERE rank = 1 ORDER BY side")
+        .fetch_all(&server.database().await)
+        .await
+        .expect("card images")
+}
+
+#[tokio::test]
+#[ignore = "needs the built kiosk, the server binary and chromedriver: run `cargo xtask test`"]
+async fn a_new_insurance_card_is_photographed_with_the_tablet_camera() {
+    let server = start_server();
+    consents_already_signed(&server.url, "de la Cruz", "1962-07-19").await;
+    let video = card_video(server.data.path());
+    let fake_camera = format!("--use-file-for-fake-video-capture={}", video.display());
+    let driver = start_chromedriver().await;
+    let kiosk = browser_with(
+        &driver,
+        &[
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            &fake_camera,
+        ],
+    )
+    .await;
+    new_insurance_for_ana(&kiosk, &server).await;
+    for side in ["front", "back"] {
+        click(&kiosk, &format!("#card-{side}-take")).await;
+        let live = format!("return document.querySelector('#card-{side}-video')?.videoWidth > 0;");
+        eventually("the camera's live preview", || async {
+            kiosk.execute(&live, vec![]).await.ok() == Some(json!(true))
+        })
+        .await;
+        if side == "front" {
+            check_screen(&kiosk, "insurance-camera").await;
+        }
+        click(&kiosk, &format!("#card-{side}-capture")).await;
+        wait_text(&kiosk, &format!("#card-{side} img.card-thumb"), "").await;
+    }
+    check_screen(&kiosk, "insurance-card-photos").await;
+    check_in_from_insurance(&kiosk).await;
+
+    // Both sides stored as JPEGs of the camera's frame (bright above, dark below), under the
+    // server's 300 KiB limit.
+    let photos = stored_card_photos(&server).await;
+    assert_eq!(
+        photos.iter().map(|(side, _)| side.as_str()).collect::<Vec<_>>(),
+        ["back", "front"]
+    );
+    for (side, jpeg) in &photos {
+        assert!(jpeg.len() <= 300 * 1024, "{side}: {} bytes", jpeg.len());
+        let (top, size) = brightness_at(jpeg, 320, 100);
+        let (bottom, _) = brightness_at(jpeg, 320, 380);
+        assert_eq!(size, (640, 480), "{side}");
+        assert!(top > 200 && bottom < 60, "{side}: top {top}, bottom {bottom}");
+    }
+    let bundle = hand_off_bundle(&server.url, "Ana D.").await;
+    assert!(
+        bundle.to_string().contains("DocumentReference"),
+        "the photos are handed on"
+    );
+    kiosk.close().await.expect("close kiosk");
+}
+
+#[tokio::test]
+#[ignore = "needs the built kiosk, the server binary and chromedriver: run `cargo xtask test`"]
+async fn without_a_camera_the_card_photo_is_chosen_from_a_file_and_scaled_down() {
+    let server = start_server();
+    consents_already_signed(&server.url, "de la Cruz", "1962-07-19").await;
+    let driver = start_chromedriver().await;
+    // No fake camera: headless Chromium has none, so the kiosk offers a file instead.
+    let kiosk = browser(&driver).await;
+    new_insurance_for_ana(&kiosk, &server).await;
+    click(&kiosk, "#card-front-take").await;
+    let file = kiosk
+        .wait()
+        .at_most(std::time::Duration::from_secs(10))
+        .for_element(Locator::Css("#card-front-file"))
+        .await
+        .expect("the file input instead of a camera");
+    check_screen(&kiosk, "insurance-no-camera").await;
+    // A 2000 × 1500 photo of a card (bright above, dark below).
+    let photo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/insurance-card.jpg");
+    file.send_keys(&photo.display().to_string())
+        .await
+        .expect("choose the file");
+    wait_text(&kiosk, "#card-front img.card-thumb", "").await;
+    check_in_from_insurance(&kiosk).await;
+
+    let photos = stored_card_photos(&server).await;
+    assert_eq!(photos.len(), 1, "the front only");
+    let jpeg = &photos[0].1;
+    let (top, size) = brightness_at(jpeg, 640, 100);
+    let (bottom, _) = brightness_at(jpeg, 640, 900);
+    assert_eq!(size, (1280, 960), "scaled down to 1280 across");
+    assert!(top > 200 && bottom < 60, "top {top}, bottom {bottom}");
+    kiosk.close().await.expect("close kiosk");
+}

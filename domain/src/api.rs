@@ -222,8 +222,16 @@ pub enum KioskStep {
     Welcome,
     Identify,
     Confirm,
+    /// Contact details: confirm or replace.
+    Details,
+    Insurance,
     Forms,
     Consents,
+    /// How the patient will pay.
+    Payment,
+    /// What changed, and the "Check in" button.
+    Review,
+    /// Before "Check in", as kiosks without the verification steps report it.
     Ready,
     Done,
     NotFound,

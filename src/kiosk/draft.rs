@@ -73,6 +73,11 @@ pub const PAYMENTS: [PaymentIntent; 4] = [
     PaymentIntent::FinancialAssistance,
 ];
 
+/// Where the photo of one side (0 front, 1 back) of coverage `rank` (0 primary) is kept.
+pub fn photo_slot(rank: usize, side: usize) -> usize {
+    rank * 2 + side
+}
+
 /// The record on file (masked) and the payers a patient may pick: fetched once per patient.
 pub struct OnFile {
     pub record: RecordOnFile,
@@ -86,6 +91,8 @@ pub struct Draft {
     /// (field path, message) of each problem shown, e.g. (`address.zip`, "A ZIP code has…").
     pub problems: RwSignal<Vec<(String, Pick)>>,
     pub on_file: RwSignal<Option<Result<Arc<OnFile>, ApiFailure>>>,
+    /// Photos of new insurance cards (JPEG data URLs), by `photo_slot`.
+    pub photos: [RwSignal<Option<String>>; 4],
     /// The check-in's idempotency key: made at the first tap of "Check in", reused by every
     /// retry, forgotten with the patient.
     pub key: StoredValue<Option<String>>,
@@ -98,6 +105,7 @@ impl Draft {
             answers: std::array::from_fn(|_| RwSignal::new(UNSET)),
             problems: RwSignal::new(Vec::new()),
             on_file: RwSignal::new(None),
+            photos: std::array::from_fn(|_| RwSignal::new(None)),
             key: StoredValue::new(None),
         };
         draft.clear();
@@ -116,6 +124,9 @@ impl Draft {
         }
         self.problems.set(Vec::new());
         self.on_file.set(None);
+        for photo in self.photos {
+            photo.set(None);
+        }
         self.key.set_value(None);
     }
 

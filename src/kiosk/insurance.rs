@@ -10,6 +10,7 @@ use arrive_domain::api::KioskAppointment;
 use arrive_domain::verification::MemberIdFormat;
 use leptos::prelude::*;
 
+use super::card_photo::CardPhotos;
 use super::draft::*;
 use super::widgets::{focus_first_invalid, Choices, DatePart, Field, Kind, Page, Pick};
 use super::{Flow, Step};
@@ -187,6 +188,7 @@ fn Coverage(rank: usize, on_file: Arc<OnFile>) -> impl IntoView {
             {field("group-number", "group_number", |s| s.group_number, GROUP, Kind::Text("text"))}
             {field("relationship", "relationship", |s| s.relationship, RELATIONSHIP, Kind::Select(relationships))}
             {subscriber}
+            <CardPhotos rank />
         </section>
     }
 }

@@ -5,6 +5,7 @@
 //! storage or the URL, and is wiped on "Start over", on finishing, and after inactivity.
 
 mod access;
+mod card_photo;
 mod confirm;
 mod consents;
 mod details;
@@ -19,6 +20,7 @@ mod outcome;
 mod payment;
 mod review;
 mod signature_pad;
+mod visit;
 mod welcome;
 mod widgets;
 
@@ -144,17 +146,18 @@ pub fn Kiosk() -> impl IntoView {
     // Seconds left before the idle guard starts over, while it asks.
     let idle_left = RwSignal::new(None::<u32>);
     let inert = move || idle_left.get().is_some();
+    visit::preload();
 
     let screen = move || match flow.step.get() {
         Step::Welcome => view! { <welcome::Welcome /> }.into_any(),
         Step::Identify => view! { <identify::Identify /> }.into_any(),
         Step::Confirm(appointment) => view! { <confirm::Confirm appointment /> }.into_any(),
-        Step::Details(a) => draft::with_record(a.clone(), Step::Confirm(a), details::page),
-        Step::Insurance(a) => draft::with_record(a.clone(), Step::Details(a), insurance::page),
-        Step::Intake(appointment) => view! { <intake::Intake appointment /> }.into_any(),
-        Step::Consents(appointment) => view! { <consents::Consents appointment /> }.into_any(),
-        Step::Payment(a) => draft::with_record(a.clone(), Step::Consents(a), payment::page),
-        Step::Review(a) => draft::with_record(a.clone(), Step::Payment(a), review::page),
+        step @ (Step::Details(_)
+        | Step::Insurance(_)
+        | Step::Intake(_)
+        | Step::Consents(_)
+        | Step::Payment(_)
+        | Step::Review(_)) => visit::screen(step),
         Step::Done {
             first_name,
             already_checked_in,

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use arrive_domain::api::{CheckInRequest, KioskAppointment};
+use arrive_domain::api::{CardImageUpload, CardSide, CheckInRequest, KioskAppointment};
 use arrive_domain::insurance::mask_member_id;
 use arrive_domain::verification::{InsuranceUpdate, NewCoverage, Verification};
 use arrive_domain::ErrorCode;
@@ -26,6 +26,39 @@ const FIRST_RETRY_MS: u32 = 1_000;
 const LONGEST_RETRY_MS: u32 = 5_000;
 /// After this long without getting through, the patient is sent to the desk with a reference.
 const GIVE_REFERENCE_AFTER_MS: f64 = 30_000.0;
+
+/// The photos of the new insurance cards the patient took (none when the insurance is the same).
+fn card_photos(draft: &Draft, match_token: &str) -> Vec<CardImageUpload> {
+    let ranks = match (
+        draft.answers[A_INSURANCE].get_untracked(),
+        draft.answers[A_SECONDARY].get_untracked(),
+    ) {
+        (CHANGED, 1) => 2,
+        (CHANGED, _) => 1,
+        _ => 0,
+    };
+    (0..ranks)
+        .flat_map(|rank| [(rank, CardSide::Front), (rank, CardSide::Back)])
+        .filter_map(|(rank, side)| {
+            let slot = photo_slot(rank, usize::from(side == CardSide::Back));
+            draft.photos[slot].get_untracked().map(|jpeg| CardImageUpload {
+                match_token: match_token.to_owned(),
+                rank: rank as u8 + 1,
+                side,
+                jpeg_base64: jpeg,
+            })
+        })
+        .collect()
+}
+
+/// Sends the photos not yet sent; a retry after a failure goes on from the one that failed.
+async fn send_photos(photos: &mut Vec<CardImageUpload>) -> Result<(), ApiFailure> {
+    while let Some(photo) = photos.first() {
+        api::upload_card_image(photo).await?;
+        photos.remove(0);
+    }
+    Ok(())
+}
 
 /// The validation paths of the details step (a refusal naming one goes back there).
 const DETAIL_PATHS: [&str; 5] = ["address", "phone", "email", "emergency_contact", "language"];
@@ -72,13 +105,19 @@ pub fn page(appointment: KioskAppointment, on_file: Arc<OnFile>) -> AnyView {
                 idempotency_key: Some(key.clone()),
                 verification: Some(draft.verification()),
             };
+            let mut photos = card_photos(&draft, &appointment.match_token);
             let appointment = appointment.clone();
             let on_file = on_file.clone();
             spawn_local(async move {
                 let started = now_ms();
                 let mut wait = FIRST_RETRY_MS;
                 loop {
-                    let result = api::check_in(&request).await;
+                    // The card photos first (each replaces any earlier one of its side), so the
+                    // check-in's hand-off to the records system includes them.
+                    let result = match send_photos(&mut photos).await {
+                        Ok(()) => api::check_in(&request).await,
+                        Err(failure) => Err(failure),
+                    };
                     // Start over (or the idle guard) took this screen away: stop, forget.
                     if busy.try_get_untracked().is_none() {
                         return;

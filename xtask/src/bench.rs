@@ -85,11 +85,40 @@ fn gzip_len(bytes: &[u8]) -> u64 {
         .map_or(0, |v| v.len() as u64)
 }
 
-/// Prints the first-load files of one app (html, js, wasm, css in `dist`) and returns their
-/// gzip total.
+/// Prints the first-load files of one app (html, js, wasm, css in `dist` and in its `app-…`
+/// folder) and returns their gzip total. Split-off chunks (`split_*.wasm`) are printed apart:
+/// they are fetched after the first screen shows.
 fn first_load(title: &str, dist: &Path) -> Result<u64> {
-    let mut files: Vec<_> = std::fs::read_dir(dist)
+    let mut files = app_files(dist)?;
+    for dir in app_files_dirs(dist)? {
+        files.extend(app_files(&dir)?);
+    }
+    files.sort();
+    let (later, first): (Vec<_>, Vec<_>) = files.into_iter().partition(|p| {
+        p.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with(crate::kiosk_bundle::CHUNK_PREFIX))
+    });
+    println!("\n{title}:");
+    let gzip_total = print_sizes(&first)?;
+    if !later.is_empty() {
+        println!("loaded after the first screen:");
+        print_sizes(&later)?;
+    }
+    Ok(gzip_total)
+}
+
+/// `dist/app-<hash>/` folders (the split kiosk build).
+fn app_files_dirs(dist: &Path) -> Result<Vec<std::path::PathBuf>> {
+    Ok(std::fs::read_dir(dist)
         .map_err(|e| format!("cannot read {}: {e}", dist.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir() && p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("app-")))
+        .collect())
+}
+
+fn app_files(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
+    Ok(std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|p| {
             matches!(
@@ -97,13 +126,15 @@ fn first_load(title: &str, dist: &Path) -> Result<u64> {
                 Some("html" | "js" | "wasm" | "css")
             )
         })
-        .collect();
-    files.sort();
-    println!("\n{title}:");
+        .collect())
+}
+
+/// One line per file (raw and gzip bytes) and a total; returns the gzip total.
+fn print_sizes(files: &[std::path::PathBuf]) -> Result<u64> {
     println!("{:<44} {:>10} {:>10}", "file", "raw B", "gzip B");
     let (mut raw_total, mut gzip_total) = (0, 0);
     for path in files {
-        let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let (raw, gzip) = (bytes.len() as u64, gzip_len(&bytes));
         raw_total += raw;
         gzip_total += gzip;

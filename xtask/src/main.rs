@@ -6,6 +6,7 @@
 
 mod bench;
 mod fuzz;
+mod kiosk_bundle;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -89,14 +90,12 @@ pub fn build_kiosk() -> Result<PathBuf> {
     tools::ensure_trunk()?;
     tools::ensure_wasm_bindgen_cli()?;
     tools::ensure_wasm_opt()?;
+    tools::ensure_wasm_split()?;
     // The kiosk (index.html) into dist/, then the desk board (desk.html) into dist/desk/: two
-    // bundles, so the lobby tablet never loads staff code. Trunk empties its dist folder first,
-    // so the order matters.
-    run_cmd(
-        Command::new("trunk")
-            .args(["build", "index.html", "--release"])
-            .env("PATH", tools::path_with_tools()),
-    )?;
+    // bundles, so the lobby tablet never loads staff code. The kiosk's build empties dist/
+    // first, so the order matters.
+    let dist = project_root().join("dist");
+    kiosk_bundle::build(&dist)?;
     run_cmd(
         Command::new("trunk")
             .args([
@@ -110,7 +109,7 @@ pub fn build_kiosk() -> Result<PathBuf> {
             ])
             .env("PATH", tools::path_with_tools()),
     )?;
-    Ok(project_root().join("dist"))
+    Ok(dist)
 }
 
 fn run() -> Result {

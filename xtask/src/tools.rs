@@ -11,6 +11,8 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_VERSION: &str = "132";
 /// axe-core, the accessibility rules engine the end-to-end tests run on every screen.
 pub const AXE_CORE_VERSION: &str = "4";
+/// The wasm splitter Leptos's `#[lazy]` (the `wasm_split_helpers` crate) is made for.
+pub const WASM_SPLIT_VERSION: &str = "0.2.4";
 
 /// Prints a command's stdout, or None when it cannot run.
 fn output_of(program: &str, args: &[&str]) -> Option<String> {
@@ -85,6 +87,23 @@ pub fn ensure_wasm_bindgen_cli() -> Result {
     eprintln!("Installing wasm-bindgen-cli {version} to match Cargo.lock…");
     // Not --locked: one of its locked dependencies is not served by our registry mirror.
     run_cmd(cargo().args(["install", "wasm-bindgen-cli", "--version", &format!("={version}")]))
+}
+
+pub fn ensure_wasm_split() -> Result {
+    let installed = output_of("cargo", &["install", "--list"]).unwrap_or_default();
+    if installed.contains(&format!("wasm_split_cli_support v{WASM_SPLIT_VERSION}:")) {
+        return Ok(());
+    }
+    eprintln!("Installing wasm-split-cli {WASM_SPLIT_VERSION}…");
+    run_cmd(cargo().args([
+        "install",
+        "--locked",
+        "wasm_split_cli_support",
+        "--version",
+        &format!("={WASM_SPLIT_VERSION}"),
+        "--features",
+        "build-binary",
+    ]))
 }
 
 pub fn ensure_wasm_opt() -> Result {
