@@ -531,3 +531,54 @@ mod tests {
         assert_eq!(board_name("Ana", "-"), "Ana");
     }
 }
+
+/// `POST /api/v1/desk/appointments/{id}/pre-registration`: the link to send the patient.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PreRegistrationLink {
+    /// `…/pre/<token>`: no patient data in it; good until the end of the appointment's day.
+    pub link: String,
+    /// The link as a QR code, to show or print.
+    pub qr_svg: String,
+}
+
+/// `POST /api/v1/pre/unlock`: the link's token and the birth date, the second factor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UnlockRequest {
+    pub token: String,
+    /// `YYYY-MM-DD`.
+    pub date_of_birth: String,
+}
+
+/// `POST /api/v1/pre/finish` answers with the pass; `POST /api/v1/kiosk/pass` takes it back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ArrivalPass {
+    /// A QR code of an opaque arrival token, as SVG.
+    pub qr_svg: String,
+    /// The same pass as 6 characters to type (`pass::CODE_ALPHABET`).
+    pub code: String,
+    /// The appointment's day, `YYYY-MM-DD`: the only day the pass works.
+    pub valid_on: String,
+}
+
+/// `POST /api/v1/kiosk/pass`: a typed code, or what a scanner read from the QR code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PassRequest {
+    pub pass: String,
+}
+
+/// The pass's appointment, and what is still to do before checking in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PassMatch {
+    pub appointment: KioskAppointment,
+    /// A form the visit asks is not answered yet.
+    pub forms_missing: bool,
+    /// A consent is unsigned in its current wording (its text changed since, say).
+    pub consents_missing: bool,
+}

@@ -13,6 +13,7 @@ pub mod error;
 pub mod insurance;
 pub mod matching;
 pub mod name;
+pub mod pass;
 pub mod questionnaire;
 pub mod staff;
 pub mod verification;

@@ -52,6 +52,9 @@ pub struct Config {
     /// `ARRIVE_PAYERS_FILE`: the clinic's own list of payers the kiosk offers (a JSON array like
     /// `payers/payers.json`); default: the list shipped in `payers/`.
     pub payers_file: Option<PathBuf>,
+    /// `ARRIVE_ARRIVAL_WINDOW` (default `60,30`): how many minutes before and after its start an
+    /// appointment's check-in pass works.
+    pub arrival_window: arrive_domain::pass::ArrivalWindow,
 }
 
 /// The certificate and key the server answers HTTPS with (`ARRIVE_TLS_CERT`, `ARRIVE_TLS_KEY`).
@@ -138,6 +141,12 @@ impl Config {
             fhir_retry_base,
             eligibility_sandbox,
             payers_file: var("ARRIVE_PAYERS_FILE").map(PathBuf::from),
+            arrival_window: match var("ARRIVE_ARRIVAL_WINDOW") {
+                Some(v) => arrival_window(&v).ok_or_else(|| {
+                    format!("ARRIVE_ARRIVAL_WINDOW must be minutes before,after (like 60,30), not {v}")
+                })?,
+                None => Default::default(),
+            },
         })
     }
 
@@ -162,4 +171,13 @@ pub fn read_json_files(dir: &std::path::Path, what: &str) -> Result<Vec<(String,
                 .map_err(|e| format!("cannot read {}: {e}", p.display()))
         })
         .collect()
+}
+
+/// `"60,30"` → an hour before to half an hour after.
+fn arrival_window(text: &str) -> Option<arrive_domain::pass::ArrivalWindow> {
+    let (before, after) = text.split_once(',')?;
+    Some(arrive_domain::pass::ArrivalWindow {
+        minutes_before: before.trim().parse().ok().filter(|m| (0..=24 * 60).contains(m))?,
+        minutes_after: after.trim().parse().ok().filter(|m| (0..=24 * 60).contains(m))?,
+    })
 }

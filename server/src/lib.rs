@@ -12,6 +12,7 @@ pub mod fhir;
 pub mod forms;
 pub mod import;
 pub mod payers;
+pub mod pre_registration;
 pub mod security;
 pub mod seed;
 pub mod store;
@@ -49,6 +50,8 @@ pub struct AppState {
     pub clearinghouse: Option<std::sync::Arc<eligibility::Clearinghouse>>,
     /// The payers the kiosk offers and a new coverage is checked against.
     pub payers: std::sync::Arc<Vec<arrive_domain::verification::Payer>>,
+    /// When a check-in pass works, around the appointment's start.
+    pub arrival_window: arrive_domain::pass::ArrivalWindow,
 }
 
 /// Per tablet: a patient may mistype a few times; ten misses in ten minutes is guessing.
@@ -113,6 +116,7 @@ pub async fn run(
             .eligibility_sandbox
             .then(|| std::sync::Arc::new(eligibility::Clearinghouse::Sandbox(eligibility::SandboxPayer::demo()))),
         payers,
+        arrival_window: config.arrival_window,
     };
     if let Some(endpoint) = &config.fhir_endpoint {
         let outbox = fhir::outbox::Outbox {

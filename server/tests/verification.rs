@@ -5,7 +5,7 @@
 
 mod common;
 
-use arrive_domain::api::{CardImageRef, CheckInResponse, DeskAppointment, DeskDay, DeskDetail};
+use arrive_domain::api::{CardImageRef, CheckInResponse, DeskDetail};
 use arrive_domain::verification::{MemberIdFormat, Payer, PaymentIntent, RecordOnFile};
 use arrive_domain::ErrorCode;
 use base64::Engine;
@@ -23,19 +23,6 @@ async fn db(data: &tempfile::TempDir) -> SqlitePool {
     SqlitePool::connect(&format!("sqlite:{}", data.path().join("data/arrive.db").display()))
         .await
         .unwrap()
-}
-
-/// Everything confirmed as it is on file, card at the desk.
-fn nothing_changed() -> Value {
-    json!({
-        "address": {"answer": "same"},
-        "phone": {"answer": "same"},
-        "email": {"answer": "same"},
-        "emergency_contact": {"answer": "same"},
-        "language": {"answer": "same"},
-        "insurance": {"answer": "same"},
-        "payment": "card_at_desk",
-    })
 }
 
 /// A fresh idempotency key per visit, as the kiosk makes one.
@@ -56,21 +43,6 @@ async fn check_in_with(
         json!({"match_token": token, "idempotency_key": key, "verification": verification}),
     )
     .await
-}
-
-async fn board_row(staff: &Client, server: &TestServer, name: &str) -> DeskAppointment {
-    let day: DeskDay = staff
-        .get(url(server, "/api/v1/desk/appointments"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    day.appointments
-        .into_iter()
-        .find(|a| a.patient == name)
-        .unwrap_or_else(|| panic!("{name} on the board"))
 }
 
 async fn detail(staff: &Client, server: &TestServer, id: i64) -> DeskDetail {
@@ -268,7 +240,7 @@ async fn confirming_everything_stores_one_verification_and_raises_no_flag() {
     let answer: CheckInResponse = response.json().await.unwrap();
     assert!(!answer.already_checked_in);
 
-    let row = board_row(&staff, &server, "James S.").await;
+    let row = board_row(&staff, &server.url, "James S.").await;
     assert_eq!(row.status, arrive_domain::AppointmentStatus::Arrived);
     assert!(
         !row.details_changed && !row.insurance_changed && !row.self_pay,
@@ -318,7 +290,7 @@ async fn a_new_address_and_phone_are_stored_normalised_and_shown_to_staff_and_th
     let response = check_in_with(&kiosk, &server, &token, &key(2), verification).await;
     assert_eq!(response.status(), StatusCode::OK);
 
-    let row = board_row(&staff, &server, "James S.").await;
+    let row = board_row(&staff, &server.url, "James S.").await;
     assert!(
         row.details_changed && !row.insurance_changed && !row.self_pay,
         "{row:?}"
@@ -394,7 +366,7 @@ async fn a_bad_medicare_id_is_refused_by_field_and_nothing_is_stored() {
     let body = expect_error(response, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidField).await;
     assert_eq!(body.error.field.as_deref(), Some("insurance.primary.payer_id"));
 
-    let row = board_row(&staff, &server, "Chidi O.").await;
+    let row = board_row(&staff, &server.url, "Chidi O.").await;
     assert_eq!(row.status, arrive_domain::AppointmentStatus::Scheduled);
     let db = db(&data).await;
     assert_eq!(
@@ -431,7 +403,7 @@ async fn self_pay_removes_the_coverage_and_flags_the_board() {
     let response = check_in_with(&kiosk, &server, &token, &key(4), verification).await;
     assert_eq!(response.status(), StatusCode::OK);
 
-    let row = board_row(&staff, &server, "Sean O.").await;
+    let row = board_row(&staff, &server.url, "Sean O.").await;
     assert!(
         row.self_pay && !row.insurance_changed && !row.details_changed,
         "{row:?}"
@@ -476,7 +448,7 @@ async fn new_insurance_replaces_the_coverage_and_the_payer_is_asked_again() {
     let response = check_in_with(&kiosk, &server, &token, &key(5), verification).await;
     assert_eq!(response.status(), StatusCode::OK);
 
-    let row = board_row(&staff, &server, "María G.").await;
+    let row = board_row(&staff, &server.url, "María G.").await;
     assert!(row.insurance_changed && !row.self_pay, "{row:?}");
     let rows: Vec<(i64, String, String, String, Option<String>)> = sqlx::query_as(
         "SELECT c.rank, c.payer_id, c.payer_name, c.member_id, c.group_number FROM coverage c
@@ -552,7 +524,7 @@ async fn a_retry_with_the_same_key_answers_the_same_and_stores_nothing_new() {
     assert!(other.already_checked_in);
     assert_eq!(Some(other.arrived_at.as_str()), first["arrived_at"].as_str());
 
-    let row = board_row(&staff, &server, "Ana D.").await;
+    let row = board_row(&staff, &server.url, "Ana D.").await;
     let db = db(&data).await;
     assert_eq!(
         count(
@@ -576,7 +548,7 @@ async fn a_retry_with_the_same_key_answers_the_same_and_stores_nothing_new() {
     let token = token_for(&kiosk, &server.url, "Johnson", "1980-11-05").await;
     let reused = check_in_with(&kiosk, &server, &token, &key(6), nothing_changed()).await;
     expect_error(reused, StatusCode::CONFLICT, ErrorCode::Conflict).await;
-    let robert = board_row(&staff, &server, "Robert J.").await;
+    let robert = board_row(&staff, &server.url, "Robert J.").await;
     assert_eq!(robert.status, arrive_domain::AppointmentStatus::Scheduled);
     assert_eq!(rows_in(&db, "visit_verification").await, 1);
     // A key that is not 32–64 hex characters is refused by name.
@@ -687,7 +659,7 @@ async fn card_photos_are_kept_for_staff_and_sent_to_the_ehr() {
     )
     .await;
 
-    let row = board_row(&staff, &server, "José H.").await;
+    let row = board_row(&staff, &server.url, "José H.").await;
     let image_url = url(
         &server,
         &format!("/api/v1/desk/appointments/{}/card-images/1/front", row.id),

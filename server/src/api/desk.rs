@@ -41,6 +41,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(no_show))
         .routes(routes!(undo_check_in))
         .routes(routes!(events))
+        .merge(super::pre_desk::router())
 }
 
 /// Today's board: every appointment and open help request. Each view is audited.

@@ -3,11 +3,12 @@
 
 use arrive_domain::api::{
     CardImageUpload, CheckInRequest, CheckInResponse, ConsentList, ConsentSignature, FormList, FormSubmission,
-    HelpRequest, IdentifyRequest, IdentifyResponse, KioskAppointment, MatchTokenRequest,
+    HelpRequest, IdentifyRequest, IdentifyResponse, KioskAppointment, MatchTokenRequest, PassMatch, PassRequest,
 };
 use arrive_domain::consent::{validate_signature, SignatureError};
 use arrive_domain::matching::{match_appointment, Match};
 use arrive_domain::name::validate_name;
+use arrive_domain::pass;
 use arrive_domain::questionnaire::{self, phq, Questionnaire};
 use arrive_domain::verification::{self, Payer, RecordOnFile};
 use arrive_domain::{AppointmentStatus, DateOfBirth, ErrorBody, ErrorCode};
@@ -37,9 +38,18 @@ const CARD_IMAGE_BODY_BYTES: usize = 420 * 1024;
 /// Each route takes at most the body it needs; form responses get the API-wide limit.
 pub fn router() -> OpenApiRouter<AppState> {
     let small = || DefaultBodyLimit::max(SMALL_BODY_BYTES);
-    OpenApiRouter::new()
+    patient_routes()
         .routes(routes!(identify).layer(small()))
+        .routes(routes!(redeem_pass).layer(small()))
         .routes(routes!(check_in).layer(DefaultBodyLimit::max(CHECK_IN_BODY_BYTES)))
+        .routes(routes!(ask_for_help).layer(small()))
+}
+
+/// The routes a patient's match token is enough for: at the kiosk, and at home after the
+/// pre-registration link's birth-date check (api/pre.rs).
+pub fn patient_routes() -> OpenApiRouter<AppState> {
+    let small = || DefaultBodyLimit::max(SMALL_BODY_BYTES);
+    OpenApiRouter::new()
         .routes(routes!(record_on_file).layer(small()))
         .routes(routes!(payers))
         .routes(routes!(upload_card_image).layer(DefaultBodyLimit::max(CARD_IMAGE_BODY_BYTES)))
@@ -47,13 +57,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(forms_for_visit).layer(small()))
         .routes(routes!(get_form))
         .routes(routes!(submit_form))
-        .routes(routes!(ask_for_help).layer(small()))
         .routes(routes!(pending_consents).layer(small()))
         .routes(routes!(sign_consent).layer(DefaultBodyLimit::max(SIGNATURE_BODY_BYTES)))
 }
 
 /// The appointment a kiosk request is about, from its match token.
-async fn matched_appointment(state: &AppState, token: &str) -> Result<i64, ApiError> {
+pub async fn matched_appointment(state: &AppState, token: &str) -> Result<i64, ApiError> {
     let token = token.trim();
     if token.len() != 32 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(ApiError::field("match_token", "The match token is not valid."));
@@ -157,16 +166,7 @@ async fn identify(
     Client(address): Client,
     ApiJson(request): ApiJson<IdentifyRequest>,
 ) -> Result<Json<IdentifyResponse>, ApiError> {
-    let (kiosk_key, address_key) = (format!("kiosk:{}", tablet.id), format!("address:{address}"));
-    let now = std::time::Instant::now();
-    let throttle = &state.identify_throttle;
-    if throttle.per_kiosk.check(&kiosk_key, now).is_err() || throttle.per_address.check(&address_key, now).is_err() {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::RateLimited,
-            "Too many tries on this tablet. Please see the front desk.",
-        ));
-    }
+    not_locked_out(&state, &tablet, &address)?;
     let today = Local::now().date_naive();
     let last_name = validate_name(&request.last_name).map_err(|e| ApiError::field("last_name", e.message()))?;
     let dob =
@@ -202,18 +202,115 @@ async fn identify(
     tracing::info!(outcome, "identify");
     metrics::counter!("arrive_identify_total", "outcome" => outcome).increment(1);
     if !matches!(response, IdentifyResponse::Found { .. }) {
-        let kiosk_locked = throttle.per_kiosk.record_failure(&kiosk_key, now);
-        let address_locked = throttle.per_address.record_failure(&address_key, now);
-        if kiosk_locked || address_locked {
-            tracing::warn!(
-                kiosk = tablet.id,
-                kiosk_locked,
-                address_locked,
-                "identify locked out after repeated misses"
-            );
-        }
+        count_miss(&state, &tablet, &address, "identify");
     }
     Ok(Json(response))
+}
+
+/// Identification and pass codes share one budget of misses per tablet and per address:
+/// neither can be used to try patients (or codes) one after another.
+fn not_locked_out(state: &AppState, tablet: &KioskTablet, address: &str) -> Result<(), ApiError> {
+    let now = std::time::Instant::now();
+    let throttle = &state.identify_throttle;
+    if throttle.per_kiosk.check(&format!("kiosk:{}", tablet.id), now).is_err()
+        || throttle.per_address.check(&format!("address:{address}"), now).is_err()
+    {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::RateLimited,
+            "Too many tries on this tablet. Please see the front desk.",
+        ));
+    }
+    Ok(())
+}
+
+fn count_miss(state: &AppState, tablet: &KioskTablet, address: &str, what: &'static str) {
+    let now = std::time::Instant::now();
+    let throttle = &state.identify_throttle;
+    let kiosk_locked = throttle.per_kiosk.record_failure(&format!("kiosk:{}", tablet.id), now);
+    let address_locked = throttle.per_address.record_failure(&format!("address:{address}"), now);
+    if kiosk_locked || address_locked {
+        tracing::warn!(
+            kiosk = tablet.id,
+            kiosk_locked,
+            address_locked,
+            what,
+            "locked out after repeated misses"
+        );
+    }
+}
+
+/// "I have a check-in pass": the code typed (or the QR code's token, from a scanner or the
+/// camera) → the appointment, with a match token, and what is left to do.
+#[utoipa::path(post, path = "/pass", tag = "kiosk", request_body = PassRequest,
+    responses((status = 200, description = "The pass's appointment.", body = PassMatch),
+        (status = 404, description = "No such pass today (or already used).", body = ErrorBody),
+        (status = 409, description = "Too early or too late for this appointment.", body = ErrorBody),
+        (status = 429, description = "Too many misses from this tablet or address.", body = ErrorBody)))]
+async fn redeem_pass(
+    State(state): State<AppState>,
+    Extension(tablet): Extension<KioskTablet>,
+    Client(address): Client,
+    ApiJson(request): ApiJson<PassRequest>,
+) -> Result<Json<PassMatch>, ApiError> {
+    not_locked_out(&state, &tablet, &address)?;
+    let typed = request.pass.trim();
+    let key = match pass::normalize_code(typed) {
+        Some(code) => code,
+        None if typed.len() == 32 && typed.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            crate::auth::token_hash(&typed.to_ascii_lowercase())
+        }
+        None => return Err(ApiError::field("pass", "A check-in code has 6 letters and digits.")),
+    };
+    let today = Local::now().format("%Y-%m-%d").to_string();
+    let found = match state.store.pass_holder(&key, &today).await? {
+        Some(id) => state.store.pre_visit(id).await?.map(|visit| (id, visit)),
+        None => None,
+    };
+    let Some((appointment_id, visit)) = found else {
+        count_miss(&state, &tablet, &address, "pass");
+        tracing::info!(outcome = "not_found", "pass");
+        return Err(ApiError::not_found(
+            "We could not find that pass for today. Please check the code, or see the front desk.",
+        ));
+    };
+    if !visit.arrived {
+        let starts_at = crate::pre_registration::starts_at(&visit).ok_or_else(ApiError::internal)?;
+        if let Err(outside) = state.arrival_window.admits(starts_at, Local::now().naive_local()) {
+            tracing::info!(outcome = ?outside, "pass");
+            let message = match outside {
+                pass::OutsideWindow::TooEarly => {
+                    "It is too early to check in for this appointment. Please see the front desk."
+                }
+                pass::OutsideWindow::TooLate => {
+                    "This appointment's check-in time has passed. Please see the front desk."
+                }
+            };
+            return Err(ApiError::new(StatusCode::CONFLICT, ErrorCode::Conflict, message));
+        }
+    }
+    let visit_type = state.store.visit_type(appointment_id).await?;
+    let answered = state.store.submitted_forms(appointment_id).await?;
+    let phq2 = state.store.phq2_total(appointment_id).await?;
+    let signed = state.store.signed_consents(appointment_id).await?;
+    let consents_missing = state
+        .consents
+        .all()
+        .iter()
+        .any(|c| !signed.iter().any(|(id, version)| *id == c.id && *version == c.version));
+    let match_token = state.store.issue_match_token(appointment_id, Utc::now()).await?;
+    tracing::info!(outcome = "found", "pass");
+    Ok(Json(PassMatch {
+        appointment: KioskAppointment {
+            match_token,
+            first_name: visit.first_name.clone(),
+            starts_at: visit.starts_at.get(11..16).unwrap_or_default().to_owned(),
+            provider: visit.provider.clone(),
+            already_checked_in: visit.arrived,
+        },
+        forms_missing: !state.forms.missing(&visit_type, &answered, phq2).is_empty(),
+        consents_missing,
+    }))
 }
 
 /// "I am here", with what the patient confirmed or changed; idempotent.
@@ -271,6 +368,7 @@ async fn check_in(
         "check-in"
     );
     if arrived {
+        state.store.spend_pass(appointment_id, Utc::now()).await?;
         metrics::counter!("arrive_check_ins_total").increment(1);
         state.outbox_wake.notify_one();
         // The payer's answer is for the desk; the patient does not wait for it. Asked after

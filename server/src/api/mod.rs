@@ -7,6 +7,8 @@ mod desk;
 mod fhir;
 mod kiosk;
 pub mod openapi;
+mod pre;
+mod pre_desk;
 
 use std::any::Any;
 use std::path::Path;
@@ -46,6 +48,8 @@ pub fn router(state: AppState, dist_dir: &Path) -> Router {
                 crate::auth::require_kiosk,
             )),
         )
+        // A patient at home: the link's birth-date check, then their match token (api/pre.rs).
+        .nest("/pre", pre::router())
         .nest("/auth", auth::router(state.clone()))
         // Staff only: every route of these routers, now and later, is behind its guard.
         .nest(

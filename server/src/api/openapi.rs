@@ -37,6 +37,7 @@ const CSRF_TOKEN: &str = "csrf_token";
     tags(
         (name = "health", description = "Liveness and this document."),
         (name = "kiosk", description = "An enrolled lobby tablet (device token)."),
+        (name = "pre-registration", description = "A patient at home, from their pre-registration link."),
         (name = "auth", description = "Staff sign-in, session and password."),
         (name = "desk", description = "The front desk board (signed-in staff)."),
         (name = "admin", description = "Administrators: staff, tablets, schedule, audit.")

@@ -8,7 +8,7 @@ pub mod validators;
 
 use std::time::Duration;
 
-use arrive_domain::api::IdentifyResponse;
+use arrive_domain::api::{DeskAppointment, DeskDay, IdentifyResponse};
 use arrive_domain::{ErrorBody, ErrorCode};
 use arrive_server::Config;
 use reqwest::{Client, Response, StatusCode};
@@ -47,6 +47,7 @@ pub fn test_config(data: &std::path::Path) -> Config {
         fhir_retry_base: Duration::from_millis(100),
         eligibility_sandbox: true,
         payers_file: None,
+        arrival_window: Default::default(),
     }
 }
 
@@ -196,4 +197,33 @@ pub async fn submit(client: &Client, base: &str, form: &str, token: &str, respon
         json!({"match_token": token, "response": response}),
     )
     .await
+}
+
+/// A verification with everything confirmed as it is on file, card at the desk.
+pub fn nothing_changed() -> Value {
+    json!({
+        "address": {"answer": "same"},
+        "phone": {"answer": "same"},
+        "email": {"answer": "same"},
+        "emergency_contact": {"answer": "same"},
+        "language": {"answer": "same"},
+        "insurance": {"answer": "same"},
+        "payment": "card_at_desk",
+    })
+}
+
+/// Today's board row of `name` ("Chidi O."), as signed-in `staff` see it.
+pub async fn board_row(staff: &Client, base: &str, name: &str) -> DeskAppointment {
+    let day: DeskDay = staff
+        .get(format!("{base}/api/v1/desk/appointments"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    day.appointments
+        .into_iter()
+        .find(|a| a.patient == name)
+        .unwrap_or_else(|| panic!("{name} on the board"))
 }

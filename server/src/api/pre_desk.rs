@@ -1,0 +1,145 @@
+//! The desk's side of pre-registration: a patient's link (to copy, or as a QR code to show or
+//! print), withdrawing it, and the day's links as CSV for the clinic's own SMS or e-mail tool.
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use chrono::{Local, Utc};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use arrive_domain::api::PreRegistrationLink;
+use arrive_domain::ErrorBody;
+
+use crate::auth::SignedIn;
+use crate::error::ApiError;
+use crate::pre_registration as links;
+use crate::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(issue_link, revoke_link))
+        .routes(routes!(day_links))
+}
+
+fn no_such_visit() -> ApiError {
+    ApiError::not_found("There is no appointment to pre-register with that id (or it is over).")
+}
+
+/// The appointment's link: the same one while it is good, a new one after it was withdrawn or
+/// locked. Audited.
+#[utoipa::path(post, path = "/appointments/{id}/pre-registration", tag = "desk",
+    params(("id" = i64, Path, description = "The appointment's id.")),
+    responses((status = 200, description = "The link and its QR code.", body = PreRegistrationLink),
+        (status = 404, description = "No such appointment, or it is over or checked in.", body = ErrorBody)))]
+async fn issue_link(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+    // Taken as text so that a malformed path is our JSON 404, not axum's plain-text 400.
+    Path(id): Path<String>,
+) -> Result<Json<PreRegistrationLink>, ApiError> {
+    let id: i64 = id.parse().map_err(|_| no_such_visit())?;
+    let visit = state.store.pre_visit(id).await?.ok_or_else(no_such_visit)?;
+    if visit.arrived || links::day_is_over(&visit) {
+        return Err(no_such_visit());
+    }
+    let version = state.store.issue_pre_registration(id, Utc::now()).await?;
+    let token = links::link_token(&state.store, id, version).await?;
+    let link = links::link_url(state.secure_cookies, &super::request_host(&headers)?, &token);
+    state
+        .store
+        .audit(
+            Some(who.staff.id),
+            "issue_pre_registration_link",
+            Some(id),
+            &who.client,
+            Utc::now(),
+        )
+        .await?;
+    Ok(Json(PreRegistrationLink {
+        qr_svg: super::qr_svg(&link)?,
+        link,
+    }))
+}
+
+/// Withdraws the links given out for this appointment: they stop working at once.
+#[utoipa::path(delete, path = "/appointments/{id}/pre-registration", tag = "desk",
+    params(("id" = i64, Path, description = "The appointment's id.")),
+    responses((status = 204, description = "Withdrawn."),
+        (status = 404, description = "No link was given out for this appointment.", body = ErrorBody)))]
+async fn revoke_link(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id: i64 = id.parse().map_err(|_| no_such_visit())?;
+    if !state.store.revoke_pre_registration(id, Utc::now()).await? {
+        return Err(ApiError::not_found("No link was given out for this appointment."));
+    }
+    state
+        .store
+        .audit(
+            Some(who.staff.id),
+            "revoke_pre_registration_link",
+            Some(id),
+            &who.client,
+            Utc::now(),
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Today's links, one row per appointment not yet checked in: time, name, phone, e-mail and
+/// link, for the clinic's own messaging tool. Patient data: audited, never cached.
+#[utoipa::path(get, path = "/pre-registrations.csv", tag = "desk",
+    responses((status = 200, description = "CSV: starts_at, first_name, last_name, phone, email, link.", content_type = "text/csv", body = String)))]
+async fn day_links(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let day = Local::now().format("%Y-%m-%d").to_string();
+    let host = super::request_host(&headers)?;
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    let failed = |_| ApiError::internal();
+    csv.write_record(["starts_at", "first_name", "last_name", "phone", "email", "link"])
+        .map_err(failed)?;
+    for row in state.store.day_links(&day, Utc::now()).await? {
+        let token = links::link_token(&state.store, row.appointment_id, row.version).await?;
+        let link = links::link_url(state.secure_cookies, &host, &token);
+        csv.write_record([
+            row.starts_at.as_str(),
+            &row.first_name,
+            &row.last_name,
+            row.phone.as_deref().unwrap_or(""),
+            row.email.as_deref().unwrap_or(""),
+            &link,
+        ])
+        .map_err(failed)?;
+    }
+    let body = csv.into_inner().map_err(|_| ApiError::internal())?;
+    state
+        .store
+        .audit(
+            Some(who.staff.id),
+            "export_pre_registration_links",
+            None,
+            &who.client,
+            Utc::now(),
+        )
+        .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"pre-registration-links.csv\"",
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}

@@ -1,0 +1,247 @@
+//! Pre-registration from home (issue 5): the state of each appointment's link (version,
+//! revoked, wrong birth dates, finished), the arrival pass it ends with, and the server's own
+//! signing key.
+
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use sqlx::Row;
+
+use super::verification::{self, Verified};
+use super::{rfc3339, Store};
+
+/// Wrong birth dates before a link locks.
+pub const MOST_WRONG_BIRTH_DATES: i64 = 5;
+
+/// What a link's claim is checked against.
+pub struct LinkState {
+    pub version: i64,
+    pub locked: bool,
+    pub revoked: bool,
+}
+
+/// The appointment a link or pass is for, as the checks need it.
+pub struct PreVisit {
+    pub first_name: String,
+    pub date_of_birth: String,
+    /// Local clinic time, `YYYY-MM-DDTHH:MM`.
+    pub starts_at: String,
+    pub provider: String,
+    pub arrived: bool,
+}
+
+/// One row of the day's links export (staff only).
+pub struct DayLink {
+    pub appointment_id: i64,
+    pub version: i64,
+    pub starts_at: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+impl Store {
+    /// A random key the server made for itself, the same for every instance on this database.
+    pub async fn secret(&self, name: &str) -> Result<Vec<u8>, sqlx::Error> {
+        let mut fresh = [0u8; 32];
+        rand::rng().fill_bytes(&mut fresh);
+        sqlx::query("INSERT INTO server_secret (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")
+            .bind(name)
+            .bind(&fresh[..])
+            .execute(&self.pool)
+            .await?;
+        sqlx::query_scalar("SELECT value FROM server_secret WHERE name = ?")
+            .bind(name)
+            .fetch_one(&self.pool)
+            .await
+    }
+
+    pub async fn pre_visit(&self, appointment_id: i64) -> Result<Option<PreVisit>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT p.first_name, p.date_of_birth, a.starts_at, v.display_name, a.status
+             FROM appointment a JOIN patient p ON p.id = a.patient_id JOIN provider v ON v.id = a.provider_id
+             WHERE a.id = ?",
+        )
+        .bind(appointment_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|row| PreVisit {
+            first_name: row.get("first_name"),
+            date_of_birth: row.get("date_of_birth"),
+            starts_at: row.get("starts_at"),
+            provider: row.get("display_name"),
+            arrived: row.get::<String, _>("status") != "scheduled",
+        }))
+    }
+
+    /// The link's current version: the same link again while it is good, a new one (which voids
+    /// the old) after a revocation or a lock.
+    pub async fn issue_pre_registration(&self, appointment_id: i64, now: DateTime<Utc>) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar(
+            "INSERT INTO pre_registration (appointment_id, issued_at) VALUES (?, ?)
+             ON CONFLICT (appointment_id) DO UPDATE SET
+                 version = version + (revoked_at IS NOT NULL OR locked_at IS NOT NULL),
+                 issued_at = excluded.issued_at, revoked_at = NULL, locked_at = NULL,
+                 failed_tries = CASE WHEN locked_at IS NULL THEN failed_tries ELSE 0 END
+             RETURNING version",
+        )
+        .bind(appointment_id)
+        .bind(rfc3339(now))
+        .fetch_one(&self.pool)
+        .await
+    }
+
+    /// Voids the links given out; false when there was none.
+    pub async fn revoke_pre_registration(&self, appointment_id: i64, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+        Ok(sqlx::query(
+            "UPDATE pre_registration SET version = version + 1, revoked_at = ? WHERE appointment_id = ? AND revoked_at IS NULL",
+        )
+        .bind(rfc3339(now))
+        .bind(appointment_id)
+        .execute(&self.pool)
+        .await?
+        .rows_affected()
+            == 1)
+    }
+
+    pub async fn link_state(&self, appointment_id: i64) -> Result<Option<LinkState>, sqlx::Error> {
+        let row = sqlx::query("SELECT version, locked_at, revoked_at FROM pre_registration WHERE appointment_id = ?")
+            .bind(appointment_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|row| LinkState {
+            version: row.get("version"),
+            locked: row.get::<Option<String>, _>("locked_at").is_some(),
+            revoked: row.get::<Option<String>, _>("revoked_at").is_some(),
+        }))
+    }
+
+    /// Counts a wrong birth date; true when it locks the link.
+    pub async fn wrong_birth_date(&self, appointment_id: i64, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+        let locked: Option<String> = sqlx::query_scalar(
+            "UPDATE pre_registration SET failed_tries = failed_tries + 1,
+                 locked_at = CASE WHEN failed_tries + 1 >= ? THEN ? ELSE locked_at END
+             WHERE appointment_id = ? RETURNING locked_at",
+        )
+        .bind(MOST_WRONG_BIRTH_DATES)
+        .bind(rfc3339(now))
+        .bind(appointment_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(locked.is_some())
+    }
+
+    /// Stores what the patient confirmed or changed at home (applied to the record at once, as
+    /// at the kiosk) and the pass, in one transaction. `code` is tried against the day's codes;
+    /// false when it is taken (the caller draws another).
+    pub async fn finish_pre_registration(
+        &self,
+        appointment_id: i64,
+        verified: Option<&Verified<'_>>,
+        pass: (&str, &str, &str),
+        now: DateTime<Utc>,
+    ) -> Result<bool, sqlx::Error> {
+        let (token_hash, code, day) = pass;
+        let now = rfc3339(now);
+        let mut tx = self.pool.begin().await?;
+        let taken: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM arrival_pass WHERE day = ? AND code = ? AND appointment_id <> ?)",
+        )
+        .bind(day)
+        .bind(code)
+        .bind(appointment_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if taken {
+            return Ok(false);
+        }
+        if let Some(verified) = verified {
+            // Finishing again (after going back) replaces what was said before.
+            sqlx::query("DELETE FROM visit_verification WHERE appointment_id = ?")
+                .bind(appointment_id)
+                .execute(&mut *tx)
+                .await?;
+            verification::record(&mut tx, appointment_id, verified, &now).await?;
+        }
+        sqlx::query(
+            "INSERT INTO arrival_pass (appointment_id, token_hash, code, day, issued_at) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (appointment_id) DO UPDATE SET token_hash = excluded.token_hash, code = excluded.code,
+                 day = excluded.day, issued_at = excluded.issued_at, used_at = NULL",
+        )
+        .bind(appointment_id)
+        .bind(token_hash)
+        .bind(code)
+        .bind(day)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE pre_registration SET finished_at = ? WHERE appointment_id = ?")
+            .bind(&now)
+            .bind(appointment_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The appointment of an unused pass of `day`, by its code or its token's hash.
+    pub async fn pass_holder(&self, code_or_hash: &str, day: &str) -> Result<Option<i64>, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT appointment_id FROM arrival_pass WHERE day = ? AND used_at IS NULL AND (code = ? OR token_hash = ?)",
+        )
+        .bind(day)
+        .bind(code_or_hash)
+        .bind(code_or_hash)
+        .fetch_optional(&self.pool)
+        .await
+    }
+
+    /// A pass is good once: spent when its appointment checks in.
+    pub async fn spend_pass(&self, appointment_id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE arrival_pass SET used_at = ? WHERE appointment_id = ? AND used_at IS NULL")
+            .bind(rfc3339(now))
+            .bind(appointment_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Every appointment of `day` not yet arrived whose link is good, with its link's version
+    /// (issued now where there was none) and the contact the clinic's own messaging tool needs.
+    pub async fn day_links(&self, day: &str, now: DateTime<Utc>) -> Result<Vec<DayLink>, sqlx::Error> {
+        let (start, end) = (day.to_owned(), format!("{day}T99"));
+        sqlx::query(
+            "INSERT INTO pre_registration (appointment_id, issued_at)
+             SELECT id, ? FROM appointment WHERE starts_at >= ? AND starts_at < ? AND status = 'scheduled'
+             ON CONFLICT (appointment_id) DO NOTHING",
+        )
+        .bind(rfc3339(now))
+        .bind(&start)
+        .bind(&end)
+        .execute(&self.pool)
+        .await?;
+        let rows = sqlx::query(
+            "SELECT a.id, r.version, a.starts_at, p.first_name, p.last_name, p.phone, p.email
+             FROM appointment a JOIN patient p ON p.id = a.patient_id JOIN pre_registration r ON r.appointment_id = a.id
+             WHERE a.starts_at >= ? AND a.starts_at < ? AND a.status = 'scheduled'
+                 AND r.revoked_at IS NULL AND r.locked_at IS NULL
+             ORDER BY a.starts_at, a.id",
+        )
+        .bind(&start)
+        .bind(&end)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| DayLink {
+                appointment_id: row.get("id"),
+                version: row.get("version"),
+                starts_at: row.get("starts_at"),
+                first_name: row.get("first_name"),
+                last_name: row.get("last_name"),
+                phone: row.get("phone"),
+                email: row.get("email"),
+            })
+            .collect())
+    }
+}

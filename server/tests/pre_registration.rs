@@ -1,0 +1,311 @@
+//! Pre-registration from home and the arrival pass (issue 5), over loopback HTTP: the desk's
+//! link, the birth-date gate and its lock, revocation, finishing at home, and the pass at the
+//! kiosk (once, inside its arrival window).
+
+mod common;
+
+use arrive_domain::api::{ArrivalPass, KioskAppointment, PassMatch, PreRegistrationLink};
+use arrive_domain::pass::ArrivalWindow;
+use arrive_domain::ErrorCode;
+use common::*;
+use reqwest::{Client, StatusCode};
+use serde_json::json;
+
+/// The desk issues Chidi Okafor's link; returns it.
+async fn link_for(staff: &Client, base: &str, name: &str) -> PreRegistrationLink {
+    let row = board_row(staff, base, name).await;
+    let response = staff
+        .post(format!("{base}/api/v1/desk/appointments/{}/pre-registration", row.id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.unwrap()
+}
+
+fn token_of(link: &PreRegistrationLink) -> String {
+    link.link.rsplit_once("/pre/").expect("a /pre/ link").1.to_owned()
+}
+
+async fn unlock(base: &str, token: &str, dob: &str) -> reqwest::Response {
+    // At home: no tablet token, no staff session.
+    post(
+        &Client::new(),
+        &format!("{base}/api/v1/pre/unlock"),
+        json!({"token": token, "date_of_birth": dob}),
+    )
+    .await
+}
+
+async fn finish(base: &str, match_token: &str) -> ArrivalPass {
+    let response = post(
+        &Client::new(),
+        &format!("{base}/api/v1/pre/finish"),
+        json!({"match_token": match_token, "idempotency_key": "ab".repeat(16), "verification": nothing_changed()}),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.unwrap()
+}
+
+/// A server whose passes work all day (the demo schedule's times are fixed; tests run any time).
+async fn server_with_window(data: &tempfile::TempDir, window: ArrivalWindow) -> TestServer {
+    let mut config = test_config(data.path());
+    config.arrival_window = window;
+    TestServer::start_with(config).await
+}
+
+const ALL_DAY: ArrivalWindow = ArrivalWindow {
+    minutes_before: 24 * 60,
+    minutes_after: 24 * 60,
+};
+
+#[tokio::test]
+async fn a_patient_pre_registers_at_home_and_checks_in_at_the_kiosk_with_the_code() {
+    let data = tempfile::tempdir().unwrap();
+    let server = server_with_window(&data, ALL_DAY).await;
+    let staff = staff_client(&server.url).await;
+    let link = link_for(&staff, &server.url, "Chidi O.").await;
+    // The link and its QR code carry nothing of the patient's.
+    assert!(link.link.starts_with(&format!("{}/pre/", server.url)), "{}", link.link);
+    for secret in ["Okafor", "Chidi", "1949"] {
+        assert!(!link.link.contains(secret), "{}", link.link);
+    }
+    assert!(token_of(&link).len() >= 22, "at least 128 bits");
+    assert!(link.qr_svg.contains("<svg"));
+    // The same link again while it is good.
+    assert_eq!(link_for(&staff, &server.url, "Chidi O.").await.link, link.link);
+
+    // The birth date first: wrong, then right.
+    let token = token_of(&link);
+    let wrong = unlock(&server.url, &token, "1950-12-02").await;
+    let body = expect_error(wrong, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidField).await;
+    assert_eq!(body.error.field.as_deref(), Some("date_of_birth"));
+    let right = unlock(&server.url, &token, "1949-12-02").await;
+    assert_eq!(right.status(), StatusCode::OK);
+    let appointment: KioskAppointment = right.json().await.unwrap();
+    assert_eq!(appointment.first_name, "Chidi");
+
+    // The kiosk's steps, from home: the record (masked), then finishing hands over the pass.
+    let record = post(
+        &Client::new(),
+        &format!("{}/api/v1/pre/record", server.url),
+        json!({"match_token": appointment.match_token}),
+    )
+    .await;
+    assert_eq!(record.status(), StatusCode::OK);
+    let pass = finish(&server.url, &appointment.match_token).await;
+    assert_eq!(pass.code.len(), 6);
+    assert!(pass.qr_svg.contains("<svg"));
+    assert_eq!(pass.valid_on, chrono::Local::now().format("%Y-%m-%d").to_string());
+    // The link is done with once the patient has checked in; the pass is what they bring.
+
+    // At the kiosk: the code as someone types it, then one check-in.
+    let kiosk = kiosk_client();
+    let typed = format!(" {}-{} ", &pass.code[..3].to_lowercase(), &pass.code[3..]);
+    let found = post(
+        &kiosk,
+        &format!("{}/api/v1/kiosk/pass", server.url),
+        json!({"pass": typed}),
+    )
+    .await;
+    assert_eq!(found.status(), StatusCode::OK);
+    let found: PassMatch = found.json().await.unwrap();
+    assert_eq!(found.appointment.first_name, "Chidi");
+    assert!(found.consents_missing, "Chidi has signed nothing yet");
+    let checked_in = post(
+        &kiosk,
+        &format!("{}/api/v1/kiosk/check-in", server.url),
+        json!({"match_token": found.appointment.match_token}),
+    )
+    .await;
+    assert_eq!(checked_in.status(), StatusCode::OK);
+
+    // Used once: the same code again finds nothing, and the link no longer opens.
+    let again = post(
+        &kiosk,
+        &format!("{}/api/v1/kiosk/pass", server.url),
+        json!({"pass": pass.code}),
+    )
+    .await;
+    expect_error(again, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
+    let reopened = unlock(&server.url, &token, "1949-12-02").await;
+    expect_error(reopened, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
+    // What was confirmed at home reached the desk.
+    let row = board_row(&staff, &server.url, "Chidi O.").await;
+    let detail: serde_json::Value = staff
+        .get(format!("{}/api/v1/desk/appointments/{}", server.url, row.id))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["verification"]["payment"], "card_at_desk", "{detail}");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn five_wrong_birth_dates_lock_a_link_and_withdrawn_or_forged_links_open_nothing() {
+    let (_data, server, _kiosk) = fresh_server().await;
+    let staff = staff_client(&server.url).await;
+    let first = token_of(&link_for(&staff, &server.url, "Chidi O.").await);
+    for _ in 0..4 {
+        let wrong = unlock(&server.url, &first, "1949-12-03").await;
+        expect_error(wrong, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidField).await;
+    }
+    let fifth = unlock(&server.url, &first, "1949-12-03").await;
+    expect_error(fifth, StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited).await;
+    let right_but_locked = unlock(&server.url, &first, "1949-12-02").await;
+    expect_error(right_but_locked, StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited).await;
+
+    // The desk gives a new link; the locked one stays dead.
+    let second = token_of(&link_for(&staff, &server.url, "Chidi O.").await);
+    assert_ne!(second, first);
+    expect_error(
+        unlock(&server.url, &first, "1949-12-02").await,
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+    )
+    .await;
+    assert_eq!(
+        unlock(&server.url, &second, "1949-12-02").await.status(),
+        StatusCode::OK
+    );
+
+    // Withdrawn: it stops working at once, with the same answer as a forged one.
+    let row = board_row(&staff, &server.url, "Chidi O.").await;
+    let revoked = staff
+        .delete(format!(
+            "{}/api/v1/desk/appointments/{}/pre-registration",
+            server.url, row.id
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+    let withdrawn = expect_error(
+        unlock(&server.url, &second, "1949-12-02").await,
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+    )
+    .await;
+    let mut forged = second.clone().into_bytes();
+    forged[5] = if forged[5] == b'A' { b'B' } else { b'A' };
+    let forged = String::from_utf8(forged).unwrap();
+    let forged = expect_error(
+        unlock(&server.url, &forged, "1949-12-02").await,
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+    )
+    .await;
+    assert_eq!(withdrawn.error.message, forged.error.message, "no oracle");
+    expect_error(
+        unlock(&server.url, "not a token", "1949-12-02").await,
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+    )
+    .await;
+    // Unknown fields are refused like everywhere else.
+    let extra = post(
+        &Client::new(),
+        &format!("{}/api/v1/pre/unlock", server.url),
+        json!({"token": second, "date_of_birth": "1949-12-02", "name": "Okafor"}),
+    )
+    .await;
+    expect_error(extra, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidJson).await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_pass_outside_its_arrival_window_is_refused_and_codes_cannot_be_tried_endlessly() {
+    let data = tempfile::tempdir().unwrap();
+    // A window of zero minutes: never the moment the test runs.
+    let server = server_with_window(
+        &data,
+        ArrivalWindow {
+            minutes_before: 0,
+            minutes_after: 0,
+        },
+    )
+    .await;
+    let staff = staff_client(&server.url).await;
+    let token = token_of(&link_for(&staff, &server.url, "Chidi O.").await);
+    let appointment: KioskAppointment = unlock(&server.url, &token, "1949-12-02").await.json().await.unwrap();
+    let pass = finish(&server.url, &appointment.match_token).await;
+    let kiosk = kiosk_client();
+    let refused = post(
+        &kiosk,
+        &format!("{}/api/v1/kiosk/pass", server.url),
+        json!({"pass": pass.code}),
+    )
+    .await;
+    let body = expect_error(refused, StatusCode::CONFLICT, ErrorCode::Conflict).await;
+    assert!(body.error.message.contains("front desk"), "{}", body.error.message);
+
+    // Guessing codes: the tablet is locked out like after failed identifications.
+    let mut statuses = Vec::new();
+    for guess in [
+        "AAAAAA", "CCCCCC", "EEEEEE", "FFFFFF", "GGGGGG", "HHHHHH", "JJJJJJ", "KKKKKK", "MMMMMM", "NNNNNN", "PPPPPP",
+    ] {
+        let response = post(
+            &kiosk,
+            &format!("{}/api/v1/kiosk/pass", server.url),
+            json!({"pass": guess}),
+        )
+        .await;
+        statuses.push(response.status());
+    }
+    assert_eq!(statuses.last(), Some(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
+    let wrong_type = post(
+        &kiosk_client(),
+        &format!("{}/api/v1/kiosk/pass", server.url),
+        json!({"pass": 7}),
+    )
+    .await;
+    expect_error(wrong_type, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidJson).await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_desk_exports_the_days_links_as_csv_and_the_export_is_audited() {
+    let (_data, server, _kiosk) = fresh_server().await;
+    let staff = staff_client(&server.url).await;
+    let response = staff
+        .get(format!("{}/api/v1/desk/pre-registrations.csv", server.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let csv = response.text().await.unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("starts_at,first_name,last_name,phone,email,link"));
+    let okafor = lines.find(|l| l.contains("Okafor")).expect("Okafor's row");
+    let link = okafor.rsplit(',').next().unwrap();
+    assert!(link.contains("/pre/"), "{okafor}");
+    // The exported link is a working one.
+    let token = link.rsplit_once("/pre/").unwrap().1;
+    assert_eq!(unlock(&server.url, token, "1949-12-02").await.status(), StatusCode::OK);
+    let audit: serde_json::Value = staff
+        .get(format!("{}/api/v1/admin/audit", server.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(audit.to_string().contains("export_pre_registration_links"), "{audit}");
+    // Not for anyone else.
+    let anonymous = Client::new()
+        .get(format!("{}/api/v1/desk/pre-registrations.csv", server.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    server.stop().await;
+}
