@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use flate2::write::GzEncoder;
 use flate2::Compression;
 
-use crate::{build_kiosk, cargo, project_root, run_cmd, Result};
+use crate::{build_kiosk, cargo, project_root, run_cmd, target_dir, Result};
 
 /// The kiosk's first load must stay within this many gzip bytes.
 pub const FIRST_LOAD_BUDGET_GZIP: u64 = 250 * 1024;
@@ -46,7 +46,7 @@ pub fn bench() -> Result {
 /// test that walks that path in Chromium (tests/kiosk_flow.rs).
 fn returning_patient_taps(dist: &Path) -> Result {
     let browser = crate::tools::ensure_chromium()?;
-    let report = project_root().join("target/bench-taps.txt");
+    let report = target_dir().join("bench-taps.txt");
     let _ = std::fs::remove_file(&report);
     run_cmd(
         cargo()
@@ -61,7 +61,7 @@ fn returning_patient_taps(dist: &Path) -> Result {
                 "--",
                 "--ignored",
             ])
-            .env("ARRIVE_SERVER_BIN", project_root().join("target/release/arrive-server"))
+            .env("ARRIVE_SERVER_BIN", target_dir().join("release/arrive-server"))
             .env("ARRIVE_DIST", dist)
             .env("CHROMEDRIVER", &browser.chromedriver)
             .env("CHROMIUM", &browser.chromium)
@@ -149,9 +149,9 @@ fn print_sizes(files: &[std::path::PathBuf]) -> Result<u64> {
 }
 
 fn server_throughput(dist: &Path) -> Result {
-    let data = project_root().join("target/bench-data");
+    let data = target_dir().join("bench-data");
     let _ = std::fs::remove_dir_all(&data);
-    let mut server = Command::new(project_root().join("target/release/arrive-server"))
+    let mut server = Command::new(target_dir().join("release/arrive-server"))
         .env("ARRIVE_ADDR", "127.0.0.1:0")
         .env("ARRIVE_DATA_DIR", &data)
         .env("ARRIVE_DIST", dist)
@@ -178,21 +178,19 @@ fn server_throughput(dist: &Path) -> Result {
             println!(
                 "\nServer throughput (release build, loopback, SQLite file, {BENCH_PATIENTS} synthetic patients):"
             );
-            run_cmd(
-                Command::new(project_root().join("target/release/arrive-loadgen")).args([
-                    url.as_str(),
-                    "--patients",
-                    &BENCH_PATIENTS.to_string(),
-                    "--kiosk-token",
-                    BENCH_KIOSK_TOKEN,
-                    "--admin-password",
-                    BENCH_ADMIN_PASSWORD,
-                    "--boards",
-                    "200",
-                    "--server-pid",
-                    &server.id().to_string(),
-                ]),
-            )
+            run_cmd(Command::new(target_dir().join("release/arrive-loadgen")).args([
+                url.as_str(),
+                "--patients",
+                &BENCH_PATIENTS.to_string(),
+                "--kiosk-token",
+                BENCH_KIOSK_TOKEN,
+                "--admin-password",
+                BENCH_ADMIN_PASSWORD,
+                "--boards",
+                "200",
+                "--server-pid",
+                &server.id().to_string(),
+            ]))
         }
         None => Err("the server did not say where it listens".into()),
     };

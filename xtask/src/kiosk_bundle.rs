@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::tools::path_with_tools;
-use crate::{cargo, project_root, run_cmd, Result};
+use crate::{cargo, project_root, run_cmd, target_dir, Result};
 
 const NAME: &str = "arrive-kiosk";
 /// The splitter names each chunk `split_<name>.wasm`: these load after the first screen.
@@ -36,8 +36,8 @@ pub fn build(dist: &Path) -> Result {
         "-C",
         "link-arg=--emit-relocs",
     ]))?;
-    let compiled = project_root().join(format!("target/wasm32-unknown-unknown/wasm-release/{NAME}.wasm"));
-    let work = project_root().join("target/kiosk-split");
+    let compiled = target_dir().join(format!("wasm32-unknown-unknown/wasm-release/{NAME}.wasm"));
+    let work = target_dir().join("kiosk-split");
     fresh_dir(&work)?;
     run_cmd(
         Command::new("wasm-split-cli")

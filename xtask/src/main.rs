@@ -80,6 +80,20 @@ fn describe(command: &Command) -> String {
         .join(" ")
 }
 
+/// Where cargo builds: `CARGO_TARGET_DIR` when set, else `target/` of the project.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|dir| {
+            if dir.is_absolute() {
+                dir
+            } else {
+                project_root().join(dir)
+            }
+        })
+        .unwrap_or_else(|| project_root().join("target"))
+}
+
 pub fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
@@ -115,7 +129,7 @@ pub fn build_kiosk() -> Result<PathBuf> {
 fn run() -> Result {
     let dist = build_kiosk()?;
     run_cmd(cargo().args(["build", "--release", "-p", "arrive-server"]))?;
-    let server = project_root().join("target/release/arrive-server");
+    let server = target_dir().join("release/arrive-server");
     let mut command = Command::new(&server);
     command
         .current_dir(project_root())
@@ -182,7 +196,7 @@ fn test() -> Result {
                 "--ignored",
                 "--test-threads=1",
             ])
-            .env("ARRIVE_SERVER_BIN", project_root().join("target/debug/arrive-server"))
+            .env("ARRIVE_SERVER_BIN", target_dir().join("debug/arrive-server"))
             .env("ARRIVE_DIST", dist)
             .env("CHROMEDRIVER", &browser.chromedriver)
             .env("CHROMIUM", &browser.chromium)

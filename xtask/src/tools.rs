@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::{cargo, project_root, run_cmd, Result};
+use crate::{cargo, project_root, run_cmd, target_dir, Result};
 
 pub const TRUNK_VERSION: &str = "0.21.14";
 /// binaryen's wasm-opt from npm. Debian's (version 108) produces a wasm that fails in Chromium.
@@ -28,7 +28,7 @@ fn output_of(program: &str, args: &[&str]) -> Option<String> {
 
 /// Where xtask keeps tools it installs without root (npm packages).
 pub fn tools_dir() -> PathBuf {
-    project_root().join("target/tools")
+    target_dir().join("tools")
 }
 
 /// PATH with our tools first: binaryen's bin and cargo's bin (for freshly installed tools).
