@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use flate2::write::GzEncoder;
 use flate2::Compression;
 
-use crate::{build_kiosk, cargo, project_root, run_cmd, target_dir, Result};
+use crate::{build_kiosk, cargo, run_cmd, target_dir, Result};
 
 /// The kiosk's first load must stay within this many gzip bytes.
 pub const FIRST_LOAD_BUDGET_GZIP: u64 = 250 * 1024;
