@@ -3,7 +3,7 @@
 use arrive_domain::api::{
     CardImageUpload, CheckInRequest, CheckInResponse, ConsentList, ConsentSignature, DeskDay, DeskDetail, DeskMetrics,
     FormList, FormSubmission, HelpRequest, IdentifyRequest, IdentifyResponse, LoginRequest, MatchTokenRequest,
-    StaffSession,
+    PassMatch, PassRequest, StaffSession,
 };
 use arrive_domain::questionnaire::Questionnaire;
 use arrive_domain::verification::{Payer, RecordOnFile};
@@ -113,6 +113,10 @@ fn no_content((status, text): (u16, String)) -> Result<(), ApiFailure> {
 
 pub async fn identify(request: &IdentifyRequest) -> Result<IdentifyResponse, ApiFailure> {
     post("/api/v1/kiosk/identify", request).await
+}
+
+pub async fn redeem_pass(request: &PassRequest) -> Result<PassMatch, ApiFailure> {
+    post("/api/v1/kiosk/pass", request).await
 }
 
 pub async fn check_in(request: &CheckInRequest) -> Result<CheckInResponse, ApiFailure> {

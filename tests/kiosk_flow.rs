@@ -7,48 +7,139 @@ mod support;
 
 use std::sync::atomic::Ordering;
 
+use fantoccini::actions::InputSource;
 use fantoccini::{Client, Locator};
 use serde_json::json;
 use support::harness::*;
 
-/// Signs every pending consent over the kiosk API, as a returning patient would have before.
-async fn consents_already_signed(base: &str, last_name: &str, date_of_birth: &str) {
+/// A patient's calls over the API, as a tablet (`route` "kiosk") or a phone at home ("pre")
+/// makes them; the tablet's token is sent either way (home routes ignore it).
+fn patient_call(
+    http: &reqwest::Client,
+    base: &str,
+    route: &str,
+    path: &str,
+    body: serde_json::Value,
+) -> reqwest::RequestBuilder {
+    http.post(format!("{base}/api/v1/{route}/{path}"))
+        .header("x-kiosk-token", KIOSK_TOKEN)
+        .json(&body)
+}
+
+async fn json_of(request: reqwest::RequestBuilder) -> serde_json::Value {
+    let response = request.send().await.expect("request");
+    assert!(response.status().is_success(), "{}", response.status());
+    response.json().await.expect("JSON answer")
+}
+
+/// Signs every consent still pending for the match `token`.
+async fn sign_pending_consents(base: &str, route: &str, token: &str) {
     let http = reqwest::Client::new();
-    let kiosk = |path: &str| {
-        http.post(format!("{base}/api/v1/kiosk/{path}"))
-            .header("x-kiosk-token", KIOSK_TOKEN)
-    };
-    let found: serde_json::Value = kiosk("identify")
-        .json(&json!({"last_name": last_name, "date_of_birth": date_of_birth}))
-        .send()
-        .await
-        .expect("identify")
-        .json()
-        .await
-        .expect("identify answer");
-    let token = found["appointment"]["match_token"]
-        .as_str()
-        .expect("one appointment")
-        .to_owned();
-    let pending: serde_json::Value = kiosk("consents/pending")
-        .json(&json!({"match_token": token}))
-        .send()
-        .await
-        .expect("pending")
-        .json()
-        .await
-        .expect("pending answer");
+    let pending = json_of(patient_call(
+        &http,
+        base,
+        route,
+        "consents/pending",
+        json!({"match_token": token}),
+    ))
+    .await;
     for consent in pending["consents"].as_array().unwrap() {
-        let signed = kiosk(&format!("consents/{}/signatures", consent["id"].as_str().unwrap()))
-            .json(
-                &json!({"match_token": token, "version": consent["version"], "typed_name": "Returning Patient",
-                "signature_path": "", "signed_by_typing": true, "language": "en"}),
-            )
+        let path = format!("consents/{}/signatures", consent["id"].as_str().unwrap());
+        let signature = json!({"match_token": token, "version": consent["version"], "typed_name": "Returning Patient",
+            "signature_path": "", "signed_by_typing": true, "language": "en"});
+        let signed = patient_call(&http, base, route, &path, signature)
             .send()
             .await
             .expect("sign");
         assert!(signed.status().is_success());
     }
+}
+
+/// Signs every pending consent over the kiosk API, as a returning patient would have before.
+async fn consents_already_signed(base: &str, last_name: &str, date_of_birth: &str) {
+    let http = reqwest::Client::new();
+    let found = json_of(patient_call(
+        &http,
+        base,
+        "kiosk",
+        "identify",
+        json!({"last_name": last_name, "date_of_birth": date_of_birth}),
+    ))
+    .await;
+    let token = found["appointment"]["match_token"].as_str().expect("one appointment");
+    sign_pending_consents(base, "kiosk", token).await;
+}
+
+/// What a patient's phone does from the desk's link: the birth date, the follow-up visit's
+/// forms, the consents, everything else confirmed as on file. Returns the pass.
+async fn pre_registered_at_home(base: &str, patient: &str, date_of_birth: &str) -> serde_json::Value {
+    let http = reqwest::Client::new();
+    let (cookie, csrf) = admin_session(&http, base).await;
+    let day = json_of(
+        http.get(format!("{base}/api/v1/desk/appointments"))
+            .header("cookie", &cookie),
+    )
+    .await;
+    let id = day["appointments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["patient"] == patient)
+        .unwrap_or_else(|| panic!("{patient} on the board"))["id"]
+        .as_i64()
+        .unwrap();
+    let link = json_of(
+        http.post(format!("{base}/api/v1/desk/appointments/{id}/pre-registration"))
+            .header("cookie", &cookie)
+            .header("x-csrf-token", &csrf),
+    )
+    .await;
+    let link_token = link["link"]
+        .as_str()
+        .unwrap()
+        .rsplit_once("/pre/")
+        .unwrap()
+        .1
+        .to_owned();
+    let unlocked = json_of(patient_call(
+        &http,
+        base,
+        "pre",
+        "unlock",
+        json!({"token": link_token, "date_of_birth": date_of_birth}),
+    ))
+    .await;
+    let token = unlocked["match_token"].as_str().unwrap().to_owned();
+    let answer = |link_id: &str, value: serde_json::Value| {
+        json!({"match_token": token, "response": {"resourceType": "QuestionnaireResponse", "status": "completed",
+            "item": [{"linkId": link_id, "answer": [value]}]}})
+    };
+    for (form, response) in [
+        (
+            "reason-for-visit",
+            answer("reason", json!({"valueString": "Blood pressure check"})),
+        ),
+        ("medications", answer("no-medications", json!({"valueBoolean": true}))),
+        ("pain", answer("pain-now", json!({"valueInteger": 0}))),
+    ] {
+        let sent = patient_call(&http, base, "pre", &format!("forms/{form}/responses"), response)
+            .send()
+            .await
+            .expect("form");
+        assert!(sent.status().is_success(), "{form}: {}", sent.status());
+    }
+    sign_pending_consents(base, "pre", &token).await;
+    let verification = json!({"address": {"answer": "same"}, "phone": {"answer": "same"}, "email": {"answer": "same"},
+        "emergency_contact": {"answer": "same"}, "language": {"answer": "same"}, "insurance": {"answer": "same"},
+        "payment": "card_at_desk"});
+    json_of(patient_call(
+        &http,
+        base,
+        "pre",
+        "finish",
+        json!({"match_token": token, "idempotency_key": "cd".repeat(16), "verification": verification}),
+    ))
+    .await
 }
 
 /// The follow-up visit's forms, answered briefly; returns the taps they took.
@@ -499,5 +590,84 @@ async fn without_a_camera_the_card_photo_is_chosen_from_a_file_and_scaled_down()
     let (bottom, _) = brightness_at(jpeg, 640, 900);
     assert_eq!(size, (1280, 960), "scaled down to 1280 across");
     assert!(top > 200 && bottom < 60, "top {top}, bottom {bottom}");
+    kiosk.close().await.expect("close kiosk");
+}
+
+/// Passes work only near the appointment's time; the demo day's times are fixed.
+const ALL_DAY_PASSES: (&str, &str) = ("ARRIVE_ARRIVAL_WINDOW", "1440,1440");
+
+#[tokio::test]
+#[ignore = "needs the built kiosk, the server binary and chromedriver: run `cargo xtask test`"]
+async fn a_pre_registered_patient_checks_in_with_the_code_in_two_taps_and_only_once() {
+    let server = start_server_with(&[ALL_DAY_PASSES]);
+    let pass = pre_registered_at_home(&server.url, "Ana D.", "1962-07-19").await;
+    let code = pass["code"].as_str().unwrap().to_owned();
+    let driver = start_chromedriver().await;
+    let kiosk = browser(&driver).await;
+    kiosk
+        .goto(&format!("{}/#enroll={KIOSK_TOKEN}", server.url))
+        .await
+        .expect("open kiosk");
+    wait_text(&kiosk, "#pass-title", "").await;
+    check_screen(&kiosk, "welcome-with-pass").await;
+
+    let start = TAPS.load(Ordering::Relaxed);
+    type_into(&kiosk, "#pass-code", &code.to_lowercase()).await;
+    click(&kiosk, "#pass-continue").await;
+    wait_text(&kiosk, "#express-title", "Ana").await;
+    check_screen(&kiosk, "express").await;
+    click(&kiosk, "#express-check-in").await;
+    wait_text(&kiosk, "#done-title", "Ana").await;
+    let taps = TAPS.load(Ordering::Relaxed) - start;
+    println!("pre-registered patient, code typed: {taps} taps from the welcome screen to checked in");
+    assert!(taps <= 2, "{taps} taps");
+    // What she confirmed at home is the visit's verification; the pass is spent.
+    assert_eq!(verification_rows(&server).await, 1);
+
+    // The same code again (someone else with her pass): refused, next to the field.
+    wait_text(&kiosk, "#welcome-title", "").await;
+    type_into(&kiosk, "#pass-code", &code).await;
+    click(&kiosk, "#pass-continue").await;
+    wait_text(&kiosk, "#pass-error", "could not find").await;
+    check_screen(&kiosk, "pass-refused").await;
+    assert_eq!(
+        value_of(&kiosk, "#pass-code").await.as_deref(),
+        Some(code.as_str()),
+        "what was typed stays"
+    );
+    kiosk.close().await.expect("close kiosk");
+}
+
+#[tokio::test]
+#[ignore = "needs the built kiosk, the server binary and chromedriver: run `cargo xtask test`"]
+async fn a_scanner_typing_the_pass_checks_the_patient_in_with_one_tap() {
+    let server = start_server_with(&[ALL_DAY_PASSES]);
+    let pass = pre_registered_at_home(&server.url, "Grace S.", "1977-10-10").await;
+    let token = pass["token"].as_str().unwrap().to_owned();
+    let driver = start_chromedriver().await;
+    let kiosk = browser(&driver).await;
+    kiosk
+        .goto(&format!("{}/#enroll={KIOSK_TOKEN}", server.url))
+        .await
+        .expect("open kiosk");
+    wait_text(&kiosk, "#welcome-title", "").await;
+    // A USB scanner is a keyboard: it types what the QR code holds, then Enter, into whatever
+    // has focus (here: nothing).
+    let mut keys = fantoccini::actions::KeyActions::new("scanner".into());
+    for key in token.chars().chain(['\u{E007}']) {
+        keys = keys
+            .then(fantoccini::actions::KeyAction::Down { value: key })
+            .then(fantoccini::actions::KeyAction::Up { value: key });
+    }
+    let start = TAPS.load(Ordering::Relaxed);
+    kiosk.perform_actions(keys).await.expect("scanner keystrokes");
+    wait_text(&kiosk, "#express-title", "Grace").await;
+    click(&kiosk, "#express-check-in").await;
+    wait_text(&kiosk, "#done-title", "Grace").await;
+    assert_eq!(
+        TAPS.load(Ordering::Relaxed) - start,
+        1,
+        "one tap from scan to checked in"
+    );
     kiosk.close().await.expect("close kiosk");
 }

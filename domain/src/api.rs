@@ -556,7 +556,9 @@ pub struct UnlockRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ArrivalPass {
-    /// A QR code of an opaque arrival token, as SVG.
+    /// What the QR code holds: an opaque arrival token (a scanner at the kiosk types it).
+    pub token: String,
+    /// A QR code of `token`, as SVG.
     pub qr_svg: String,
     /// The same pass as 6 characters to type (`pass::CODE_ALPHABET`).
     pub code: String,

@@ -24,7 +24,10 @@ pub fn Consents(appointment: KioskAppointment) -> impl IntoView {
     let request = MatchTokenRequest {
         match_token: appointment.match_token.clone(),
     };
-    let (previous, next) = (Step::Intake(appointment.clone()), Step::Payment(appointment.clone()));
+    let (previous, next) = (
+        Step::Intake(appointment.clone()),
+        flow.after_consents(appointment.clone()),
+    );
     spawn_local(async move {
         let result = api::pending_consents(&request).await.map(|list| list.consents);
         if matches!(&result, Ok(list) if list.is_empty()) {
@@ -45,7 +48,7 @@ pub fn Consents(appointment: KioskAppointment) -> impl IntoView {
             Some(Ok(consents)) => {
                 let total = consents.len();
                 let i = index.get().min(total.saturating_sub(1));
-                let next = Step::Payment(appointment.clone());
+                let next = flow.after_consents(appointment.clone());
                 let on_signed = move || {
                     if i + 1 < total {
                         index.set(i + 1);

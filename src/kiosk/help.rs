@@ -13,7 +13,7 @@ fn kiosk_step(step: &Step) -> Option<KioskStep> {
     Some(match step {
         Step::Welcome => KioskStep::Welcome,
         Step::Identify => KioskStep::Identify,
-        Step::Confirm(_) => KioskStep::Confirm,
+        Step::Confirm(_) | Step::Express(_) => KioskStep::Confirm,
         Step::Details(_) => KioskStep::Details,
         Step::Insurance(_) => KioskStep::Insurance,
         Step::Intake(_) => KioskStep::Forms,

@@ -17,6 +17,7 @@ mod idle;
 mod insurance;
 mod intake;
 mod outcome;
+mod pass;
 mod payment;
 mod review;
 mod signature_pad;
@@ -24,7 +25,7 @@ mod visit;
 mod welcome;
 mod widgets;
 
-use arrive_domain::api::KioskAppointment;
+use arrive_domain::api::{KioskAppointment, PassMatch};
 use leptos::prelude::*;
 
 use crate::app::{tr, LanguageToggle};
@@ -44,6 +45,8 @@ pub enum Step {
     Payment(KioskAppointment),
     /// What changed, and the "Check in" button.
     Review(KioskAppointment),
+    /// A pre-registration pass was shown: the appointment and one "Check in".
+    Express(PassMatch),
     Done {
         first_name: String,
         already_checked_in: bool,
@@ -91,12 +94,28 @@ pub struct Flow {
     /// Whether the last move was Back: a step with nothing to ask then passes the patient on
     /// backwards, not forwards again.
     going_back: StoredValue<bool>,
+    /// Checking in with a pass: the steps it still needs lead back to the pass's screen.
+    express: StoredValue<bool>,
 }
 
 impl Flow {
     pub fn go(&self, step: Step) {
         self.going_back.set_value(false);
         self.step.set(step);
+    }
+
+    /// Where the consents lead: payment, or back to the pass's "Check in" when checking in
+    /// with a pass (everything it needed is done by then).
+    pub fn after_consents(&self, appointment: KioskAppointment) -> Step {
+        if self.express.get_value() {
+            Step::Express(PassMatch {
+                appointment,
+                forms_missing: false,
+                consents_missing: false,
+            })
+        } else {
+            Step::Payment(appointment)
+        }
     }
 
     pub fn back(&self, step: Step) {
@@ -119,6 +138,7 @@ impl Flow {
         self.form.clear();
         self.draft.clear();
         self.display.reset();
+        self.express.set_value(false);
         self.step.set(Step::Welcome);
         if let Some(lang) = use_context::<RwSignal<Lang>>() {
             lang.set(Lang::En);
@@ -140,6 +160,7 @@ pub fn Kiosk() -> impl IntoView {
         draft: draft::Draft::new(),
         display: access::Display::new(),
         going_back: StoredValue::new(false),
+        express: StoredValue::new(false),
     };
     provide_context(flow);
     help::provide_help(flow);
@@ -157,7 +178,8 @@ pub fn Kiosk() -> impl IntoView {
         | Step::Intake(_)
         | Step::Consents(_)
         | Step::Payment(_)
-        | Step::Review(_)) => visit::screen(step),
+        | Step::Review(_)
+        | Step::Express(_)) => visit::screen(step),
         Step::Done {
             first_name,
             already_checked_in,

@@ -1,4 +1,5 @@
-//! The steps after identification (details, insurance, forms, consents, payment, review) live
+//! The steps after identification (details, insurance, forms, consents, payment, review, and a
+//! pass's check-in) live
 //! in a WebAssembly chunk of their own when the kiosk is built with the `split` feature (as
 //! `cargo xtask build` does): the lobby tablet's first load is only the welcome, identify and
 //! confirm screens, and the chunk is fetched in the background as soon as the kiosk starts.
@@ -11,7 +12,7 @@ use std::task::{Context, Poll, Waker};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{consents, details, draft, insurance, intake, payment, review, Flow, NavButtons, Step};
+use super::{consents, details, draft, insurance, intake, pass, payment, review, Flow, NavButtons, Step};
 use crate::app::tr;
 
 /// The chunk could not be fetched (the network); the screen offers "Try again".
@@ -112,6 +113,7 @@ fn later_steps(step: Step) -> Result<AnyView, ChunkMissing> {
         Step::Consents(appointment) => view! { <consents::Consents appointment /> }.into_any(),
         Step::Payment(a) => draft::with_record(a.clone(), Step::Consents(a), payment::page),
         Step::Review(a) => draft::with_record(a.clone(), Step::Payment(a), review::page),
+        Step::Express(found) => pass::express_page(found),
         // Not a later step: the kiosk shows those itself.
         _ => ().into_any(),
     })

@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 
+use super::pass::PassEntry;
 use super::{Flow, Step};
 use crate::app::tr;
 use crate::i18n::Lang;
@@ -37,6 +38,7 @@ pub fn Welcome() -> impl IntoView {
                     })
                     .collect_view()}
             </div>
+            <PassEntry />
         </section>
     }
 }

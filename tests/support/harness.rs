@@ -45,6 +45,8 @@ pub struct Server {
     pub url: String,
     process: Process,
     pub data: tempfile::TempDir,
+    /// Settings beyond the harness's own (`start_server_with`), kept for restarts.
+    env: Vec<(String, String)>,
 }
 
 impl Server {
@@ -64,7 +66,7 @@ impl Server {
     /// Starts the server again, on the same address and data folder, after `kill`.
     pub fn start_again(&mut self) {
         let addr = self.url.trim_start_matches("http://").to_owned();
-        let (process, url) = spawn_server(self.data.path(), &addr);
+        let (process, url) = spawn_server(self.data.path(), &addr, &self.env);
         assert_eq!(url, self.url, "restarted on the same address");
         self.process = process;
     }
@@ -78,14 +80,26 @@ impl Server {
 }
 
 pub fn start_server() -> Server {
+    start_server_with(&[])
+}
+
+/// A server with these settings (`ARRIVE_*` variables) as well.
+pub fn start_server_with(env: &[(&str, &str)]) -> Server {
     let data = tempfile::tempdir().expect("temp dir");
-    let (process, url) = spawn_server(data.path(), "127.0.0.1:0");
-    Server { url, process, data }
+    let env: Vec<(String, String)> = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    let (process, url) = spawn_server(data.path(), "127.0.0.1:0", &env);
+    Server {
+        url,
+        process,
+        data,
+        env,
+    }
 }
 
 /// Starts the server binary and waits until it says where it listens.
-pub fn spawn_server(data: &std::path::Path, addr: &str) -> (Process, String) {
+pub fn spawn_server(data: &std::path::Path, addr: &str, env: &[(String, String)]) -> (Process, String) {
     let mut child = Command::new(env_path("ARRIVE_SERVER_BIN"))
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .env("ARRIVE_ADDR", addr)
         .env("ARRIVE_DATA_DIR", data)
         .env("ARRIVE_DIST", env_path("ARRIVE_DIST"))

@@ -141,6 +141,7 @@ async fn finish(
             tracing::info!(appointment_id, "pre-registration finished");
             return Ok(Json(ArrivalPass {
                 qr_svg: super::qr_svg(&token)?,
+                token,
                 code,
                 valid_on: day,
             }));

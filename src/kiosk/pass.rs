@@ -1,0 +1,191 @@
+//! "I have a check-in pass": the 6-character code from a pre-registration pass, typed on the
+//! welcome screen or typed there by a USB/Bluetooth scanner (which types the QR code's token
+//! and Enter), then one screen with the patient's first name, the appointment and "Check in".
+//! A consent whose text changed since, or a form still unanswered, is asked first.
+
+use arrive_domain::api::{CheckInRequest, KioskAppointment, PassMatch, PassRequest};
+use arrive_domain::ErrorCode;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::{Flow, NavButtons, Step};
+use crate::api::{self, ApiFailure};
+use crate::app::{strings, tr};
+use crate::i18n::Lang;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Refusal {
+    Unknown,
+    Window,
+    TooMany,
+    Network,
+}
+
+/// The code field on the welcome screen. Whatever is typed on that screen lands here, so a
+/// scanner works without anyone tapping the field first.
+#[component]
+pub fn PassEntry() -> impl IntoView {
+    let flow = expect_context::<Flow>();
+    let s = strings();
+    let typed = RwSignal::new(String::new());
+    let refusal = RwSignal::new(None::<Refusal>);
+    let busy = RwSignal::new(false);
+    let field = NodeRef::<leptos::html::Input>::new();
+    let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+        let focused_elsewhere = document()
+            .active_element()
+            .is_some_and(|e| e.tag_name() == "INPUT" || e.tag_name() == "BUTTON");
+        if !focused_elsewhere && ev.key().chars().count() == 1 {
+            if let Some(input) = field.get_untracked() {
+                let _ = input.focus();
+            }
+        }
+    });
+    on_cleanup(move || handle.remove());
+
+    let submit = move || {
+        if busy.get_untracked() || typed.with_untracked(|t| t.trim().is_empty()) {
+            return;
+        }
+        busy.set(true);
+        refusal.set(None);
+        let request = PassRequest {
+            pass: typed.get_untracked(),
+        };
+        spawn_local(async move {
+            match api::redeem_pass(&request).await {
+                Ok(found) => flow.go(Step::Express(found)),
+                Err(failure) => {
+                    let why = match failure {
+                        ApiFailure::Refused {
+                            code: ErrorCode::Conflict,
+                            ..
+                        } => Refusal::Window,
+                        ApiFailure::Refused {
+                            code: ErrorCode::RateLimited,
+                            ..
+                        } => Refusal::TooMany,
+                        ApiFailure::Refused {
+                            code: ErrorCode::Unauthorized,
+                            ..
+                        } => return flow.go(Step::NotEnrolled),
+                        ApiFailure::Refused { .. } => Refusal::Unknown,
+                        ApiFailure::Network => Refusal::Network,
+                    };
+                    refusal.try_set(Some(why));
+                }
+            }
+            busy.try_set(false);
+        });
+    };
+    let message = move || {
+        refusal.get().map(|why| match why {
+            Refusal::Unknown => s.get().pass_unknown,
+            Refusal::Window => s.get().pass_window,
+            Refusal::TooMany => s.get().pass_too_many,
+            Refusal::Network => s.get().network_error,
+        })
+    };
+    view! {
+        <form
+            class="pass-entry"
+            aria-labelledby="pass-title"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                submit();
+            }
+        >
+            // The welcome screen is in English until a language is chosen: the heading is in
+            // Spanish too, so a Spanish speaker with a pass finds it.
+            <h2 id="pass-title">
+                {tr(|s| s.pass_title)} " "
+                <span lang="es" class="other-language">{Lang::Es.strings().pass_title}</span>
+            </h2>
+            <div class="field" class:invalid=move || refusal.get().is_some()>
+                <label for="pass-code">{tr(|s| s.pass_label)}</label>
+                <p class="hint" id="pass-hint">{tr(|s| s.pass_hint)}</p>
+                <p class="field-error" id="pass-error" role="alert">{message}</p>
+                <input
+                    type="text"
+                    id="pass-code"
+                    node_ref=field
+                    autocomplete="off"
+                    autocapitalize="characters"
+                    spellcheck="false"
+                    aria-describedby="pass-hint pass-error"
+                    aria-invalid=move || refusal.get().map(|_| "true")
+                    prop:value=move || typed.get()
+                    on:input=move |ev| typed.set(event_target_value(&ev))
+                />
+            </div>
+            <button type="submit" class="secondary" id="pass-continue" disabled=move || busy.get()>
+                {tr(|s| s.pass_continue)}
+            </button>
+        </form>
+    }
+}
+
+/// The pass's appointment and one "Check in"; anything still missing is asked first.
+pub fn express_page(found: PassMatch) -> AnyView {
+    let flow = expect_context::<Flow>();
+    flow.express.set_value(true);
+    let s = strings();
+    let busy = RwSignal::new(false);
+    let failed = RwSignal::new(false);
+    let KioskAppointment {
+        first_name,
+        starts_at,
+        provider,
+        already_checked_in,
+        ..
+    } = found.appointment.clone();
+    let missing = found.forms_missing || found.consents_missing;
+    let go = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        let appointment = found.appointment.clone();
+        if found.forms_missing {
+            return flow.go(Step::Intake(appointment));
+        }
+        if found.consents_missing {
+            return flow.go(Step::Consents(appointment));
+        }
+        busy.set(true);
+        failed.set(false);
+        // What the patient confirmed at home is already on file: the check-in carries nothing.
+        let request = CheckInRequest {
+            match_token: appointment.match_token.clone(),
+            idempotency_key: None,
+            verification: None,
+        };
+        spawn_local(async move {
+            match api::check_in(&request).await {
+                Ok(response) => flow.go(Step::Done {
+                    first_name: appointment.first_name.clone(),
+                    already_checked_in: response.already_checked_in,
+                }),
+                Err(_) => {
+                    failed.try_set(true);
+                    busy.try_set(false);
+                }
+            }
+        });
+    };
+    view! {
+        <section class="confirm express" aria-labelledby="express-title">
+            <h1 id="express-title">{move || (s.get().greeting)(&first_name)}</h1>
+            <p class="lead" id="appointment-summary">{move || (s.get().appointment_with)(&starts_at, &provider)}</p>
+            {already_checked_in.then(|| view! { <p class="notice">{tr(|s| s.already_checked_in)}</p> })}
+            {missing.then(|| view! { <p class="notice" id="express-missing">{tr(|s| s.express_missing)}</p> })}
+            <p class="field-error" role="alert">{move || failed.get().then(tr(|s| s.network_error))}</p>
+            {(!already_checked_in).then(|| view! {
+                <button type="button" class="primary big" id="express-check-in" disabled=move || busy.get() on:click=go>
+                    {if missing { tr(|s| s.continue_button) } else { tr(|s| s.check_in_button) }}
+                </button>
+            })}
+            <NavButtons />
+        </section>
+    }
+    .into_any()
+}
