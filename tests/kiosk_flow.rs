@@ -671,3 +671,60 @@ async fn a_scanner_typing_the_pass_checks_the_patient_in_with_one_tap() {
     );
     kiosk.close().await.expect("close kiosk");
 }
+
+/// One frame for the fake camera showing `text` as a QR code (8 px per module, black on
+/// white, centred on 640 × 480), as YUV4MPEG2.
+fn qr_video(dir: &std::path::Path, text: &str) -> std::path::PathBuf {
+    let code = qrcode::QrCode::new(text.as_bytes()).expect("a QR code");
+    let modules = code.width();
+    let colors = code.to_colors();
+    let (width, height, scale) = (640usize, 480usize, 8usize);
+    let (left, top) = ((width - modules * scale) / 2, (height - modules * scale) / 2);
+    let mut y4m = format!("YUV4MPEG2 W{width} H{height} F30:1 Ip A1:1 C420jpeg\nFRAME\n").into_bytes();
+    for y in 0..height {
+        for x in 0..width {
+            let module = (x >= left && y >= top)
+                .then(|| ((x - left) / scale, (y - top) / scale))
+                .filter(|(mx, my)| *mx < modules && *my < modules);
+            let dark = module.is_some_and(|(mx, my)| colors[my * modules + mx] == qrcode::Color::Dark);
+            y4m.push(if dark { 16 } else { 235 });
+        }
+    }
+    y4m.extend(std::iter::repeat_n(128, width * height / 2));
+    let path = dir.join("pass.y4m");
+    std::fs::write(&path, y4m).expect("write the fake camera's video");
+    path
+}
+
+#[tokio::test]
+#[ignore = "needs the built kiosk, the server binary and chromedriver: run `cargo xtask test`"]
+async fn the_tablet_camera_reads_the_pass_qr_code_and_checks_the_patient_in() {
+    let server = start_server_with(&[ALL_DAY_PASSES]);
+    let pass = pre_registered_at_home(&server.url, "Chidi O.", "1949-12-02").await;
+    let video = qr_video(server.data.path(), pass["token"].as_str().unwrap());
+    let fake_camera = format!("--use-file-for-fake-video-capture={}", video.display());
+    let driver = start_chromedriver().await;
+    let kiosk = browser_with(
+        &driver,
+        &[
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            &fake_camera,
+        ],
+    )
+    .await;
+    kiosk
+        .goto(&format!("{}/#enroll={KIOSK_TOKEN}", server.url))
+        .await
+        .expect("open kiosk");
+    let start = TAPS.load(Ordering::Relaxed);
+    click(&kiosk, "#pass-scan").await;
+    wait_text(&kiosk, "#express-title", "Chidi").await;
+    check_screen(&kiosk, "express-scanned").await;
+    click(&kiosk, "#express-check-in").await;
+    wait_text(&kiosk, "#done-title", "Chidi").await;
+    let taps = TAPS.load(Ordering::Relaxed) - start;
+    println!("pass scanned by the camera: {taps} taps from the welcome screen to checked in");
+    assert!(taps <= 2, "{taps} taps");
+    kiosk.close().await.expect("close kiosk");
+}

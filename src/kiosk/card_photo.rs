@@ -8,8 +8,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, MediaStream, MediaStreamConstraints};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, MediaStream};
 
+use super::camera;
 use super::draft::photo_slot;
 use super::Flow;
 use crate::app::tr;
@@ -52,9 +53,7 @@ fn CardSide(rank: usize, side: usize, id: String) -> impl IntoView {
     let problem = RwSignal::new(false);
     let stop = move || {
         if let Some(stream) = stream.try_update_value(Option::take).flatten() {
-            stream.get_tracks().for_each(&mut |track, _, _| {
-                track.unchecked_into::<web_sys::MediaStreamTrack>().stop();
-            });
+            camera::stop(&stream);
         }
     };
     on_cleanup(stop);
@@ -63,7 +62,8 @@ fn CardSide(rank: usize, side: usize, id: String) -> impl IntoView {
         problem.set(false);
         camera.set(Camera::Starting);
         spawn_local(async move {
-            match start_camera().await {
+            // The camera facing away from the patient, where a tablet has two.
+            match camera::start("environment").await {
                 Ok(started) => {
                     stream.try_set_value(Some(started));
                     camera.try_set(Camera::Live);
@@ -154,17 +154,6 @@ fn CardSide(rank: usize, side: usize, id: String) -> impl IntoView {
             <p class="field-error" role="alert">{move || problem.get().then(tr(|s| s.photo_failed))}</p>
         </div>
     }
-}
-
-async fn start_camera() -> Result<MediaStream, JsValue> {
-    let devices = window().navigator().media_devices()?;
-    let constraints = MediaStreamConstraints::new();
-    // The camera facing away from the patient, where a tablet has two.
-    let video = js_sys::Object::new();
-    js_sys::Reflect::set(&video, &"facingMode".into(), &"environment".into())?;
-    constraints.set_video(&video);
-    let stream = JsFuture::from(devices.get_user_media_with_constraints(&constraints)?).await?;
-    Ok(stream.unchecked_into())
 }
 
 /// A chosen picture file, through the same scaling and compression as a camera frame.

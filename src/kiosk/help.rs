@@ -12,7 +12,7 @@ use crate::app::tr;
 fn kiosk_step(step: &Step) -> Option<KioskStep> {
     Some(match step {
         Step::Welcome => KioskStep::Welcome,
-        Step::Identify => KioskStep::Identify,
+        Step::Identify | Step::ScanPass => KioskStep::Identify,
         Step::Confirm(_) | Step::Express(_) => KioskStep::Confirm,
         Step::Details(_) => KioskStep::Details,
         Step::Insurance(_) => KioskStep::Insurance,

@@ -5,6 +5,7 @@
 //! storage or the URL, and is wiped on "Start over", on finishing, and after inactivity.
 
 mod access;
+mod camera;
 mod card_photo;
 mod confirm;
 mod consents;
@@ -20,6 +21,7 @@ mod outcome;
 mod pass;
 mod payment;
 mod review;
+mod scan;
 mod signature_pad;
 mod visit;
 mod welcome;
@@ -45,6 +47,8 @@ pub enum Step {
     Payment(KioskAppointment),
     /// What changed, and the "Check in" button.
     Review(KioskAppointment),
+    /// The camera reads a pre-registration pass's QR code.
+    ScanPass,
     /// A pre-registration pass was shown: the appointment and one "Check in".
     Express(PassMatch),
     Done {
@@ -179,6 +183,7 @@ pub fn Kiosk() -> impl IntoView {
         | Step::Consents(_)
         | Step::Payment(_)
         | Step::Review(_)
+        | Step::ScanPass
         | Step::Express(_)) => visit::screen(step),
         Step::Done {
             first_name,

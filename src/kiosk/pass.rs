@@ -11,10 +11,10 @@ use leptos::task::spawn_local;
 use super::{Flow, NavButtons, Step};
 use crate::api::{self, ApiFailure};
 use crate::app::{strings, tr};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Strings};
 
 #[derive(Clone, Copy, PartialEq)]
-enum Refusal {
+pub enum Refusal {
     Unknown,
     Window,
     TooMany,
@@ -49,43 +49,14 @@ pub fn PassEntry() -> impl IntoView {
         }
         busy.set(true);
         refusal.set(None);
-        let request = PassRequest {
-            pass: typed.get_untracked(),
-        };
+        let pass = typed.get_untracked();
         spawn_local(async move {
-            match api::redeem_pass(&request).await {
-                Ok(found) => flow.go(Step::Express(found)),
-                Err(failure) => {
-                    let why = match failure {
-                        ApiFailure::Refused {
-                            code: ErrorCode::Conflict,
-                            ..
-                        } => Refusal::Window,
-                        ApiFailure::Refused {
-                            code: ErrorCode::RateLimited,
-                            ..
-                        } => Refusal::TooMany,
-                        ApiFailure::Refused {
-                            code: ErrorCode::Unauthorized,
-                            ..
-                        } => return flow.go(Step::NotEnrolled),
-                        ApiFailure::Refused { .. } => Refusal::Unknown,
-                        ApiFailure::Network => Refusal::Network,
-                    };
-                    refusal.try_set(Some(why));
-                }
-            }
+            let refused = redeem(flow, pass).await;
+            refusal.try_set(refused);
             busy.try_set(false);
         });
     };
-    let message = move || {
-        refusal.get().map(|why| match why {
-            Refusal::Unknown => s.get().pass_unknown,
-            Refusal::Window => s.get().pass_window,
-            Refusal::TooMany => s.get().pass_too_many,
-            Refusal::Network => s.get().network_error,
-        })
-    };
+    let message = move || refusal.get().map(|why| refusal_text(s.get(), why));
     view! {
         <form
             class="pass-entry"
@@ -118,10 +89,53 @@ pub fn PassEntry() -> impl IntoView {
                     on:input=move |ev| typed.set(event_target_value(&ev))
                 />
             </div>
-            <button type="submit" class="secondary" id="pass-continue" disabled=move || busy.get()>
-                {tr(|s| s.pass_continue)}
-            </button>
+            <div class="pass-buttons">
+                <button type="submit" class="secondary" id="pass-continue" disabled=move || busy.get()>
+                    {tr(|s| s.pass_continue)}
+                </button>
+                <button type="button" class="secondary" id="pass-scan" on:click=move |_| flow.go(Step::ScanPass)>
+                    {tr(|s| s.pass_scan)}
+                </button>
+            </div>
         </form>
+    }
+}
+
+/// Looks the pass up (a typed code or a scanned token) and moves on to its "Check in";
+/// otherwise says why not.
+pub async fn redeem(flow: Flow, pass: String) -> Option<Refusal> {
+    let why = match api::redeem_pass(&PassRequest { pass }).await {
+        Ok(found) => {
+            flow.go(Step::Express(found));
+            return None;
+        }
+        Err(ApiFailure::Refused {
+            code: ErrorCode::Conflict,
+            ..
+        }) => Refusal::Window,
+        Err(ApiFailure::Refused {
+            code: ErrorCode::RateLimited,
+            ..
+        }) => Refusal::TooMany,
+        Err(ApiFailure::Refused {
+            code: ErrorCode::Unauthorized,
+            ..
+        }) => {
+            flow.go(Step::NotEnrolled);
+            return None;
+        }
+        Err(ApiFailure::Refused { .. }) => Refusal::Unknown,
+        Err(ApiFailure::Network) => Refusal::Network,
+    };
+    Some(why)
+}
+
+pub fn refusal_text(s: &Strings, why: Refusal) -> &'static str {
+    match why {
+        Refusal::Unknown => s.pass_unknown,
+        Refusal::Window => s.pass_window,
+        Refusal::TooMany => s.pass_too_many,
+        Refusal::Network => s.network_error,
     }
 }
 

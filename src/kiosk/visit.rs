@@ -12,7 +12,7 @@ use std::task::{Context, Poll, Waker};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{consents, details, draft, insurance, intake, pass, payment, review, Flow, NavButtons, Step};
+use super::{consents, details, draft, insurance, intake, pass, payment, review, scan, Flow, NavButtons, Step};
 use crate::app::tr;
 
 /// The chunk could not be fetched (the network); the screen offers "Try again".
@@ -113,6 +113,7 @@ fn later_steps(step: Step) -> Result<AnyView, ChunkMissing> {
         Step::Consents(appointment) => view! { <consents::Consents appointment /> }.into_any(),
         Step::Payment(a) => draft::with_record(a.clone(), Step::Consents(a), payment::page),
         Step::Review(a) => draft::with_record(a.clone(), Step::Payment(a), review::page),
+        Step::ScanPass => scan::page(),
         Step::Express(found) => pass::express_page(found),
         // Not a later step: the kiosk shows those itself.
         _ => ().into_any(),
