@@ -33,6 +33,7 @@ pub fn test_config(data: &std::path::Path) -> Config {
     Config {
         addr: "127.0.0.1:0".parse().unwrap(),
         data_dir: data.join("data"),
+        database_url: None,
         dist_dir: dist,
         seed_demo: true,
         demo_extra_patients: 0,
