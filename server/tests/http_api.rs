@@ -681,15 +681,15 @@ async fn phq9_follows_a_positive_phq2_and_item_9_is_flagged_urgent() {
     assert!(flagged[0].ends_with(" H."), "{flagged:?}");
     server.stop().await;
 
-    let db = sqlx::SqlitePool::connect(&format!("sqlite:{}", data.path().join("data/arrive.db").display()))
-        .await
-        .unwrap();
+    let db = test_db(&data).await;
     type ScoreRow = (String, Option<i64>, Option<i64>, Option<String>, bool);
-    let rows: Vec<ScoreRow> = sqlx::query_as(
+    let rows: Vec<ScoreRow> = on_db!(&db, |p| {
+        sqlx::query_as(
         "SELECT form_id, phq2_total, phq9_total, phq9_severity, urgent FROM questionnaire_response ORDER BY form_id",
     )
-    .fetch_all(&db)
+    .fetch_all(p)
     .await
+    })
     .unwrap();
     assert_eq!(
         rows,
@@ -819,16 +819,14 @@ async fn consents_are_signed_once_per_wording_and_bad_signatures_are_refused() {
     assert_eq!(left, ["financial-responsibility"]);
     server.stop().await;
 
-    let db = sqlx::SqlitePool::connect(&format!("sqlite:{}", data.path().join("data/arrive.db").display()))
-        .await
-        .unwrap();
+    let db = test_db(&data).await;
     type SignatureRow = (String, String, String, String, bool, String);
-    let rows: Vec<SignatureRow> = sqlx::query_as(
+    let rows: Vec<SignatureRow> = on_db!(&db, |p| sqlx::query_as(
         "SELECT consent_id, version, typed_name, signature_path, signed_by_typing, language
          FROM consent_signature ORDER BY id",
     )
-    .fetch_all(&db)
-    .await
+    .fetch_all(p)
+    .await)
     .unwrap();
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0].0, "privacy-notice");
@@ -1206,14 +1204,17 @@ async fn staff_read_answers_scores_and_signatures_and_every_view_is_audited() {
     server.stop().await;
 
     // The trail is append-only, even for someone with the database file.
-    let db = sqlx::SqlitePool::connect(&format!("sqlite:{}", data.path().join("data/arrive.db").display()))
+    let db = test_db(&data).await;
+    let edit = on_db!(&db, |p| sqlx::query("UPDATE audit_entry SET action = 'nothing'")
+        .execute(p)
         .await
-        .unwrap();
-    let edit = sqlx::query("UPDATE audit_entry SET action = 'nothing'")
-        .execute(&db)
-        .await;
+        .map(|_| ()));
     assert!(edit.is_err(), "an audit entry was changed");
-    assert!(sqlx::query("DELETE FROM audit_entry").execute(&db).await.is_err());
+    assert!(on_db!(&db, |p| sqlx::query("DELETE FROM audit_entry")
+        .execute(p)
+        .await
+        .map(|_| ()))
+    .is_err());
 }
 
 #[tokio::test(flavor = "multi_thread")]

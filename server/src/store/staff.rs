@@ -113,14 +113,14 @@ impl Store {
         lock_until: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
         on_pool!(self.pool(), |p| sqlx::query(
-            "UPDATE staff SET failed_logins = failed_logins + 1,
+            // Each column once: PostgreSQL refuses two assignments to one column.
+            "UPDATE staff SET
                 locked_until = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until END,
-                failed_logins = CASE WHEN failed_logins + 1 >= $3 THEN 0 ELSE failed_logins + 1 END
-             WHERE id = $4",
+                failed_logins = CASE WHEN failed_logins + 1 >= $1 THEN 0 ELSE failed_logins + 1 END
+             WHERE id = $3",
         )
         .bind(max_failures)
         .bind(rfc3339(lock_until))
-        .bind(max_failures)
         .bind(staff_id)
         .execute(p)
         .await
