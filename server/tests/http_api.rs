@@ -357,37 +357,6 @@ async fn unknown_paths_and_methods_are_json_errors_and_other_paths_serve_the_kio
     server.stop().await;
 }
 
-/// Reads Server-Sent Events until one of type `appointment` arrives; returns (id, data).
-async fn next_appointment_event(
-    stream: &mut (impl futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin),
-    buffer: &mut String,
-) -> (String, Value) {
-    let read = async {
-        loop {
-            if let Some(end) = buffer.find("\n\n") {
-                let block: String = buffer.drain(..end + 2).collect();
-                let field = |name: &str| {
-                    block
-                        .lines()
-                        .find_map(|l| l.strip_prefix(name))
-                        .map(|v| v.trim().to_owned())
-                };
-                if field("event:").as_deref() == Some("appointment") {
-                    let data = serde_json::from_str(&field("data:").expect("data")).expect("json data");
-                    return (field("id:").expect("id"), data);
-                }
-                continue;
-            }
-            let chunk = stream.next().await.expect("stream open").expect("chunk");
-            buffer.push_str(std::str::from_utf8(&chunk).expect("utf-8"));
-        }
-    };
-    // A hang guard, not a timing assertion.
-    tokio::time::timeout(Duration::from_secs(20), read)
-        .await
-        .expect("an appointment event arrives")
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn the_desk_hears_arrivals_live_and_replays_what_it_missed() {
     let (_data, server, client) = fresh_server().await;

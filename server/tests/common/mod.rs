@@ -223,6 +223,40 @@ pub async fn submit(client: &Client, base: &str, form: &str, token: &str, respon
     .await
 }
 
+/// Reads Server-Sent Events until one of type `appointment` arrives; returns (id, data).
+pub async fn next_appointment_event(
+    stream: &mut (impl futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin),
+    buffer: &mut String,
+) -> (String, Value) {
+    let read = async {
+        loop {
+            if let Some(end) = buffer.find("\n\n") {
+                let block: String = buffer.drain(..end + 2).collect();
+                let field = |name: &str| {
+                    block
+                        .lines()
+                        .find_map(|l| l.strip_prefix(name))
+                        .map(|v| v.trim().to_owned())
+                };
+                if field("event:").as_deref() == Some("appointment") {
+                    let data = serde_json::from_str(&field("data:").expect("data")).expect("json data");
+                    return (field("id:").expect("id"), data);
+                }
+                continue;
+            }
+            let chunk = futures_util::StreamExt::next(stream)
+                .await
+                .expect("stream open")
+                .expect("chunk");
+            buffer.push_str(std::str::from_utf8(&chunk).expect("utf-8"));
+        }
+    };
+    // A hang guard, not a timing assertion.
+    tokio::time::timeout(Duration::from_secs(20), read)
+        .await
+        .expect("an appointment event arrives")
+}
+
 /// A connection to the database of test folder `data`, for a test to look at what the server
 /// stored; `on_db!(&db, |p| query.fetch_one(p).await)` runs a query on it (with `$1`
 /// placeholders, which both accept).
@@ -244,7 +278,11 @@ macro_rules! on_db {
 pub(crate) use on_db;
 
 pub async fn test_db(data: &tempfile::TempDir) -> TestDb {
-    match test_backend() {
+    test_db_on(test_backend(), data).await
+}
+
+pub async fn test_db_on(backend: Backend, data: &tempfile::TempDir) -> TestDb {
+    match backend {
         Backend::Sqlite => TestDb::Sqlite(
             sqlx::SqlitePool::connect(&format!("sqlite:{}", data.path().join("data/arrive.db").display()))
                 .await
