@@ -74,7 +74,8 @@ CREATE TABLE match_token (
 );
 CREATE INDEX match_token_by_expiry ON match_token(expires_at);
 
--- The id is the Server-Sent Event id (see docs/DEPLOYMENT.md on ids and concurrent commits).
+-- The id is the Server-Sent Event id. Writers take an advisory lock first (store::desk_event),
+-- so ids commit in order, as on SQLite, and a replay "after id N" misses nothing.
 CREATE TABLE desk_event (
     id             BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     appointment_id BIGINT NOT NULL REFERENCES appointment(id),

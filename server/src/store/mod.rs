@@ -119,8 +119,15 @@ fn day_range(day: NaiveDate) -> (String, String) {
 /// Records a change the boards must hear about, in the caller's transaction, so the change and
 /// its event commit together; the id is the event's SSE id.
 /// On PostgreSQL the same transaction notifies every server (`events::CHANNEL`): the boards
-/// on all of them hear of the change when, and only if, it commits.
+/// on all of them hear of the change when, and only if, it commits. It also takes a lock held
+/// to its commit, so desk events commit in id order as on SQLite (one writer): a board that
+/// replays "after id N" cannot miss a lower id that committed later.
 async fn desk_event(tx: &mut Tx, appointment_id: i64, now: &str) -> Result<i64, sqlx::Error> {
+    if let Tx::Postgres(c) = tx {
+        sqlx::query("SELECT pg_advisory_xact_lock(727270002)")
+            .execute(&mut **c)
+            .await?;
+    }
     let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(
         "INSERT INTO desk_event (appointment_id, at) VALUES ($1, $2) RETURNING id"
     )
