@@ -1,4 +1,4 @@
-//! Arrive's API server: axum over sqlx (SQLite), serving the kiosk's built files and the
+//! Arrive's API server: axum over sqlx (SQLite, or PostgreSQL for several servers), serving the kiosk's built files and the
 //! JSON API under `/api/v1`. See ARCHITECTURE.md for the map.
 
 pub mod api;

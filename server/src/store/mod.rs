@@ -1,5 +1,6 @@
-//! The database: one place for every SQL statement, so a second backend (PostgreSQL) later
-//! means one more implementation of this module's functions, not a hunt through handlers.
+//! The database: one place for every SQL statement, each written once in SQL that SQLite and
+//! PostgreSQL both accept and compiled for both (`on_pool!`, `on_tx!`); handlers never see
+//! which backend runs.
 
 use std::path::Path;
 use std::str::FromStr;
