@@ -8,8 +8,12 @@ use std::path::PathBuf;
 pub struct Config {
     /// `ARRIVE_ADDR`, default 127.0.0.1:8080. Port 0 picks a free port.
     pub addr: SocketAddr,
-    /// `ARRIVE_DATA_DIR`, default `./data`: holds `arrive.db`.
+    /// `ARRIVE_DATA_DIR`, default `./data`: holds `arrive.db` (SQLite), unless `database_url`.
     pub data_dir: PathBuf,
+    /// `DATABASE_URL`: `postgres://user@host:5432/db` runs on PostgreSQL, and several servers
+    /// may share it (docs/DEPLOYMENT.md). Unset: SQLite in `ARRIVE_DATA_DIR/arrive.db`, one
+    /// server.
+    pub database_url: Option<String>,
     /// `ARRIVE_DIST`, default `./dist`: the Trunk-built kiosk.
     pub dist_dir: PathBuf,
     /// `ARRIVE_DEMO`, default on: seed the demo clinic and today's synthetic appointments.
@@ -124,8 +128,18 @@ impl Config {
             (None, None) => None,
             _ => return Err("ARRIVE_TLS_CERT and ARRIVE_TLS_KEY go together: set both (PEM files) or neither".into()),
         };
+        let database_url = var("DATABASE_URL");
+        if let Some(url) = &database_url {
+            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                // Not echoed: a URL may carry a password.
+                return Err(
+                    "DATABASE_URL must be a postgres:// URL; leave it unset for SQLite in ARRIVE_DATA_DIR".into(),
+                );
+            }
+        }
         Ok(Config {
             addr,
+            database_url,
             data_dir: var("ARRIVE_DATA_DIR").map_or_else(|| "data".into(), PathBuf::from),
             dist_dir: var("ARRIVE_DIST").map_or_else(|| "dist".into(), PathBuf::from),
             seed_demo,

@@ -1,4 +1,4 @@
-//! Arrive's API server: axum over sqlx (SQLite), serving the kiosk's built files and the
+//! Arrive's API server: axum over sqlx (SQLite, or PostgreSQL for several servers), serving the kiosk's built files and the
 //! JSON API under `/api/v1`. See ARCHITECTURE.md for the map.
 
 pub mod api;
@@ -72,8 +72,12 @@ impl Default for IdentifyThrottle {
 }
 
 impl AppState {
-    /// Tells every open board about a change already recorded as desk event `event_id`.
+    /// Tells every open board about a change already recorded as desk event `event_id`. On
+    /// PostgreSQL the transaction that recorded it already notified every server (`events`).
     pub async fn publish_appointment(&self, appointment_id: i64, event_id: i64) -> Result<(), sqlx::Error> {
+        if self.events.relayed() {
+            return Ok(());
+        }
         if let Some(row) = self.store.desk_appointment(appointment_id).await? {
             self.events.publish((event_id, row));
         }
@@ -94,7 +98,10 @@ pub async fn run(
     let forms = std::sync::Arc::new(forms::Forms::load(config.forms_dir.as_deref())?);
     let consents = std::sync::Arc::new(consents::Consents::load(config.consents_dir.as_deref())?);
     let payers = std::sync::Arc::new(payers::load(config.payers_file.as_deref())?);
-    let store = store::Store::open(&config.database_path()).await?;
+    let store = match &config.database_url {
+        Some(url) => store::Store::open_postgres(url).await?,
+        None => store::Store::open(&config.database_path()).await?,
+    };
     if config.seed_demo {
         seed::seed_demo(&store, chrono::Local::now().date_naive(), config.demo_extra_patients).await?;
     }
@@ -102,9 +109,14 @@ pub async fn run(
     let first_kiosk = ensure_first_kiosk(&store, config.first_kiosk_token.clone()).await?;
     let (stop_tx, stop_rx) = watch::channel(false);
     let stop_rx_outbox = stop_rx.clone();
+    let events = events::DeskEvents::new(stop_rx.clone(), store.postgres().cloned());
+    if let Some(pool) = store.postgres() {
+        let relay = events::listen(store.clone(), events.clone(), pool.clone(), stop_rx.clone()).await?;
+        tokio::spawn(relay);
+    }
     let state = AppState {
         store,
-        events: events::DeskEvents::new(stop_rx.clone()),
+        events,
         forms,
         consents,
         secure_cookies: config.https(),

@@ -4,7 +4,7 @@
 use chrono::{Days, NaiveDate};
 
 use crate::import;
-use crate::store::{Store, CLINIC_ID};
+use crate::store::{on_tx, Store, Tx, CLINIC_ID};
 
 /// The demo day as the FHIR Bundle a practice system sends (docs/SCHEDULE_IMPORT.md): patients
 /// with addresses, phones and sandbox insurance, `today` for the date. The names exercise the matcher: accents, hyphen, apostrophe,
@@ -20,26 +20,40 @@ pub const DEMO_PROVIDERS: &[&str] = &["Dr. Patel", "Dr. Moreno", "Nurse Practiti
 /// `extra_patients` synthetic "Loadtest" patients are added for load tests: patient k is born
 /// k days after 1910-01-01, so each (last name, date of birth) is unique.
 pub async fn seed_demo(store: &Store, today: NaiveDate, extra_patients: u32) -> Result<(), sqlx::Error> {
-    let mut tx = store.pool().begin().await?;
-    sqlx::query("INSERT OR IGNORE INTO clinic (id, name) VALUES (?, 'Arrive Demo Clinic')")
-        .bind(CLINIC_ID)
-        .execute(&mut *tx)
-        .await?;
+    let mut tx = store.begin().await?;
+    on_tx!(&mut tx, |c| sqlx::query(
+        "INSERT INTO clinic (id, name) VALUES ($1, 'Arrive Demo Clinic') ON CONFLICT DO NOTHING"
+    )
+    .bind(CLINIC_ID)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
     for (index, name) in DEMO_PROVIDERS.iter().enumerate() {
-        sqlx::query("INSERT OR IGNORE INTO provider (id, clinic_id, display_name) VALUES (?, ?, ?)")
-            .bind(index as i64 + 1)
-            .bind(CLINIC_ID)
-            .bind(name)
-            .execute(&mut *tx)
+        on_tx!(&mut tx, |c| sqlx::query(
+            "INSERT INTO provider (id, clinic_id, display_name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
+        )
+        .bind(index as i64 + 1)
+        .bind(CLINIC_ID)
+        .bind(name)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    }
+    if let Tx::Postgres(c) = &mut tx {
+        // Ids given by hand leave PostgreSQL's counter behind: the next provider an import
+        // adds must not be given id 1 again.
+        sqlx::query("SELECT setval(pg_get_serial_sequence('provider', 'id'), (SELECT MAX(id) FROM provider))")
+            .execute(&mut **c)
             .await?;
     }
     let day = today.format("%Y-%m-%d").to_string();
-    let scheduled_today: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM appointment WHERE clinic_id = ? AND substr(starts_at, 1, 10) = ?")
-            .bind(CLINIC_ID)
-            .bind(&day)
-            .fetch_one(&mut *tx)
-            .await?;
+    let scheduled_today: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM appointment WHERE clinic_id = $1 AND substr(starts_at, 1, 10) = $2"
+    )
+    .bind(CLINIC_ID)
+    .bind(&day)
+    .fetch_one(&mut **c)
+    .await)?;
     tx.commit().await?;
     if scheduled_today > 0 {
         return Ok(());
@@ -56,26 +70,30 @@ pub async fn seed_demo(store: &Store, today: NaiveDate, extra_patients: u32) -> 
     store.import_schedule(&rows).await?;
 
     // Synthetic patients for load tests only: made in code, many at a time.
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin().await?;
     let first_birth_date = NaiveDate::from_ymd_opt(1910, 1, 1).unwrap_or(NaiveDate::MIN);
     for k in 0..extra_patients {
         let dob = (first_birth_date + Days::new(u64::from(k)))
             .format("%Y-%m-%d")
             .to_string();
-        let patient_id = sqlx::query(
-            "INSERT INTO patient (first_name, last_name, date_of_birth) VALUES ('Synthetic', 'Loadtest', ?)",
+        let patient_id: i64 = on_tx!(&mut tx, |c| {
+            sqlx::query_scalar(
+            "INSERT INTO patient (first_name, last_name, date_of_birth) VALUES ('Synthetic', 'Loadtest', $1) RETURNING id",
         )
         .bind(dob)
-        .execute(&mut *tx)
-        .await?
-        .last_insert_rowid();
+        .fetch_one(&mut **c)
+        .await
+        })?;
         let minute = 7 * 60 + k % 660;
-        sqlx::query("INSERT INTO appointment (clinic_id, patient_id, provider_id, starts_at) VALUES (?, ?, 1, ?)")
-            .bind(CLINIC_ID)
-            .bind(patient_id)
-            .bind(format!("{day}T{:02}:{:02}", minute / 60, minute % 60))
-            .execute(&mut *tx)
-            .await?;
+        on_tx!(&mut tx, |c| sqlx::query(
+            "INSERT INTO appointment (clinic_id, patient_id, provider_id, starts_at) VALUES ($1, $2, 1, $3)"
+        )
+        .bind(CLINIC_ID)
+        .bind(patient_id)
+        .bind(format!("{day}T{:02}:{:02}", minute / 60, minute % 60))
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
     }
     tracing::info!(
         appointments = rows.len() + extra_patients as usize,

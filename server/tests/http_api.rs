@@ -357,37 +357,6 @@ async fn unknown_paths_and_methods_are_json_errors_and_other_paths_serve_the_kio
     server.stop().await;
 }
 
-/// Reads Server-Sent Events until one of type `appointment` arrives; returns (id, data).
-async fn next_appointment_event(
-    stream: &mut (impl futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin),
-    buffer: &mut String,
-) -> (String, Value) {
-    let read = async {
-        loop {
-            if let Some(end) = buffer.find("\n\n") {
-                let block: String = buffer.drain(..end + 2).collect();
-                let field = |name: &str| {
-                    block
-                        .lines()
-                        .find_map(|l| l.strip_prefix(name))
-                        .map(|v| v.trim().to_owned())
-                };
-                if field("event:").as_deref() == Some("appointment") {
-                    let data = serde_json::from_str(&field("data:").expect("data")).expect("json data");
-                    return (field("id:").expect("id"), data);
-                }
-                continue;
-            }
-            let chunk = stream.next().await.expect("stream open").expect("chunk");
-            buffer.push_str(std::str::from_utf8(&chunk).expect("utf-8"));
-        }
-    };
-    // A hang guard, not a timing assertion.
-    tokio::time::timeout(Duration::from_secs(20), read)
-        .await
-        .expect("an appointment event arrives")
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn the_desk_hears_arrivals_live_and_replays_what_it_missed() {
     let (_data, server, client) = fresh_server().await;
@@ -681,15 +650,15 @@ async fn phq9_follows_a_positive_phq2_and_item_9_is_flagged_urgent() {
     assert!(flagged[0].ends_with(" H."), "{flagged:?}");
     server.stop().await;
 
-    let db = sqlx::SqlitePool::connect(&format!("sqlite:{}", data.path().join("data/arrive.db").display()))
-        .await
-        .unwrap();
+    let db = test_db(&data).await;
     type ScoreRow = (String, Option<i64>, Option<i64>, Option<String>, bool);
-    let rows: Vec<ScoreRow> = sqlx::query_as(
+    let rows: Vec<ScoreRow> = on_db!(&db, |p| {
+        sqlx::query_as(
         "SELECT form_id, phq2_total, phq9_total, phq9_severity, urgent FROM questionnaire_response ORDER BY form_id",
     )
-    .fetch_all(&db)
+    .fetch_all(p)
     .await
+    })
     .unwrap();
     assert_eq!(
         rows,
@@ -819,16 +788,14 @@ async fn consents_are_signed_once_per_wording_and_bad_signatures_are_refused() {
     assert_eq!(left, ["financial-responsibility"]);
     server.stop().await;
 
-    let db = sqlx::SqlitePool::connect(&format!("sqlite:{}", data.path().join("data/arrive.db").display()))
-        .await
-        .unwrap();
+    let db = test_db(&data).await;
     type SignatureRow = (String, String, String, String, bool, String);
-    let rows: Vec<SignatureRow> = sqlx::query_as(
+    let rows: Vec<SignatureRow> = on_db!(&db, |p| sqlx::query_as(
         "SELECT consent_id, version, typed_name, signature_path, signed_by_typing, language
          FROM consent_signature ORDER BY id",
     )
-    .fetch_all(&db)
-    .await
+    .fetch_all(p)
+    .await)
     .unwrap();
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0].0, "privacy-notice");
@@ -1206,14 +1173,17 @@ async fn staff_read_answers_scores_and_signatures_and_every_view_is_audited() {
     server.stop().await;
 
     // The trail is append-only, even for someone with the database file.
-    let db = sqlx::SqlitePool::connect(&format!("sqlite:{}", data.path().join("data/arrive.db").display()))
+    let db = test_db(&data).await;
+    let edit = on_db!(&db, |p| sqlx::query("UPDATE audit_entry SET action = 'nothing'")
+        .execute(p)
         .await
-        .unwrap();
-    let edit = sqlx::query("UPDATE audit_entry SET action = 'nothing'")
-        .execute(&db)
-        .await;
+        .map(|_| ()));
     assert!(edit.is_err(), "an audit entry was changed");
-    assert!(sqlx::query("DELETE FROM audit_entry").execute(&db).await.is_err());
+    assert!(on_db!(&db, |p| sqlx::query("DELETE FROM audit_entry")
+        .execute(p)
+        .await
+        .map(|_| ()))
+    .is_err());
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -13,16 +13,13 @@ use common::validators::assert_valid_fhir;
 use common::*;
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
-use sqlx::SqlitePool;
 
 fn url(server: &TestServer, path: &str) -> String {
     format!("{}{path}", server.url)
 }
 
-async fn db(data: &tempfile::TempDir) -> SqlitePool {
-    SqlitePool::connect(&format!("sqlite:{}", data.path().join("data/arrive.db").display()))
-        .await
-        .unwrap()
+async fn db(data: &tempfile::TempDir) -> TestDb {
+    test_db(data).await
 }
 
 /// A fresh idempotency key per visit, as the kiosk makes one.
@@ -87,15 +84,13 @@ async fn record_of(kiosk: &Client, server: &TestServer, token: &str) -> (Value, 
     (serde_json::from_str(&text).unwrap(), text)
 }
 
-async fn count(db: &SqlitePool, sql: &str, id: i64) -> i64 {
-    sqlx::query_scalar(sql).bind(id).fetch_one(db).await.unwrap()
+async fn count(db: &TestDb, sql: &str, id: i64) -> i64 {
+    on_db!(db, |p| sqlx::query_scalar(sql).bind(id).fetch_one(p).await).unwrap()
 }
 
-async fn rows_in(db: &SqlitePool, table: &str) -> i64 {
-    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
-        .fetch_one(db)
-        .await
-        .unwrap()
+async fn rows_in(db: &TestDb, table: &str) -> i64 {
+    let sql = format!("SELECT COUNT(*) FROM {table}");
+    on_db!(db, |p| sqlx::query_scalar(&sql).fetch_one(p).await).unwrap()
 }
 
 /// The smallest byte string our JPEG check accepts: SOI, an APP0 marker, EOI.
@@ -250,18 +245,19 @@ async fn confirming_everything_stores_one_verification_and_raises_no_flag() {
     assert_eq!(
         count(
             &db,
-            "SELECT COUNT(*) FROM visit_verification WHERE appointment_id = ?",
+            "SELECT COUNT(*) FROM visit_verification WHERE appointment_id = $1",
             row.id
         )
         .await,
         1
     );
-    let (on_file, payment): (String, String) =
-        sqlx::query_as("SELECT on_file_json, payment_intent FROM visit_verification WHERE appointment_id = ?")
-            .bind(row.id)
-            .fetch_one(&db)
-            .await
-            .unwrap();
+    let (on_file, payment): (String, String) = on_db!(&db, |p| sqlx::query_as(
+        "SELECT on_file_json, payment_intent FROM visit_verification WHERE appointment_id = $1"
+    )
+    .bind(row.id)
+    .fetch_one(p)
+    .await)
+    .unwrap();
     assert_eq!(payment, "card_at_desk");
     let on_file: Value = serde_json::from_str(&on_file).unwrap();
     assert_eq!(on_file["phone"], "+15125550104", "the record as it was, for staff");
@@ -295,13 +291,13 @@ async fn a_new_address_and_phone_are_stored_normalised_and_shown_to_staff_and_th
         row.details_changed && !row.insurance_changed && !row.self_pay,
         "{row:?}"
     );
-    let (line, zip, phone): (String, String, String) = sqlx::query_as(
+    let (line, zip, phone): (String, String, String) = on_db!(&db(&data).await, |p| sqlx::query_as(
         "SELECT p.address_line, p.postal_code, p.phone FROM patient p JOIN appointment a ON a.patient_id = p.id
-         WHERE a.id = ?",
+         WHERE a.id = $1",
     )
     .bind(row.id)
-    .fetch_one(&db(&data).await)
-    .await
+    .fetch_one(p)
+    .await)
     .unwrap();
     assert_eq!(
         (line.as_str(), zip.as_str(), phone.as_str()),
@@ -372,19 +368,19 @@ async fn a_bad_medicare_id_is_refused_by_field_and_nothing_is_stored() {
     assert_eq!(
         count(
             &db,
-            "SELECT COUNT(*) FROM visit_verification WHERE appointment_id = ?",
+            "SELECT COUNT(*) FROM visit_verification WHERE appointment_id = $1",
             row.id
         )
         .await,
         0
     );
-    let (phone, member): (String, String) = sqlx::query_as(
+    let (phone, member): (String, String) = on_db!(&db, |p| sqlx::query_as(
         "SELECT p.phone, c.member_id FROM appointment a JOIN patient p ON p.id = a.patient_id
-         JOIN coverage c ON c.patient_id = p.id WHERE a.id = ?",
+         JOIN coverage c ON c.patient_id = p.id WHERE a.id = $1",
     )
     .bind(row.id)
-    .fetch_one(&db)
-    .await
+    .fetch_one(p)
+    .await)
     .unwrap();
     assert_eq!((phone.as_str(), member.as_str()), ("+15125550101", "1EG4TE5MK73"));
     server.stop().await;
@@ -410,7 +406,7 @@ async fn self_pay_removes_the_coverage_and_flags_the_board() {
     );
     let coverages = count(
         &db(&data).await,
-        "SELECT COUNT(*) FROM coverage c JOIN appointment a ON a.patient_id = c.patient_id WHERE a.id = ?",
+        "SELECT COUNT(*) FROM coverage c JOIN appointment a ON a.patient_id = c.patient_id WHERE a.id = $1",
         row.id,
     )
     .await;
@@ -450,13 +446,13 @@ async fn new_insurance_replaces_the_coverage_and_the_payer_is_asked_again() {
 
     let row = board_row(&staff, &server.url, "María G.").await;
     assert!(row.insurance_changed && !row.self_pay, "{row:?}");
-    let rows: Vec<(i64, String, String, String, Option<String>)> = sqlx::query_as(
+    let rows: Vec<(i64, String, String, String, Option<String>)> = on_db!(&db(&data).await, |p| sqlx::query_as(
         "SELECT c.rank, c.payer_id, c.payer_name, c.member_id, c.group_number FROM coverage c
-         JOIN appointment a ON a.patient_id = c.patient_id WHERE a.id = ? ORDER BY c.rank",
+         JOIN appointment a ON a.patient_id = c.patient_id WHERE a.id = $1 ORDER BY c.rank",
     )
     .bind(row.id)
-    .fetch_all(&db(&data).await)
-    .await
+    .fetch_all(p)
+    .await)
     .unwrap();
     assert_eq!(
         rows,
@@ -529,19 +525,20 @@ async fn a_retry_with_the_same_key_answers_the_same_and_stores_nothing_new() {
     assert_eq!(
         count(
             &db,
-            "SELECT COUNT(*) FROM visit_verification WHERE appointment_id = ?",
+            "SELECT COUNT(*) FROM visit_verification WHERE appointment_id = $1",
             row.id
         )
         .await,
         1
     );
     assert_eq!(rows_in(&db, "visit_verification").await, 1);
-    let email: String =
-        sqlx::query_scalar("SELECT p.email FROM patient p JOIN appointment a ON a.patient_id = p.id WHERE a.id = ?")
-            .bind(row.id)
-            .fetch_one(&db)
-            .await
-            .unwrap();
+    let email: String = on_db!(&db, |p| sqlx::query_scalar(
+        "SELECT p.email FROM patient p JOIN appointment a ON a.patient_id = p.id WHERE a.id = $1"
+    )
+    .bind(row.id)
+    .fetch_one(p)
+    .await)
+    .unwrap();
     assert_eq!(email, "Ana@example.org");
 
     // The same key for another patient's visit is a mistake: refused, and nothing happens.
@@ -568,7 +565,7 @@ async fn a_retry_with_the_same_key_answers_the_same_and_stores_nothing_new() {
     assert_eq!(
         count(
             &db,
-            "SELECT COUNT(*) FROM visit_verification WHERE appointment_id = ?",
+            "SELECT COUNT(*) FROM visit_verification WHERE appointment_id = $1",
             robert.id
         )
         .await,
@@ -748,7 +745,7 @@ async fn card_photos_are_kept_for_staff_and_sent_to_the_ehr() {
     );
     let db = db(&data).await;
     assert_eq!(
-        count(&db, "SELECT COUNT(*) FROM card_image WHERE appointment_id = ?", row.id).await,
+        count(&db, "SELECT COUNT(*) FROM card_image WHERE appointment_id = $1", row.id).await,
         3
     );
     server.stop().await;

@@ -165,6 +165,14 @@ fn test() -> Result {
             .args(["test", "--workspace"])
             .env("ARRIVE_VALIDATORS", &validators),
     )?;
+    // The server's HTTP suites again on PostgreSQL (127.0.0.1:5432 unless
+    // ARRIVE_TEST_POSTGRES_URL says otherwise; a database of their own, dropped after).
+    run_cmd(
+        cargo()
+            .args(["test", "-p", "arrive-server"])
+            .env("ARRIVE_TEST_DATABASE", "postgres")
+            .env("ARRIVE_VALIDATORS", &validators),
+    )?;
 
     // Browser: the kiosk's components in headless Chromium (wasm-bindgen-test).
     let browser = tools::ensure_chromium()?;

@@ -272,7 +272,7 @@ async fn import_schedule(
     let (rows, errors) = parse(&body).map_err(|reason| ApiError::field("file", &reason))?;
     let counts = state.store.import_schedule(&rows).await?;
     if counts.inserted + counts.updated > 0 {
-        state.events.publish_schedule_changed();
+        state.events.publish_schedule_changed().await;
     }
     state
         .store

@@ -302,7 +302,7 @@ async fn acknowledge_help(
         .acknowledge_help(id, who.staff.id, Utc::now())
         .await?
         .ok_or_else(|| ApiError::not_found("There is no such open help request."))?;
-    state.events.publish_help(help);
+    state.events.publish_help(help).await;
     state
         .store
         .audit(Some(who.staff.id), "acknowledge_help", None, &who.client, Utc::now())

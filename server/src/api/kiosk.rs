@@ -534,7 +534,7 @@ async fn ask_for_help(
     ApiJson(request): ApiJson<HelpRequest>,
 ) -> Result<StatusCode, ApiError> {
     let help = state.store.request_help(tablet.id, request.step, Utc::now()).await?;
-    state.events.publish_help(help);
+    state.events.publish_help(help).await;
     tracing::info!(kiosk = tablet.id, "help requested");
     Ok(StatusCode::CREATED)
 }

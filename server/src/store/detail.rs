@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use super::{clock_time, desk_event, rfc3339, Store};
+use super::{clock_time, desk_event, on_pool, on_tx, rfc3339, Store};
 use arrive_domain::api::AppointmentStatus;
 
 pub struct AppointmentRecord {
@@ -68,22 +68,24 @@ impl Store {
         let now = rfc3339(now);
         let sql = match step {
             Progress::Roomed => {
-                "UPDATE appointment SET roomed_at = ? WHERE id = ? AND status = 'arrived' AND roomed_at IS NULL"
+                "UPDATE appointment SET roomed_at = $1 WHERE id = $2 AND status = 'arrived' AND roomed_at IS NULL"
             }
             Progress::NoShow => {
-                "UPDATE appointment SET no_show_at = ? WHERE id = ? AND status = 'scheduled' AND no_show_at IS NULL"
+                "UPDATE appointment SET no_show_at = $1 WHERE id = $2 AND status = 'scheduled' AND no_show_at IS NULL"
             }
             Progress::UndoCheckIn => {
-                "UPDATE appointment SET status = 'scheduled', arrived_at = NULL, roomed_at = NULL, forms_incomplete = 0
-                 WHERE id = ? AND status = 'arrived'"
+                "UPDATE appointment SET status = 'scheduled', arrived_at = NULL, roomed_at = NULL, forms_incomplete = FALSE
+                 WHERE id = $1 AND status = 'arrived'"
             }
         };
-        let mut tx = self.pool().begin().await?;
-        let query = match step {
-            Progress::UndoCheckIn => sqlx::query(sql).bind(appointment_id),
-            Progress::Roomed | Progress::NoShow => sqlx::query(sql).bind(&now).bind(appointment_id),
-        };
-        let changed = query.execute(&mut *tx).await?.rows_affected();
+        let mut tx = self.begin().await?;
+        let changed = on_tx!(&mut tx, |c| match step {
+            Progress::UndoCheckIn => sqlx::query(sql).bind(appointment_id).execute(&mut **c).await,
+            Progress::Roomed | Progress::NoShow => {
+                sqlx::query(sql).bind(&now).bind(appointment_id).execute(&mut **c).await
+            }
+        }
+        .map(|r| r.rows_affected()))?;
         let event = if changed > 0 {
             Some(desk_event(&mut tx, appointment_id, &now).await?)
         } else {
@@ -94,17 +96,17 @@ impl Store {
     }
 
     pub async fn appointment_record(&self, appointment_id: i64) -> Result<Option<AppointmentRecord>, sqlx::Error> {
-        let row = sqlx::query(
+        Ok(on_pool!(self.pool(), |p| sqlx::query(
             "SELECT p.first_name, p.last_name, p.date_of_birth, a.starts_at, v.display_name, a.visit_type,
                     CASE WHEN a.no_show_at IS NOT NULL THEN 'no_show' WHEN a.roomed_at IS NOT NULL THEN 'roomed'
                          ELSE a.status END AS status, a.arrived_at
              FROM appointment a JOIN patient p ON p.id = a.patient_id JOIN provider v ON v.id = a.provider_id
-             WHERE a.id = ?",
+             WHERE a.id = $1",
         )
         .bind(appointment_id)
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(row.map(|row| AppointmentRecord {
+        .fetch_optional(p)
+        .await?
+        .map(|row| AppointmentRecord {
             patient_name: format!(
                 "{} {}",
                 row.get::<String, _>("first_name"),
@@ -116,18 +118,18 @@ impl Store {
             visit_type: row.get("visit_type"),
             status: AppointmentStatus::parse(row.get("status")).unwrap_or(AppointmentStatus::Scheduled),
             arrived_at: row.get("arrived_at"),
-        }))
+        })))
     }
 
     pub async fn responses(&self, appointment_id: i64) -> Result<Vec<StoredResponse>, sqlx::Error> {
-        let rows = sqlx::query(
+        Ok(on_pool!(self.pool(), |p| {
+            sqlx::query(
             "SELECT form_id, response_json, phq2_total, phq9_total, phq9_severity, urgent, acknowledged_at, submitted_at
-             FROM questionnaire_response WHERE appointment_id = ? ORDER BY id",
+             FROM questionnaire_response WHERE appointment_id = $1 ORDER BY id",
         )
         .bind(appointment_id)
-        .fetch_all(self.pool())
-        .await?;
-        Ok(rows
+        .fetch_all(p)
+        .await?
             .iter()
             .map(|row| StoredResponse {
                 form_id: row.get("form_id"),
@@ -139,30 +141,30 @@ impl Store {
                 acknowledged: row.get::<Option<String>, _>("acknowledged_at").is_some(),
                 submitted_at: row.get("submitted_at"),
             })
-            .collect())
+            .collect()
+        }))
     }
 
     /// Every consent the appointment's patient has signed, on any visit.
     pub async fn signatures(&self, appointment_id: i64) -> Result<Vec<StoredSignature>, sqlx::Error> {
-        let rows = sqlx::query(
+        Ok(on_pool!(self.pool(), |p| sqlx::query(
             "SELECT s.consent_id, s.version, s.typed_name, s.signature_path, s.signed_by_typing, s.signed_at
              FROM consent_signature s JOIN appointment a ON a.patient_id = s.patient_id
-             WHERE a.id = ? ORDER BY s.id",
+             WHERE a.id = $1 ORDER BY s.id",
         )
         .bind(appointment_id)
-        .fetch_all(self.pool())
-        .await?;
-        Ok(rows
-            .iter()
-            .map(|row| StoredSignature {
-                consent_id: row.get("consent_id"),
-                version: row.get("version"),
-                typed_name: row.get("typed_name"),
-                signature_path: row.get("signature_path"),
-                signed_by_typing: row.get("signed_by_typing"),
-                signed_at: row.get("signed_at"),
-            })
-            .collect())
+        .fetch_all(p)
+        .await?
+        .iter()
+        .map(|row| StoredSignature {
+            consent_id: row.get("consent_id"),
+            version: row.get("version"),
+            typed_name: row.get("typed_name"),
+            signature_path: row.get("signature_path"),
+            signed_by_typing: row.get("signed_by_typing"),
+            signed_at: row.get("signed_at"),
+        })
+        .collect()))
     }
 
     /// Staff have seen to the urgent answers of this appointment: the flag clears, and the
@@ -173,16 +175,16 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Option<i64>, sqlx::Error> {
         let now = rfc3339(now);
-        let mut tx = self.pool().begin().await?;
-        let cleared = sqlx::query(
-            "UPDATE questionnaire_response SET acknowledged_at = ?
-             WHERE appointment_id = ? AND urgent AND acknowledged_at IS NULL",
+        let mut tx = self.begin().await?;
+        let cleared = on_tx!(&mut tx, |c| sqlx::query(
+            "UPDATE questionnaire_response SET acknowledged_at = $1
+             WHERE appointment_id = $2 AND urgent AND acknowledged_at IS NULL",
         )
         .bind(&now)
         .bind(appointment_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
         let event = if cleared > 0 {
             Some(desk_event(&mut tx, appointment_id, &now).await?)
         } else {

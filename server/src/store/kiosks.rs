@@ -2,9 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::Row;
 
-use super::{rfc3339, Store};
+use super::{on_pool, rfc3339, Store};
 use arrive_domain::api::{DeskHelp, KioskStep};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -17,9 +16,9 @@ pub struct KioskDevice {
 
 impl Store {
     pub async fn kiosk_count(&self) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM kiosk_device")
-            .fetch_one(self.pool())
-            .await
+        on_pool!(self.pool(), |p| sqlx::query_scalar("SELECT COUNT(*) FROM kiosk_device")
+            .fetch_one(p)
+            .await)
     }
 
     /// Enrolls a tablet; `None` when the name is taken.
@@ -29,48 +28,55 @@ impl Store {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<i64>, sqlx::Error> {
-        let result = sqlx::query(
-            "INSERT INTO kiosk_device (name, token_hash, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING",
+        on_pool!(self.pool(), |p| sqlx::query_scalar(
+            "INSERT INTO kiosk_device (name, token_hash, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING
+             RETURNING id",
         )
         .bind(name)
         .bind(token_hash)
         .bind(rfc3339(now))
-        .execute(self.pool())
-        .await?;
-        Ok((result.rows_affected() == 1).then(|| result.last_insert_rowid()))
+        .fetch_optional(p)
+        .await)
     }
 
     pub async fn kiosks(&self) -> Result<Vec<KioskDevice>, sqlx::Error> {
-        let rows = sqlx::query("SELECT id, name, created_at, revoked_at FROM kiosk_device ORDER BY id")
-            .fetch_all(self.pool())
-            .await?;
+        let rows: Vec<(i64, String, String, Option<String>)> = on_pool!(self.pool(), |p| sqlx::query_as(
+            "SELECT id, name, created_at, revoked_at FROM kiosk_device ORDER BY id",
+        )
+        .fetch_all(p)
+        .await)?;
         Ok(rows
-            .iter()
-            .map(|row| KioskDevice {
-                id: row.get("id"),
-                name: row.get("name"),
-                created_at: row.get("created_at"),
-                revoked_at: row.get("revoked_at"),
+            .into_iter()
+            .map(|(id, name, created_at, revoked_at)| KioskDevice {
+                id,
+                name,
+                created_at,
+                revoked_at,
             })
             .collect())
     }
 
     /// Returns whether a live kiosk was revoked.
     pub async fn revoke_kiosk(&self, id: i64, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
-        let result = sqlx::query("UPDATE kiosk_device SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
-            .bind(rfc3339(now))
-            .bind(id)
-            .execute(self.pool())
-            .await?;
-        Ok(result.rows_affected() == 1)
+        let result = on_pool!(self.pool(), |p| sqlx::query(
+            "UPDATE kiosk_device SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL"
+        )
+        .bind(rfc3339(now))
+        .bind(id)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(result == 1)
     }
 
     /// The live (not revoked) kiosk holding this token: (id, name).
     pub async fn kiosk_by_token(&self, token_hash: &str) -> Result<Option<(i64, String)>, sqlx::Error> {
-        sqlx::query_as("SELECT id, name FROM kiosk_device WHERE token_hash = ? AND revoked_at IS NULL")
-            .bind(token_hash)
-            .fetch_optional(self.pool())
-            .await
+        on_pool!(self.pool(), |p| sqlx::query_as(
+            "SELECT id, name FROM kiosk_device WHERE token_hash = $1 AND revoked_at IS NULL"
+        )
+        .bind(token_hash)
+        .fetch_optional(p)
+        .await)
     }
 
     pub async fn request_help(
@@ -80,37 +86,38 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<DeskHelp, sqlx::Error> {
         let step_text = step_name(step);
-        let id = sqlx::query("INSERT INTO help_request (kiosk_id, step, requested_at) VALUES (?, ?, ?)")
-            .bind(kiosk_id)
-            .bind(&step_text)
-            .bind(rfc3339(now))
-            .execute(self.pool())
-            .await?
-            .last_insert_rowid();
+        let id: i64 = on_pool!(self.pool(), |p| sqlx::query_scalar(
+            "INSERT INTO help_request (kiosk_id, step, requested_at) VALUES ($1, $2, $3) RETURNING id",
+        )
+        .bind(kiosk_id)
+        .bind(&step_text)
+        .bind(rfc3339(now))
+        .fetch_one(p)
+        .await)?;
         self.help(id).await?.ok_or(sqlx::Error::RowNotFound)
     }
 
     pub async fn help(&self, id: i64) -> Result<Option<DeskHelp>, sqlx::Error> {
-        let row = sqlx::query(
+        let row: Option<HelpRow> = on_pool!(self.pool(), |p| sqlx::query_as(
             "SELECT h.id, k.name, h.step, h.requested_at, h.acknowledged_at
-             FROM help_request h JOIN kiosk_device k ON k.id = h.kiosk_id WHERE h.id = ?",
+             FROM help_request h JOIN kiosk_device k ON k.id = h.kiosk_id WHERE h.id = $1",
         )
         .bind(id)
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(row.as_ref().and_then(help_row))
+        .fetch_optional(p)
+        .await)?;
+        Ok(row.and_then(help_row))
     }
 
     /// Help requests nobody has acknowledged, oldest first.
     pub async fn open_help(&self) -> Result<Vec<DeskHelp>, sqlx::Error> {
-        let rows = sqlx::query(
+        let rows: Vec<HelpRow> = on_pool!(self.pool(), |p| sqlx::query_as(
             "SELECT h.id, k.name, h.step, h.requested_at, h.acknowledged_at
              FROM help_request h JOIN kiosk_device k ON k.id = h.kiosk_id
              WHERE h.acknowledged_at IS NULL ORDER BY h.id",
         )
-        .fetch_all(self.pool())
-        .await?;
-        Ok(rows.iter().filter_map(help_row).collect())
+        .fetch_all(p)
+        .await)?;
+        Ok(rows.into_iter().filter_map(help_row).collect())
     }
 
     /// The request, acknowledged (`None` if there is no such open request).
@@ -120,15 +127,16 @@ impl Store {
         staff_id: i64,
         now: DateTime<Utc>,
     ) -> Result<Option<DeskHelp>, sqlx::Error> {
-        let changed = sqlx::query(
-            "UPDATE help_request SET acknowledged_at = ?, acknowledged_by = ? WHERE id = ? AND acknowledged_at IS NULL",
+        let changed = on_pool!(self.pool(), |p| {
+            sqlx::query(
+            "UPDATE help_request SET acknowledged_at = $1, acknowledged_by = $2 WHERE id = $3 AND acknowledged_at IS NULL",
         )
         .bind(rfc3339(now))
         .bind(staff_id)
         .bind(id)
-        .execute(self.pool())
-        .await?
-        .rows_affected();
+        .execute(p)
+        .await.map(|r| r.rows_affected())
+        })?;
         if changed == 0 {
             return Ok(None);
         }
@@ -143,12 +151,15 @@ fn step_name(step: KioskStep) -> String {
         .unwrap_or_default()
 }
 
-fn help_row(row: &sqlx::sqlite::SqliteRow) -> Option<DeskHelp> {
+/// id, kiosk name, step, requested at, acknowledged at.
+type HelpRow = (i64, String, String, String, Option<String>);
+
+fn help_row((id, kiosk, step, requested_at, acknowledged_at): HelpRow) -> Option<DeskHelp> {
     Some(DeskHelp {
-        id: row.get("id"),
-        kiosk: row.get("name"),
-        step: serde_json::from_value(serde_json::Value::String(row.get("step"))).ok()?,
-        requested_at: row.get("requested_at"),
-        acknowledged: row.get::<Option<String>, _>("acknowledged_at").is_some(),
+        id,
+        kiosk,
+        step: serde_json::from_value(serde_json::Value::String(step)).ok()?,
+        requested_at,
+        acknowledged: acknowledged_at.is_some(),
     })
 }

@@ -3,7 +3,7 @@
 use arrive_domain::api::DeskMetrics;
 use chrono::{DateTime, Local, NaiveDate, Timelike, Utc};
 
-use super::{day_range, rfc3339, Store, CLINIC_ID, MATCH_TOKEN_LIFETIME};
+use super::{day_range, on_pool, rfc3339, Store, CLINIC_ID, MATCH_TOKEN_LIFETIME};
 
 fn parse(at: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(at).ok().map(|t| t.with_timezone(&Utc))
@@ -12,15 +12,15 @@ fn parse(at: &str) -> Option<DateTime<Utc>> {
 impl Store {
     pub async fn metrics(&self, day: NaiveDate, now: DateTime<Utc>) -> Result<DeskMetrics, sqlx::Error> {
         let (start, end) = day_range(day);
-        let rows: Vec<(Option<String>, Option<String>)> = sqlx::query_as(
+        let rows: Vec<(Option<String>, Option<String>)> = on_pool!(self.pool(), |p| sqlx::query_as(
             "SELECT kiosk_started_at, arrived_at FROM appointment
-             WHERE clinic_id = ? AND starts_at >= ? AND starts_at < ?",
+             WHERE clinic_id = $1 AND starts_at >= $2 AND starts_at < $3",
         )
         .bind(CLINIC_ID)
         .bind(&start)
         .bind(&end)
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(p)
+        .await)?;
         let mut by_hour = [0u32; 24];
         let mut kiosk_seconds = Vec::new();
         let (mut started, mut abandoned) = (0, 0);
@@ -49,10 +49,12 @@ impl Store {
             .and_hms_opt(0, 0, 0)
             .and_then(|t| t.and_local_timezone(Local).earliest())
             .map_or(now, |t| t.with_timezone(&Utc));
-        let help_requests: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM help_request WHERE requested_at >= ?")
-            .bind(rfc3339(local_midnight))
-            .fetch_one(self.pool())
-            .await?;
+        let help_requests: i64 = on_pool!(self.pool(), |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM help_request WHERE requested_at >= $1"
+        )
+        .bind(rfc3339(local_midnight))
+        .fetch_one(p)
+        .await)?;
         Ok(DeskMetrics {
             arrivals_by_hour: (0..24u32)
                 .filter(|h| by_hour[*h as usize] > 0)

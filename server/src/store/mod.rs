@@ -1,5 +1,6 @@
-//! The database: one place for every SQL statement, so a second backend (PostgreSQL) later
-//! means one more implementation of this module's functions, not a hunt through handlers.
+//! The database: one place for every SQL statement, each written once in SQL that SQLite and
+//! PostgreSQL both accept and compiled for both (`on_pool!`, `on_tx!`); handlers never see
+//! which backend runs.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -10,8 +11,9 @@ use arrive_domain::matching::Candidate;
 use arrive_domain::DateOfBirth;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rand::RngCore;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::Row;
 
 mod detail;
 mod kiosks;
@@ -36,9 +38,60 @@ pub const MATCH_TOKEN_LIFETIME: chrono::Duration = chrono::Duration::minutes(10)
 /// The one clinic of a single-clinic install (several clinics come with PostgreSQL).
 pub const CLINIC_ID: i64 = 1;
 
+/// The database the server runs on: SQLite (one server process) or PostgreSQL (one or more).
 #[derive(Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: Pool,
+}
+
+/// One of the two backends. Every statement is written once, in SQL both accept (`$1`
+/// placeholders, `RETURNING`, `ON CONFLICT`, `TRUE`/`FALSE`), and `on_pool!` / `on_tx!` compile
+/// it once per backend, so rows decode with each driver's own types.
+#[derive(Clone)]
+pub enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Which backend a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A transaction on either backend; dropped without `commit`, it rolls back.
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// `on_pool!(pool, |p| body)`: `body` once for each backend, with `p` that backend's pool.
+macro_rules! on_pool {
+    ($pool:expr, |$p:ident| $body:expr) => {
+        match $pool {
+            $crate::store::Pool::Sqlite($p) => $body,
+            $crate::store::Pool::Postgres($p) => $body,
+        }
+    };
+}
+
+/// `on_tx!(tx, |c| body)`: `body` once for each backend, with `c` its open transaction
+/// (`&mut **c` is the connection to execute on).
+macro_rules! on_tx {
+    ($tx:expr, |$c:ident| $body:expr) => {
+        match $tx {
+            $crate::store::Tx::Sqlite($c) => $body,
+            $crate::store::Tx::Postgres($c) => $body,
+        }
+    };
+}
+pub(crate) use {on_pool, on_tx};
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        on_tx!(self, |tx| tx.commit().await)
+    }
 }
 
 /// What the kiosk may show of a matched appointment.
@@ -66,29 +119,64 @@ fn day_range(day: NaiveDate) -> (String, String) {
     (day.format("%Y-%m-%d").to_string(), next.format("%Y-%m-%d").to_string())
 }
 
-/// `'2026-11-24T09:30'` → `'09:30'`
 /// Records a change the boards must hear about, in the caller's transaction, so the change and
 /// its event commit together; the id is the event's SSE id.
-async fn desk_event(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    appointment_id: i64,
-    now: &str,
-) -> Result<i64, sqlx::Error> {
-    Ok(sqlx::query("INSERT INTO desk_event (appointment_id, at) VALUES (?, ?)")
-        .bind(appointment_id)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?
-        .last_insert_rowid())
+/// On PostgreSQL the same transaction notifies every server (`events::CHANNEL`): the boards
+/// on all of them hear of the change when, and only if, it commits. It also takes a lock held
+/// to its commit, so desk events commit in id order as on SQLite (one writer): a board that
+/// replays "after id N" cannot miss a lower id that committed later.
+async fn desk_event(tx: &mut Tx, appointment_id: i64, now: &str) -> Result<i64, sqlx::Error> {
+    if let Tx::Postgres(c) = tx {
+        sqlx::query("SELECT pg_advisory_xact_lock(727270002)")
+            .execute(&mut **c)
+            .await?;
+    }
+    let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(
+        "INSERT INTO desk_event (appointment_id, at) VALUES ($1, $2) RETURNING id"
+    )
+    .bind(appointment_id)
+    .bind(now)
+    .fetch_one(&mut **c)
+    .await)?;
+    if let Tx::Postgres(c) = tx {
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(crate::events::CHANNEL)
+            .bind(format!("a {id} {appointment_id}"))
+            .execute(&mut **c)
+            .await?;
+    }
+    Ok(id)
 }
 
+/// `'2026-11-24T09:30'` → `'09:30'`
 fn clock_time(starts_at: &str) -> String {
     starts_at.get(11..16).unwrap_or(starts_at).to_owned()
 }
 
+/// A board row from `DESK_SELECT` (a macro: rows are each backend's own type).
+macro_rules! desk_row {
+    ($row:expr) => {{
+        let row = $row;
+        DeskAppointment {
+            id: row.get("id"),
+            starts_at: clock_time(row.get("starts_at")),
+            provider: row.get("display_name"),
+            patient: board_name(row.get("first_name"), row.get("last_name")),
+            status: AppointmentStatus::parse(row.get("status")).unwrap_or(AppointmentStatus::Scheduled),
+            arrived_at: row.get("arrived_at"),
+            needs_attention_now: row.get("urgent"),
+            forms_incomplete: row.get("forms_incomplete"),
+            insurance_problem: row.get("insurance_problem"),
+            details_changed: row.get("details_changed"),
+            insurance_changed: row.get("insurance_changed"),
+            self_pay: row.get("self_pay"),
+        }
+    }};
+}
+
 impl Store {
     /// Opens the SQLite database at `path`, creating the file and its folder on first start and
-    /// applying any pending migrations.
+    /// applying any pending migrations (`migrations/`).
     pub async fn open(path: &Path) -> Result<Self, sqlx::Error> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
@@ -107,73 +195,120 @@ impl Store {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Store { pool })
+        Ok(Store {
+            pool: Pool::Sqlite(pool),
+        })
+    }
+
+    /// Connects to the PostgreSQL database at `url` (`postgres://…`) and applies any pending
+    /// migrations (`migrations-postgres/`). Several servers may do this at once: sqlx's
+    /// migrator holds an advisory lock while it works.
+    pub async fn open_postgres(url: &str) -> Result<Self, sqlx::Error> {
+        let options = sqlx::postgres::PgConnectOptions::from_str(url)?
+            // A commit is on the primary's disk (and its synchronous standbys', if the cluster
+            // has any) before the client hears "done", whatever the server's default.
+            .options([("synchronous_commit", "on")]);
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations-postgres").run(&pool).await?;
+        Ok(Store {
+            pool: Pool::Postgres(pool),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// The PostgreSQL pool, when that is the backend (LISTEN/NOTIFY for several servers).
+    pub fn postgres(&self) -> Option<&PgPool> {
+        match &self.pool {
+            Pool::Postgres(pool) => Some(pool),
+            Pool::Sqlite(_) => None,
+        }
     }
 
     /// The database answers a query.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
+        on_pool!(&self.pool, |p| sqlx::query("SELECT 1").execute(p).await.map(|_| ()))
     }
 
-    pub fn pool(&self) -> &SqlitePool {
+    pub fn pool(&self) -> &Pool {
         &self.pool
     }
 
+    /// A transaction on whichever backend this is.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
     pub async fn clinic_name(&self) -> Result<String, sqlx::Error> {
-        let name: Option<String> = sqlx::query_scalar("SELECT name FROM clinic WHERE id = ?")
-            .bind(CLINIC_ID)
-            .fetch_optional(&self.pool)
-            .await?;
+        let name: Option<String> = on_pool!(&self.pool, |p| sqlx::query_scalar(
+            "SELECT name FROM clinic WHERE id = $1"
+        )
+        .bind(CLINIC_ID)
+        .fetch_optional(p)
+        .await)?;
         Ok(name.unwrap_or_default())
     }
 
     /// Today's appointments of patients born on `dob`: what the matcher chooses among.
-    /// `CROSS JOIN` keeps SQLite's plan patient-first (by birth date), never a scan of the day.
+    /// `CROSS JOIN` keeps SQLite's plan patient-first (by birth date), never a scan of the day
+    /// (PostgreSQL plans it as any inner join).
     pub async fn candidates(&self, day: NaiveDate, dob: DateOfBirth) -> Result<Vec<Candidate<i64>>, sqlx::Error> {
         let (start, end) = day_range(day);
-        let rows = sqlx::query(
+        let rows: Vec<(i64, i64, String, String, String)> = on_pool!(&self.pool, |p| sqlx::query_as(
             "SELECT a.id, a.patient_id, p.last_name, a.starts_at, a.status
-             FROM patient p CROSS JOIN appointment a ON a.patient_id = p.id
-             WHERE a.clinic_id = ? AND a.starts_at >= ? AND a.starts_at < ? AND p.date_of_birth = ?",
+             FROM patient p CROSS JOIN appointment a
+             WHERE a.patient_id = p.id AND a.clinic_id = $1 AND a.starts_at >= $2 AND a.starts_at < $3
+                   AND p.date_of_birth = $4",
         )
         .bind(CLINIC_ID)
         .bind(start)
         .bind(end)
         .bind(dob.to_string())
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(p)
+        .await)?;
         Ok(rows
             .into_iter()
-            .map(|row| {
-                let starts_at: String = row.get("starts_at");
+            .map(|(id, patient_id, last_name, starts_at, status)| {
                 let hour: u32 = starts_at.get(11..13).and_then(|h| h.parse().ok()).unwrap_or(0);
                 let minute: u32 = starts_at.get(14..16).and_then(|m| m.parse().ok()).unwrap_or(0);
                 Candidate {
-                    appointment: row.get("id"),
-                    patient: row.get("patient_id"),
-                    last_name: row.get("last_name"),
+                    appointment: id,
+                    patient: patient_id,
+                    last_name,
                     date_of_birth: dob,
                     starts_at_minute: hour * 60 + minute,
-                    arrived: row.get::<String, _>("status") != AppointmentStatus::Scheduled.as_str(),
+                    arrived: status != AppointmentStatus::Scheduled.as_str(),
                 }
             })
             .collect())
     }
 
     pub async fn kiosk_view(&self, appointment_id: i64) -> Result<Option<KioskView>, sqlx::Error> {
-        let row = sqlx::query(
+        let row: Option<(String, String, String, String)> = on_pool!(&self.pool, |p| sqlx::query_as(
             "SELECT p.first_name, a.starts_at, v.display_name, a.status
              FROM appointment a JOIN patient p ON p.id = a.patient_id JOIN provider v ON v.id = a.provider_id
-             WHERE a.id = ?",
+             WHERE a.id = $1",
         )
         .bind(appointment_id)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|row| KioskView {
-            first_name: row.get("first_name"),
-            starts_at: clock_time(row.get("starts_at")),
-            provider: row.get("display_name"),
-            status: AppointmentStatus::parse(row.get("status")).unwrap_or(AppointmentStatus::Scheduled),
+        .fetch_optional(p)
+        .await)?;
+        Ok(row.map(|(first_name, starts_at, provider, status)| KioskView {
+            first_name,
+            starts_at: clock_time(&starts_at),
+            provider,
+            status: AppointmentStatus::parse(&status).unwrap_or(AppointmentStatus::Scheduled),
         }))
     }
 
@@ -182,38 +317,39 @@ impl Store {
         let mut bytes = [0u8; 16];
         rand::rng().fill_bytes(&mut bytes);
         let token = hex::encode(bytes);
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM match_token WHERE expires_at < ?")
-            .bind(rfc3339(now))
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE appointment SET kiosk_started_at = COALESCE(kiosk_started_at, ?) WHERE id = ?")
-            .bind(rfc3339(now))
-            .bind(appointment_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO match_token (token, appointment_id, expires_at) VALUES (?, ?, ?)")
-            .bind(&token)
-            .bind(appointment_id)
-            .bind(rfc3339(now + MATCH_TOKEN_LIFETIME))
-            .execute(&mut *tx)
-            .await?;
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, |c| {
+            sqlx::query("DELETE FROM match_token WHERE expires_at < $1")
+                .bind(rfc3339(now))
+                .execute(&mut **c)
+                .await?;
+            sqlx::query("UPDATE appointment SET kiosk_started_at = COALESCE(kiosk_started_at, $1) WHERE id = $2")
+                .bind(rfc3339(now))
+                .bind(appointment_id)
+                .execute(&mut **c)
+                .await?;
+            sqlx::query("INSERT INTO match_token (token, appointment_id, expires_at) VALUES ($1, $2, $3)")
+                .bind(&token)
+                .bind(appointment_id)
+                .bind(rfc3339(now + MATCH_TOKEN_LIFETIME))
+                .execute(&mut **c)
+                .await?;
+        });
         tx.commit().await?;
         Ok(token)
     }
 
-    /// The appointment a still-valid match token stands for.
     /// The appointment of a live token. Each use extends its life, so a patient working through
     /// the intake forms is not cut off; an abandoned kiosk still resets itself long before.
     pub async fn redeem_match_token(&self, token: &str, now: DateTime<Utc>) -> Result<Option<i64>, sqlx::Error> {
-        sqlx::query_scalar(
-            "UPDATE match_token SET expires_at = ? WHERE token = ? AND expires_at >= ? RETURNING appointment_id",
+        on_pool!(&self.pool, |p| sqlx::query_scalar(
+            "UPDATE match_token SET expires_at = $1 WHERE token = $2 AND expires_at >= $3 RETURNING appointment_id",
         )
         .bind(rfc3339(now + MATCH_TOKEN_LIFETIME))
         .bind(token)
         .bind(rfc3339(now))
-        .fetch_optional(&self.pool)
-        .await
+        .fetch_optional(p)
+        .await)
     }
 
     /// Marks the appointment arrived at `now`, once: a second call reports the first arrival.
@@ -223,6 +359,8 @@ impl Store {
     /// already checked in keeps its first verification. A retry with the idempotency key of the
     /// stored verification answers as the first call did and changes nothing.
     /// `None`: the idempotency key was used for another appointment; nothing was stored.
+    /// Returns after the commit: on either backend the arrival is durable before the kiosk
+    /// hears of it.
     pub async fn check_in(
         &self,
         appointment_id: i64,
@@ -231,19 +369,21 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Option<CheckIn>, sqlx::Error> {
         let now = rfc3339(now);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         // A write first: the transaction takes SQLite's write lock before it reads anything, so
-        // a concurrent writer cannot invalidate what it read (SQLITE_BUSY_SNAPSHOT).
-        let updated = sqlx::query(
-            "UPDATE appointment SET status = 'arrived', arrived_at = ?, no_show_at = NULL, forms_incomplete = ?
-             WHERE id = ? AND status = 'scheduled'",
+        // a concurrent writer cannot invalidate what it read (SQLITE_BUSY_SNAPSHOT); on
+        // PostgreSQL it locks the row, so a concurrent check-in of the same visit waits and
+        // then finds it arrived.
+        let updated = on_tx!(&mut tx, |c| sqlx::query(
+            "UPDATE appointment SET status = 'arrived', arrived_at = $1, no_show_at = NULL, forms_incomplete = $2
+             WHERE id = $3 AND status = 'scheduled'",
         )
         .bind(&now)
         .bind(forms_incomplete)
         .bind(appointment_id)
-        .execute(&mut *tx)
+        .execute(&mut **c)
         .await?
-        .rows_affected();
+        .rows_affected());
         let mut replayed = false;
         if let Some(verified) = verified {
             match verification::key_owner(&mut tx, verified.idempotency_key).await? {
@@ -256,16 +396,17 @@ impl Store {
         let result = if updated == 1 {
             let event_id = desk_event(&mut tx, appointment_id, &now).await?;
             // The hand-off to the clinic's FHIR server commits with the arrival: none is lost.
-            sqlx::query(
-                "INSERT INTO fhir_outbox (appointment_id, queued_at, next_attempt_at) VALUES (?, ?, ?)
+            on_tx!(&mut tx, |c| sqlx::query(
+                "INSERT INTO fhir_outbox (appointment_id, queued_at, next_attempt_at) VALUES ($1, $2, $3)
                  ON CONFLICT (appointment_id) DO UPDATE SET queued_at = excluded.queued_at,
                      next_attempt_at = excluded.next_attempt_at, attempts = 0, last_error = NULL, delivered_at = NULL",
             )
             .bind(appointment_id)
             .bind(&now)
             .bind(&now)
-            .execute(&mut *tx)
-            .await?;
+            .execute(&mut **c)
+            .await
+            .map(|r| r.rows_affected()))?;
             if let Some(verified) = verified {
                 verification::record(&mut tx, appointment_id, verified, &now).await?;
             }
@@ -275,10 +416,12 @@ impl Store {
                 event_id: Some(event_id),
             }
         } else {
-            let arrived_at: Option<String> = sqlx::query_scalar("SELECT arrived_at FROM appointment WHERE id = ?")
-                .bind(appointment_id)
-                .fetch_one(&mut *tx)
-                .await?;
+            let arrived_at: Option<String> = on_tx!(&mut tx, |c| sqlx::query_scalar(
+                "SELECT arrived_at FROM appointment WHERE id = $1"
+            )
+            .bind(appointment_id)
+            .fetch_one(&mut **c)
+            .await)?;
             CheckIn {
                 arrived_at: arrived_at.unwrap_or(now),
                 // The retry of a check-in whose answer was lost gets that answer again.
@@ -290,6 +433,8 @@ impl Store {
         Ok(Some(result))
     }
 
+    /// `json_extract` is SQLite's; the PostgreSQL migrations define a function of that name
+    /// and meaning (`$.a.b` paths into a TEXT column), so this one text serves both.
     const DESK_SELECT: &'static str =
         "SELECT a.id, a.starts_at, v.display_name, p.first_name, p.last_name, a.arrived_at, a.forms_incomplete,
             CASE WHEN a.no_show_at IS NOT NULL THEN 'no_show' WHEN a.roomed_at IS NOT NULL THEN 'roomed'
@@ -306,39 +451,25 @@ impl Store {
                     AND json_extract(w.verification_json, '$.insurance.answer') = 'self_pay') AS self_pay
          FROM appointment a JOIN patient p ON p.id = a.patient_id JOIN provider v ON v.id = a.provider_id";
 
-    fn desk_row(row: &sqlx::sqlite::SqliteRow) -> DeskAppointment {
-        DeskAppointment {
-            id: row.get("id"),
-            starts_at: clock_time(row.get("starts_at")),
-            provider: row.get("display_name"),
-            patient: board_name(row.get("first_name"), row.get("last_name")),
-            status: AppointmentStatus::parse(row.get("status")).unwrap_or(AppointmentStatus::Scheduled),
-            arrived_at: row.get("arrived_at"),
-            needs_attention_now: row.get("urgent"),
-            forms_incomplete: row.get("forms_incomplete"),
-            insurance_problem: row.get("insurance_problem"),
-            details_changed: row.get("details_changed"),
-            insurance_changed: row.get("insurance_changed"),
-            self_pay: row.get("self_pay"),
-        }
-    }
-
     pub async fn desk_day(&self, day: NaiveDate) -> Result<DeskDay, sqlx::Error> {
         let (start, end) = day_range(day);
         let sql = format!(
-            "{} WHERE a.clinic_id = ? AND a.starts_at >= ? AND a.starts_at < ? ORDER BY a.starts_at, v.display_name, a.id",
+            "{} WHERE a.clinic_id = $1 AND a.starts_at >= $2 AND a.starts_at < $3 ORDER BY a.starts_at, v.display_name, a.id",
             Self::DESK_SELECT
         );
-        let rows = sqlx::query(&sql)
+        let appointments = on_pool!(&self.pool, |p| sqlx::query(&sql)
             .bind(CLINIC_ID)
             .bind(start)
             .bind(end)
-            .fetch_all(&self.pool)
-            .await?;
+            .fetch_all(p)
+            .await?
+            .iter()
+            .map(|row| desk_row!(row))
+            .collect());
         Ok(DeskDay {
             date: day.format("%Y-%m-%d").to_string(),
             clinic: self.clinic_name().await?,
-            appointments: rows.iter().map(Self::desk_row).collect(),
+            appointments,
             help_requests: self.open_help().await?,
             wait_amber_minutes: 0,
             wait_red_minutes: 0,
@@ -346,21 +477,22 @@ impl Store {
     }
 
     pub async fn desk_appointment(&self, appointment_id: i64) -> Result<Option<DeskAppointment>, sqlx::Error> {
-        let sql = format!("{} WHERE a.id = ?", Self::DESK_SELECT);
-        let row = sqlx::query(&sql)
+        let sql = format!("{} WHERE a.id = $1", Self::DESK_SELECT);
+        Ok(on_pool!(&self.pool, |p| sqlx::query(&sql)
             .bind(appointment_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.as_ref().map(Self::desk_row))
+            .fetch_optional(p)
+            .await?
+            .map(|row| desk_row!(&row))))
     }
 
     /// Desk events after `last_id`, oldest first, each with the appointment's current row.
     pub async fn desk_events_after(&self, last_id: i64) -> Result<Vec<(i64, DeskAppointment)>, sqlx::Error> {
-        let events: Vec<(i64, i64)> =
-            sqlx::query_as("SELECT id, appointment_id FROM desk_event WHERE id > ? ORDER BY id LIMIT 1000")
-                .bind(last_id)
-                .fetch_all(&self.pool)
-                .await?;
+        let events: Vec<(i64, i64)> = on_pool!(&self.pool, |p| sqlx::query_as(
+            "SELECT id, appointment_id FROM desk_event WHERE id > $1 ORDER BY id LIMIT 1000",
+        )
+        .bind(last_id)
+        .fetch_all(p)
+        .await)?;
         let mut out = Vec::with_capacity(events.len());
         for (event_id, appointment_id) in events {
             if let Some(row) = self.desk_appointment(appointment_id).await? {
@@ -382,15 +514,16 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Option<i64>, sqlx::Error> {
         let now = rfc3339(now);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let severity = scores
             .phq9_severity
             .and_then(|s| serde_json::to_value(s).ok())
             .and_then(|v| v.as_str().map(str::to_owned));
-        sqlx::query(
+        on_tx!(&mut tx, |c| {
+            sqlx::query(
             "INSERT INTO questionnaire_response
                 (appointment_id, form_id, form_version, response_json, phq2_total, phq9_total, phq9_severity, urgent, submitted_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
              ON CONFLICT (appointment_id, form_id) DO UPDATE SET
                 form_version = excluded.form_version, response_json = excluded.response_json,
                 phq2_total = excluded.phq2_total, phq9_total = excluded.phq9_total,
@@ -402,11 +535,12 @@ impl Store {
         .bind(response_json)
         .bind(scores.phq2_total.map(i64::from))
         .bind(scores.phq9_total.map(i64::from))
-        .bind(severity)
+        .bind(&severity)
         .bind(scores.urgent)
         .bind(&now)
-        .execute(&mut *tx)
-        .await?;
+        .execute(&mut **c)
+        .await.map(|r| r.rows_affected())
+        })?;
         let event_id = if scores.urgent {
             Some(desk_event(&mut tx, appointment_id, &now).await?)
         } else {
@@ -418,32 +552,36 @@ impl Store {
 
     /// The ids of the forms answered for this appointment.
     pub async fn submitted_forms(&self, appointment_id: i64) -> Result<Vec<String>, sqlx::Error> {
-        sqlx::query_scalar("SELECT form_id FROM questionnaire_response WHERE appointment_id = ?")
-            .bind(appointment_id)
-            .fetch_all(&self.pool)
-            .await
+        on_pool!(&self.pool, |p| sqlx::query_scalar(
+            "SELECT form_id FROM questionnaire_response WHERE appointment_id = $1"
+        )
+        .bind(appointment_id)
+        .fetch_all(p)
+        .await)
     }
 
     /// The appointment's PHQ-2 total, if its PHQ-2 was answered.
     pub async fn phq2_total(&self, appointment_id: i64) -> Result<Option<u32>, sqlx::Error> {
-        let total: Option<Option<i64>> = sqlx::query_scalar(
-            "SELECT phq2_total FROM questionnaire_response WHERE appointment_id = ? AND phq2_total IS NOT NULL AND phq9_total IS NULL LIMIT 1",
+        let total: Option<Option<i64>> = on_pool!(&self.pool, |p| {
+            sqlx::query_scalar(
+            "SELECT phq2_total FROM questionnaire_response WHERE appointment_id = $1 AND phq2_total IS NOT NULL AND phq9_total IS NULL LIMIT 1",
         )
         .bind(appointment_id)
-        .fetch_optional(&self.pool)
-        .await?;
+        .fetch_optional(p)
+        .await
+        })?;
         Ok(total.flatten().and_then(|t| u32::try_from(t).ok()))
     }
 
     /// Which of these (consent id, version) pairs the appointment's patient has already signed.
     pub async fn signed_consents(&self, appointment_id: i64) -> Result<Vec<(String, String)>, sqlx::Error> {
-        sqlx::query_as(
+        on_pool!(&self.pool, |p| sqlx::query_as(
             "SELECT s.consent_id, s.version FROM consent_signature s
-             JOIN appointment a ON a.patient_id = s.patient_id WHERE a.id = ?",
+             JOIN appointment a ON a.patient_id = s.patient_id WHERE a.id = $1",
         )
         .bind(appointment_id)
-        .fetch_all(&self.pool)
-        .await
+        .fetch_all(p)
+        .await)
     }
 
     /// Records a signature; signing the same version again keeps the first one.
@@ -455,10 +593,11 @@ impl Store {
         typed_name: &str,
         now: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query(
+        on_pool!(&self.pool, |p| {
+            sqlx::query(
             "INSERT INTO consent_signature
                 (patient_id, appointment_id, consent_id, version, typed_name, signature_path, signed_by_typing, language, signed_at)
-             SELECT a.patient_id, a.id, ?, ?, ?, ?, ?, ?, ? FROM appointment a WHERE a.id = ?
+             SELECT a.patient_id, a.id, $1, $2, $3, $4, $5, $6, $7 FROM appointment a WHERE a.id = $8
              ON CONFLICT (patient_id, consent_id, version) DO NOTHING",
         )
         .bind(consent_id)
@@ -469,16 +608,19 @@ impl Store {
         .bind(&signature.language)
         .bind(rfc3339(now))
         .bind(appointment_id)
-        .execute(&self.pool)
-        .await?;
+        .execute(p)
+        .await.map(|r| r.rows_affected())
+        })?;
         Ok(())
     }
 
     /// The appointment's visit type (it decides the intake forms).
     pub async fn visit_type(&self, appointment_id: i64) -> Result<String, sqlx::Error> {
-        sqlx::query_scalar("SELECT visit_type FROM appointment WHERE id = ?")
-            .bind(appointment_id)
-            .fetch_one(&self.pool)
-            .await
+        on_pool!(&self.pool, |p| sqlx::query_scalar(
+            "SELECT visit_type FROM appointment WHERE id = $1"
+        )
+        .bind(appointment_id)
+        .fetch_one(p)
+        .await)
     }
 }

@@ -2,12 +2,10 @@
 //! revoked, wrong birth dates, finished), the arrival pass it ends with, and the server's own
 //! signing key.
 
+use super::verification::{self, Verified};
+use super::{on_pool, on_tx, rfc3339, Store};
 use chrono::{DateTime, Utc};
 use rand::RngCore;
-use sqlx::Row;
-
-use super::verification::{self, Verified};
-use super::{rfc3339, Store};
 
 /// Wrong birth dates before a link locks.
 pub const MOST_WRONG_BIRTH_DATES: i64 = 5;
@@ -45,89 +43,103 @@ impl Store {
     pub async fn secret(&self, name: &str) -> Result<Vec<u8>, sqlx::Error> {
         let mut fresh = [0u8; 32];
         rand::rng().fill_bytes(&mut fresh);
-        sqlx::query("INSERT INTO server_secret (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")
-            .bind(name)
-            .bind(&fresh[..])
-            .execute(&self.pool)
-            .await?;
-        sqlx::query_scalar("SELECT value FROM server_secret WHERE name = ?")
-            .bind(name)
-            .fetch_one(&self.pool)
-            .await
+        on_pool!(self.pool(), |p| sqlx::query(
+            "INSERT INTO server_secret (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING"
+        )
+        .bind(name)
+        .bind(&fresh[..])
+        .execute(p)
+        .await
+        .map(|_| ()))?;
+        on_pool!(self.pool(), |p| sqlx::query_scalar(
+            "SELECT value FROM server_secret WHERE name = $1"
+        )
+        .bind(name)
+        .fetch_one(p)
+        .await)
     }
 
     pub async fn pre_visit(&self, appointment_id: i64) -> Result<Option<PreVisit>, sqlx::Error> {
-        let row = sqlx::query(
+        let row: Option<(String, String, String, String, String)> = on_pool!(self.pool(), |p| sqlx::query_as(
             "SELECT p.first_name, p.date_of_birth, a.starts_at, v.display_name, a.status
              FROM appointment a JOIN patient p ON p.id = a.patient_id JOIN provider v ON v.id = a.provider_id
-             WHERE a.id = ?",
+             WHERE a.id = $1",
         )
         .bind(appointment_id)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|row| PreVisit {
-            first_name: row.get("first_name"),
-            date_of_birth: row.get("date_of_birth"),
-            starts_at: row.get("starts_at"),
-            provider: row.get("display_name"),
-            arrived: row.get::<String, _>("status") != "scheduled",
-        }))
+        .fetch_optional(p)
+        .await)?;
+        Ok(
+            row.map(|(first_name, date_of_birth, starts_at, provider, status)| PreVisit {
+                first_name,
+                date_of_birth,
+                starts_at,
+                provider,
+                arrived: status != "scheduled",
+            }),
+        )
     }
 
     /// The link's current version: the same link again while it is good, a new one (which voids
     /// the old) after a revocation or a lock.
     pub async fn issue_pre_registration(&self, appointment_id: i64, now: DateTime<Utc>) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar(
-            "INSERT INTO pre_registration (appointment_id, issued_at) VALUES (?, ?)
+        on_pool!(self.pool(), |p| {
+            sqlx::query_scalar(
+            "INSERT INTO pre_registration (appointment_id, issued_at) VALUES ($1, $2)
              ON CONFLICT (appointment_id) DO UPDATE SET
-                 version = version + (revoked_at IS NOT NULL OR locked_at IS NOT NULL),
+                 version = pre_registration.version
+                     + CASE WHEN pre_registration.revoked_at IS NULL AND pre_registration.locked_at IS NULL THEN 0 ELSE 1 END,
                  issued_at = excluded.issued_at, revoked_at = NULL, locked_at = NULL,
-                 failed_tries = CASE WHEN locked_at IS NULL THEN failed_tries ELSE 0 END
+                 failed_tries = CASE WHEN pre_registration.locked_at IS NULL THEN pre_registration.failed_tries ELSE 0 END
              RETURNING version",
         )
         .bind(appointment_id)
         .bind(rfc3339(now))
-        .fetch_one(&self.pool)
+        .fetch_one(p)
         .await
+        })
     }
 
     /// Voids the links given out; false when there was none.
     pub async fn revoke_pre_registration(&self, appointment_id: i64, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
-        Ok(sqlx::query(
-            "UPDATE pre_registration SET version = version + 1, revoked_at = ? WHERE appointment_id = ? AND revoked_at IS NULL",
+        let revoked = on_pool!(self.pool(), |p| {
+            sqlx::query(
+            "UPDATE pre_registration SET version = version + 1, revoked_at = $1 WHERE appointment_id = $2 AND revoked_at IS NULL",
         )
         .bind(rfc3339(now))
         .bind(appointment_id)
-        .execute(&self.pool)
-        .await?
-        .rows_affected()
-            == 1)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+        Ok(revoked == 1)
     }
 
     pub async fn link_state(&self, appointment_id: i64) -> Result<Option<LinkState>, sqlx::Error> {
-        let row = sqlx::query("SELECT version, locked_at, revoked_at FROM pre_registration WHERE appointment_id = ?")
-            .bind(appointment_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(|row| LinkState {
-            version: row.get("version"),
-            locked: row.get::<Option<String>, _>("locked_at").is_some(),
-            revoked: row.get::<Option<String>, _>("revoked_at").is_some(),
+        let row: Option<(i64, Option<String>, Option<String>)> = on_pool!(self.pool(), |p| sqlx::query_as(
+            "SELECT version, locked_at, revoked_at FROM pre_registration WHERE appointment_id = $1"
+        )
+        .bind(appointment_id)
+        .fetch_optional(p)
+        .await)?;
+        Ok(row.map(|(version, locked_at, revoked_at)| LinkState {
+            version,
+            locked: locked_at.is_some(),
+            revoked: revoked_at.is_some(),
         }))
     }
 
     /// Counts a wrong birth date; true when it locks the link.
     pub async fn wrong_birth_date(&self, appointment_id: i64, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
-        let locked: Option<String> = sqlx::query_scalar(
+        let locked: Option<String> = on_pool!(self.pool(), |p| sqlx::query_scalar(
             "UPDATE pre_registration SET failed_tries = failed_tries + 1,
-                 locked_at = CASE WHEN failed_tries + 1 >= ? THEN ? ELSE locked_at END
-             WHERE appointment_id = ? RETURNING locked_at",
+                 locked_at = CASE WHEN failed_tries + 1 >= $1 THEN $2 ELSE locked_at END
+             WHERE appointment_id = $3 RETURNING locked_at",
         )
         .bind(MOST_WRONG_BIRTH_DATES)
         .bind(rfc3339(now))
         .bind(appointment_id)
-        .fetch_one(&self.pool)
-        .await?;
+        .fetch_one(p)
+        .await)?;
         Ok(locked.is_some())
     }
 
@@ -143,28 +155,31 @@ impl Store {
     ) -> Result<bool, sqlx::Error> {
         let (token_hash, code, day) = pass;
         let now = rfc3339(now);
-        let mut tx = self.pool.begin().await?;
-        let taken: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM arrival_pass WHERE day = ? AND code = ? AND appointment_id <> ?)",
+        let mut tx = self.begin().await?;
+        let taken: bool = on_tx!(&mut tx, |c| sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM arrival_pass WHERE day = $1 AND code = $2 AND appointment_id <> $3)"
         )
         .bind(day)
         .bind(code)
         .bind(appointment_id)
-        .fetch_one(&mut *tx)
-        .await?;
+        .fetch_one(&mut **c)
+        .await)?;
         if taken {
             return Ok(false);
         }
         if let Some(verified) = verified {
             // Finishing again (after going back) replaces what was said before.
-            sqlx::query("DELETE FROM visit_verification WHERE appointment_id = ?")
-                .bind(appointment_id)
-                .execute(&mut *tx)
-                .await?;
+            on_tx!(&mut tx, |c| sqlx::query(
+                "DELETE FROM visit_verification WHERE appointment_id = $1"
+            )
+            .bind(appointment_id)
+            .execute(&mut **c)
+            .await
+            .map(|_| ()))?;
             verification::record(&mut tx, appointment_id, verified, &now).await?;
         }
-        sqlx::query(
-            "INSERT INTO arrival_pass (appointment_id, token_hash, code, day, issued_at) VALUES (?, ?, ?, ?, ?)
+        on_tx!(&mut tx, |c| sqlx::query(
+            "INSERT INTO arrival_pass (appointment_id, token_hash, code, day, issued_at) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (appointment_id) DO UPDATE SET token_hash = excluded.token_hash, code = excluded.code,
                  day = excluded.day, issued_at = excluded.issued_at, used_at = NULL",
         )
@@ -173,36 +188,44 @@ impl Store {
         .bind(code)
         .bind(day)
         .bind(&now)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("UPDATE pre_registration SET finished_at = ? WHERE appointment_id = ?")
-            .bind(&now)
-            .bind(appointment_id)
-            .execute(&mut *tx)
-            .await?;
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))?;
+        on_tx!(&mut tx, |c| sqlx::query(
+            "UPDATE pre_registration SET finished_at = $1 WHERE appointment_id = $2"
+        )
+        .bind(&now)
+        .bind(appointment_id)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))?;
         tx.commit().await?;
         Ok(true)
     }
 
     /// The appointment of an unused pass of `day`, by its code or its token's hash.
     pub async fn pass_holder(&self, code_or_hash: &str, day: &str) -> Result<Option<i64>, sqlx::Error> {
-        sqlx::query_scalar(
-            "SELECT appointment_id FROM arrival_pass WHERE day = ? AND used_at IS NULL AND (code = ? OR token_hash = ?)",
+        on_pool!(self.pool(), |p| {
+            sqlx::query_scalar(
+            "SELECT appointment_id FROM arrival_pass WHERE day = $1 AND used_at IS NULL AND (code = $2 OR token_hash = $2)",
         )
         .bind(day)
         .bind(code_or_hash)
-        .bind(code_or_hash)
-        .fetch_optional(&self.pool)
+        .fetch_optional(p)
         .await
+        })
     }
 
     /// A pass is good once: spent when its appointment checks in.
     pub async fn spend_pass(&self, appointment_id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE arrival_pass SET used_at = ? WHERE appointment_id = ? AND used_at IS NULL")
-            .bind(rfc3339(now))
-            .bind(appointment_id)
-            .execute(&self.pool)
-            .await?;
+        on_pool!(self.pool(), |p| sqlx::query(
+            "UPDATE arrival_pass SET used_at = $1 WHERE appointment_id = $2 AND used_at IS NULL"
+        )
+        .bind(rfc3339(now))
+        .bind(appointment_id)
+        .execute(p)
+        .await
+        .map(|_| ()))?;
         Ok(())
     }
 
@@ -210,38 +233,42 @@ impl Store {
     /// (issued now where there was none) and the contact the clinic's own messaging tool needs.
     pub async fn day_links(&self, day: &str, now: DateTime<Utc>) -> Result<Vec<DayLink>, sqlx::Error> {
         let (start, end) = (day.to_owned(), format!("{day}T99"));
-        sqlx::query(
+        on_pool!(self.pool(), |p| sqlx::query(
             "INSERT INTO pre_registration (appointment_id, issued_at)
-             SELECT id, ? FROM appointment WHERE starts_at >= ? AND starts_at < ? AND status = 'scheduled'
+             SELECT id, $1 FROM appointment WHERE starts_at >= $2 AND starts_at < $3 AND status = 'scheduled'
              ON CONFLICT (appointment_id) DO NOTHING",
         )
         .bind(rfc3339(now))
         .bind(&start)
         .bind(&end)
-        .execute(&self.pool)
-        .await?;
-        let rows = sqlx::query(
+        .execute(p)
+        .await
+        .map(|_| ()))?;
+        type Row = (i64, i64, String, String, String, Option<String>, Option<String>);
+        let rows: Vec<Row> = on_pool!(self.pool(), |p| sqlx::query_as(
             "SELECT a.id, r.version, a.starts_at, p.first_name, p.last_name, p.phone, p.email
              FROM appointment a JOIN patient p ON p.id = a.patient_id JOIN pre_registration r ON r.appointment_id = a.id
-             WHERE a.starts_at >= ? AND a.starts_at < ? AND a.status = 'scheduled'
+             WHERE a.starts_at >= $1 AND a.starts_at < $2 AND a.status = 'scheduled'
                  AND r.revoked_at IS NULL AND r.locked_at IS NULL
              ORDER BY a.starts_at, a.id",
         )
         .bind(&start)
         .bind(&end)
-        .fetch_all(&self.pool)
-        .await?;
+        .fetch_all(p)
+        .await)?;
         Ok(rows
             .into_iter()
-            .map(|row| DayLink {
-                appointment_id: row.get("id"),
-                version: row.get("version"),
-                starts_at: row.get("starts_at"),
-                first_name: row.get("first_name"),
-                last_name: row.get("last_name"),
-                phone: row.get("phone"),
-                email: row.get("email"),
-            })
+            .map(
+                |(appointment_id, version, starts_at, first_name, last_name, phone, email)| DayLink {
+                    appointment_id,
+                    version,
+                    starts_at,
+                    first_name,
+                    last_name,
+                    phone,
+                    email,
+                },
+            )
             .collect())
     }
 }

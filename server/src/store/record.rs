@@ -4,7 +4,11 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use super::{rfc3339, Store};
+use super::{on_pool, rfc3339, Backend, Store};
+
+/// How long a server that took a delivery has to finish it before another may try (a server
+/// that dies mid-delivery leaves it to the others after this).
+const DELIVERY_LEASE: chrono::Duration = chrono::Duration::minutes(2);
 use arrive_domain::api::{EhrDelivery, Eligibility};
 
 pub struct PatientOnFile {
@@ -54,104 +58,128 @@ pub struct VisitOnFile {
 
 impl Store {
     pub async fn visit_on_file(&self, appointment_id: i64) -> Result<Option<VisitOnFile>, sqlx::Error> {
-        let Some(row) = sqlx::query(
+        let visit = on_pool!(self.pool(), |p| sqlx::query(
             "SELECT a.external_id AS appointment_ref, a.starts_at, v.display_name, a.visit_type, a.arrived_at,
                     p.id AS patient_id, p.external_id AS patient_ref, p.first_name, p.last_name, p.date_of_birth,
                     p.gender, p.address_line, p.city, p.state, p.postal_code, p.phone, p.email, p.language,
                     p.emergency_contact_name, p.emergency_contact_phone, p.balance_cents
              FROM appointment a JOIN patient p ON p.id = a.patient_id JOIN provider v ON v.id = a.provider_id
-             WHERE a.id = ?",
+             WHERE a.id = $1",
         )
         .bind(appointment_id)
-        .fetch_optional(self.pool())
+        .fetch_optional(p)
         .await?
-        else {
+        .map(|row| {
+            let patient = PatientOnFile {
+                id: row.get("patient_id"),
+                external_id: row.get("patient_ref"),
+                first_name: row.get("first_name"),
+                last_name: row.get("last_name"),
+                date_of_birth: row.get("date_of_birth"),
+                gender: row.get("gender"),
+                address_line: row.get("address_line"),
+                city: row.get("city"),
+                state: row.get("state"),
+                postal_code: row.get("postal_code"),
+                phone: row.get("phone"),
+                email: row.get("email"),
+                language: row.get("language"),
+                emergency_contact_name: row.get("emergency_contact_name"),
+                emergency_contact_phone: row.get("emergency_contact_phone"),
+                balance_cents: row.get("balance_cents"),
+            };
+            VisitOnFile {
+                appointment_id,
+                external_id: row.get("appointment_ref"),
+                starts_at: row.get("starts_at"),
+                provider: row.get("display_name"),
+                visit_type: row.get("visit_type"),
+                arrived_at: row.get("arrived_at"),
+                patient,
+                coverages: Vec::new(),
+            }
+        }));
+        let Some(mut visit) = visit else {
             return Ok(None);
         };
-        let patient = PatientOnFile {
-            id: row.get("patient_id"),
-            external_id: row.get("patient_ref"),
-            first_name: row.get("first_name"),
-            last_name: row.get("last_name"),
-            date_of_birth: row.get("date_of_birth"),
-            gender: row.get("gender"),
-            address_line: row.get("address_line"),
-            city: row.get("city"),
-            state: row.get("state"),
-            postal_code: row.get("postal_code"),
-            phone: row.get("phone"),
-            email: row.get("email"),
-            language: row.get("language"),
-            emergency_contact_name: row.get("emergency_contact_name"),
-            emergency_contact_phone: row.get("emergency_contact_phone"),
-            balance_cents: row.get("balance_cents"),
-        };
-        let coverages = self.coverages(patient.id).await?;
-        Ok(Some(VisitOnFile {
-            appointment_id,
-            external_id: row.get("appointment_ref"),
-            starts_at: row.get("starts_at"),
-            provider: row.get("display_name"),
-            visit_type: row.get("visit_type"),
-            arrived_at: row.get("arrived_at"),
-            patient,
-            coverages,
-        }))
+        visit.coverages = self.coverages(visit.patient.id).await?;
+        Ok(Some(visit))
     }
 
     pub async fn coverages(&self, patient_id: i64) -> Result<Vec<CoverageOnFile>, sqlx::Error> {
-        let rows = sqlx::query(
+        Ok(on_pool!(self.pool(), |p| sqlx::query(
             "SELECT rank, payer_id, payer_name, member_id, group_number, relationship, subscriber_name, subscriber_dob
-             FROM coverage WHERE patient_id = ? ORDER BY rank",
+             FROM coverage WHERE patient_id = $1 ORDER BY rank",
         )
         .bind(patient_id)
-        .fetch_all(self.pool())
-        .await?;
-        Ok(rows
-            .iter()
-            .map(|row| CoverageOnFile {
-                rank: row.get("rank"),
-                payer_id: row.get("payer_id"),
-                payer_name: row.get("payer_name"),
-                member_id: row.get("member_id"),
-                group_number: row.get("group_number"),
-                relationship: row.get("relationship"),
-                subscriber_name: row.get("subscriber_name"),
-                subscriber_dob: row.get("subscriber_dob"),
-            })
-            .collect())
+        .fetch_all(p)
+        .await?
+        .iter()
+        .map(|row| CoverageOnFile {
+            rank: row.get("rank"),
+            payer_id: row.get("payer_id"),
+            payer_name: row.get("payer_name"),
+            member_id: row.get("member_id"),
+            group_number: row.get("group_number"),
+            relationship: row.get("relationship"),
+            subscriber_name: row.get("subscriber_name"),
+            subscriber_dob: row.get("subscriber_dob"),
+        })
+        .collect()))
     }
 
-    /// Check-ins whose delivery is due at `now`, oldest first.
+    /// Takes the check-ins whose delivery is due at `now` (at most `limit`, oldest due first)
+    /// for this server: each is leased until `now + DELIVERY_LEASE`, so another server sharing
+    /// the database does not send it too. The outcome (`delivery_succeeded` / `_failed`) ends
+    /// the lease; a server that dies mid-delivery leaves it to be taken again when it runs out.
+    /// On PostgreSQL the rows are chosen `FOR UPDATE SKIP LOCKED` (servers taking at the same
+    /// moment take different rows); SQLite has one writer at a time anyway.
     pub async fn due_deliveries(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<(i64, i64)>, sqlx::Error> {
-        sqlx::query_as(
-            "SELECT appointment_id, attempts FROM fhir_outbox
-             WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?",
-        )
-        .bind(rfc3339(now))
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await
+        let lock = match self.backend() {
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        // The outer `next_attempt_at <= $2` is checked again on a row another server changed
+        // meanwhile, so a row is never taken twice.
+        let sql = format!(
+            "UPDATE fhir_outbox SET next_attempt_at = $1
+             WHERE delivered_at IS NULL AND next_attempt_at <= $2 AND appointment_id IN (
+                 SELECT appointment_id FROM fhir_outbox WHERE delivered_at IS NULL AND next_attempt_at <= $2
+                 ORDER BY next_attempt_at, appointment_id LIMIT $3{lock})
+             RETURNING appointment_id, attempts"
+        );
+        let mut taken: Vec<(i64, i64)> = on_pool!(self.pool(), |p| sqlx::query_as(&sql)
+            .bind(rfc3339(now + DELIVERY_LEASE))
+            .bind(rfc3339(now))
+            .bind(limit)
+            .fetch_all(p)
+            .await)?;
+        // Check-ins are queued in the order they happened (the ids of their appointments say
+        // nothing of it, but retries are rare: good enough).
+        taken.sort_unstable();
+        Ok(taken)
     }
 
     /// When the next delivery falls due, if any is waiting.
     pub async fn next_delivery_at(&self) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
-        let next: Option<String> =
-            sqlx::query_scalar("SELECT MIN(next_attempt_at) FROM fhir_outbox WHERE delivered_at IS NULL")
-                .fetch_one(self.pool())
-                .await?;
+        let next: Option<String> = on_pool!(self.pool(), |p| sqlx::query_scalar(
+            "SELECT MIN(next_attempt_at) FROM fhir_outbox WHERE delivered_at IS NULL"
+        )
+        .fetch_one(p)
+        .await)?;
         Ok(next.and_then(|t| DateTime::parse_from_rfc3339(&t).ok().map(|t| t.with_timezone(&Utc))))
     }
 
     pub async fn delivery_succeeded(&self, appointment_id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "UPDATE fhir_outbox SET attempts = attempts + 1, delivered_at = ?, last_error = NULL
-             WHERE appointment_id = ?",
+        on_pool!(self.pool(), |p| sqlx::query(
+            "UPDATE fhir_outbox SET attempts = attempts + 1, delivered_at = $1, last_error = NULL
+             WHERE appointment_id = $2",
         )
         .bind(rfc3339(now))
         .bind(appointment_id)
-        .execute(self.pool())
-        .await?;
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
@@ -162,38 +190,39 @@ impl Store {
         error: &str,
         retry_at: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "UPDATE fhir_outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?
-             WHERE appointment_id = ?",
+        on_pool!(self.pool(), |p| sqlx::query(
+            "UPDATE fhir_outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2
+             WHERE appointment_id = $3",
         )
         .bind(error)
         .bind(rfc3339(retry_at))
         .bind(appointment_id)
-        .execute(self.pool())
-        .await?;
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     pub async fn delivery(&self, appointment_id: i64) -> Result<Option<EhrDelivery>, sqlx::Error> {
-        let row = sqlx::query(
-            "SELECT attempts, last_error, next_attempt_at, delivered_at FROM fhir_outbox WHERE appointment_id = ?",
+        Ok(on_pool!(self.pool(), |p| sqlx::query(
+            "SELECT attempts, last_error, next_attempt_at, delivered_at FROM fhir_outbox WHERE appointment_id = $1",
         )
         .bind(appointment_id)
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(row.map(|row| EhrDelivery {
+        .fetch_optional(p)
+        .await?
+        .map(|row| EhrDelivery {
             attempts: row.get::<i64, _>("attempts") as u32,
             delivered_at: row.get("delivered_at"),
             last_error: row.get("last_error"),
             next_attempt_at: row.get("next_attempt_at"),
-        }))
+        })))
     }
 
     pub async fn save_eligibility(&self, appointment_id: i64, eligibility: &Eligibility) -> Result<(), sqlx::Error> {
-        sqlx::query(
+        on_pool!(self.pool(), |p| sqlx::query(
             "INSERT INTO eligibility (appointment_id, checked_at, coverage, reason, plan_name, copay_cents,
                                       deductible_remaining_cents)
-             VALUES (?, ?, ?, ?, ?, ?, ?)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
              ON CONFLICT (appointment_id) DO UPDATE SET checked_at = excluded.checked_at,
                  coverage = excluded.coverage, reason = excluded.reason, plan_name = excluded.plan_name,
                  copay_cents = excluded.copay_cents, deductible_remaining_cents = excluded.deductible_remaining_cents",
@@ -205,28 +234,29 @@ impl Store {
         .bind(&eligibility.plan_name)
         .bind(eligibility.copay_cents.map(i64::from))
         .bind(eligibility.deductible_remaining_cents.map(i64::from))
-        .execute(self.pool())
-        .await?;
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// A desk event for a change made outside a transaction of its own (the board re-reads the row).
     pub async fn note_change(&self, appointment_id: i64, now: DateTime<Utc>) -> Result<i64, sqlx::Error> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
         let id = super::desk_event(&mut tx, appointment_id, &rfc3339(now)).await?;
         tx.commit().await?;
         Ok(id)
     }
 
     pub async fn eligibility(&self, appointment_id: i64) -> Result<Option<Eligibility>, sqlx::Error> {
-        let row = sqlx::query(
+        Ok(on_pool!(self.pool(), |p| sqlx::query(
             "SELECT checked_at, coverage, reason, plan_name, copay_cents, deductible_remaining_cents
-             FROM eligibility WHERE appointment_id = ?",
+             FROM eligibility WHERE appointment_id = $1",
         )
         .bind(appointment_id)
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(row.and_then(|row| {
+        .fetch_optional(p)
+        .await?
+        .and_then(|row| {
             Some(Eligibility {
                 checked_at: row.get("checked_at"),
                 coverage: arrive_domain::api::CoverageCheck::parse(row.get("coverage"))?,
@@ -237,6 +267,6 @@ impl Store {
                     .get::<Option<i64>, _>("deductible_remaining_cents")
                     .map(|c| c as u32),
             })
-        }))
+        })))
     }
 }

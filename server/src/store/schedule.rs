@@ -4,7 +4,7 @@
 use arrive_domain::insurance::Relationship;
 use serde::Serialize;
 
-use super::{Store, CLINIC_ID};
+use super::{on_tx, Store, Tx, CLINIC_ID};
 use crate::import::{PatientRecord, ScheduleRow};
 
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -17,60 +17,70 @@ pub struct ImportCounts {
 impl Store {
     /// All rows in one transaction: a failure leaves the schedule as it was.
     pub async fn import_schedule(&self, rows: &[ScheduleRow]) -> Result<ImportCounts, sqlx::Error> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.begin().await?;
+        if let Tx::Postgres(c) = &mut tx {
+            // One import at a time across every server on the database: two at once would both
+            // add a patient they do not find yet.
+            sqlx::query("SELECT pg_advisory_xact_lock(727270001)")
+                .execute(&mut **c)
+                .await?;
+        }
         let mut counts = ImportCounts::default();
         for row in rows {
-            let provider_id: i64 =
-                match sqlx::query_scalar("SELECT id FROM provider WHERE clinic_id = ? AND display_name = ?")
-                    .bind(CLINIC_ID)
-                    .bind(&row.provider)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                {
-                    Some(id) => id,
-                    None => sqlx::query("INSERT INTO provider (clinic_id, display_name) VALUES (?, ?)")
-                        .bind(CLINIC_ID)
-                        .bind(&row.provider)
-                        .execute(&mut *tx)
-                        .await?
-                        .last_insert_rowid(),
-                };
-            let patient_id: i64 = match sqlx::query_scalar(
-                "SELECT id FROM patient WHERE first_name = ? AND last_name = ? AND date_of_birth = ?",
+            let provider_id: i64 = match on_tx!(&mut tx, |c| sqlx::query_scalar(
+                "SELECT id FROM provider WHERE clinic_id = $1 AND display_name = $2"
+            )
+            .bind(CLINIC_ID)
+            .bind(&row.provider)
+            .fetch_optional(&mut **c)
+            .await)?
+            {
+                Some(id) => id,
+                None => on_tx!(&mut tx, |c| sqlx::query_scalar(
+                    "INSERT INTO provider (clinic_id, display_name) VALUES ($1, $2) RETURNING id"
+                )
+                .bind(CLINIC_ID)
+                .bind(&row.provider)
+                .fetch_one(&mut **c)
+                .await)?,
+            };
+            let patient_id: i64 = match on_tx!(&mut tx, |c| sqlx::query_scalar(
+                "SELECT id FROM patient WHERE first_name = $1 AND last_name = $2 AND date_of_birth = $3",
             )
             .bind(&row.first_name)
             .bind(&row.last_name)
             .bind(&row.date_of_birth)
-            .fetch_optional(&mut *tx)
-            .await?
+            .fetch_optional(&mut **c)
+            .await)?
             {
                 Some(id) => id,
-                None => sqlx::query("INSERT INTO patient (first_name, last_name, date_of_birth) VALUES (?, ?, ?)")
-                    .bind(&row.first_name)
-                    .bind(&row.last_name)
-                    .bind(&row.date_of_birth)
-                    .execute(&mut *tx)
-                    .await?
-                    .last_insert_rowid(),
+                None => on_tx!(&mut tx, |c| sqlx::query_scalar(
+                    "INSERT INTO patient (first_name, last_name, date_of_birth) VALUES ($1, $2, $3) RETURNING id"
+                )
+                .bind(&row.first_name)
+                .bind(&row.last_name)
+                .bind(&row.date_of_birth)
+                .fetch_one(&mut **c)
+                .await)?,
             };
             if let Some(record) = &row.record {
                 replace_record(&mut tx, patient_id, record).await?;
             }
-            let existing: Option<(i64, i64, String, String)> = sqlx::query_as(
+            let existing: Option<(i64, i64, String, String)> = on_tx!(&mut tx, |c| sqlx::query_as(
                 "SELECT patient_id, provider_id, starts_at, visit_type FROM appointment
-                 WHERE clinic_id = ? AND external_id = ?",
+                 WHERE clinic_id = $1 AND external_id = $2",
             )
             .bind(CLINIC_ID)
             .bind(&row.external_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+            .fetch_optional(&mut **c)
+            .await)?;
             let wanted = (patient_id, provider_id, row.starts_at.clone(), row.visit_type.clone());
             match existing {
                 Some(current) if current == wanted => counts.unchanged += 1,
                 Some(_) => {
-                    sqlx::query(
-                        "UPDATE appointment SET patient_id = ?, provider_id = ?, starts_at = ?, visit_type = ?
-                         WHERE clinic_id = ? AND external_id = ?",
+                    on_tx!(&mut tx, |c| sqlx::query(
+                        "UPDATE appointment SET patient_id = $1, provider_id = $2, starts_at = $3, visit_type = $4
+                         WHERE clinic_id = $5 AND external_id = $6",
                     )
                     .bind(patient_id)
                     .bind(provider_id)
@@ -78,14 +88,16 @@ impl Store {
                     .bind(&row.visit_type)
                     .bind(CLINIC_ID)
                     .bind(&row.external_id)
-                    .execute(&mut *tx)
-                    .await?;
+                    .execute(&mut **c)
+                    .await
+                    .map(|r| r.rows_affected()))?;
                     counts.updated += 1;
                 }
                 None => {
-                    sqlx::query(
+                    on_tx!(&mut tx, |c| {
+                        sqlx::query(
                         "INSERT INTO appointment (clinic_id, patient_id, provider_id, starts_at, visit_type, external_id)
-                         VALUES (?, ?, ?, ?, ?, ?)",
+                         VALUES ($1, $2, $3, $4, $5, $6)",
                     )
                     .bind(CLINIC_ID)
                     .bind(patient_id)
@@ -93,8 +105,9 @@ impl Store {
                     .bind(&row.starts_at)
                     .bind(&row.visit_type)
                     .bind(&row.external_id)
-                    .execute(&mut *tx)
-                    .await?;
+                    .execute(&mut **c)
+                    .await.map(|r| r.rows_affected())
+                    })?;
                     counts.inserted += 1;
                 }
             }
@@ -106,17 +119,13 @@ impl Store {
 
 /// The practice system's record replaces what was on file: it is the source of truth until the
 /// patient changes something at the kiosk.
-async fn replace_record(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    patient_id: i64,
-    record: &PatientRecord,
-) -> Result<(), sqlx::Error> {
+async fn replace_record(tx: &mut Tx, patient_id: i64, record: &PatientRecord) -> Result<(), sqlx::Error> {
     let address = record.address.as_ref();
-    sqlx::query(
-        "UPDATE patient SET external_id = ?, gender = ?, address_line = ?, city = ?, state = ?, postal_code = ?,
-                phone = ?, email = ?, language = ?, emergency_contact_name = ?, emergency_contact_phone = ?,
-                balance_cents = COALESCE(?, balance_cents)
-         WHERE id = ?",
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE patient SET external_id = $1, gender = $2, address_line = $3, city = $4, state = $5, postal_code = $6,
+                phone = $7, email = $8, language = $9, emergency_contact_name = $10, emergency_contact_phone = $11,
+                balance_cents = COALESCE($12, balance_cents)
+         WHERE id = $13",
     )
     .bind(&record.external_id)
     .bind(&record.gender)
@@ -131,17 +140,19 @@ async fn replace_record(
     .bind(record.emergency_contact.as_ref().and_then(|c| c.phone.as_ref()))
     .bind(record.balance_cents.map(i64::from))
     .bind(patient_id)
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query("DELETE FROM coverage WHERE patient_id = ?")
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query("DELETE FROM coverage WHERE patient_id = $1")
         .bind(patient_id)
-        .execute(&mut **tx)
-        .await?;
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
     for (rank, coverage) in record.coverages.iter().enumerate() {
-        sqlx::query(
+        on_tx!(tx, |c| sqlx::query(
             "INSERT INTO coverage (patient_id, rank, payer_id, payer_name, member_id, group_number, relationship,
                                    subscriber_name, subscriber_dob)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(patient_id)
         .bind(rank as i64 + 1)
@@ -152,8 +163,9 @@ async fn replace_record(
         .bind(relationship_code(coverage.relationship))
         .bind(&coverage.subscriber_name)
         .bind(&coverage.subscriber_dob)
-        .execute(&mut **tx)
-        .await?;
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
     }
     Ok(())
 }

@@ -2,9 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::Row;
 
-use super::{rfc3339, Store};
+use super::{on_pool, on_tx, rfc3339, Store};
 
 /// A signed-in member of staff, as handlers see them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -58,21 +57,14 @@ pub struct AuditEntry {
     pub client: String,
 }
 
-fn staff_row(row: &sqlx::sqlite::SqliteRow) -> Staff {
-    Staff {
-        id: row.get("id"),
-        username: row.get("username"),
-        display_name: row.get("display_name"),
-        role: Role::parse(row.get("role")).unwrap_or(Role::FrontDesk),
-        must_change_password: row.get("must_change_password"),
-    }
-}
+/// id, at, username, action, appointment id, client.
+type AuditRow = (i64, String, Option<String>, String, Option<i64>, String);
 
 impl Store {
     pub async fn staff_count(&self) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM staff")
-            .fetch_one(self.pool())
-            .await
+        on_pool!(self.pool(), |p| sqlx::query_scalar("SELECT COUNT(*) FROM staff")
+            .fetch_one(p)
+            .await)
     }
 
     /// Adds a member of staff; `None` when the username is taken.
@@ -85,9 +77,9 @@ impl Store {
         must_change_password: bool,
         now: DateTime<Utc>,
     ) -> Result<Option<i64>, sqlx::Error> {
-        let result = sqlx::query(
+        on_pool!(self.pool(), |p| sqlx::query_scalar(
             "INSERT INTO staff (username, display_name, role, password_hash, must_change_password, created_at)
-             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (username) DO NOTHING RETURNING id",
         )
         .bind(username)
         .bind(display_name)
@@ -95,20 +87,21 @@ impl Store {
         .bind(password_hash)
         .bind(must_change_password)
         .bind(rfc3339(now))
-        .execute(self.pool())
-        .await?;
-        Ok((result.rows_affected() == 1).then(|| result.last_insert_rowid()))
+        .fetch_optional(p)
+        .await)
     }
 
     pub async fn credentials(&self, username: &str) -> Result<Option<Credentials>, sqlx::Error> {
-        let row = sqlx::query("SELECT id, password_hash, locked_until FROM staff WHERE username = ?")
-            .bind(username)
-            .fetch_optional(self.pool())
-            .await?;
-        Ok(row.map(|row| Credentials {
-            staff_id: row.get("id"),
-            password_hash: row.get("password_hash"),
-            locked_until: row.get("locked_until"),
+        let row: Option<(i64, String, Option<String>)> = on_pool!(self.pool(), |p| sqlx::query_as(
+            "SELECT id, password_hash, locked_until FROM staff WHERE username = $1",
+        )
+        .bind(username)
+        .fetch_optional(p)
+        .await)?;
+        Ok(row.map(|(staff_id, password_hash, locked_until)| Credentials {
+            staff_id,
+            password_hash,
+            locked_until,
         }))
     }
 
@@ -119,27 +112,31 @@ impl Store {
         max_failures: i64,
         lock_until: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "UPDATE staff SET failed_logins = failed_logins + 1,
-                locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END,
-                failed_logins = CASE WHEN failed_logins + 1 >= ? THEN 0 ELSE failed_logins + 1 END
-             WHERE id = ?",
+        on_pool!(self.pool(), |p| sqlx::query(
+            // Each column once: PostgreSQL refuses two assignments to one column.
+            "UPDATE staff SET
+                locked_until = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until END,
+                failed_logins = CASE WHEN failed_logins + 1 >= $1 THEN 0 ELSE failed_logins + 1 END
+             WHERE id = $3",
         )
         .bind(max_failures)
         .bind(rfc3339(lock_until))
-        .bind(max_failures)
         .bind(staff_id)
-        .execute(self.pool())
-        .await?;
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     pub async fn set_password(&self, staff_id: i64, password_hash: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE staff SET password_hash = ?, must_change_password = 0 WHERE id = ?")
-            .bind(password_hash)
-            .bind(staff_id)
-            .execute(self.pool())
-            .await?;
+        on_pool!(self.pool(), |p| sqlx::query(
+            "UPDATE staff SET password_hash = $1, must_change_password = FALSE WHERE id = $2"
+        )
+        .bind(password_hash)
+        .bind(staff_id)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
@@ -151,40 +148,61 @@ impl Store {
         csrf_token: &str,
         expires_at: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
-        let mut tx = self.pool().begin().await?;
-        sqlx::query("UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE id = ?")
-            .bind(staff_id)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO staff_session (token_hash, staff_id, csrf_token, expires_at) VALUES (?, ?, ?, ?)")
-            .bind(token_hash)
-            .bind(staff_id)
-            .bind(csrf_token)
-            .bind(rfc3339(expires_at))
-            .execute(&mut *tx)
-            .await?;
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, |c| sqlx::query(
+            "UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE id = $1"
+        )
+        .bind(staff_id)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        on_tx!(&mut tx, |c| sqlx::query(
+            "INSERT INTO staff_session (token_hash, staff_id, csrf_token, expires_at) VALUES ($1, $2, $3, $4)"
+        )
+        .bind(token_hash)
+        .bind(staff_id)
+        .bind(csrf_token)
+        .bind(rfc3339(expires_at))
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
         tx.commit().await
     }
 
     /// The member of staff and CSRF token of a live session.
     pub async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<(Staff, String)>, sqlx::Error> {
-        let row = sqlx::query(
+        let row: Option<(i64, String, String, String, bool, String)> = on_pool!(self.pool(), |p| sqlx::query_as(
             "SELECT s.id, s.username, s.display_name, s.role, s.must_change_password, x.csrf_token
              FROM staff_session x JOIN staff s ON s.id = x.staff_id
-             WHERE x.token_hash = ? AND x.expires_at > ?",
+             WHERE x.token_hash = $1 AND x.expires_at > $2",
         )
         .bind(token_hash)
         .bind(rfc3339(now))
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(row.map(|row| (staff_row(&row), row.get("csrf_token"))))
+        .fetch_optional(p)
+        .await)?;
+        Ok(
+            row.map(|(id, username, display_name, role, must_change_password, csrf_token)| {
+                let role = Role::parse(&role).unwrap_or(Role::FrontDesk);
+                let staff = Staff {
+                    id,
+                    username,
+                    display_name,
+                    role,
+                    must_change_password,
+                };
+                (staff, csrf_token)
+            }),
+        )
     }
 
     pub async fn close_session(&self, token_hash: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM staff_session WHERE token_hash = ?")
-            .bind(token_hash)
-            .execute(self.pool())
-            .await?;
+        on_pool!(self.pool(), |p| sqlx::query(
+            "DELETE FROM staff_session WHERE token_hash = $1"
+        )
+        .bind(token_hash)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
@@ -196,35 +214,38 @@ impl Store {
         client: &str,
         now: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query("INSERT INTO audit_entry (at, staff_id, action, appointment_id, client) VALUES (?, ?, ?, ?, ?)")
-            .bind(rfc3339(now))
-            .bind(staff_id)
-            .bind(action)
-            .bind(appointment_id)
-            .bind(client)
-            .execute(self.pool())
-            .await?;
+        on_pool!(self.pool(), |p| sqlx::query(
+            "INSERT INTO audit_entry (at, staff_id, action, appointment_id, client) VALUES ($1, $2, $3, $4, $5)"
+        )
+        .bind(rfc3339(now))
+        .bind(staff_id)
+        .bind(action)
+        .bind(appointment_id)
+        .bind(client)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     /// The newest audit entries first.
     pub async fn audit_entries(&self, limit: i64) -> Result<Vec<AuditEntry>, sqlx::Error> {
-        let rows = sqlx::query(
+        let rows: Vec<AuditRow> = on_pool!(self.pool(), |p| sqlx::query_as(
             "SELECT a.id, a.at, s.username, a.action, a.appointment_id, a.client
-             FROM audit_entry a LEFT JOIN staff s ON s.id = a.staff_id ORDER BY a.id DESC LIMIT ?",
+             FROM audit_entry a LEFT JOIN staff s ON s.id = a.staff_id ORDER BY a.id DESC LIMIT $1",
         )
         .bind(limit)
-        .fetch_all(self.pool())
-        .await?;
+        .fetch_all(p)
+        .await)?;
         Ok(rows
-            .iter()
-            .map(|row| AuditEntry {
-                id: row.get("id"),
-                at: row.get("at"),
-                staff: row.get("username"),
-                action: row.get("action"),
-                appointment_id: row.get("appointment_id"),
-                client: row.get("client"),
+            .into_iter()
+            .map(|(id, at, staff, action, appointment_id, client)| AuditEntry {
+                id,
+                at,
+                staff,
+                action,
+                appointment_id,
+                client,
             })
             .collect())
     }

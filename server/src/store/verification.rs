@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use super::schedule::relationship_code;
-use super::{rfc3339, Store};
+use super::{on_pool, on_tx, rfc3339, Store, Tx};
 
 /// A verification that passed `verification::validate`, to be stored with a check-in.
 pub struct Verified<'a> {
@@ -68,28 +68,29 @@ pub struct StoredCardImage {
 }
 
 /// The appointment that already stored a verification under `key`, if one did.
-pub(super) async fn key_owner(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    key: &str,
-) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT appointment_id FROM visit_verification WHERE idempotency_key = ?")
-        .bind(key)
-        .fetch_optional(&mut **tx)
-        .await
+pub(super) async fn key_owner(tx: &mut Tx, key: &str) -> Result<Option<i64>, sqlx::Error> {
+    on_tx!(tx, |db| sqlx::query_scalar(
+        "SELECT appointment_id FROM visit_verification WHERE idempotency_key = $1"
+    )
+    .bind(key)
+    .fetch_optional(&mut **db)
+    .await)
 }
 
 /// Stores the verification with its snapshot of the record and applies its changes to the
 /// patient and their coverage, in the arrival's transaction (so all of it, or none, happens).
 pub(super) async fn record(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut Tx,
     appointment_id: i64,
     verified: &Verified<'_>,
     now: &str,
 ) -> Result<(), sqlx::Error> {
-    let patient_id: i64 = sqlx::query_scalar("SELECT patient_id FROM appointment WHERE id = ?")
-        .bind(appointment_id)
-        .fetch_one(&mut **tx)
-        .await?;
+    let patient_id: i64 = on_tx!(tx, |db| sqlx::query_scalar(
+        "SELECT patient_id FROM appointment WHERE id = $1"
+    )
+    .bind(appointment_id)
+    .fetch_one(&mut **db)
+    .await)?;
     let on_file = on_file(tx, patient_id).await?;
     let v = verified.verification;
     let encode = |e: serde_json::Error| sqlx::Error::Encode(Box::new(e));
@@ -98,14 +99,17 @@ pub(super) async fn record(
         serde_json::to_string(v).map_err(encode)?,
     );
     // A verification from before staff undid a check-in belongs to that (mistaken) arrival.
-    sqlx::query("DELETE FROM visit_verification WHERE appointment_id = ?")
-        .bind(appointment_id)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query(
+    on_tx!(tx, |db| sqlx::query(
+        "DELETE FROM visit_verification WHERE appointment_id = $1"
+    )
+    .bind(appointment_id)
+    .execute(&mut **db)
+    .await
+    .map(|r| r.rows_affected()))?;
+    on_tx!(tx, |db| sqlx::query(
         "INSERT INTO visit_verification
             (appointment_id, idempotency_key, on_file_json, verification_json, payment_intent, submitted_at)
-         VALUES (?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(appointment_id)
     .bind(verified.idempotency_key)
@@ -113,18 +117,22 @@ pub(super) async fn record(
     .bind(verification_json)
     .bind(payment_code(v))
     .bind(now)
-    .execute(&mut **tx)
-    .await?;
+    .execute(&mut **db)
+    .await
+    .map(|r| r.rows_affected()))?;
 
     if let Some(a) = v.address.changed() {
-        sqlx::query("UPDATE patient SET address_line = ?, city = ?, state = ?, postal_code = ? WHERE id = ?")
-            .bind(&a.line)
-            .bind(&a.city)
-            .bind(&a.state)
-            .bind(&a.zip)
-            .bind(patient_id)
-            .execute(&mut **tx)
-            .await?;
+        on_tx!(tx, |db| sqlx::query(
+            "UPDATE patient SET address_line = $1, city = $2, state = $3, postal_code = $4 WHERE id = $5"
+        )
+        .bind(&a.line)
+        .bind(&a.city)
+        .bind(&a.state)
+        .bind(&a.zip)
+        .bind(patient_id)
+        .execute(&mut **db)
+        .await
+        .map(|r| r.rows_affected()))?;
     }
     // Column names are fixed text here, never input.
     let single = [
@@ -134,20 +142,26 @@ pub(super) async fn record(
     ];
     for (column, value) in single {
         if let Some(value) = value {
-            sqlx::query(&format!("UPDATE patient SET {column} = ? WHERE id = ?"))
-                .bind(value)
-                .bind(patient_id)
-                .execute(&mut **tx)
-                .await?;
+            on_tx!(tx, |db| sqlx::query(&format!(
+                "UPDATE patient SET {column} = $1 WHERE id = $2"
+            ))
+            .bind(value)
+            .bind(patient_id)
+            .execute(&mut **db)
+            .await
+            .map(|r| r.rows_affected()))?;
         }
     }
     if let Some(c) = v.emergency_contact.changed() {
-        sqlx::query("UPDATE patient SET emergency_contact_name = ?, emergency_contact_phone = ? WHERE id = ?")
-            .bind(&c.name)
-            .bind(&c.phone)
-            .bind(patient_id)
-            .execute(&mut **tx)
-            .await?;
+        on_tx!(tx, |db| sqlx::query(
+            "UPDATE patient SET emergency_contact_name = $1, emergency_contact_phone = $2 WHERE id = $3"
+        )
+        .bind(&c.name)
+        .bind(&c.phone)
+        .bind(patient_id)
+        .execute(&mut **db)
+        .await
+        .map(|r| r.rows_affected()))?;
     }
     let new_coverages: Option<Vec<&NewCoverage>> = match &v.insurance {
         InsuranceUpdate::Same => None,
@@ -157,20 +171,21 @@ pub(super) async fn record(
     if let Some(coverages) = new_coverages {
         // What the patient says now is the whole of their insurance: a secondary not given
         // again is gone, and "no insurance" leaves none.
-        sqlx::query("DELETE FROM coverage WHERE patient_id = ?")
+        on_tx!(tx, |db| sqlx::query("DELETE FROM coverage WHERE patient_id = $1")
             .bind(patient_id)
-            .execute(&mut **tx)
-            .await?;
+            .execute(&mut **db)
+            .await
+            .map(|r| r.rows_affected()))?;
         for (rank, c) in coverages.into_iter().enumerate() {
             let payer_name = verified
                 .payers
                 .iter()
                 .find(|p| p.id == c.payer_id)
                 .map_or(c.payer_id.as_str(), |p| p.name.as_str());
-            sqlx::query(
+            on_tx!(tx, |db| sqlx::query(
                 "INSERT INTO coverage (patient_id, rank, payer_id, payer_name, member_id, group_number, relationship,
                                        subscriber_name, subscriber_dob)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(patient_id)
             .bind(rank as i64 + 1)
@@ -181,14 +196,18 @@ pub(super) async fn record(
             .bind(relationship_code(c.relationship))
             .bind(&c.subscriber_name)
             .bind(&c.subscriber_dob)
-            .execute(&mut **tx)
-            .await?;
+            .execute(&mut **db)
+            .await
+            .map(|r| r.rows_affected()))?;
         }
         // The payer's answer was about the old coverage: the board must not keep showing it.
-        sqlx::query("DELETE FROM eligibility WHERE appointment_id = ?")
-            .bind(appointment_id)
-            .execute(&mut **tx)
-            .await?;
+        on_tx!(tx, |db| sqlx::query(
+            "DELETE FROM eligibility WHERE appointment_id = $1"
+        )
+        .bind(appointment_id)
+        .execute(&mut **db)
+        .await
+        .map(|r| r.rows_affected()))?;
     }
     Ok(())
 }
@@ -200,53 +219,72 @@ fn payment_code(v: &Verification) -> String {
         .unwrap_or_default()
 }
 
-async fn on_file(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, patient_id: i64) -> Result<OnFile, sqlx::Error> {
-    let p = sqlx::query(
-        "SELECT address_line, city, state, postal_code, phone, email, language, emergency_contact_name,
-                emergency_contact_phone
-         FROM patient WHERE id = ?",
-    )
-    .bind(patient_id)
-    .fetch_one(&mut **tx)
-    .await?;
-    let address = match (
-        p.get::<Option<String>, _>("address_line"),
-        p.get::<Option<String>, _>("city"),
-        p.get::<Option<String>, _>("state"),
-        p.get::<Option<String>, _>("postal_code"),
-    ) {
+async fn on_file(tx: &mut Tx, patient_id: i64) -> Result<OnFile, sqlx::Error> {
+    type PatientRow = (
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let (line, city, state, zip, phone, email, language, contact_name, contact_phone): PatientRow =
+        on_tx!(tx, |db| sqlx::query_as(
+            "SELECT address_line, city, state, postal_code, phone, email, language, emergency_contact_name,
+                    emergency_contact_phone
+             FROM patient WHERE id = $1",
+        )
+        .bind(patient_id)
+        .fetch_one(&mut **db)
+        .await)?;
+    let address = match (line, city, state, zip) {
         (Some(line), Some(city), Some(state), Some(zip)) => Some(Address { line, city, state, zip }),
         _ => None,
     };
-    let coverages = sqlx::query(
+    type CoverageRow = (
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        Option<String>,
+        Option<String>,
+    );
+    let coverages: Vec<CoverageRow> = on_tx!(tx, |db| sqlx::query_as(
         "SELECT payer_id, payer_name, member_id, group_number, relationship, subscriber_name, subscriber_dob
-         FROM coverage WHERE patient_id = ? ORDER BY rank",
+         FROM coverage WHERE patient_id = $1 ORDER BY rank",
     )
     .bind(patient_id)
-    .fetch_all(&mut **tx)
-    .await?
-    .iter()
-    .map(|row| OnFileCoverage {
-        payer_id: row.get("payer_id"),
-        payer_name: row.get("payer_name"),
-        member_id: row.get("member_id"),
-        group_number: row.get("group_number"),
-        relationship: row.get("relationship"),
-        subscriber_name: row.get("subscriber_name"),
-        subscriber_dob: row.get("subscriber_dob"),
-    })
-    .collect();
+    .fetch_all(&mut **db)
+    .await)?;
+    let coverages = coverages
+        .into_iter()
+        .map(
+            |(payer_id, payer_name, member_id, group_number, relationship, subscriber_name, subscriber_dob)| {
+                OnFileCoverage {
+                    payer_id,
+                    payer_name,
+                    member_id,
+                    group_number,
+                    relationship,
+                    subscriber_name,
+                    subscriber_dob,
+                }
+            },
+        )
+        .collect();
     Ok(OnFile {
         address,
-        phone: p.get("phone"),
-        email: p.get("email"),
-        emergency_contact: p
-            .get::<Option<String>, _>("emergency_contact_name")
-            .map(|name| OnFileContact {
-                name,
-                phone: p.get("emergency_contact_phone"),
-            }),
-        language: p.get("language"),
+        phone,
+        email,
+        emergency_contact: contact_name.map(|name| OnFileContact {
+            name,
+            phone: contact_phone,
+        }),
+        language,
         coverages,
     })
 }
@@ -254,18 +292,22 @@ async fn on_file(tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>, patient_id: i64) 
 impl Store {
     /// The verification stored with this visit's check-in, if the patient gave one.
     pub async fn verification(&self, appointment_id: i64) -> Result<Option<StoredVerification>, sqlx::Error> {
-        let row = sqlx::query(
-            "SELECT on_file_json, verification_json, submitted_at FROM visit_verification WHERE appointment_id = ?",
+        let row: Option<(String, String, String)> = on_pool!(self.pool(), |p| {
+            sqlx::query_as(
+            "SELECT on_file_json, verification_json, submitted_at FROM visit_verification WHERE appointment_id = $1",
         )
         .bind(appointment_id)
-        .fetch_optional(self.pool())
-        .await?;
-        let Some(row) = row else { return Ok(None) };
+        .fetch_optional(p)
+        .await
+        })?;
+        let Some((on_file, verification, submitted_at)) = row else {
+            return Ok(None);
+        };
         let decode = |e: serde_json::Error| sqlx::Error::Decode(Box::new(e));
         Ok(Some(StoredVerification {
-            on_file: serde_json::from_str(row.get("on_file_json")).map_err(decode)?,
-            verification: serde_json::from_str(row.get("verification_json")).map_err(decode)?,
-            submitted_at: row.get("submitted_at"),
+            on_file: serde_json::from_str(&on_file).map_err(decode)?,
+            verification: serde_json::from_str(&verification).map_err(decode)?,
+            submitted_at,
         }))
     }
 
@@ -278,8 +320,9 @@ impl Store {
         jpeg: &[u8],
         now: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "INSERT INTO card_image (appointment_id, rank, side, jpeg, uploaded_at) VALUES (?, ?, ?, ?, ?)
+        on_pool!(self.pool(), |p| {
+            sqlx::query(
+            "INSERT INTO card_image (appointment_id, rank, side, jpeg, uploaded_at) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (appointment_id, rank, side) DO UPDATE SET jpeg = excluded.jpeg, uploaded_at = excluded.uploaded_at",
         )
         .bind(appointment_id)
@@ -287,8 +330,9 @@ impl Store {
         .bind(side.as_str())
         .bind(jpeg)
         .bind(rfc3339(now))
-        .execute(self.pool())
-        .await?;
+        .execute(p)
+        .await.map(|r| r.rows_affected())
+        })?;
         Ok(())
     }
 
@@ -298,21 +342,24 @@ impl Store {
         rank: u8,
         side: CardSide,
     ) -> Result<Option<Vec<u8>>, sqlx::Error> {
-        sqlx::query_scalar("SELECT jpeg FROM card_image WHERE appointment_id = ? AND rank = ? AND side = ?")
-            .bind(appointment_id)
-            .bind(i64::from(rank))
-            .bind(side.as_str())
-            .fetch_optional(self.pool())
-            .await
+        on_pool!(self.pool(), |p| sqlx::query_scalar(
+            "SELECT jpeg FROM card_image WHERE appointment_id = $1 AND rank = $2 AND side = $3"
+        )
+        .bind(appointment_id)
+        .bind(i64::from(rank))
+        .bind(side.as_str())
+        .fetch_optional(p)
+        .await)
     }
 
     /// Which card photos this visit has: (rank, side), primary first, front before back.
     pub async fn card_image_refs(&self, appointment_id: i64) -> Result<Vec<(u8, CardSide)>, sqlx::Error> {
-        let rows: Vec<(i64, String)> =
-            sqlx::query_as("SELECT rank, side FROM card_image WHERE appointment_id = ? ORDER BY rank, side = 'back'")
-                .bind(appointment_id)
-                .fetch_all(self.pool())
-                .await?;
+        let rows: Vec<(i64, String)> = on_pool!(self.pool(), |p| sqlx::query_as(
+            "SELECT rank, side FROM card_image WHERE appointment_id = $1 ORDER BY rank, side = 'back'"
+        )
+        .bind(appointment_id)
+        .fetch_all(p)
+        .await)?;
         Ok(rows
             .into_iter()
             .filter_map(|(rank, side)| Some((u8::try_from(rank).ok()?, CardSide::parse(&side)?)))
@@ -321,13 +368,13 @@ impl Store {
 
     /// The photos themselves, for the FHIR hand-off.
     pub async fn card_images(&self, appointment_id: i64) -> Result<Vec<StoredCardImage>, sqlx::Error> {
-        let rows = sqlx::query(
-            "SELECT rank, side, jpeg, uploaded_at FROM card_image WHERE appointment_id = ? ORDER BY rank, side = 'back'",
+        Ok(on_pool!(self.pool(), |p| {
+            sqlx::query(
+            "SELECT rank, side, jpeg, uploaded_at FROM card_image WHERE appointment_id = $1 ORDER BY rank, side = 'back'",
         )
         .bind(appointment_id)
-        .fetch_all(self.pool())
-        .await?;
-        Ok(rows
+        .fetch_all(p)
+        .await?
             .iter()
             .filter_map(|row| {
                 Some(StoredCardImage {
@@ -337,6 +384,7 @@ impl Store {
                     uploaded_at: row.get("uploaded_at"),
                 })
             })
-            .collect())
+            .collect()
+        }))
     }
 }

@@ -1,6 +1,9 @@
 //! The test harness shared by the server's HTTP suites: a real server on an ephemeral loopback
-//! port with a real SQLite file in a temporary folder, the demo clinic seeded for today, and
-//! clients that call as the enrolled kiosk or as signed-in staff.
+//! port with a real database, the demo clinic seeded for today, and clients that call as the
+//! enrolled kiosk or as signed-in staff.
+//!
+//! The database is a SQLite file in the test's temporary folder, or, with
+//! `ARRIVE_TEST_DATABASE=postgres`, a PostgreSQL database of its own (see [`postgres`]).
 #![allow(dead_code)] // each suite uses its own part of it
 
 #[path = "../../../tests/support/validators.rs"]
@@ -10,6 +13,7 @@ use std::time::Duration;
 
 use arrive_domain::api::{DeskAppointment, DeskDay, IdentifyResponse};
 use arrive_domain::{ErrorBody, ErrorCode};
+use arrive_server::store::Backend;
 use arrive_server::Config;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{json, Value};
@@ -23,8 +27,25 @@ pub struct TestServer {
     task: JoinHandle<()>,
 }
 
-/// Settings for a server on `data` (a temporary folder), with a stand-in kiosk page.
+/// The backend a suite's servers run on: `ARRIVE_TEST_DATABASE` (`sqlite`, the default, or
+/// `postgres`).
+pub fn test_backend() -> Backend {
+    match std::env::var("ARRIVE_TEST_DATABASE").as_deref() {
+        Ok("postgres") => Backend::Postgres,
+        Ok("sqlite") | Ok("") | Err(_) => Backend::Sqlite,
+        Ok(other) => panic!("ARRIVE_TEST_DATABASE must be sqlite or postgres, not {other}"),
+    }
+}
+
+/// Settings for a server on `data` (a temporary folder), with a stand-in kiosk page, on the
+/// backend `ARRIVE_TEST_DATABASE` names.
 pub fn test_config(data: &std::path::Path) -> Config {
+    test_config_on(test_backend(), data)
+}
+
+/// `test_config` on a given backend. On PostgreSQL, `data` is given a database of its own (the
+/// same one each time: a server restarted on `data` finds what it stored).
+pub fn test_config_on(backend: Backend, data: &std::path::Path) -> Config {
     let dist = data.join("dist");
     std::fs::create_dir_all(&dist).unwrap();
     std::fs::write(dist.join("index.html"), "<!DOCTYPE html><title>kiosk</title>").unwrap();
@@ -33,6 +54,10 @@ pub fn test_config(data: &std::path::Path) -> Config {
     Config {
         addr: "127.0.0.1:0".parse().unwrap(),
         data_dir: data.join("data"),
+        database_url: match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(postgres::database_for(data)),
+        },
         dist_dir: dist,
         seed_demo: true,
         demo_extra_patients: 0,
@@ -226,4 +251,205 @@ pub async fn board_row(staff: &Client, base: &str, name: &str) -> DeskAppointmen
         .into_iter()
         .find(|a| a.patient == name)
         .unwrap_or_else(|| panic!("{name} on the board"))
+}
+
+/// Reads Server-Sent Events until one of type `appointment` arrives; returns (id, data).
+pub async fn next_appointment_event(
+    stream: &mut (impl futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin),
+    buffer: &mut String,
+) -> (String, Value) {
+    let read = async {
+        loop {
+            if let Some(end) = buffer.find("\n\n") {
+                let block: String = buffer.drain(..end + 2).collect();
+                let field = |name: &str| {
+                    block
+                        .lines()
+                        .find_map(|l| l.strip_prefix(name))
+                        .map(|v| v.trim().to_owned())
+                };
+                if field("event:").as_deref() == Some("appointment") {
+                    let data = serde_json::from_str(&field("data:").expect("data")).expect("json data");
+                    return (field("id:").expect("id"), data);
+                }
+                continue;
+            }
+            let chunk = futures_util::StreamExt::next(stream)
+                .await
+                .expect("stream open")
+                .expect("chunk");
+            buffer.push_str(std::str::from_utf8(&chunk).expect("utf-8"));
+        }
+    };
+    // A hang guard, not a timing assertion.
+    tokio::time::timeout(Duration::from_secs(20), read)
+        .await
+        .expect("an appointment event arrives")
+}
+
+/// A connection to the database of test folder `data`, for a test to look at what the server
+/// stored; `on_db!(&db, |p| query.fetch_one(p).await)` runs a query on it (with `$1`
+/// placeholders, which both accept).
+pub enum TestDb {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+#[allow(unused_macros)]
+macro_rules! on_db {
+    ($db:expr, |$p:ident| $body:expr) => {
+        match $db {
+            $crate::common::TestDb::Sqlite($p) => $body,
+            $crate::common::TestDb::Postgres($p) => $body,
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use on_db;
+
+pub async fn test_db(data: &tempfile::TempDir) -> TestDb {
+    test_db_on(test_backend(), data).await
+}
+
+pub async fn test_db_on(backend: Backend, data: &tempfile::TempDir) -> TestDb {
+    match backend {
+        Backend::Sqlite => TestDb::Sqlite(
+            sqlx::SqlitePool::connect(&format!("sqlite:{}", data.path().join("data/arrive.db").display()))
+                .await
+                .unwrap(),
+        ),
+        Backend::Postgres => TestDb::Postgres(
+            sqlx::PgPool::connect(&postgres::database_for(data.path()))
+                .await
+                .unwrap(),
+        ),
+    }
+}
+
+/// PostgreSQL for tests: the server at `ARRIVE_TEST_POSTGRES_URL` (default
+/// `postgres://postgres@127.0.0.1:5432/test`), where each test folder gets a database of its
+/// own, `arrive_test_<pid>_<n>`, dropped when the test binary exits (and, should a run be
+/// killed, by the next run, which drops those of processes no longer alive).
+///
+/// A PostgreSQL test that cannot reach the server fails, saying so; `ARRIVE_SKIP_POSTGRES=1`
+/// makes them pass without running instead (see `skip_postgres`).
+pub mod postgres {
+    use std::collections::HashMap;
+    use std::path::{Path, PathBuf};
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::sync::{Mutex, Once};
+
+    use sqlx::{Connection, PgConnection};
+
+    static DATABASES: Mutex<Option<HashMap<PathBuf, String>>> = Mutex::new(None);
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    static CLEANUP: Once = Once::new();
+
+    pub fn admin_url() -> String {
+        std::env::var("ARRIVE_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+    }
+
+    /// `ARRIVE_SKIP_POSTGRES=1`: PostgreSQL tests are skipped (they say so on stderr).
+    pub fn skip() -> bool {
+        let skip = matches!(
+            std::env::var("ARRIVE_SKIP_POSTGRES").as_deref(),
+            Ok("1" | "true" | "yes")
+        );
+        if skip {
+            eprintln!("ARRIVE_SKIP_POSTGRES is set: this PostgreSQL test does not run");
+        }
+        skip
+    }
+
+    fn url_of(name: &str) -> String {
+        let admin = admin_url();
+        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(base, _)| base);
+        format!("{base}/{name}")
+    }
+
+    /// Runs `work` on a runtime of its own (callers may be inside a runtime, or exiting).
+    fn blocking<T: Send + 'static>(work: impl std::future::Future<Output = T> + Send + 'static) -> T {
+        std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(work)
+        })
+        .join()
+        .expect("PostgreSQL helper thread")
+    }
+
+    async fn admin() -> PgConnection {
+        let url = admin_url();
+        match PgConnection::connect(&url).await {
+            Ok(connection) => connection,
+            Err(error) => panic!(
+                "PostgreSQL tests need a server at {url} (ARRIVE_TEST_POSTGRES_URL): {error}. \
+                 Start one, or set ARRIVE_SKIP_POSTGRES=1 to skip the PostgreSQL tests."
+            ),
+        }
+    }
+
+    /// A new, empty database; its URL.
+    pub fn create() -> String {
+        CLEANUP.call_once(|| {
+            blocking(sweep_dead());
+            // SAFETY: registers a plain `extern "C" fn` to run at process exit.
+            unsafe { libc::atexit(drop_ours) };
+        });
+        let name = format!(
+            "arrive_test_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        );
+        let create = name.clone();
+        blocking(async move {
+            let mut admin = admin().await;
+            sqlx::query(&format!("CREATE DATABASE {create}"))
+                .execute(&mut admin)
+                .await
+                .expect("CREATE DATABASE");
+        });
+        url_of(&name)
+    }
+
+    /// The database of test folder `data` (made on first use).
+    pub fn database_for(data: &Path) -> String {
+        let mut map = DATABASES.lock().unwrap_or_else(|e| e.into_inner());
+        map.get_or_insert_with(HashMap::new)
+            .entry(data.to_path_buf())
+            .or_insert_with(create)
+            .clone()
+    }
+
+    async fn drop_matching(prefix_filter: impl Fn(&str) -> bool) {
+        let Ok(mut admin) = PgConnection::connect(&admin_url()).await else {
+            return;
+        };
+        let names: Vec<String> =
+            sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'arrive_test_%'")
+                .fetch_all(&mut admin)
+                .await
+                .unwrap_or_default();
+        for name in names.into_iter().filter(|n| prefix_filter(n)) {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut admin)
+                .await;
+        }
+    }
+
+    /// Databases left by runs that were killed before they could drop theirs.
+    async fn sweep_dead() {
+        drop_matching(|name| {
+            let pid = name.trim_start_matches("arrive_test_").split('_').next().unwrap_or("");
+            !pid.is_empty() && !Path::new(&format!("/proc/{pid}")).exists()
+        })
+        .await;
+    }
+
+    extern "C" fn drop_ours() {
+        let prefix = format!("arrive_test_{}_", std::process::id());
+        blocking(async move { drop_matching(move |name| name.starts_with(&prefix)).await });
+    }
 }

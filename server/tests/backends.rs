@@ -1,0 +1,323 @@
+//! The store on both databases, in every `cargo test`: each flow below runs once on SQLite and
+//! once on PostgreSQL (a database of its own on `ARRIVE_TEST_POSTGRES_URL`, default
+//! `postgres://postgres@127.0.0.1:5432/test`). Unreachable PostgreSQL fails these tests with the
+//! reason; `ARRIVE_SKIP_POSTGRES=1` skips the PostgreSQL half. (`ARRIVE_TEST_DATABASE=postgres`
+//! runs the whole HTTP suite on PostgreSQL as well.)
+
+mod common;
+
+use arrive_domain::api::{CheckInResponse, DeskDay, DeskDetail, IdentifyResponse};
+use arrive_domain::AppointmentStatus;
+use arrive_server::store::{Backend, Pool, Store};
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+
+use common::*;
+
+/// Runs `flow` on `backend`, unless that is PostgreSQL and the run asked to skip it.
+macro_rules! on_both {
+    ($sqlite:ident, $postgres:ident, $flow:ident) => {
+        #[tokio::test(flavor = "multi_thread")]
+        async fn $sqlite() {
+            $flow(Backend::Sqlite).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread")]
+        async fn $postgres() {
+            if !postgres::skip() {
+                $flow(Backend::Postgres).await;
+            }
+        }
+    };
+}
+
+async fn server_on(backend: Backend) -> (tempfile::TempDir, TestServer) {
+    let data = tempfile::tempdir().unwrap();
+    let server = TestServer::start_with(test_config_on(backend, data.path())).await;
+    (data, server)
+}
+
+async fn day(staff: &Client, server: &TestServer) -> DeskDay {
+    staff
+        .get(format!("{}/api/v1/desk/appointments", server.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn detail(staff: &Client, server: &TestServer, id: i64) -> DeskDetail {
+    let response = staff
+        .get(format!("{}/api/v1/desk/appointments/{id}", server.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.unwrap()
+}
+
+fn nothing_changed() -> Value {
+    json!({
+        "address": {"answer": "same"},
+        "phone": {"answer": "same"},
+        "email": {"answer": "same"},
+        "emergency_contact": {"answer": "same"},
+        "language": {"answer": "same"},
+        "insurance": {"answer": "same"},
+        "payment": "card_at_desk",
+    })
+}
+
+on_both!(
+    sqlite_identify_check_in_idempotency_and_the_desk,
+    postgres_identify_check_in_idempotency_and_the_desk,
+    identify_check_in_idempotency_and_the_desk
+);
+/// Identify (a match, a miss), check-in with a verification and its idempotency key (a retry
+/// answers the same and stores nothing new; the key on another visit is refused), the desk day
+/// and its live stream, the detail staff read (audited).
+async fn identify_check_in_idempotency_and_the_desk(backend: Backend) {
+    let (data, server) = server_on(backend).await;
+    let kiosk = kiosk_client();
+    let staff = staff_client(&server.url).await;
+    let mut board = staff
+        .get(format!("{}/api/v1/desk/events", server.url))
+        .send()
+        .await
+        .unwrap()
+        .bytes_stream();
+
+    assert!(matches!(
+        identify(&kiosk, &server.url, "Nobody", "1990-01-01").await,
+        IdentifyResponse::NotFound
+    ));
+    let token = token_for(&kiosk, &server.url, "Smith", "1990-01-01").await;
+    let key = "ab".repeat(16);
+    let check_in = |token: String, key: String| {
+        let (kiosk, url) = (kiosk.clone(), format!("{}/api/v1/kiosk/check-in", server.url));
+        async move {
+            post(
+                &kiosk,
+                &url,
+                json!({"match_token": token, "idempotency_key": key, "verification": nothing_changed()}),
+            )
+            .await
+        }
+    };
+    let first = check_in(token.clone(), key.clone()).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let first: CheckInResponse = first.json().await.unwrap();
+    assert!(!first.already_checked_in);
+    let retry: CheckInResponse = check_in(token.clone(), key.clone()).await.json().await.unwrap();
+    assert_eq!(retry.arrived_at, first.arrived_at);
+    assert!(!retry.already_checked_in, "a retry answers as the first call did");
+
+    let (event_id, row) = next_appointment_event(&mut board, &mut String::new()).await;
+    assert_eq!(row["status"], "arrived");
+    assert!(event_id.parse::<i64>().unwrap() >= 1);
+
+    let other = token_for(&kiosk, &server.url, "Johnson", "1980-11-05").await;
+    let reused = check_in(other, key).await;
+    assert!(reused.status().is_client_error(), "{}", reused.status());
+
+    let today = day(&staff, &server).await;
+    let smith = today
+        .appointments
+        .iter()
+        .find(|a| a.status == AppointmentStatus::Arrived)
+        .expect("Smith arrived");
+    assert_eq!(
+        today
+            .appointments
+            .iter()
+            .filter(|a| a.status == AppointmentStatus::Arrived)
+            .count(),
+        1
+    );
+    assert!(!smith.details_changed && !smith.insurance_changed && !smith.self_pay);
+    let seen = detail(&staff, &server, smith.id).await;
+    assert_eq!(seen.status, AppointmentStatus::Arrived);
+    assert!(seen.verification.is_some());
+
+    let db = test_db_on(backend, &data).await;
+    let stored: i64 = on_db!(&db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM visit_verification")
+        .fetch_one(p)
+        .await)
+    .unwrap();
+    assert_eq!(stored, 1);
+    let audited: i64 = on_db!(&db, |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_entry WHERE appointment_id = $1"
+    )
+    .bind(smith.id)
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    assert!(audited >= 1);
+    // The audit trail is append-only on both databases.
+    let edit = on_db!(&db, |p| sqlx::query("UPDATE audit_entry SET action = 'x'")
+        .execute(p)
+        .await
+        .map(|_| ()));
+    assert!(edit.is_err());
+    server.stop().await;
+}
+
+on_both!(
+    sqlite_forms_scores_and_consents,
+    postgres_forms_scores_and_consents,
+    forms_scores_and_consents
+);
+/// A PHQ-2 then PHQ-9 with item 9 flags the visit urgent; a consent is signed once.
+async fn forms_scores_and_consents(backend: Backend) {
+    let (_data, server) = server_on(backend).await;
+    let kiosk = kiosk_client();
+    let staff = staff_client(&server.url).await;
+    let token = token_for(&kiosk, &server.url, "Johnson", "1980-11-05").await;
+    let response = submit(&kiosk, &server.url, "phq-2", &token, phq_answers(&[2, 1])).await;
+    assert!(response.status().is_success(), "{}", response.status());
+    let response = submit(
+        &kiosk,
+        &server.url,
+        "phq-9",
+        &token,
+        phq_answers(&[2, 1, 1, 1, 1, 1, 1, 1, 2]),
+    )
+    .await;
+    assert!(response.status().is_success(), "{}", response.status());
+
+    let consents: Value = post(
+        &kiosk,
+        &format!("{}/api/v1/kiosk/consents/pending", server.url),
+        json!({"match_token": token}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let version = consents["consents"][0]["version"]
+        .as_str()
+        .expect("a consent")
+        .to_owned();
+    let id = consents["consents"][0]["id"].as_str().unwrap().to_owned();
+    let sign = json!({"match_token": token, "version": version, "typed_name": "Emily Johnson",
+        "signature_path": "M 10.0 150.0 L 60.0 40.0 L 120.0 160.0", "signed_by_typing": false, "language": "en"});
+    let url = format!("{}/api/v1/kiosk/consents/{id}/signatures", server.url);
+    for _ in 0..2 {
+        let response = post(&kiosk, &url, sign.clone()).await;
+        assert!(response.status().is_success(), "{}", response.status());
+    }
+
+    let flagged: Vec<_> = day(&staff, &server)
+        .await
+        .appointments
+        .into_iter()
+        .filter(|a| a.needs_attention_now)
+        .collect();
+    assert_eq!(flagged.len(), 1);
+    let seen = detail(&staff, &server, flagged[0].id).await;
+    assert_eq!(seen.forms.len(), 2);
+    assert_eq!(
+        seen.consents.iter().filter(|c| c.consent_id == id).count(),
+        1,
+        "signed once"
+    );
+    server.stop().await;
+}
+
+on_both!(
+    sqlite_a_schedule_imports_once,
+    postgres_a_schedule_imports_once,
+    a_schedule_imports_once
+);
+/// A CSV schedule imports, and importing it again changes nothing; a new provider gets an id
+/// of its own (PostgreSQL's counter is past the demo's hand-given ids).
+async fn a_schedule_imports_once(backend: Backend) {
+    let (_data, server) = server_on(backend).await;
+    let admin = staff_client(&server.url).await;
+    let today = chrono::Local::now().date_naive().format("%Y-%m-%d").to_string();
+    let csv = format!(
+        "appointment_id,date,time,last_name,first_name,date_of_birth,provider,visit_type\n\
+         EHR-1,{today},16:00,Castillo,Elena,1966-05-05,Dr. Reyes,follow-up\n\
+         EHR-3,{today},16:30,Fischer,Jonas,1999-09-09,Dr. Patel,office-visit\n"
+    );
+    let mut counts = Vec::new();
+    for _ in 0..2 {
+        let response = admin
+            .post(format!("{}/api/v1/admin/schedule", server.url))
+            .header("content-type", "text/csv")
+            .body(csv.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let body: Value = response.json().await.unwrap();
+        counts.push((body["inserted"].clone(), body["unchanged"].clone()));
+    }
+    assert_eq!(counts, [(json!(2), json!(0)), (json!(0), json!(2))]);
+    let token = token_for(&kiosk_client(), &server.url, "Castillo", "1966-05-05").await;
+    assert_eq!(token.len(), 32);
+    server.stop().await;
+}
+
+on_both!(
+    sqlite_an_outbox_row_is_taken_once,
+    postgres_an_outbox_row_is_taken_once,
+    an_outbox_row_is_taken_once
+);
+/// Two servers polling the FHIR outbox of one database: a due delivery is taken by one of them
+/// only (leased), and is due again when the lease runs out without an outcome.
+async fn an_outbox_row_is_taken_once(backend: Backend) {
+    let data = tempfile::tempdir().unwrap();
+    let config = test_config_on(backend, data.path());
+    let open = || async {
+        match &config.database_url {
+            Some(url) => Store::open_postgres(url).await.unwrap(),
+            None => Store::open(&config.database_path()).await.unwrap(),
+        }
+    };
+    let (a, b) = (open().await, open().await);
+    assert_eq!(a.backend(), backend);
+    assert!(matches!(
+        (a.pool(), backend),
+        (Pool::Sqlite(_), Backend::Sqlite) | (Pool::Postgres(_), Backend::Postgres)
+    ));
+    let now = chrono::Utc::now();
+    arrive_server::seed::seed_demo(&a, now.date_naive(), 0).await.unwrap();
+    let ids: Vec<i64> = a
+        .desk_day(now.date_naive())
+        .await
+        .unwrap()
+        .appointments
+        .iter()
+        .take(3)
+        .map(|r| r.id)
+        .collect();
+    for id in &ids {
+        assert!(a.check_in(*id, false, None, now).await.unwrap().is_some());
+    }
+    let (took_a, took_b) = tokio::join!(a.due_deliveries(now, 32), b.due_deliveries(now, 32));
+    let (took_a, took_b) = (took_a.unwrap(), took_b.unwrap());
+    let mut taken: Vec<i64> = took_a.iter().chain(&took_b).map(|(id, _)| *id).collect();
+    taken.sort_unstable();
+    let mut expected = ids.clone();
+    expected.sort_unstable();
+    assert_eq!(taken, expected, "each due delivery taken exactly once");
+    assert!(a.due_deliveries(now, 32).await.unwrap().is_empty());
+    a.delivery_succeeded(ids[0], now).await.unwrap();
+    let later = now + chrono::Duration::minutes(3);
+    let again: Vec<i64> = b
+        .due_deliveries(later, 32)
+        .await
+        .unwrap()
+        .iter()
+        .map(|(id, _)| *id)
+        .collect();
+    assert_eq!(
+        again.len(),
+        2,
+        "the two left without an outcome are due again: {again:?}"
+    );
+    assert!(!again.contains(&ids[0]));
+}

@@ -1,0 +1,163 @@
+//! Several servers on one PostgreSQL database: two real server processes, started together;
+//! a check-in made on one appears on a desk board connected to the other within a second
+//! (LISTEN/NOTIFY), and so does a help request. Needs PostgreSQL like `backends.rs`
+//! (`ARRIVE_TEST_POSTGRES_URL`; `ARRIVE_SKIP_POSTGRES=1` skips it).
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use reqwest::StatusCode;
+use serde_json::json;
+
+use common::*;
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts the server binary on `database_url`; returns it and its base URL.
+fn spawn(data: &std::path::Path, database_url: &str) -> (Server, String) {
+    let dist = data.join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(dist.join("index.html"), "<!DOCTYPE html><title>kiosk</title>").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_arrive-server"))
+        .env("DATABASE_URL", database_url)
+        .env("ARRIVE_ADDR", "127.0.0.1:0")
+        .env("ARRIVE_DATA_DIR", data.join("unused"))
+        .env("ARRIVE_DIST", &dist)
+        .env("ARRIVE_FIRST_KIOSK_TOKEN", KIOSK_TOKEN)
+        .env("ARRIVE_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start arrive-server");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut line = String::new();
+    stdout.read_line(&mut line).expect("first line");
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("the server says where it listens: {line:?}"))
+        .to_owned();
+    (Server(child), url)
+}
+
+/// Reads Server-Sent Events until one of type `kind`; returns its data.
+async fn next_event(
+    stream: &mut (impl futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin),
+    buffer: &mut String,
+    kind: &str,
+) -> String {
+    loop {
+        if let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            if block
+                .lines()
+                .any(|l| l.strip_prefix("event:").map(str::trim) == Some(kind))
+            {
+                return block
+                    .lines()
+                    .find_map(|l| l.strip_prefix("data:"))
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned();
+            }
+            continue;
+        }
+        let chunk = stream.next().await.expect("stream open").expect("chunk");
+        buffer.push_str(std::str::from_utf8(&chunk).expect("utf-8"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_check_in_on_one_server_reaches_a_board_on_another_within_a_second() {
+    if postgres::skip() {
+        return;
+    }
+    let database = postgres::create();
+    let (data_a, data_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    // Started together: both migrate, seed and create the first admin and kiosk at once.
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| spawn(data_a.path(), &database));
+        let b = s.spawn(|| spawn(data_b.path(), &database));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    let ((_a, url_a), (_b, url_b)) = (a, b);
+
+    let staff_b = staff_client(&url_b).await;
+    let mut board_b = staff_b
+        .get(format!("{url_b}/api/v1/desk/events"))
+        .send()
+        .await
+        .unwrap()
+        .bytes_stream();
+    let mut buffer = String::new();
+
+    let kiosk = kiosk_client();
+    let token = token_for(&kiosk, &url_a, "Smith", "1990-01-01").await;
+    let started = Instant::now();
+    let response = post(
+        &kiosk,
+        &format!("{url_a}/api/v1/kiosk/check-in"),
+        json!({"match_token": token}),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let row = tokio::time::timeout(
+        Duration::from_secs(1),
+        next_event(&mut board_b, &mut buffer, "appointment"),
+    )
+    .await
+    .expect("the check-in made on A reaches B's board within 1 s");
+    let latency = started.elapsed();
+    assert!(row.contains("\"status\":\"arrived\""), "{row}");
+    eprintln!("check-in on A → board on B: {} ms", latency.as_millis());
+
+    // A help request on A rings on B's board too.
+    let response = post(
+        &kiosk,
+        &format!("{url_a}/api/v1/kiosk/help"),
+        json!({"step": "identify"}),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let help = tokio::time::timeout(Duration::from_secs(1), next_event(&mut board_b, &mut buffer, "help"))
+        .await
+        .expect("the help request reaches B's board");
+    assert!(help.contains("Kiosk 1"), "{help}");
+
+    // Both servers see one clinic: the check-in made on A is on B's day, once.
+    let day: arrive_domain::api::DeskDay = staff_b
+        .get(format!("{url_b}/api/v1/desk/appointments"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let arrived = day
+        .appointments
+        .iter()
+        .filter(|a| a.status == arrive_domain::AppointmentStatus::Arrived)
+        .count();
+    assert_eq!(arrived, 1);
+    let mut visits: Vec<(&str, &str)> = day
+        .appointments
+        .iter()
+        .map(|a| (a.starts_at.as_str(), a.patient.as_str()))
+        .collect();
+    let all = visits.len();
+    visits.sort_unstable();
+    visits.dedup();
+    assert_eq!(visits.len(), all, "the demo schedule was seeded once");
+}
