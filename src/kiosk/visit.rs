@@ -1,8 +1,10 @@
 //! The steps after identification (details, insurance, forms, consents, payment, review, and a
-//! pass's check-in) live
-//! in a WebAssembly chunk of their own when the kiosk is built with the `split` feature (as
-//! `cargo xtask build` does): the lobby tablet's first load is only the welcome, identify and
+//! pass's check-in) live in a WebAssembly chunk of their own when the kiosk is built with the
+//! `split` feature (as `cargo xtask build` does): the lobby tablet's first load is only the welcome, identify and
 //! confirm screens, and the chunk is fetched in the background as soon as the kiosk starts.
+//!
+//! The QR scanner (`scan.rs`, with its decoder) is a third module, fetched only when a patient
+//! asks for it.
 //!
 //! Without the feature (unit tests, `trunk serve`) the same code is linked in as usual.
 
@@ -28,7 +30,7 @@ impl From<leptos::wasm_split::SplitLoaderError> for ChunkMissing {
 /// it were not split (a `Suspend` would build it later, after the step may have moved on);
 /// otherwise "One moment" until it arrives, then the step is shown again.
 pub fn screen(step: Step) -> AnyView {
-    let mut call = std::pin::pin!(later_steps_now(step.clone()));
+    let mut call = std::pin::pin!(build(step.clone()));
     match call.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
         Poll::Ready(Ok(view)) => view,
         Poll::Ready(Err(ChunkMissing)) => chunk_missing(),
@@ -36,7 +38,7 @@ pub fn screen(step: Step) -> AnyView {
             let flow = expect_context::<Flow>();
             let missing = RwSignal::new(false);
             spawn_local(async move {
-                match fetch_chunk().await {
+                match fetch(&step).await {
                     // Still on this step: show it again, now that its code is here.
                     Ok(()) if flow.step.with_untracked(|now| *now == step) => flow.step.set(step),
                     Ok(()) => {}
@@ -57,11 +59,11 @@ pub fn screen(step: Step) -> AnyView {
     }
 }
 
-/// Starts fetching the chunk in the background, so the later steps show without a wait.
+/// Starts fetching the later steps' chunk in the background, so they show without a wait.
 pub fn preload() {
     spawn_local(async {
         // A failure here is retried when the patient reaches those steps.
-        let _ = fetch_chunk().await;
+        let _ = chunks::fetch_later().await;
     });
 }
 
@@ -81,24 +83,67 @@ fn chunk_missing() -> AnyView {
     .into_any()
 }
 
+/// Builds `step` from the chunk its code is in: the QR scanner (with its decoder) is a chunk
+/// of its own, fetched only when a patient asks for it.
+async fn build(step: Step) -> Result<AnyView, ChunkMissing> {
+    if step == Step::ScanPass {
+        chunks::scanner().await
+    } else {
+        chunks::later(step).await
+    }
+}
+
+/// Fetches the chunk `step` needs.
+async fn fetch(step: &Step) -> Result<(), ChunkMissing> {
+    if *step == Step::ScanPass {
+        chunks::fetch_scanner().await
+    } else {
+        chunks::fetch_later().await
+    }
+}
+
 #[cfg(feature = "split")]
-async fn fetch_chunk() -> Result<(), ChunkMissing> {
-    Ok(preload_later_steps().await?)
+mod chunks {
+    use super::*;
+
+    pub async fn later(step: Step) -> Result<AnyView, ChunkMissing> {
+        later_steps(step).await
+    }
+    pub async fn scanner() -> Result<AnyView, ChunkMissing> {
+        scanner_step().await
+    }
+    pub async fn fetch_later() -> Result<(), ChunkMissing> {
+        Ok(preload_later_steps().await?)
+    }
+    pub async fn fetch_scanner() -> Result<(), ChunkMissing> {
+        Ok(preload_scanner_step().await?)
+    }
 }
 
 #[cfg(not(feature = "split"))]
-async fn fetch_chunk() -> Result<(), ChunkMissing> {
-    Ok(())
+mod chunks {
+    use super::*;
+
+    pub async fn later(step: Step) -> Result<AnyView, ChunkMissing> {
+        later_steps(step)
+    }
+    pub async fn scanner() -> Result<AnyView, ChunkMissing> {
+        scanner_step()
+    }
+    pub async fn fetch_later() -> Result<(), ChunkMissing> {
+        Ok(())
+    }
+    pub async fn fetch_scanner() -> Result<(), ChunkMissing> {
+        Ok(())
+    }
 }
 
-#[cfg(feature = "split")]
-async fn later_steps_now(step: Step) -> Result<AnyView, ChunkMissing> {
-    later_steps(step).await
-}
-
-#[cfg(not(feature = "split"))]
-async fn later_steps_now(step: Step) -> Result<AnyView, ChunkMissing> {
-    later_steps(step)
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(scan, wasm_split_path = ::leptos::wasm_split, fallible, preload(preload_scanner_step))
+)]
+fn scanner_step() -> Result<AnyView, ChunkMissing> {
+    Ok(scan::page())
 }
 
 #[cfg_attr(
@@ -113,7 +158,6 @@ fn later_steps(step: Step) -> Result<AnyView, ChunkMissing> {
         Step::Consents(appointment) => view! { <consents::Consents appointment /> }.into_any(),
         Step::Payment(a) => draft::with_record(a.clone(), Step::Consents(a), payment::page),
         Step::Review(a) => draft::with_record(a.clone(), Step::Payment(a), review::page),
-        Step::ScanPass => scan::page(),
         Step::Express(found) => pass::express_page(found),
         // Not a later step: the kiosk shows those itself.
         _ => ().into_any(),

@@ -86,8 +86,8 @@ fn gzip_len(bytes: &[u8]) -> u64 {
 }
 
 /// Prints the first-load files of one app (html, js, wasm, css in `dist` and in its `app-…`
-/// folder) and returns their gzip total. Split-off chunks (`split_*.wasm`) are printed apart:
-/// they are fetched after the first screen shows.
+/// folder) and returns their gzip total. Split-off modules (`split_*.wasm`, `chunk_*.wasm`) are
+/// printed apart: they are fetched after the first screen shows.
 fn first_load(title: &str, dist: &Path) -> Result<u64> {
     let mut files = app_files(dist)?;
     for dir in app_files_dirs(dist)? {
@@ -96,7 +96,7 @@ fn first_load(title: &str, dist: &Path) -> Result<u64> {
     files.sort();
     let (later, first): (Vec<_>, Vec<_>) = files.into_iter().partition(|p| {
         p.file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with(crate::kiosk_bundle::CHUNK_PREFIX))
+            .is_some_and(|n| crate::kiosk_bundle::loads_later(&n.to_string_lossy()))
     });
     println!("\n{title}:");
     let gzip_total = print_sizes(&first)?;

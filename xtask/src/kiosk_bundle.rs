@@ -16,8 +16,11 @@ use crate::tools::path_with_tools;
 use crate::{cargo, project_root, run_cmd, target_dir, Result};
 
 const NAME: &str = "arrive-kiosk";
-/// The splitter names each chunk `split_<name>.wasm`: these load after the first screen.
-pub const CHUNK_PREFIX: &str = "split_";
+/// Whether a built file loads only after the first screen: the splitter names each split-off
+/// module `split_<name>.wasm`, and code two of them share `chunk_<n>.wasm`.
+pub fn loads_later(file_name: &str) -> bool {
+    file_name.ends_with(".wasm") && (file_name.starts_with("split_") || file_name.starts_with("chunk_"))
+}
 
 pub fn build(dist: &Path) -> Result {
     run_cmd(cargo().args([
