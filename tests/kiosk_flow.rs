@@ -75,19 +75,7 @@ async fn consents_already_signed(base: &str, last_name: &str, date_of_birth: &st
 async fn pre_registered_at_home(base: &str, patient: &str, date_of_birth: &str) -> serde_json::Value {
     let http = reqwest::Client::new();
     let (cookie, csrf) = admin_session(&http, base).await;
-    let day = json_of(
-        http.get(format!("{base}/api/v1/desk/appointments"))
-            .header("cookie", &cookie),
-    )
-    .await;
-    let id = day["appointments"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["patient"] == patient)
-        .unwrap_or_else(|| panic!("{patient} on the board"))["id"]
-        .as_i64()
-        .unwrap();
+    let id = appointment_id(&http, base, &cookie, patient).await;
     let link = json_of(
         http.post(format!("{base}/api/v1/desk/appointments/{id}/pre-registration"))
             .header("cookie", &cookie)
@@ -508,17 +496,8 @@ async fn a_new_insurance_card_is_photographed_with_the_tablet_camera() {
     let server = start_server();
     consents_already_signed(&server.url, "de la Cruz", "1962-07-19").await;
     let video = card_video(server.data.path());
-    let fake_camera = format!("--use-file-for-fake-video-capture={}", video.display());
     let driver = start_chromedriver().await;
-    let kiosk = browser_with(
-        &driver,
-        &[
-            "--use-fake-ui-for-media-stream",
-            "--use-fake-device-for-media-stream",
-            &fake_camera,
-        ],
-    )
-    .await;
+    let kiosk = browser_with_camera(&driver, &video).await;
     new_insurance_for_ana(&kiosk, &server).await;
     for side in ["front", "back"] {
         click(&kiosk, &format!("#card-{side}-take")).await;
@@ -702,17 +681,8 @@ async fn the_tablet_camera_reads_the_pass_qr_code_and_checks_the_patient_in() {
     let server = start_server_with(&[ALL_DAY_PASSES]);
     let pass = pre_registered_at_home(&server.url, "Chidi O.", "1949-12-02").await;
     let video = qr_video(server.data.path(), pass["token"].as_str().unwrap());
-    let fake_camera = format!("--use-file-for-fake-video-capture={}", video.display());
     let driver = start_chromedriver().await;
-    let kiosk = browser_with(
-        &driver,
-        &[
-            "--use-fake-ui-for-media-stream",
-            "--use-fake-device-for-media-stream",
-            &fake_camera,
-        ],
-    )
-    .await;
+    let kiosk = browser_with_camera(&driver, &video).await;
     kiosk
         .goto(&format!("{}/#enroll={KIOSK_TOKEN}", server.url))
         .await

@@ -133,14 +133,8 @@ async fn a_patient_pre_registers_at_home_and_checks_in_at_the_kiosk_with_the_cod
     expect_error(reopened, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
     // What was confirmed at home reached the desk.
     let row = board_row(&staff, &server.url, "Chidi O.").await;
-    let detail: serde_json::Value = staff
-        .get(format!("{}/api/v1/desk/appointments/{}", server.url, row.id))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let detail: serde_json::Value =
+        get_json(&staff, &format!("{}/api/v1/desk/appointments/{}", server.url, row.id)).await;
     assert_eq!(detail["verification"]["payment"], "card_at_desk", "{detail}");
     server.stop().await;
 }
@@ -291,14 +285,7 @@ async fn the_desk_exports_the_days_links_as_csv_and_the_export_is_audited() {
     // The exported link is a working one.
     let token = link.rsplit_once("/pre/").unwrap().1;
     assert_eq!(unlock(&server.url, token, "1949-12-02").await.status(), StatusCode::OK);
-    let audit: serde_json::Value = staff
-        .get(format!("{}/api/v1/admin/audit", server.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let audit: serde_json::Value = get_json(&staff, &format!("{}/api/v1/admin/audit", server.url)).await;
     assert!(audit.to_string().contains("export_pre_registration_links"), "{audit}");
     // Not for anyone else.
     let anonymous = Client::new()

@@ -386,25 +386,47 @@ pub async fn hand_off_bundle(base: &str, patient: &str) -> serde_json::Value {
             .header("cookie", cookie.clone())
             .send()
     };
-    let day: serde_json::Value = get("/api/v1/desk/appointments".into())
+    let id = appointment_id(&http, base, &cookie, patient).await;
+    let response = get(format!("/fhir/r4/Bundle/{id}")).await.expect("bundle");
+    assert_eq!(response.status().as_u16(), 200, "{patient}'s check-in bundle");
+    let bundle: serde_json::Value = response.json().await.expect("bundle JSON");
+    validators::assert_valid_fhir(&bundle);
+    bundle
+}
+
+/// The id of `patient`'s ("Ana D.") appointment on today's board, read with a staff `cookie`.
+pub async fn appointment_id(http: &reqwest::Client, base: &str, cookie: &str, patient: &str) -> i64 {
+    let day: serde_json::Value = http
+        .get(format!("{base}/api/v1/desk/appointments"))
+        .header("cookie", cookie)
+        .send()
         .await
         .expect("board")
         .json()
         .await
         .expect("board answer");
-    let id = day["appointments"]
+    day["appointments"]
         .as_array()
         .unwrap()
         .iter()
         .find(|a| a["patient"] == patient)
         .unwrap_or_else(|| panic!("{patient} on the board"))["id"]
         .as_i64()
-        .unwrap();
-    let response = get(format!("/fhir/r4/Bundle/{id}")).await.expect("bundle");
-    assert_eq!(response.status().as_u16(), 200, "{patient}'s check-in bundle");
-    let bundle: serde_json::Value = response.json().await.expect("bundle JSON");
-    validators::assert_valid_fhir(&bundle);
-    bundle
+        .unwrap()
+}
+
+/// A headless Chromium whose camera plays `video` (a .y4m file), granted without asking.
+pub async fn browser_with_camera(driver: &Driver, video: &std::path::Path) -> Client {
+    let file = format!("--use-file-for-fake-video-capture={}", video.display());
+    browser_with(
+        driver,
+        &[
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            &file,
+        ],
+    )
+    .await
 }
 
 /// Signs in as the admin over the API and revokes the first kiosk tablet.

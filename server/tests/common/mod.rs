@@ -237,16 +237,16 @@ pub fn nothing_changed() -> Value {
     })
 }
 
+/// `GET url` with `client`, expecting 200 and JSON of type `T`.
+pub async fn get_json<T: serde::de::DeserializeOwned>(client: &Client, url: &str) -> T {
+    let response = client.get(url).send().await.expect("request");
+    assert_eq!(response.status(), StatusCode::OK, "GET {url}");
+    response.json().await.expect("JSON answer")
+}
+
 /// Today's board row of `name` ("Chidi O."), as signed-in `staff` see it.
 pub async fn board_row(staff: &Client, base: &str, name: &str) -> DeskAppointment {
-    let day: DeskDay = staff
-        .get(format!("{base}/api/v1/desk/appointments"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let day: DeskDay = get_json(staff, &format!("{base}/api/v1/desk/appointments")).await;
     day.appointments
         .into_iter()
         .find(|a| a.patient == name)
