@@ -368,7 +368,6 @@ async fn check_in(
         "check-in"
     );
     if arrived {
-        state.store.spend_pass(appointment_id, Utc::now()).await?;
         metrics::counter!("arrive_check_ins_total").increment(1);
         state.outbox_wake.notify_one();
         // The payer's answer is for the desk; the patient does not wait for it. Asked after

@@ -410,6 +410,15 @@ impl Store {
             if let Some(verified) = verified {
                 verification::record(&mut tx, appointment_id, verified, &now).await?;
             }
+            // A pre-registration pass is good for one check-in: spent with it.
+            on_tx!(&mut tx, |c| sqlx::query(
+                "UPDATE arrival_pass SET used_at = $1 WHERE appointment_id = $2 AND used_at IS NULL"
+            )
+            .bind(&now)
+            .bind(appointment_id)
+            .execute(&mut **c)
+            .await
+            .map(|r| r.rows_affected()))?;
             CheckIn {
                 arrived_at: now,
                 already_checked_in: false,

@@ -216,19 +216,6 @@ impl Store {
         })
     }
 
-    /// A pass is good once: spent when its appointment checks in.
-    pub async fn spend_pass(&self, appointment_id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-        on_pool!(self.pool(), |p| sqlx::query(
-            "UPDATE arrival_pass SET used_at = $1 WHERE appointment_id = $2 AND used_at IS NULL"
-        )
-        .bind(rfc3339(now))
-        .bind(appointment_id)
-        .execute(p)
-        .await
-        .map(|_| ()))?;
-        Ok(())
-    }
-
     /// Every appointment of `day` not yet arrived whose link is good, with its link's version
     /// (issued now where there was none) and the contact the clinic's own messaging tool needs.
     pub async fn day_links(&self, day: &str, now: DateTime<Utc>) -> Result<Vec<DayLink>, sqlx::Error> {
