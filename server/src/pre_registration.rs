@@ -83,7 +83,12 @@ pub fn day_of(visit: &PreVisit) -> &str {
 
 /// Whether the appointment's day is over (links and passes end with it).
 pub fn day_is_over(visit: &PreVisit) -> bool {
-    day_of(visit) < Local::now().format("%Y-%m-%d").to_string().as_str()
+    day_of(visit) < today().as_str()
+}
+
+/// The clinic's date today, `YYYY-MM-DD`, as appointment days are kept.
+pub fn today() -> String {
+    Local::now().format("%Y-%m-%d").to_string()
 }
 
 /// A new pass: (token for the QR code, its hash, a code to type).

@@ -194,6 +194,25 @@ pub fn idempotency_key(key: Option<&str>) -> Result<Option<String>, ApiError> {
     }
 }
 
+/// What a check-in (or a pre-registration's finish) says, checked before anything is stored:
+/// its idempotency key (made here when the client sent none) and the verification validated
+/// and normalised by the domain.
+pub fn checked_request(
+    request: &arrive_domain::api::CheckInRequest,
+    payers: &[Payer],
+) -> Result<(String, Option<Verification>), ApiError> {
+    let key = idempotency_key(request.idempotency_key.as_deref())?;
+    let verification = match &request.verification {
+        Some(v) => {
+            Some(arrive_domain::verification::validate(v, payers).map_err(|problems| validation_error(&problems))?)
+        }
+        None => None,
+    };
+    // Without a key from the kiosk the verification still needs one; the arrival itself is
+    // idempotent per appointment either way.
+    Ok((key.unwrap_or_else(crate::auth::new_token), verification))
+}
+
 /// The JPEG bytes of an uploaded photo: standard base64 (padding optional, a data-URL prefix
 /// tolerated), at most [`MAX_CARD_IMAGE_BYTES`], starting and ending as a JPEG does.
 pub fn decode_jpeg(base64_text: &str) -> Result<Vec<u8>, ApiError> {

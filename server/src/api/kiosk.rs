@@ -2,15 +2,16 @@
 //! (check in, with what the patient confirmed or changed).
 
 use arrive_domain::api::{
-    CardImageUpload, CheckInRequest, CheckInResponse, ConsentList, ConsentSignature, FormList, FormSubmission,
-    HelpRequest, IdentifyRequest, IdentifyResponse, KioskAppointment, MatchTokenRequest, PassMatch, PassRequest,
+    CardImageUpload, CheckInRequest, CheckInResponse, ConsentDocument, ConsentList, ConsentSignature, FormList,
+    FormSubmission, HelpRequest, IdentifyRequest, IdentifyResponse, KioskAppointment, MatchTokenRequest, PassMatch,
+    PassRequest,
 };
 use arrive_domain::consent::{validate_signature, SignatureError};
 use arrive_domain::matching::{match_appointment, Match};
 use arrive_domain::name::validate_name;
 use arrive_domain::pass;
 use arrive_domain::questionnaire::{self, phq, Questionnaire};
-use arrive_domain::verification::{self, Payer, RecordOnFile};
+use arrive_domain::verification::{Payer, RecordOnFile};
 use arrive_domain::{AppointmentStatus, DateOfBirth, ErrorBody, ErrorCode};
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
@@ -262,8 +263,7 @@ async fn redeem_pass(
         }
         None => return Err(ApiError::field("pass", "A check-in code has 6 letters and digits.")),
     };
-    let today = Local::now().format("%Y-%m-%d").to_string();
-    let found = match state.store.pass_holder(&key, &today).await? {
+    let found = match state.store.pass_holder(&key, &crate::pre_registration::today()).await? {
         Some(id) => state.store.pre_visit(id).await?.map(|visit| (id, visit)),
         None => None,
     };
@@ -289,28 +289,35 @@ async fn redeem_pass(
             return Err(ApiError::new(StatusCode::CONFLICT, ErrorCode::Conflict, message));
         }
     }
-    let visit_type = state.store.visit_type(appointment_id).await?;
-    let answered = state.store.submitted_forms(appointment_id).await?;
-    let phq2 = state.store.phq2_total(appointment_id).await?;
-    let signed = state.store.signed_consents(appointment_id).await?;
-    let consents_missing = state
-        .consents
-        .all()
-        .iter()
-        .any(|c| !signed.iter().any(|(id, version)| *id == c.id && *version == c.version));
+    let forms_missing = forms_missing(&state, appointment_id).await?;
+    let consents_missing = !unsigned_consents(&state, appointment_id).await?.is_empty();
     let match_token = state.store.issue_match_token(appointment_id, Utc::now()).await?;
     tracing::info!(outcome = "found", "pass");
     Ok(Json(PassMatch {
-        appointment: KioskAppointment {
-            match_token,
-            first_name: visit.first_name.clone(),
-            starts_at: visit.starts_at.get(11..16).unwrap_or_default().to_owned(),
-            provider: visit.provider.clone(),
-            already_checked_in: visit.arrived,
-        },
-        forms_missing: !state.forms.missing(&visit_type, &answered, phq2).is_empty(),
+        appointment: visit.appointment(match_token),
+        forms_missing,
         consents_missing,
     }))
+}
+
+/// Whether a form the visit asks is still unanswered (or PHQ-9 after a positive PHQ-2).
+async fn forms_missing(state: &AppState, appointment_id: i64) -> Result<bool, ApiError> {
+    let visit_type = state.store.visit_type(appointment_id).await?;
+    let answered = state.store.submitted_forms(appointment_id).await?;
+    let phq2 = state.store.phq2_total(appointment_id).await?;
+    Ok(!state.forms.missing(&visit_type, &answered, phq2).is_empty())
+}
+
+/// The clinic's consents this visit has not signed in their current wording.
+async fn unsigned_consents(state: &AppState, appointment_id: i64) -> Result<Vec<ConsentDocument>, ApiError> {
+    let signed = state.store.signed_consents(appointment_id).await?;
+    Ok(state
+        .consents
+        .all()
+        .iter()
+        .filter(|c| !signed.iter().any(|(id, version)| *id == c.id && *version == c.version))
+        .cloned()
+        .collect())
 }
 
 /// "I am here", with what the patient confirmed or changed; idempotent.
@@ -325,22 +332,9 @@ async fn check_in(
     StrictJson(request): StrictJson<CheckInRequest>,
 ) -> Result<Json<CheckInResponse>, ApiError> {
     // What the request says is checked before anything is stored or looked up.
-    let key = crate::verification::idempotency_key(request.idempotency_key.as_deref())?;
-    let verified = match &request.verification {
-        Some(v) => Some(
-            verification::validate(v, &state.payers)
-                .map_err(|problems| crate::verification::validation_error(&problems))?,
-        ),
-        None => None,
-    };
+    let (key, verified) = crate::verification::checked_request(&request, &state.payers)?;
     let appointment_id = matched_appointment(&state, &request.match_token).await?;
-    let visit_type = state.store.visit_type(appointment_id).await?;
-    let answered = state.store.submitted_forms(appointment_id).await?;
-    let phq2 = state.store.phq2_total(appointment_id).await?;
-    let forms_incomplete = !state.forms.missing(&visit_type, &answered, phq2).is_empty();
-    // Without a key from the kiosk the verification still needs one; the arrival itself is
-    // idempotent per appointment either way.
-    let key = key.unwrap_or_else(crate::auth::new_token);
+    let forms_incomplete = forms_missing(&state, appointment_id).await?;
     let verified = verified.as_ref().map(|verification| Verified {
         idempotency_key: &key,
         verification,
@@ -454,14 +448,7 @@ async fn pending_consents(
     ApiJson(request): ApiJson<MatchTokenRequest>,
 ) -> Result<Json<ConsentList>, ApiError> {
     let appointment_id = matched_appointment(&state, &request.match_token).await?;
-    let signed = state.store.signed_consents(appointment_id).await?;
-    let consents = state
-        .consents
-        .all()
-        .iter()
-        .filter(|c| !signed.iter().any(|(id, version)| *id == c.id && *version == c.version))
-        .cloned()
-        .collect();
+    let consents = unsigned_consents(&state, appointment_id).await?;
     Ok(Json(ConsentList { consents }))
 }
 

@@ -4,7 +4,6 @@
 //! and `/finish` stores what they confirmed or changed and hands them their arrival pass.
 
 use arrive_domain::api::{ArrivalPass, CheckInRequest, KioskAppointment, UnlockRequest};
-use arrive_domain::verification;
 use arrive_domain::{DateOfBirth, ErrorBody, ErrorCode};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
@@ -85,13 +84,7 @@ async fn unlock(
     }
     let match_token = state.store.issue_match_token(appointment_id, Utc::now()).await?;
     tracing::info!(outcome = "unlocked", "pre-registration unlock");
-    Ok(Json(KioskAppointment {
-        match_token,
-        first_name: visit.first_name.clone(),
-        starts_at: visit.starts_at.get(11..16).unwrap_or_default().to_owned(),
-        provider: visit.provider,
-        already_checked_in: false,
-    }))
+    Ok(Json(visit.appointment(match_token)))
 }
 
 /// What the patient confirmed or changed at home (as a kiosk check-in carries it), stored and
@@ -104,21 +97,13 @@ async fn finish(
     State(state): State<AppState>,
     StrictJson(request): StrictJson<CheckInRequest>,
 ) -> Result<Json<ArrivalPass>, ApiError> {
-    let key = crate::verification::idempotency_key(request.idempotency_key.as_deref())?;
-    let checked = match &request.verification {
-        Some(v) => Some(
-            verification::validate(v, &state.payers)
-                .map_err(|problems| crate::verification::validation_error(&problems))?,
-        ),
-        None => None,
-    };
+    let (key, checked) = crate::verification::checked_request(&request, &state.payers)?;
     let appointment_id = matched_appointment(&state, &request.match_token).await?;
     let visit = state
         .store
         .pre_visit(appointment_id)
         .await?
         .ok_or_else(ApiError::internal)?;
-    let key = key.unwrap_or_else(crate::auth::new_token);
     let verified = checked.as_ref().map(|verification| Verified {
         idempotency_key: &key,
         verification,

@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use chrono::{Local, Utc};
+use chrono::Utc;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -100,7 +100,7 @@ async fn day_links(
     Extension(who): Extension<SignedIn>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let day = Local::now().format("%Y-%m-%d").to_string();
+    let day = links::today();
     let host = super::request_host(&headers)?;
     let mut csv = csv::Writer::from_writer(Vec::new());
     let failed = |_| ApiError::internal();

@@ -27,6 +27,20 @@ pub struct PreVisit {
     pub arrived: bool,
 }
 
+impl PreVisit {
+    /// What the patient is shown about it (their first name, the time, the provider), with the
+    /// match token that lets them go on.
+    pub fn appointment(&self, match_token: String) -> arrive_domain::api::KioskAppointment {
+        arrive_domain::api::KioskAppointment {
+            match_token,
+            first_name: self.first_name.clone(),
+            starts_at: super::clock_time(&self.starts_at),
+            provider: self.provider.clone(),
+            already_checked_in: self.arrived,
+        }
+    }
+}
+
 /// One row of the day's links export (staff only).
 pub struct DayLink {
     pub appointment_id: i64,
