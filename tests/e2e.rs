@@ -39,10 +39,7 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
 
     let kiosk = browser(&driver).await;
     // The tablet is enrolled by opening the link the desk gives; the token leaves the address.
-    kiosk
-        .goto(&format!("{}/#enroll={KIOSK_TOKEN}", server.url))
-        .await
-        .expect("open kiosk");
+    open_kiosk(&kiosk, &server.url).await;
     wait_text(&kiosk, "#welcome-title", "Welcome").await;
     check_screen(&kiosk, "welcome").await;
     // "I need help" reaches the desk at once, with the tablet and the step, until acknowledged.

@@ -182,10 +182,7 @@ async fn a_returning_patient_with_nothing_changed_checks_in_in_a_few_taps() {
     consents_already_signed(&server.url, "de la Cruz", "1962-07-19").await;
     let driver = start_chromedriver().await;
     let kiosk = browser(&driver).await;
-    kiosk
-        .goto(&format!("{}/#enroll={KIOSK_TOKEN}", server.url))
-        .await
-        .expect("open kiosk");
+    open_kiosk(&kiosk, &server.url).await;
 
     let start = TAPS.load(Ordering::Relaxed);
     let mut screens = 1;
@@ -244,10 +241,7 @@ async fn a_patient_in_spanish_gives_a_new_address_phone_and_medicare_card() {
     consents_already_signed(&server.url, "Okafor", "1949-12-02").await;
     let driver = start_chromedriver().await;
     let kiosk = browser(&driver).await;
-    kiosk
-        .goto(&format!("{}/#enroll={KIOSK_TOKEN}", server.url))
-        .await
-        .expect("open kiosk");
+    open_kiosk(&kiosk, &server.url).await;
     click(&kiosk, "#start-es").await;
     identify(&kiosk, "okafor", "12", "2", "1949").await;
     wait_text(&kiosk, "#confirm-title", "Chidi").await;
@@ -334,10 +328,7 @@ async fn self_pay_survives_a_network_cut_at_submit_and_is_recorded_once() {
     consents_already_signed(&server.url, "St. John", "1977-10-10").await;
     let driver = start_chromedriver().await;
     let kiosk = browser(&driver).await;
-    kiosk
-        .goto(&format!("{}/#enroll={KIOSK_TOKEN}", server.url))
-        .await
-        .expect("open kiosk");
+    open_kiosk(&kiosk, &server.url).await;
     click(&kiosk, "#start-en").await;
     identify(&kiosk, "st john", "10", "10", "1977").await;
     wait_text(&kiosk, "#confirm-title", "Hello, Grace").await;
@@ -384,10 +375,7 @@ async fn an_idle_kiosk_asks_then_forgets_the_patient() {
     let server = start_server();
     let driver = start_chromedriver().await;
     let kiosk = browser(&driver).await;
-    kiosk
-        .goto(&format!("{}/#enroll={KIOSK_TOKEN}", server.url))
-        .await
-        .expect("open kiosk");
+    open_kiosk(&kiosk, &server.url).await;
     click(&kiosk, "#start-en").await;
     identify(&kiosk, "Johnson", "11", "5", "1980").await;
     wait_text(&kiosk, "#confirm-title", "Hello, Robert").await;
@@ -453,10 +441,7 @@ fn brightness_at(jpeg: &[u8], x: usize, y: usize) -> (u8, (u16, u16)) {
 /// Ana, with her details as on file, says her insurance changed and types the new card's
 /// payer and member ID: the kiosk is left on the insurance screen.
 async fn new_insurance_for_ana(kiosk: &Client, server: &Server) {
-    kiosk
-        .goto(&format!("{}/#enroll={KIOSK_TOKEN}", server.url))
-        .await
-        .expect("open kiosk");
+    open_kiosk(kiosk, &server.url).await;
     click(kiosk, "#start-en").await;
     identify(kiosk, "de la cruz", "7", "19", "1962").await;
     wait_text(kiosk, "#confirm-title", "Hello, Ana").await;
@@ -583,10 +568,7 @@ async fn a_pre_registered_patient_checks_in_with_the_code_in_two_taps_and_only_o
     let code = pass["code"].as_str().unwrap().to_owned();
     let driver = start_chromedriver().await;
     let kiosk = browser(&driver).await;
-    kiosk
-        .goto(&format!("{}/#enroll={KIOSK_TOKEN}", server.url))
-        .await
-        .expect("open kiosk");
+    open_kiosk(&kiosk, &server.url).await;
     wait_text(&kiosk, "#pass-title", "").await;
     check_screen(&kiosk, "welcome-with-pass").await;
 
@@ -625,10 +607,7 @@ async fn a_scanner_typing_the_pass_checks_the_patient_in_with_one_tap() {
     let token = pass["token"].as_str().unwrap().to_owned();
     let driver = start_chromedriver().await;
     let kiosk = browser(&driver).await;
-    kiosk
-        .goto(&format!("{}/#enroll={KIOSK_TOKEN}", server.url))
-        .await
-        .expect("open kiosk");
+    open_kiosk(&kiosk, &server.url).await;
     wait_text(&kiosk, "#welcome-title", "").await;
     // A USB scanner is a keyboard: it types what the QR code holds, then Enter, into whatever
     // has focus (here: nothing).
@@ -683,10 +662,7 @@ async fn the_tablet_camera_reads_the_pass_qr_code_and_checks_the_patient_in() {
     let video = qr_video(server.data.path(), pass["token"].as_str().unwrap());
     let driver = start_chromedriver().await;
     let kiosk = browser_with_camera(&driver, &video).await;
-    kiosk
-        .goto(&format!("{}/#enroll={KIOSK_TOKEN}", server.url))
-        .await
-        .expect("open kiosk");
+    open_kiosk(&kiosk, &server.url).await;
     let start = TAPS.load(Ordering::Relaxed);
     click(&kiosk, "#pass-scan").await;
     wait_text(&kiosk, "#express-title", "Chidi").await;

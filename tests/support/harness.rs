@@ -230,6 +230,14 @@ pub async fn wait_text(client: &Client, css: &str, expected: &str) {
 /// Every `click` since the process started: the e2e suites count a path's taps with it.
 pub static TAPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
+/// Opens the kiosk at `base` as the enrolled test tablet.
+pub async fn open_kiosk(kiosk: &Client, base: &str) {
+    kiosk
+        .goto(&format!("{base}/#enroll={KIOSK_TOKEN}"))
+        .await
+        .expect("open kiosk");
+}
+
 pub async fn click(client: &Client, css: &str) {
     TAPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     client
