@@ -1,9 +1,12 @@
 //! Calls to the server's `/api/v1`. Same origin: the server serves this app.
 
+use std::cell::Cell;
+
 use arrive_domain::api::{
-    CardImageUpload, CheckInRequest, CheckInResponse, ConsentList, ConsentSignature, DeskDay, DeskDetail, DeskMetrics,
-    FormList, FormSubmission, HelpRequest, IdentifyRequest, IdentifyResponse, LoginRequest, MatchTokenRequest,
-    PassMatch, PassRequest, StaffSession,
+    ArrivalPass, CardImageUpload, CheckInRequest, CheckInResponse, ConsentList, ConsentSignature, DeskDay, DeskDetail,
+    DeskMetrics, FormList, FormSubmission, HelpRequest, IdentifyRequest, IdentifyResponse, KioskAppointment,
+    LoginRequest, MatchTokenRequest, PassMatch, PassRequest, PreRegistrationLink, ProgressSave, Resume, StaffSession,
+    UnlockRequest,
 };
 use arrive_domain::questionnaire::Questionnaire;
 use arrive_domain::verification::{Payer, RecordOnFile};
@@ -12,6 +15,22 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
+
+thread_local! {
+    /// Where the patient's routes (record, payers, forms, consents, card photos) are: the
+    /// kiosk's, or the same handlers for a patient at home behind their link.
+    static PATIENT_ROUTES: Cell<&'static str> = const { Cell::new("/api/v1/kiosk") };
+}
+
+/// From now on the patient's routes are those of pre-registration from home.
+pub fn use_home_routes() {
+    PATIENT_ROUTES.with(|base| base.set("/api/v1/pre"));
+}
+
+/// `tail` under the patient's routes.
+fn patient(tail: &str) -> String {
+    format!("{}/{tail}", PATIENT_ROUTES.with(Cell::get))
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiFailure {
@@ -125,30 +144,30 @@ pub async fn check_in(request: &CheckInRequest) -> Result<CheckInResponse, ApiFa
 
 /// The matched patient's contact details and coverage on file, masked for the lobby.
 pub async fn record_on_file(request: &MatchTokenRequest) -> Result<RecordOnFile, ApiFailure> {
-    post("/api/v1/kiosk/record", request).await
+    post(&patient("record"), request).await
 }
 
 /// The payers a patient may choose when their insurance changed.
 pub async fn payers() -> Result<Vec<Payer>, ApiFailure> {
-    get("/api/v1/kiosk/payers").await
+    get(&patient("payers")).await
 }
 
 /// The forms this visit asks, in order.
 pub async fn forms_for_visit(request: &MatchTokenRequest) -> Result<FormList, ApiFailure> {
-    post("/api/v1/kiosk/forms/for-visit", request).await
+    post(&patient("forms/for-visit"), request).await
 }
 
 pub async fn form(id: &str) -> Result<Questionnaire, ApiFailure> {
     // Form ids are the clinic's file names, not patient data: fine in a path.
-    get(&format!("/api/v1/kiosk/forms/{id}")).await
+    get(&patient(&format!("forms/{id}"))).await
 }
 
 pub async fn submit_form(form_id: &str, submission: &FormSubmission) -> Result<(), ApiFailure> {
-    post_no_content(&format!("/api/v1/kiosk/forms/{form_id}/responses"), submission).await
+    post_no_content(&patient(&format!("forms/{form_id}/responses")), submission).await
 }
 
 pub async fn upload_card_image(upload: &CardImageUpload) -> Result<(), ApiFailure> {
-    post_no_content("/api/v1/kiosk/card-images", upload).await
+    post_no_content(&patient("card-images"), upload).await
 }
 
 pub async fn ask_for_help(request: &HelpRequest) -> Result<(), ApiFailure> {
@@ -156,11 +175,30 @@ pub async fn ask_for_help(request: &HelpRequest) -> Result<(), ApiFailure> {
 }
 
 pub async fn pending_consents(request: &MatchTokenRequest) -> Result<ConsentList, ApiFailure> {
-    post("/api/v1/kiosk/consents/pending", request).await
+    post(&patient("consents/pending"), request).await
 }
 
 pub async fn sign_consent(consent_id: &str, signature: &ConsentSignature) -> Result<(), ApiFailure> {
-    post_no_content(&format!("/api/v1/kiosk/consents/{consent_id}/signatures"), signature).await
+    post_no_content(&patient(&format!("consents/{consent_id}/signatures")), signature).await
+}
+
+/// At home: the link's token and the birth date open the appointment.
+pub async fn unlock(request: &UnlockRequest) -> Result<KioskAppointment, ApiFailure> {
+    post("/api/v1/pre/unlock", request).await
+}
+
+/// At home: what the patient confirmed or changed is stored; the answer is their pass.
+pub async fn finish_at_home(request: &CheckInRequest) -> Result<ArrivalPass, ApiFailure> {
+    post("/api/v1/pre/finish", request).await
+}
+
+/// At home: where the patient is, kept on the server so they can carry on later.
+pub async fn save_progress(request: &ProgressSave) -> Result<(), ApiFailure> {
+    no_content(send("PUT", "/api/v1/pre/progress", Some(to_json(request)?), None).await?)
+}
+
+pub async fn resume(request: &MatchTokenRequest) -> Result<Resume, ApiFailure> {
+    post("/api/v1/pre/resume", request).await
 }
 
 pub async fn login(request: &LoginRequest) -> Result<StaffSession, ApiFailure> {
@@ -263,6 +301,32 @@ pub async fn add_staff(
     });
     no_content(send("POST", "/api/v1/admin/staff", Some(to_json(&body)?), Some(csrf)).await?)
 }
+
+/// The appointment's pre-registration link (the same one while it is good), to send the patient.
+pub async fn pre_registration_link(appointment_id: i64, csrf: &str) -> Result<PreRegistrationLink, ApiFailure> {
+    staff_post(
+        &format!("/api/v1/desk/appointments/{appointment_id}/pre-registration"),
+        &serde_json::json!({}),
+        csrf,
+    )
+    .await
+}
+
+/// Withdraws it: every copy given out stops working.
+pub async fn withdraw_pre_registration_link(appointment_id: i64, csrf: &str) -> Result<(), ApiFailure> {
+    no_content(
+        send(
+            "DELETE",
+            &format!("/api/v1/desk/appointments/{appointment_id}/pre-registration"),
+            None,
+            Some(csrf),
+        )
+        .await?,
+    )
+}
+
+/// Today's links not yet used, as CSV for the clinic's own SMS or e-mail tool.
+pub const PRE_REGISTRATION_CSV_URL: &str = "/api/v1/desk/pre-registrations.csv";
 
 pub async fn desk_day() -> Result<DeskDay, ApiFailure> {
     get("/api/v1/desk/appointments").await

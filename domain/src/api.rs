@@ -584,3 +584,75 @@ pub struct PassMatch {
     /// A consent is unsigned in its current wording (its text changed since, say).
     pub consents_missing: bool,
 }
+
+/// Where a patient left their pre-registration at home, kept on the server so they can stop
+/// and carry on later from the same link (the phone keeps nothing). Saved as they go
+/// (`PUT /api/v1/pre/progress`), handed back after the birth date (`POST /api/v1/pre/resume`),
+/// dropped when they finish.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SavedProgress {
+    /// The screen they were on.
+    pub step: ProgressStep,
+    /// What was typed at the verification steps, by the kiosk's field slot.
+    pub fields: Vec<String>,
+    /// The choice made for each group (same, changed, self-pay…), by the kiosk's answer slot.
+    pub answers: Vec<u8>,
+    /// The forms already sent, with their answers (the server holds them anyway): the PHQ-9
+    /// follows a PHQ-2 answered in an earlier sitting.
+    pub forms: Vec<SavedForm>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ProgressStep {
+    Details,
+    Insurance,
+    Intake,
+    Consents,
+    Payment,
+    Review,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SavedForm {
+    pub id: String,
+    pub item: Vec<crate::questionnaire::model::ResponseItem>,
+}
+
+impl SavedProgress {
+    /// Most field slots, answer slots and forms a saved progress may hold, and the longest
+    /// field: a little above what the kiosk has, so nothing else can be parked here.
+    pub const MOST_FIELDS: usize = 40;
+    pub const MOST_ANSWERS: usize = 16;
+    pub const MOST_FORMS: usize = 20;
+    pub const LONGEST_FIELD: usize = 200;
+
+    /// Whether it is of a size the kiosk could have made.
+    pub fn within_limits(&self) -> bool {
+        self.fields.len() <= Self::MOST_FIELDS
+            && self.fields.iter().all(|f| f.chars().count() <= Self::LONGEST_FIELD)
+            && self.answers.len() <= Self::MOST_ANSWERS
+            && self.forms.len() <= Self::MOST_FORMS
+    }
+}
+
+/// `PUT /api/v1/pre/progress`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ProgressSave {
+    pub match_token: String,
+    pub progress: SavedProgress,
+}
+
+/// `POST /api/v1/pre/resume`: what was saved, if anything.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Resume {
+    pub progress: Option<SavedProgress>,
+}

@@ -296,3 +296,95 @@ async fn the_desk_exports_the_days_links_as_csv_and_the_export_is_audited() {
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
     server.stop().await;
 }
+
+/// What a patient at home saves before stopping (as the kiosk app sends it).
+fn progress(step: &str) -> serde_json::Value {
+    json!({
+        "step": step,
+        "fields": ["12 Elm St", "Springfield", "IL", "62704", "", "", "", "", "", "", "", "", "self"],
+        "answers": [2, 1, 1, 1, 1, 0, 0, 0],
+        "forms": [{"id": "reason-for-visit", "item": [{"linkId": "reason", "answer": [{"valueString": "Knee pain"}]}]}]
+    })
+}
+
+#[tokio::test]
+async fn a_patient_at_home_stops_and_carries_on_later_from_where_they_were() {
+    let data = tempfile::tempdir().unwrap();
+    let server = server_with_window(&data, ALL_DAY).await;
+    let staff = staff_client(&server.url).await;
+    let token = token_of(&link_for(&staff, &server.url, "Chidi O.").await);
+    let home = Client::new();
+    let first: KioskAppointment = unlock(&server.url, &token, "1949-12-02").await.json().await.unwrap();
+    let resume = |match_token: String| {
+        let home = home.clone();
+        let url = format!("{}/api/v1/pre/resume", server.url);
+        async move {
+            let response = post(&home, &url, json!({"match_token": match_token})).await;
+            assert_eq!(response.status(), StatusCode::OK);
+            response.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    // Nothing saved yet.
+    assert_eq!(
+        resume(first.match_token.clone()).await["progress"],
+        serde_json::Value::Null
+    );
+
+    let save = |body: serde_json::Value| {
+        let home = home.clone();
+        let url = format!("{}/api/v1/pre/progress", server.url);
+        async move { home.put(url).json(&body).send().await.unwrap() }
+    };
+    let saved = save(json!({"match_token": first.match_token, "progress": progress("intake")})).await;
+    assert_eq!(saved.status(), StatusCode::NO_CONTENT);
+    // Saving again replaces it.
+    let saved = save(json!({"match_token": first.match_token, "progress": progress("consents")})).await;
+    assert_eq!(saved.status(), StatusCode::NO_CONTENT);
+
+    // Later, another sitting (a new match after the birth date again): it is all there.
+    let later: KioskAppointment = unlock(&server.url, &token, "1949-12-02").await.json().await.unwrap();
+    assert_ne!(later.match_token, first.match_token);
+    assert_eq!(
+        resume(later.match_token.clone()).await["progress"],
+        progress("consents")
+    );
+
+    // What the kiosk could not have made is refused, and keeps nothing.
+    let too_many = json!({"match_token": later.match_token, "progress": {
+        "step": "details", "fields": vec!["x"; 41], "answers": [], "forms": []}});
+    expect_error(
+        save(too_many).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::InvalidField,
+    )
+    .await;
+    let unknown_form = json!({"match_token": later.match_token, "progress": {
+        "step": "details", "fields": [], "answers": [], "forms": [{"id": "nope", "item": []}]}});
+    expect_error(
+        save(unknown_form).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::InvalidField,
+    )
+    .await;
+    let extra_key = json!({"match_token": later.match_token, "progress": progress("review"), "note": 1});
+    expect_error(
+        save(extra_key).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::InvalidJson,
+    )
+    .await;
+    let bad_step = json!({"match_token": later.match_token, "progress": progress("payday")});
+    let refused = save(bad_step).await;
+    assert!(refused.status().is_client_error(), "{}", refused.status());
+    let stale = json!({"match_token": "0".repeat(32), "progress": progress("review")});
+    expect_error(save(stale).await, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
+    assert_eq!(
+        resume(later.match_token.clone()).await["progress"],
+        progress("consents")
+    );
+
+    // Finishing drops it: nothing of it stays on the server's side either.
+    finish(&server.url, &later.match_token).await;
+    let again: KioskAppointment = unlock(&server.url, &token, "1949-12-02").await.json().await.unwrap();
+    assert_eq!(resume(again.match_token).await["progress"], serde_json::Value::Null);
+}

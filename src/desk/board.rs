@@ -135,6 +135,11 @@ pub fn Board() -> impl IntoView {
                     Some(_) => view! { <BoardTable day now selected /> }.into_any(),
                 }}
                 <Metrics />
+                <p class="pre-export">
+                    <a class="button-link" id="pre-export" href=api::PRE_REGISTRATION_CSV_URL download="pre-registration-links.csv">
+                        {dtr(|s| s.pre_export)}
+                    </a>
+                </p>
                 {move || {
                     staff
                         .0

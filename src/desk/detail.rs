@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::hand_off::{DeliveryPanel, EligibilityPanel};
+use super::pre_link::PreLinkPanel;
 use super::verification::VerificationPanel;
 use super::Staff;
 use crate::api;
@@ -99,6 +100,7 @@ pub fn Detail(appointment_id: i64, on_close: impl Fn() + Copy + Send + Sync + 's
                                         }
                                     })}
                             </div>
+                            {(d.status == AppointmentStatus::Scheduled).then(|| view! { <PreLinkPanel appointment_id /> })}
                             <EligibilityPanel eligibility=d.eligibility.clone() on_recheck=move || act("eligibility") />
                             {d.ehr_delivery.clone().map(|delivery| view! { <DeliveryPanel delivery /> })}
                             {d

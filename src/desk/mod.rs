@@ -8,6 +8,7 @@ mod detail;
 mod hand_off;
 mod metrics;
 mod password;
+mod pre_link;
 mod sign_in;
 mod strings;
 mod tablets;

@@ -22,6 +22,18 @@ pub struct DeskStrings {
     pub payment: fn(PaymentIntent) -> &'static str,
     /// (rank, side) → "Primary insurance card, front".
     pub card_photo_alt: fn(u8, &str) -> String,
+    pub pre_title: &'static str,
+    pub pre_lead: &'static str,
+    pub pre_get_link: &'static str,
+    pub pre_link_label: &'static str,
+    pub pre_copy: &'static str,
+    pub pre_copied: &'static str,
+    pub pre_print: &'static str,
+    pub pre_withdraw: &'static str,
+    pub pre_withdrawn: &'static str,
+    pub pre_unavailable: &'static str,
+    pub pre_qr_alt: &'static str,
+    pub pre_export: &'static str,
 }
 
 static EN: DeskStrings = DeskStrings {
@@ -55,6 +67,18 @@ static EN: DeskStrings = DeskStrings {
         let side = if side == "back" { "back" } else { "front" };
         format!("{which} insurance card, {side}")
     },
+    pre_title: "Pre-registration link",
+    pre_lead: "The patient opens it on their phone, gives their birth date, answers the check-in questions at home and gets a pass that checks them in at the kiosk. It holds no patient data and works until the end of the appointment's day.",
+    pre_get_link: "Get the link",
+    pre_link_label: "Link to send the patient",
+    pre_copy: "Copy link",
+    pre_copied: "Copied.",
+    pre_print: "Print",
+    pre_withdraw: "Withdraw link",
+    pre_withdrawn: "Withdrawn: the link no longer works. Get a new one to send again.",
+    pre_unavailable: "No link for this appointment: it is over or the patient has checked in.",
+    pre_qr_alt: "QR code of the pre-registration link",
+    pre_export: "Today's pre-registration links (CSV)",
 };
 
 static ES: DeskStrings = DeskStrings {
@@ -88,6 +112,18 @@ static ES: DeskStrings = DeskStrings {
         let side = if side == "back" { "reverso" } else { "frente" };
         format!("Tarjeta del seguro {which}, {side}")
     },
+    pre_title: "Enlace de registro previo",
+    pre_lead: "El paciente lo abre en su teléfono, da su fecha de nacimiento, contesta las preguntas del registro en casa y recibe un pase que registra su llegada en el quiosco. No contiene datos del paciente y funciona hasta el final del día de la cita.",
+    pre_get_link: "Obtener el enlace",
+    pre_link_label: "Enlace para enviar al paciente",
+    pre_copy: "Copiar enlace",
+    pre_copied: "Copiado.",
+    pre_print: "Imprimir",
+    pre_withdraw: "Retirar el enlace",
+    pre_withdrawn: "Retirado: el enlace ya no funciona. Obtenga uno nuevo para enviarlo otra vez.",
+    pre_unavailable: "No hay enlace para esta cita: ya pasó o el paciente ya llegó.",
+    pre_qr_alt: "Código QR del enlace de registro previo",
+    pre_export: "Enlaces de registro previo de hoy (CSV)",
 };
 
 /// The desk's strings in the current language.

@@ -19,6 +19,7 @@ pub fn Confirm(appointment: KioskAppointment) -> impl IntoView {
         ..
     } = appointment.clone();
 
+    let resumed = flow.resume_at.get_value().is_some();
     // Someone already checked in has nothing left to do here.
     let next = if already_checked_in {
         view! {
@@ -34,7 +35,7 @@ pub fn Confirm(appointment: KioskAppointment) -> impl IntoView {
                 type="button"
                 class="primary big"
                 id="continue"
-                on:click=move |_| flow.go(Step::Details(appointment.clone()))
+                on:click=move |_| flow.go(flow.after_greeting(appointment.clone()))
             >
                 {tr(|s| s.continue_button)}
             </button>
@@ -50,7 +51,8 @@ pub fn Confirm(appointment: KioskAppointment) -> impl IntoView {
             <button type="button" class="secondary" id="not-me" on:click=move |_| flow.start_over()>
                 {tr(|s| s.not_me)}
             </button>
-            <NavButtons back=Step::Identify />
+            {resumed.then(|| view! { <p class="notice" id="resumed">{tr(|s| s.home_resumed)}</p> })}
+            <NavButtons back=if flow.at_home() { Step::Unlock } else { Step::Identify } />
         </section>
     }
 }

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use arrive_domain::api::{KioskAppointment, MatchTokenRequest};
+use arrive_domain::api::{KioskAppointment, MatchTokenRequest, ProgressStep, SavedForm, SavedProgress};
 use arrive_domain::insurance::Relationship;
 use arrive_domain::verification::{
     validate, Address, EmergencyContact, InsuranceUpdate, NewCoverage, Payer, PaymentIntent, Problem, RecordOnFile,
@@ -96,6 +96,9 @@ pub struct Draft {
     /// The check-in's idempotency key: made at the first tap of "Check in", reused by every
     /// retry, forgotten with the patient.
     pub key: StoredValue<Option<String>>,
+    /// The intake forms sent so far, with their answers: Back finds them as they were, and at
+    /// home they are part of the progress saved for later.
+    pub forms: RwSignal<Vec<SavedForm>>,
 }
 
 impl Draft {
@@ -107,6 +110,7 @@ impl Draft {
             on_file: RwSignal::new(None),
             photos: std::array::from_fn(|_| RwSignal::new(None)),
             key: StoredValue::new(None),
+            forms: RwSignal::new(Vec::new()),
         };
         draft.clear();
         draft
@@ -128,6 +132,39 @@ impl Draft {
             photo.set(None);
         }
         self.key.set_value(None);
+        self.forms.set(Vec::new());
+    }
+
+    /// Everything said so far, to carry on from `step` later (at home).
+    pub fn snapshot(&self, step: ProgressStep) -> SavedProgress {
+        SavedProgress {
+            step,
+            fields: self.text.iter().map(|slot| slot.get_untracked()).collect(),
+            answers: self.answers.iter().map(|slot| slot.get_untracked()).collect(),
+            forms: self.forms.get_untracked(),
+        }
+    }
+
+    /// Puts back what a snapshot holds (slots it lacks keep their defaults).
+    pub fn restore(&self, saved: &SavedProgress) {
+        for (slot, value) in self.text.iter().zip(&saved.fields) {
+            slot.set(value.clone());
+        }
+        for (slot, value) in self.answers.iter().zip(&saved.answers) {
+            slot.set(*value);
+        }
+        self.forms.set(saved.forms.clone());
+    }
+
+    /// A form was sent: keep its answers (replacing an earlier sending of the same form).
+    pub fn form_sent(&self, id: &str, item: Vec<arrive_domain::questionnaire::model::ResponseItem>) {
+        self.forms.update(|forms| {
+            forms.retain(|f| f.id != id);
+            forms.push(SavedForm {
+                id: id.to_owned(),
+                item,
+            });
+        });
     }
 
     /// The message to show next to the field at `path`, if any.

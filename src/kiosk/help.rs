@@ -23,8 +23,8 @@ fn kiosk_step(step: &Step) -> Option<KioskStep> {
         Step::Done { .. } => KioskStep::Done,
         Step::NotFound => KioskStep::NotFound,
         Step::Several => KioskStep::Several,
-        // A tablet that is not enrolled cannot reach the desk.
-        Step::NotEnrolled => return None,
+        // A tablet that is not enrolled cannot reach the desk; a phone at home has no help button.
+        Step::NotEnrolled | Step::Unlock | Step::LinkGone { .. } | Step::PassReady { .. } => return None,
     })
 }
 

@@ -17,6 +17,10 @@ use crate::clock::now_ms;
 pub const IDLE_WARNING: Duration = Duration::from_secs(60);
 /// … and starts over this long after asking.
 pub const IDLE_COUNTDOWN: Duration = Duration::from_secs(30);
+/// On a phone at home people pause longer (to find an insurance card, say); what they said is
+/// saved on the server, so starting over there only asks the birth date again.
+pub const HOME_IDLE_WARNING: Duration = Duration::from_secs(10 * 60);
+pub const HOME_IDLE_COUNTDOWN: Duration = Duration::from_secs(60);
 
 /// `left`: the seconds before starting over while the dialog is open, `None` when it is not.
 #[component]
@@ -37,15 +41,22 @@ pub fn IdleGuard(left: RwSignal<Option<u32>>) -> impl IntoView {
         // Reading a long consent with a mouse wheel is activity too.
         window_event_listener(ev::wheel, move |_| touch()),
     ];
-    let warning_ms = IDLE_WARNING.as_millis() as f64;
-    let end_ms = warning_ms + IDLE_COUNTDOWN.as_millis() as f64;
+    let (warning, countdown) = if flow.at_home() {
+        (HOME_IDLE_WARNING, HOME_IDLE_COUNTDOWN)
+    } else {
+        (IDLE_WARNING, IDLE_COUNTDOWN)
+    };
+    let warning_ms = warning.as_millis() as f64;
+    let end_ms = warning_ms + countdown.as_millis() as f64;
     let tick = move || {
         let idle = now_ms() - last_activity.get_value();
-        // Nobody's data on screen: nothing to guard.
-        if flow
-            .step
-            .with_untracked(|s| matches!(s, Step::Welcome | Step::NotEnrolled))
-        {
+        // Nobody's data on screen: nothing to guard (a pass is no one's data but its holder's).
+        if flow.step.with_untracked(|s| {
+            matches!(
+                s,
+                Step::Welcome | Step::NotEnrolled | Step::Unlock | Step::LinkGone { .. } | Step::PassReady { .. }
+            )
+        }) {
             last_activity.set_value(now_ms());
             left.set(None);
         } else if idle >= end_ms {

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use arrive_domain::api::{FormSubmission, FormSummary, KioskAppointment, MatchTokenRequest};
+use arrive_domain::api::{FormSubmission, FormSummary, KioskAppointment, MatchTokenRequest, SavedForm};
 use arrive_domain::questionnaire::draft;
 use arrive_domain::questionnaire::model::{localized, ResponseItem};
 use arrive_domain::questionnaire::{phq, Questionnaire};
@@ -46,9 +46,10 @@ pub fn Intake(appointment: KioskAppointment) -> impl IntoView {
     let match_token = appointment.match_token.clone();
     let forms = RwSignal::new(None::<Result<Vec<IntakeForm>, ApiFailure>>);
     spawn_local(async move {
-        let loaded = load_forms(match_token).await;
-        if matches!(&loaded, Ok(list) if list.is_empty()) {
-            // The clinic asks no forms: straight on (or straight back).
+        let loaded = load_forms(match_token, flow.draft.forms.get_untracked()).await;
+        let going_back = flow.going_back.get_value();
+        if matches!(&loaded, Ok(list) if list.is_empty() || (!going_back && first_open(list).is_none())) {
+            // The clinic asks no forms, or every one is answered: straight on (or straight back).
             flow.pass(previous, next_step);
         } else {
             forms.try_set(Some(loaded));
@@ -71,19 +72,31 @@ pub fn Intake(appointment: KioskAppointment) -> impl IntoView {
     }
 }
 
-async fn load_forms(match_token: String) -> Result<Vec<IntakeForm>, ApiFailure> {
+/// The visit's forms; those in `sent` (answered earlier in this visit) come with their answers.
+async fn load_forms(match_token: String, sent: Vec<SavedForm>) -> Result<Vec<IntakeForm>, ApiFailure> {
     let list = api::forms_for_visit(&MatchTokenRequest { match_token }).await?;
     let mut forms = Vec::new();
     for summary in list.forms {
         let form = api::form(&summary.id).await?;
+        let answered = sent.iter().find(|f| f.id == summary.id);
         forms.push(IntakeForm {
-            draft: RwSignal::new(draft::start(&form.item)),
+            draft: RwSignal::new(answered.map_or_else(|| draft::start(&form.item), |f| f.item.clone())),
             form: Arc::new(form),
             summary,
-            sent: RwSignal::new(false),
+            sent: RwSignal::new(answered.is_some()),
         });
     }
     Ok(forms)
+}
+
+/// Whether form `index` is asked, given the forms before it (the PHQ-9 after a PHQ-2 of 3+).
+fn applies(forms: &[IntakeForm], index: usize) -> bool {
+    !forms[index].summary.only_after_positive_phq2 || phq2_total(&forms[..index]).is_some_and(phq::phq9_needed)
+}
+
+/// The first form still to answer.
+fn first_open(forms: &[IntakeForm]) -> Option<usize> {
+    (0..forms.len()).find(|&i| !forms[i].sent.get_untracked() && applies(forms, i))
 }
 
 /// The PHQ-2 score from the forms already sent, if one of them carries its two items.
@@ -96,8 +109,7 @@ fn phq2_total(forms: &[IntakeForm]) -> Option<u32> {
 
 /// The next form to ask after `index`, skipping the ones that do not apply.
 fn next_form(forms: &[IntakeForm], index: usize) -> Option<usize> {
-    (index + 1..forms.len())
-        .find(|&i| !forms[i].summary.only_after_positive_phq2 || phq2_total(&forms[..i]).is_some_and(phq::phq9_needed))
+    (index + 1..forms.len()).find(|&i| applies(forms, i))
 }
 
 /// Pre-fills form `next` with what the forms already sent answered to the same questions.
@@ -115,9 +127,19 @@ fn carry_over_answers(forms: &[IntakeForm], next: usize) {
 fn FormSteps(forms: Vec<IntakeForm>, appointment: KioskAppointment) -> impl IntoView {
     let flow = expect_context::<Flow>();
     let forms = Arc::new(forms);
-    // The forms shown so far, for Back.
-    let visited = RwSignal::new(Vec::<usize>::new());
-    let current = RwSignal::new(Some(0));
+    // Coming back from the consents: the last form sent, as it was answered. Otherwise the
+    // first form still to answer (at home, the patient may have sent some in an earlier sitting).
+    let sent: Vec<usize> = (0..forms.len()).filter(|&i| forms[i].sent.get_untracked()).collect();
+    let (start, earlier) = match (flow.going_back.get_value(), sent.last()) {
+        (true, Some(&last)) => (last, sent[..sent.len() - 1].to_vec()),
+        _ => {
+            let start = first_open(&forms).unwrap_or(0);
+            (start, sent.into_iter().filter(|&i| i < start).collect())
+        }
+    };
+    // The forms shown before the current one, for Back.
+    let visited = RwSignal::new(earlier);
+    let current = RwSignal::new(Some(start));
 
     let screens = forms.clone();
     let back_to = appointment.clone();
@@ -166,6 +188,7 @@ fn FormScreen(
     on_sent: impl Fn() + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
     let s = strings();
+    let flow = expect_context::<Flow>();
     let lang = expect_context::<RwSignal<Lang>>();
     let attempted = RwSignal::new(false);
     let unreadable = RwSignal::new(HashSet::<String>::new());
@@ -215,6 +238,7 @@ fn FormScreen(
         spawn_local(async move {
             match api::submit_form(&form.id, &submission).await {
                 Ok(()) => {
+                    flow.draft.form_sent(&form.id, draft.get_untracked());
                     sent.set(true);
                     on_sent();
                 }

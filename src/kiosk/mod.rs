@@ -1,5 +1,7 @@
 //! The lobby kiosk: welcome → identify → confirm → details → insurance → intake forms →
-//! consents → payment → review (check in), or a kind path to the desk.
+//! consents → payment → review (check in), or a kind path to the desk. Opened from a
+//! pre-registration link on the patient's phone (`home.rs`), the same steps run between the
+//! birth date and the check-in pass.
 //!
 //! Privacy invariant: what the patient typed lives only in these signals, never in browser
 //! storage or the URL, and is wiped on "Start over", on finishing, and after inactivity.
@@ -13,6 +15,8 @@ mod details;
 mod draft;
 pub mod form_view;
 mod help;
+mod home;
+mod home_pass;
 mod identify;
 mod idle;
 mod insurance;
@@ -27,7 +31,7 @@ mod visit;
 mod welcome;
 mod widgets;
 
-use arrive_domain::api::{KioskAppointment, PassMatch};
+use arrive_domain::api::{ArrivalPass, KioskAppointment, PassMatch, ProgressStep};
 use leptos::prelude::*;
 
 use crate::app::{tr, LanguageToggle};
@@ -54,6 +58,18 @@ pub enum Step {
     Done {
         first_name: String,
         already_checked_in: bool,
+    },
+    /// At home: the birth date opens the link.
+    Unlock,
+    /// At home: the link does not work (locked after too many wrong birth dates, or any other
+    /// reason, told alike).
+    LinkGone {
+        locked: bool,
+    },
+    /// At home, the end: the check-in pass.
+    PassReady {
+        first_name: String,
+        pass: ArrivalPass,
     },
     NotFound,
     Several,
@@ -100,9 +116,38 @@ pub struct Flow {
     going_back: StoredValue<bool>,
     /// Checking in with a pass: the steps it still needs lead back to the pass's screen.
     express: StoredValue<bool>,
+    /// At home: the pre-registration link's token (none on the lobby kiosk).
+    home: StoredValue<Option<String>>,
+    /// At home: the step saved in an earlier sitting, where "Continue" picks up.
+    resume_at: StoredValue<Option<ProgressStep>>,
 }
 
 impl Flow {
+    /// On the patient's phone, from a pre-registration link, rather than the lobby kiosk.
+    pub fn at_home(&self) -> bool {
+        self.home.with_value(Option::is_some)
+    }
+
+    /// The first screen: the welcome at the kiosk, the birth date at home.
+    pub fn first_step(&self) -> Step {
+        if self.at_home() {
+            Step::Unlock
+        } else {
+            Step::Welcome
+        }
+    }
+
+    /// Where "Continue" after "Hello" leads: the details, or where the patient left off.
+    pub fn after_greeting(&self, appointment: KioskAppointment) -> Step {
+        match self.resume_at.get_value() {
+            Some(saved) => {
+                self.resume_at.set_value(None);
+                home::step_at(saved, appointment)
+            }
+            None => Step::Details(appointment),
+        }
+    }
+
     pub fn go(&self, step: Step) {
         self.going_back.set_value(false);
         self.step.set(step);
@@ -137,27 +182,38 @@ impl Flow {
         }
     }
 
-    /// Forget the patient and return to the welcome screen, in English.
+    /// Forget the patient and return to the first screen; the kiosk's in English for the next
+    /// patient (at home the same patient goes on in the language they chose).
     pub fn start_over(&self) {
         self.form.clear();
         self.draft.clear();
         self.display.reset();
         self.express.set_value(false);
-        self.step.set(Step::Welcome);
-        if let Some(lang) = use_context::<RwSignal<Lang>>() {
-            lang.set(Lang::En);
+        self.resume_at.set_value(None);
+        self.step.set(self.first_step());
+        if !self.at_home() {
+            if let Some(lang) = use_context::<RwSignal<Lang>>() {
+                lang.set(Lang::En);
+            }
         }
     }
 }
 
 #[component]
 pub fn Kiosk() -> impl IntoView {
-    crate::device::enroll_from_address();
-    let first = if crate::device::token().is_some() {
-        Step::Welcome
+    let home_link = home::link_from_address();
+    let first = if home_link.is_some() {
+        crate::api::use_home_routes();
+        Step::Unlock
     } else {
-        Step::NotEnrolled
+        crate::device::enroll_from_address();
+        if crate::device::token().is_some() {
+            Step::Welcome
+        } else {
+            Step::NotEnrolled
+        }
     };
+    let at_home = home_link.is_some();
     let flow = Flow {
         step: RwSignal::new(first),
         form: IdentifyForm::new(),
@@ -165,9 +221,14 @@ pub fn Kiosk() -> impl IntoView {
         display: access::Display::new(),
         going_back: StoredValue::new(false),
         express: StoredValue::new(false),
+        home: StoredValue::new(home_link),
+        resume_at: StoredValue::new(None),
     };
     provide_context(flow);
     help::provide_help(flow);
+    if at_home {
+        home::save_as_they_go(flow);
+    }
     // Seconds left before the idle guard starts over, while it asks.
     let idle_left = RwSignal::new(None::<u32>);
     let inert = move || idle_left.get().is_some();
@@ -184,7 +245,8 @@ pub fn Kiosk() -> impl IntoView {
         | Step::Payment(_)
         | Step::Review(_)
         | Step::ScanPass
-        | Step::Express(_)) => visit::screen(step),
+        | Step::Express(_)
+        | Step::PassReady { .. }) => visit::screen(step),
         Step::Done {
             first_name,
             already_checked_in,
@@ -192,13 +254,16 @@ pub fn Kiosk() -> impl IntoView {
         Step::NotFound => view! { <outcome::NotFound /> }.into_any(),
         Step::NotEnrolled => view! { <outcome::NotEnrolled /> }.into_any(),
         Step::Several => view! { <outcome::Several /> }.into_any(),
+        Step::Unlock => view! { <home::Unlock /> }.into_any(),
+        Step::LinkGone { locked } => view! { <home::LinkGone locked /> }.into_any(),
     };
     view! {
-        <div class="kiosk">
+        <div class="kiosk" class:at-home=at_home>
             <header class="topbar" inert=inert>
                 <span class="brand">{tr(|s| s.app_name)}</span>
                 <access::AccessControls />
-                <help::HelpButton />
+                // At home there is no desk watching: the clinic's phone is on the link's page.
+                {(!at_home).then(|| view! { <help::HelpButton /> })}
                 <Show when=move || flow.step.with(|step| *step != Step::Welcome)>
                     <LanguageToggle />
                 </Show>

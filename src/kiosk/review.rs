@@ -115,7 +115,7 @@ pub fn page(appointment: KioskAppointment, on_file: Arc<OnFile>) -> AnyView {
                     // The card photos first (each replaces any earlier one of its side), so the
                     // check-in's hand-off to the records system includes them.
                     let result = match send_photos(&mut photos).await {
-                        Ok(()) => api::check_in(&request).await,
+                        Ok(()) => submit(flow, &request, &appointment.first_name).await,
                         Err(failure) => Err(failure),
                     };
                     // Start over (or the idle guard) took this screen away: stop, forget.
@@ -123,12 +123,7 @@ pub fn page(appointment: KioskAppointment, on_file: Arc<OnFile>) -> AnyView {
                         return;
                     }
                     let failure = match result {
-                        Ok(response) => {
-                            return flow.go(Step::Done {
-                                first_name: appointment.first_name.clone(),
-                                already_checked_in: response.already_checked_in,
-                            })
-                        }
+                        Ok(outcome) => return flow.go(outcome),
                         Err(failure) => failure,
                     };
                     match failure {
@@ -175,15 +170,27 @@ pub fn page(appointment: KioskAppointment, on_file: Arc<OnFile>) -> AnyView {
             Notice::Failed => s.get().network_error.to_owned(),
         })
     });
+    let at_home = flow.at_home();
+    let button = Signal::derive(move || match (at_home, busy.get()) {
+        (false, false) => s.get().check_in_button,
+        (false, true) => s.get().checking_in,
+        (true, false) => s.get().home_finish_button,
+        (true, true) => s.get().home_finishing,
+    });
+    let (title, lead): (Pick, Pick) = if at_home {
+        (|s| s.home_review_title, |s| s.home_review_lead)
+    } else {
+        (|s| s.review_title, |s| s.review_lead)
+    };
     view! {
         <Page
             name="review"
             step=6
-            title=|s| s.review_title
-            lead=|s| s.review_lead
+            title
+            lead
             notice=notice_text
             button_id="check-in"
-            button=Signal::derive(move || if busy.get() { s.get().checking_in } else { s.get().check_in_button })
+            button
             busy
             on_next=check_in
             back=Step::Payment(appointment)
@@ -192,6 +199,24 @@ pub fn page(appointment: KioskAppointment, on_file: Arc<OnFile>) -> AnyView {
         </Page>
     }
     .into_any()
+}
+
+/// Sends the whole verification: the check-in at the kiosk; at home, the pre-registration's end,
+/// answered with the pass. Where the patient goes next.
+async fn submit(flow: Flow, request: &CheckInRequest, first_name: &str) -> Result<Step, ApiFailure> {
+    if flow.at_home() {
+        let pass = api::finish_at_home(request).await?;
+        Ok(Step::PassReady {
+            first_name: first_name.to_owned(),
+            pass,
+        })
+    } else {
+        let response = api::check_in(request).await?;
+        Ok(Step::Done {
+            first_name: first_name.to_owned(),
+            already_checked_in: response.already_checked_in,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -14,7 +14,9 @@ use std::task::{Context, Poll, Waker};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{consents, details, draft, insurance, intake, pass, payment, review, scan, Flow, NavButtons, Step};
+use super::{
+    consents, details, draft, home_pass, insurance, intake, pass, payment, review, scan, Flow, NavButtons, Step,
+};
 use crate::app::tr;
 
 /// The chunk could not be fetched (the network); the screen offers "Try again".
@@ -159,6 +161,7 @@ fn later_steps(step: Step) -> Result<AnyView, ChunkMissing> {
         Step::Payment(a) => draft::with_record(a.clone(), Step::Consents(a), payment::page),
         Step::Review(a) => draft::with_record(a.clone(), Step::Payment(a), review::page),
         Step::Express(found) => pass::express_page(found),
+        Step::PassReady { first_name, pass } => home_pass::page(first_name, pass),
         // Not a later step: the kiosk shows those itself.
         _ => ().into_any(),
     })

@@ -3,7 +3,9 @@
 //! token that answer gives (the kiosk's patient routes, mounted here without the tablet guard),
 //! and `/finish` stores what they confirmed or changed and hands them their arrival pass.
 
-use arrive_domain::api::{ArrivalPass, CheckInRequest, KioskAppointment, UnlockRequest};
+use arrive_domain::api::{
+    ArrivalPass, CheckInRequest, KioskAppointment, MatchTokenRequest, ProgressSave, Resume, UnlockRequest,
+};
 use arrive_domain::{DateOfBirth, ErrorBody, ErrorCode};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
@@ -22,11 +24,15 @@ use crate::AppState;
 const UNLOCK_BODY_BYTES: usize = 1024;
 /// As the kiosk's check-in (the same request).
 const FINISH_BODY_BYTES: usize = 5 * 1024;
+/// Typed fields and the answers of the forms sent so far (a full day's forms are ~6 KiB).
+const PROGRESS_BODY_BYTES: usize = 32 * 1024;
 
 pub fn router() -> OpenApiRouter<AppState> {
     patient_routes()
         .routes(routes!(unlock).layer(DefaultBodyLimit::max(UNLOCK_BODY_BYTES)))
         .routes(routes!(finish).layer(DefaultBodyLimit::max(FINISH_BODY_BYTES)))
+        .routes(routes!(save_progress).layer(DefaultBodyLimit::max(PROGRESS_BODY_BYTES)))
+        .routes(routes!(resume).layer(DefaultBodyLimit::max(UNLOCK_BODY_BYTES)))
 }
 
 /// One answer for every link that does not work (forged, withdrawn, replaced, out of date, or
@@ -133,4 +139,44 @@ async fn finish(
         }
     }
     Err(ApiError::internal())
+}
+
+/// Keeps where the patient is, so they can stop and carry on later from their link.
+#[utoipa::path(put, path = "/progress", tag = "pre-registration", request_body = ProgressSave,
+    responses((status = 204, description = "Kept until they finish."),
+        (status = 404, description = "The match has expired.", body = ErrorBody),
+        (status = 422, description = "More than the kiosk could have said, or a form this clinic does not have.", body = ErrorBody)))]
+async fn save_progress(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<ProgressSave>,
+) -> Result<StatusCode, ApiError> {
+    let progress = &request.progress;
+    if !progress.within_limits() {
+        return Err(ApiError::field(
+            "progress",
+            "This is more than a pre-registration holds.",
+        ));
+    }
+    if progress.forms.iter().any(|f| state.forms.get(&f.id).is_none()) {
+        return Err(ApiError::field("progress.forms", "There is no such form."));
+    }
+    let appointment_id = matched_appointment(&state, &request.match_token).await?;
+    let body = serde_json::to_string(progress).map_err(|_| ApiError::internal())?;
+    state.store.save_progress(appointment_id, &body, Utc::now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Where the patient left off, after the birth date has unlocked the link again.
+#[utoipa::path(post, path = "/resume", tag = "pre-registration", request_body = MatchTokenRequest,
+    responses((status = 200, description = "What was saved, or nothing.", body = Resume),
+        (status = 404, description = "The match has expired.", body = ErrorBody)))]
+async fn resume(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<MatchTokenRequest>,
+) -> Result<Json<Resume>, ApiError> {
+    let appointment_id = matched_appointment(&state, &request.match_token).await?;
+    let saved = state.store.saved_progress(appointment_id).await?;
+    // A row this server wrote from a checked `SavedProgress`; one it cannot read is as none.
+    let progress = saved.and_then(|body| serde_json::from_str(&body).ok());
+    Ok(Json(Resume { progress }))
 }

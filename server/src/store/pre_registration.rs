@@ -206,6 +206,13 @@ impl Store {
         .await
         .map(|_| ()))?;
         on_tx!(&mut tx, |c| sqlx::query(
+            "DELETE FROM pre_progress WHERE appointment_id = $1"
+        )
+        .bind(appointment_id)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))?;
+        on_tx!(&mut tx, |c| sqlx::query(
             "UPDATE pre_registration SET finished_at = $1 WHERE appointment_id = $2"
         )
         .bind(&now)
@@ -215,6 +222,31 @@ impl Store {
         .map(|_| ()))?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// Keeps where the patient is (the domain's `SavedProgress`, as JSON), replacing what was
+    /// kept before.
+    pub async fn save_progress(&self, appointment_id: i64, body: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+        on_pool!(self.pool(), |p| sqlx::query(
+            "INSERT INTO pre_progress (appointment_id, body, saved_at) VALUES ($1, $2, $3)
+             ON CONFLICT (appointment_id) DO UPDATE SET body = excluded.body, saved_at = excluded.saved_at"
+        )
+        .bind(appointment_id)
+        .bind(body)
+        .bind(rfc3339(now))
+        .execute(p)
+        .await
+        .map(|_| ()))
+    }
+
+    /// Where the patient left off, if they saved anything and have not finished since.
+    pub async fn saved_progress(&self, appointment_id: i64) -> Result<Option<String>, sqlx::Error> {
+        on_pool!(self.pool(), |p| sqlx::query_scalar(
+            "SELECT body FROM pre_progress WHERE appointment_id = $1"
+        )
+        .bind(appointment_id)
+        .fetch_optional(p)
+        .await)
     }
 
     /// The appointment of an unused pass of `day`, by its code or its token's hash.

@@ -1,0 +1,219 @@
+//! Pre-registration from home: the patient opens their link (`/pre/<token>`) on their phone.
+//! Their birth date comes first — nothing about the appointment shows before it — then the same
+//! steps as at the kiosk, answered by the same handlers under `/api/v1/pre`. Where they are is
+//! saved on the server at every step, so they can close the page and carry on later from the
+//! link; the end is their check-in pass (`home_pass.rs`).
+//!
+//! Privacy invariant, as at the kiosk: nothing is kept on the phone. The link's token is in the
+//! address (it carries no patient data); everything else lives in signals.
+
+use arrive_domain::api::{KioskAppointment, MatchTokenRequest, ProgressSave, ProgressStep, UnlockRequest};
+use arrive_domain::{DateOfBirth, DobError, ErrorCode};
+use leptos::ev::SubmitEvent;
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::widgets::DatePart;
+use super::{Flow, Step};
+use crate::api::{self, ApiFailure};
+use crate::app::{strings, tr};
+use crate::clock::today;
+
+/// The token of the pre-registration link this page was opened from, if it was.
+pub fn link_from_address() -> Option<String> {
+    let path = window().location().pathname().ok()?;
+    let token = path.strip_prefix("/pre/")?.trim_end_matches('/');
+    let plausible = (1..=200).contains(&token.len())
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    plausible.then(|| token.to_owned())
+}
+
+/// The screen a saved progress names, for `appointment`.
+pub fn step_at(saved: ProgressStep, appointment: KioskAppointment) -> Step {
+    match saved {
+        ProgressStep::Details => Step::Details(appointment),
+        ProgressStep::Insurance => Step::Insurance(appointment),
+        ProgressStep::Intake => Step::Intake(appointment),
+        ProgressStep::Consents => Step::Consents(appointment),
+        ProgressStep::Payment => Step::Payment(appointment),
+        ProgressStep::Review => Step::Review(appointment),
+    }
+}
+
+/// The step as progress saves it; none for screens that are not part of the answers.
+fn progress_step(step: &Step) -> Option<(ProgressStep, &KioskAppointment)> {
+    Some(match step {
+        Step::Details(a) => (ProgressStep::Details, a),
+        Step::Insurance(a) => (ProgressStep::Insurance, a),
+        Step::Intake(a) => (ProgressStep::Intake, a),
+        Step::Consents(a) => (ProgressStep::Consents, a),
+        Step::Payment(a) => (ProgressStep::Payment, a),
+        Step::Review(a) => (ProgressStep::Review, a),
+        _ => return None,
+    })
+}
+
+/// Saves where the patient is on the server each time they move to another step or send a
+/// form, so closing the page loses nothing. What is typed into a field is saved with the step
+/// it belongs to, when the patient moves on.
+pub fn save_as_they_go(flow: Flow) {
+    Effect::new(move |_| {
+        let step = flow.step.get();
+        flow.draft.forms.track();
+        let Some((at, appointment)) = progress_step(&step) else {
+            return;
+        };
+        let request = ProgressSave {
+            match_token: appointment.match_token.clone(),
+            progress: flow.draft.snapshot(at),
+        };
+        // A save that fails is made again at the next step; the answers are still on screen.
+        spawn_local(async move {
+            let _ = api::save_progress(&request).await;
+        });
+    });
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Problem {
+    /// Not the patient's birth date (the server said so).
+    WrongDate,
+    Network,
+}
+
+/// The link's first screen: the birth date, before anything else.
+#[component]
+pub fn Unlock() -> impl IntoView {
+    let flow = expect_context::<Flow>();
+    let form = flow.form;
+    let s = strings();
+    let dob_error = RwSignal::new(None::<DobError>);
+    let problem = RwSignal::new(None::<Problem>);
+    let busy = RwSignal::new(false);
+    let month_input = NodeRef::<html::Input>::new();
+
+    let on_submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        problem.set(None);
+        let dob = DateOfBirth::from_parts(
+            &form.month.get_untracked(),
+            &form.day.get_untracked(),
+            &form.year.get_untracked(),
+            today(),
+        );
+        dob_error.set(dob.as_ref().err().copied());
+        let Ok(dob) = dob else {
+            if let Some(input) = month_input.get_untracked() {
+                let _ = input.focus();
+            }
+            return;
+        };
+        let Some(token) = flow.home.get_value() else { return };
+        busy.set(true);
+        let request = UnlockRequest {
+            token,
+            date_of_birth: dob.to_string(),
+        };
+        spawn_local(async move {
+            match open(flow, &request).await {
+                Ok(()) => {}
+                Err(ApiFailure::Refused {
+                    code: ErrorCode::InvalidField,
+                    ..
+                }) => {
+                    problem.try_set(Some(Problem::WrongDate));
+                }
+                Err(ApiFailure::Refused {
+                    code: ErrorCode::RateLimited,
+                    ..
+                }) => flow.go(Step::LinkGone { locked: true }),
+                Err(ApiFailure::Refused {
+                    code: ErrorCode::NotFound,
+                    ..
+                }) => flow.go(Step::LinkGone { locked: false }),
+                Err(_) => {
+                    problem.try_set(Some(Problem::Network));
+                }
+            }
+            busy.try_set(false);
+        });
+    };
+
+    let dob_invalid = Signal::derive(move || dob_error.get().is_some() || problem.get() == Some(Problem::WrongDate));
+    let field_error = move || match (dob_error.get(), problem.get()) {
+        (Some(e), _) => Some(s.get().dob_error(e)),
+        (None, Some(Problem::WrongDate)) => Some(s.get().home_wrong_dob),
+        _ => None,
+    };
+    view! {
+        <section class="unlock" aria-labelledby="unlock-title">
+            <h1 id="unlock-title">{tr(|s| s.home_title)}</h1>
+            <p class="lead">{tr(|s| s.home_lead)}</p>
+            <div class="announcer" role="alert" aria-live="assertive">
+                {move || {
+                    problem
+                        .get()
+                        .map(|p| {
+                            let text = match p {
+                                Problem::WrongDate => s.get().fix_errors,
+                                Problem::Network => s.get().network_error,
+                            };
+                            view! { <p class="error-summary" id="problem">{text}</p> }
+                        })
+                }}
+            </div>
+            <form novalidate on:submit=on_submit autocomplete="off">
+                <fieldset class="field dob" class:invalid=dob_invalid aria-describedby="dob-hint dob-error">
+                    <legend>{tr(|s| s.dob_legend)}</legend>
+                    <p class="hint" id="dob-hint">{tr(|s| s.home_dob_hint)}</p>
+                    <p class="field-error" id="dob-error">{field_error}</p>
+                    <div class="dob-parts">
+                        <DatePart id="dob-month" label=|s| s.dob_month value=form.month max_len=2 node_ref=month_input invalid=dob_invalid />
+                        <DatePart id="dob-day" label=|s| s.dob_day value=form.day max_len=2 invalid=dob_invalid />
+                        <DatePart id="dob-year" label=|s| s.dob_year value=form.year max_len=4 invalid=dob_invalid />
+                    </div>
+                </fieldset>
+                <button type="submit" class="primary big" id="unlock" disabled=move || busy.get()>
+                    {move || if busy.get() { s.get().searching } else { s.get().continue_button }}
+                </button>
+            </form>
+            <p class="hint">{tr(|s| s.home_privacy)}</p>
+        </section>
+    }
+}
+
+/// The birth date opens the link; what was saved before comes back; then "Hello, Ana".
+async fn open(flow: Flow, request: &UnlockRequest) -> Result<(), ApiFailure> {
+    let appointment = api::unlock(request).await?;
+    let saved = api::resume(&MatchTokenRequest {
+        match_token: appointment.match_token.clone(),
+    })
+    .await?;
+    // The birth date has done its work: it is not kept.
+    flow.form.clear();
+    if let Some(progress) = saved.progress {
+        flow.draft.restore(&progress);
+        flow.resume_at.set_value(Some(progress.step));
+    }
+    flow.go(Step::Confirm(appointment));
+    Ok(())
+}
+
+/// A link that does not work (any reason alike), or one locked after too many wrong dates.
+#[component]
+pub fn LinkGone(locked: bool) -> impl IntoView {
+    view! {
+        <section class="link-gone" aria-labelledby="outcome-title">
+            <h1 id="outcome-title" role="status">
+                {if locked { tr(|s| s.home_locked_title) } else { tr(|s| s.home_gone_title) }}
+            </h1>
+            <p class="lead">{tr(|s| s.home_call_clinic)}</p>
+        </section>
+    }
+}
