@@ -200,6 +200,8 @@ fn test() -> Result {
                 "e2e",
                 "--test",
                 "kiosk_flow",
+                "--test",
+                "home",
                 "--",
                 "--ignored",
                 "--test-threads=1",

@@ -1,0 +1,266 @@
+//! End to end, pre-registration from home on a phone (issue 5): the desk's link opened in a
+//! 390 × 844 Chromium window, the birth date first, the same steps as at the kiosk, stopping
+//! halfway and carrying on later, the pass, then the kiosk checking the patient in with its
+//! code. Links that must not open anything: withdrawn, past their day, locked after five wrong
+//! birth dates. axe-core on every screen; nothing left in the phone's storage. Run by
+//! `cargo xtask test` (see tests/e2e.rs for what it passes).
+#![cfg(not(target_arch = "wasm32"))]
+
+mod support;
+
+use std::sync::atomic::Ordering;
+
+use fantoccini::Client;
+use serde_json::json;
+use support::harness::*;
+
+/// Passes work only near the appointment's time; the demo day's times are fixed.
+const ALL_DAY_PASSES: (&str, &str) = ("ARRIVE_ARRIVAL_WINDOW", "1440,1440");
+
+/// The desk issues `patient`'s pre-registration link over its API: (link, appointment id).
+async fn link_for(base: &str, patient: &str) -> (String, i64) {
+    let http = reqwest::Client::new();
+    let (cookie, csrf) = admin_session(&http, base).await;
+    let id = appointment_id(&http, base, &cookie, patient).await;
+    let response = http
+        .post(format!("{base}/api/v1/desk/appointments/{id}/pre-registration"))
+        .header("cookie", &cookie)
+        .header("x-csrf-token", &csrf)
+        .send()
+        .await
+        .expect("issue a link");
+    assert!(response.status().is_success(), "{}", response.status());
+    let body: serde_json::Value = response.json().await.expect("the link");
+    (body["link"].as_str().expect("link").to_owned(), id)
+}
+
+/// A phone: Chromium with a 390 × 844 viewport.
+async fn phone(driver: &Driver) -> Client {
+    let phone = browser(driver).await;
+    phone.set_window_size(390, 844).await.expect("phone-sized window");
+    let width = phone
+        .execute("return window.innerWidth;", vec![])
+        .await
+        .expect("viewport");
+    assert_eq!(width, json!(390), "a phone's viewport");
+    phone
+}
+
+/// The birth date typed on the link's first screen, then Continue.
+async fn give_birth_date(phone: &Client, month: &str, day: &str, year: &str) {
+    type_into(phone, "#dob-month", month).await;
+    type_into(phone, "#dob-day", day).await;
+    type_into(phone, "#dob-year", year).await;
+    click(phone, "#unlock").await;
+}
+
+/// Everything the page could have kept on the phone: local and session storage, cookies,
+/// IndexedDB databases.
+async fn phone_storage(phone: &Client) -> serde_json::Value {
+    phone
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             indexedDB.databases().then(dbs => done({
+                 local: Object.keys(localStorage), session: sessionStorage.length,
+                 cookies: document.cookie, indexed_db: dbs.length }));",
+            vec![],
+        )
+        .await
+        .expect("read the phone's storage")
+}
+
+fn nothing_stored() -> serde_json::Value {
+    json!({"local": [], "session": 0, "cookies": "", "indexed_db": 0})
+}
+
+#[tokio::test]
+#[ignore = "needs the built kiosk, the server binary and chromedriver: run `cargo xtask test`"]
+async fn a_patient_pre_registers_on_a_phone_stops_halfway_carries_on_and_checks_in_with_the_code() {
+    let server = start_server_with(&[ALL_DAY_PASSES]);
+    let (link, _) = link_for(&server.url, "Ana D.").await;
+    let driver = start_chromedriver().await;
+    let mut phone = phone(&driver).await;
+    phone.goto(&link).await.expect("open the link");
+
+    // The birth date first: a wrong one is said next to the field, and what was typed stays.
+    wait_text(&phone, "#unlock-title", "Get ready for your visit").await;
+    check_screen(&phone, "home-unlock").await;
+    give_birth_date(&phone, "7", "20", "1962").await;
+    wait_text(&phone, "#dob-error", "does not match").await;
+    check_screen(&phone, "home-wrong-birth-date").await;
+    assert_eq!(value_of(&phone, "#dob-year").await.as_deref(), Some("1962"));
+    type_into(&phone, "#dob-day", "19").await;
+    click(&phone, "#unlock").await;
+    wait_text(&phone, "#confirm-title", "Hello, Ana").await;
+    check_screen(&phone, "home-confirm").await;
+    click(&phone, "#continue").await;
+
+    // A new address, the insurance as on file, the first form; then she puts the phone away.
+    wait_text(&phone, "#details-title", "").await;
+    check_screen(&phone, "home-details").await;
+    click(&phone, "#address-changed").await;
+    type_into(&phone, "#address-line", "77 Harbor Rd").await;
+    type_into(&phone, "#address-city", "Portland").await;
+    phone
+        .find(fantoccini::Locator::Css("#address-state option[value='OR']"))
+        .await
+        .expect("OR")
+        .click()
+        .await
+        .expect("choose OR");
+    type_into(&phone, "#address-zip", "97201").await;
+    for group in ["phone", "email", "contact", "language"] {
+        let same = format!("#{group}-same");
+        if phone.find(fantoccini::Locator::Css(&same)).await.is_ok() {
+            click(&phone, &same).await;
+        } else {
+            click(&phone, &format!("#{group}-skip")).await;
+        }
+    }
+    click(&phone, "#details-continue").await;
+    wait_text(&phone, "#insurance-title", "").await;
+    check_screen(&phone, "home-insurance").await;
+    click(&phone, "#insurance-same").await;
+    click(&phone, "#insurance-continue").await;
+    wait_form(&phone, "reason-for-visit").await;
+    check_screen(&phone, "home-form").await;
+    type_into(&phone, "#q-reason", "Blood pressure check").await;
+    click(&phone, "#form-next").await;
+    wait_form(&phone, "medications").await;
+    assert_eq!(phone_storage(&phone).await, nothing_stored(), "halfway");
+    phone.close().await.expect("put the phone away");
+
+    // Later, the same link again: the birth date, then on from where she was.
+    phone = self::phone(&driver).await;
+    phone.goto(&link).await.expect("open the link again");
+    give_birth_date(&phone, "07", "19", "1962").await;
+    wait_text(&phone, "#resumed", "Welcome back").await;
+    check_screen(&phone, "home-resumed").await;
+    click(&phone, "#continue").await;
+    wait_form(&phone, "medications").await;
+    click(&phone, "#q-no-medications").await;
+    click(&phone, "#form-next").await;
+    wait_form(&phone, "pain").await;
+    click(&phone, "#q-pain-now-0").await;
+    click(&phone, "#form-next").await;
+    for consent in ["privacy-notice", "consent-to-treat", "financial-responsibility"] {
+        wait_consent(&phone, consent).await;
+        if consent == "privacy-notice" {
+            check_screen(&phone, "home-consent").await;
+        }
+        type_into(&phone, "#typed-name", "Ana de la Cruz").await;
+        click(&phone, "#sign-by-typing").await;
+        click(&phone, "#sign").await;
+    }
+    wait_text(&phone, "#payment-title", "").await;
+    check_screen(&phone, "home-payment").await;
+    click(&phone, "#pay-card").await;
+    // The address typed in the first sitting came back with her.
+    wait_text(&phone, "#review-changes", "77 Harbor Rd").await;
+    check_screen(&phone, "home-review").await;
+    click(&phone, "#check-in").await;
+
+    // The pass: a QR code and the code to type, and nothing of hers kept on the phone.
+    wait_text(&phone, "#pass-ready-title", "You are all set, Ana").await;
+    check_screen(&phone, "home-pass").await;
+    let code = phone
+        .find(fantoccini::Locator::Css("#pass-code-value"))
+        .await
+        .expect("the code")
+        .attr("data-code")
+        .await
+        .expect("data-code")
+        .expect("a code");
+    assert_eq!(code.len(), 6, "{code}");
+    assert!(text_of(&phone, ".pass-qr svg").await.is_some(), "a QR code");
+    assert_eq!(phone_storage(&phone).await, nothing_stored(), "after finishing");
+    let url = phone.current_url().await.expect("url").to_string();
+    for trace in ["Ana", "1962", "Harbor"] {
+        assert!(!url.contains(trace), "{url}");
+    }
+    phone.close().await.expect("close the phone");
+
+    // At the clinic: the code on the kiosk's first screen, then one "Check in".
+    let kiosk = browser(&driver).await;
+    open_kiosk(&kiosk, &server.url).await;
+    wait_text(&kiosk, "#pass-title", "").await;
+    let start = TAPS.load(Ordering::Relaxed);
+    type_into(&kiosk, "#pass-code", &code).await;
+    click(&kiosk, "#pass-continue").await;
+    wait_text(&kiosk, "#express-title", "Ana").await;
+    click(&kiosk, "#express-check-in").await;
+    wait_text(&kiosk, "#done-title", "Ana").await;
+    let taps = TAPS.load(Ordering::Relaxed) - start;
+    assert!(taps <= 2, "{taps} taps at the kiosk");
+    let db = server.database().await;
+    let line: String = sqlx::query_scalar("SELECT address_line FROM patient WHERE last_name = 'de la Cruz'")
+        .fetch_one(&db)
+        .await
+        .expect("patient");
+    assert_eq!(line, "77 Harbor Rd", "what she said at home is on her record");
+    let saved: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pre_progress")
+        .fetch_one(&db)
+        .await
+        .expect("count saved progress");
+    assert_eq!(saved, 0, "the saved progress is gone once she finished");
+    kiosk.close().await.expect("close kiosk");
+}
+
+#[tokio::test]
+#[ignore = "needs the built kiosk, the server binary and chromedriver: run `cargo xtask test`"]
+async fn withdrawn_past_and_locked_links_open_nothing() {
+    let server = start_server();
+    let driver = start_chromedriver().await;
+    let phone = phone(&driver).await;
+
+    // Withdrawn at the desk: the right birth date opens nothing.
+    let (link, id) = link_for(&server.url, "Grace S.").await;
+    let http = reqwest::Client::new();
+    let (cookie, csrf) = admin_session(&http, &server.url).await;
+    let withdrawn = http
+        .delete(format!("{}/api/v1/desk/appointments/{id}/pre-registration", server.url))
+        .header("cookie", &cookie)
+        .header("x-csrf-token", &csrf)
+        .send()
+        .await
+        .expect("withdraw");
+    assert_eq!(withdrawn.status(), reqwest::StatusCode::NO_CONTENT);
+    phone.goto(&link).await.expect("open the withdrawn link");
+    give_birth_date(&phone, "10", "10", "1977").await;
+    wait_text(&phone, "#outcome-title", "This link no longer works").await;
+    check_screen(&phone, "home-link-gone").await;
+
+    // Past its day: the appointment is yesterday's now.
+    let (link, id) = link_for(&server.url, "Chidi O.").await;
+    let yesterday = std::process::Command::new("date")
+        .args(["-d", "yesterday", "+%Y-%m-%dT09:00"])
+        .output()
+        .expect("date");
+    let yesterday = String::from_utf8_lossy(&yesterday.stdout).trim().to_owned();
+    sqlx::query("UPDATE appointment SET starts_at = $1 WHERE id = $2")
+        .bind(yesterday)
+        .bind(id)
+        .execute(&server.database().await)
+        .await
+        .expect("move the appointment to yesterday");
+    phone.goto(&link).await.expect("open yesterday's link");
+    give_birth_date(&phone, "12", "2", "1949").await;
+    wait_text(&phone, "#outcome-title", "This link no longer works").await;
+
+    // Five wrong birth dates lock it, and then even the right one opens nothing.
+    let (link, _) = link_for(&server.url, "Ana D.").await;
+    phone.goto(&link).await.expect("open the link");
+    for wrong in 1..=4 {
+        give_birth_date(&phone, "1", &wrong.to_string(), "1990").await;
+        wait_text(&phone, "#dob-error", "does not match").await;
+        assert!(text_of(&phone, "#unlock").await.is_some());
+    }
+    give_birth_date(&phone, "1", "5", "1990").await;
+    wait_text(&phone, "#outcome-title", "locked").await;
+    check_screen(&phone, "home-locked").await;
+    phone.goto(&link).await.expect("open the link again");
+    give_birth_date(&phone, "7", "19", "1962").await;
+    wait_text(&phone, "#outcome-title", "locked").await;
+    assert_eq!(phone_storage(&phone).await, nothing_stored());
+    phone.close().await.expect("close the phone");
+}
