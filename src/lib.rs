@@ -11,3 +11,4 @@ pub mod desk;
 pub mod device;
 pub mod i18n;
 pub mod kiosk;
+pub mod qr;

@@ -130,9 +130,5 @@ fn read_qr(video: &HtmlVideoElement, canvas: &HtmlCanvasElement) -> Option<Strin
         // Luma from the green channel and a little red/blue: enough for black on white.
         ((u32::from(rgba[i]) * 77 + u32::from(rgba[i + 1]) * 150 + u32::from(rgba[i + 2]) * 29) >> 8) as u8
     };
-    let mut image = rqrr::PreparedImage::prepare_from_greyscale(w as usize, h as usize, grey);
-    image
-        .detect_grids()
-        .into_iter()
-        .find_map(|grid| grid.decode().ok().map(|(_, text)| text))
+    crate::qr::decode(w as usize, h as usize, grey)
 }

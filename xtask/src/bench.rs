@@ -22,8 +22,16 @@ const BENCH_PATIENTS: u32 = 40_000;
 
 pub fn bench() -> Result {
     let dist = build_kiosk()?;
-    let kiosk = first_load("Kiosk first load (dist/, release build)", &dist)?;
-    first_load(
+    let (kiosk, later) = first_load("Kiosk first load (dist/, release build)", &dist)?;
+    // A phone opening a pre-registration link loads the same app; it needs the later steps'
+    // chunk right after the birth date, never the QR scanner.
+    println!(
+        "\nPre-registration route (/pre/<token>): first load {kiosk} B gzip (the kiosk's), \
+         to the first question {} B gzip with the later steps (budget {} KB)",
+        kiosk + later,
+        FIRST_LOAD_BUDGET_GZIP / 1024
+    );
+    let _ = first_load(
         "Front desk board first load (dist/desk/, release build)",
         &dist.join("desk"),
     )?;
@@ -32,6 +40,7 @@ pub fn bench() -> Result {
         FIRST_LOAD_BUDGET_GZIP / 1024,
         kiosk as f64 / 1024.0
     );
+    qr_decode_time()?;
     run_cmd(cargo().args(["build", "--release", "-p", "arrive-server", "-p", "arrive-loadgen"]))?;
     returning_patient_taps(&dist)?;
     server_throughput(&dist)?;
@@ -85,10 +94,50 @@ fn gzip_len(bytes: &[u8]) -> u64 {
         .map_or(0, |v| v.len() as u64)
 }
 
+/// The pass scanner's QR decoder in wasm, built as the kiosk ships (profile `wasm-release`), in
+/// headless Chromium on 640 × 480 frames (tests/qr_decode.rs prints the time per frame).
+fn qr_decode_time() -> Result {
+    let browser = crate::tools::ensure_chromium()?;
+    let output = cargo()
+        .args([
+            "test",
+            "-q",
+            "-p",
+            "arrive-kiosk",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--profile",
+            "wasm-release",
+            "--test",
+            "qr_decode",
+            "--",
+            "--nocapture",
+        ])
+        .current_dir(crate::project_root())
+        .env("PATH", crate::tools::path_with_tools())
+        .env("CHROMEDRIVER", &browser.chromedriver)
+        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
+        .output()
+        .map_err(|e| format!("cannot run the QR decode test: {e}"))?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    let line = text.lines().find(|l| l.contains("qr-decode"));
+    match (output.status.success(), line) {
+        (true, Some(line)) => {
+            println!("\nQR decode (pass scanner): {}", line.trim());
+            Ok(())
+        }
+        _ => Err(format!(
+            "the QR decode test failed or printed no timing:\n{text}{}",
+            String::from_utf8_lossy(&output.stderr)
+        )),
+    }
+}
+
 /// Prints the first-load files of one app (html, js, wasm, css in `dist` and in its `app-…`
-/// folder) and returns their gzip total. Split-off modules (`split_*.wasm`, `chunk_*.wasm`) are
-/// printed apart: they are fetched after the first screen shows.
-fn first_load(title: &str, dist: &Path) -> Result<u64> {
+/// folder) and returns their gzip total, and that of the split-off modules a patient's path
+/// fetches after the first screen (`split_*.wasm`, `chunk_*.wasm`, printed apart; the QR
+/// scanner's module is not counted: only a patient who scans fetches it).
+fn first_load(title: &str, dist: &Path) -> Result<(u64, u64)> {
     let mut files = app_files(dist)?;
     for dir in app_files_dirs(dist)? {
         files.extend(app_files(&dir)?);
@@ -100,11 +149,15 @@ fn first_load(title: &str, dist: &Path) -> Result<u64> {
     });
     println!("\n{title}:");
     let gzip_total = print_sizes(&first)?;
+    let mut later_gzip = 0;
     if !later.is_empty() {
         println!("loaded after the first screen:");
         print_sizes(&later)?;
+        for path in later.iter().filter(|p| !p.to_string_lossy().contains("split_scan")) {
+            later_gzip += gzip_len(&std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?);
+        }
     }
-    Ok(gzip_total)
+    Ok((gzip_total, later_gzip))
 }
 
 /// `dist/app-<hash>/` folders (the split kiosk build).
