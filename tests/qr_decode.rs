@@ -19,9 +19,7 @@ const FRAMES: usize = 20;
 fn frame(text: Option<&str>, scale: usize) -> Vec<u8> {
     let mut pixels = vec![0u8; WIDTH * HEIGHT];
     let code = text.map(|t| qrcode::QrCode::new(t.as_bytes()).expect("a QR code"));
-    let (modules, colors) = code
-        .as_ref()
-        .map_or((0, Vec::new()), |c| (c.width(), c.to_colors()));
+    let (modules, colors) = code.as_ref().map_or((0, Vec::new()), |c| (c.width(), c.to_colors()));
     let (left, top) = (WIDTH / 3, HEIGHT / 5);
     let mut noise: u32 = 12345;
     for y in 0..HEIGHT {
