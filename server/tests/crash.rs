@@ -1,6 +1,8 @@
 //! Crash safety: the real server binary is killed with SIGKILL in the middle of a stream of
-//! check-ins, restarted on the same SQLite file, and every check-in it acknowledged is there,
-//! exactly once.
+//! check-ins, restarted on the same database — a SQLite file, then a PostgreSQL database — and
+//! every check-in it acknowledged is there, exactly once.
+
+mod common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -23,8 +25,13 @@ impl Drop for Server {
     }
 }
 
-fn spawn(data: &std::path::Path, addr: &str) -> (Server, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_arrive-server"))
+/// Starts the server binary on `database_url` (PostgreSQL), or on SQLite in `data` when none.
+fn spawn(data: &std::path::Path, addr: &str, database_url: Option<&str>) -> (Server, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_arrive-server"));
+    if let Some(url) = database_url {
+        command.env("DATABASE_URL", url);
+    }
+    let mut child = command
         .env("ARRIVE_ADDR", addr)
         .env("ARRIVE_DATA_DIR", data.join("data"))
         .env("ARRIVE_DIST", data.join("dist"))
@@ -78,7 +85,44 @@ async fn check_in(client: &reqwest::Client, base: &str, k: u32) -> Option<(Strin
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn acknowledged_check_ins_survive_kill_9_exactly_once() {
+async fn acknowledged_check_ins_survive_kill_9_exactly_once_on_sqlite() {
+    kill_9_under_load(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn acknowledged_check_ins_survive_kill_9_exactly_once_on_postgres() {
+    if common::postgres::skip() {
+        return;
+    }
+    let url = tokio::task::spawn_blocking(common::postgres::create).await.unwrap();
+    kill_9_under_load(Some(url)).await;
+}
+
+/// (arrivals, desk events) in the database the server used.
+async fn counts(data: &std::path::Path, database_url: Option<&str>) -> (i64, i64) {
+    const ARRIVED: &str = "SELECT COUNT(*) FROM appointment WHERE status = 'arrived'";
+    const EVENTS: &str = "SELECT COUNT(*) FROM desk_event";
+    match database_url {
+        Some(url) => {
+            let db = sqlx::PgPool::connect(url).await.unwrap();
+            let arrived = sqlx::query_scalar(ARRIVED).fetch_one(&db).await.unwrap();
+            let events = sqlx::query_scalar(EVENTS).fetch_one(&db).await.unwrap();
+            db.close().await;
+            (arrived, events)
+        }
+        None => {
+            let db = sqlx::SqlitePool::connect(&format!("sqlite:{}", data.join("data/arrive.db").display()))
+                .await
+                .unwrap();
+            let arrived = sqlx::query_scalar(ARRIVED).fetch_one(&db).await.unwrap();
+            let events = sqlx::query_scalar(EVENTS).fetch_one(&db).await.unwrap();
+            (arrived, events)
+        }
+    }
+}
+
+async fn kill_9_under_load(database_url: Option<String>) {
+    let database_url = database_url.as_deref();
     let data = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(data.path().join("dist")).unwrap();
     std::fs::write(
@@ -86,7 +130,7 @@ async fn acknowledged_check_ins_survive_kill_9_exactly_once() {
         "<!DOCTYPE html><title>kiosk</title>",
     )
     .unwrap();
-    let (mut server, url) = spawn(data.path(), "127.0.0.1:0");
+    let (mut server, url) = spawn(data.path(), "127.0.0.1:0", database_url);
 
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert("x-kiosk-token", KIOSK_TOKEN.parse().unwrap());
@@ -136,7 +180,7 @@ async fn acknowledged_check_ins_survive_kill_9_exactly_once() {
     }
     let acknowledged = acknowledged.lock().unwrap().clone();
 
-    let (_server, url) = spawn(data.path(), url.trim_start_matches("http://"));
+    let (_server, url) = spawn(data.path(), url.trim_start_matches("http://"), database_url);
     // Each acknowledged check-in is there, with the time the kiosk was told; retrying it
     // reports that same arrival rather than a second one.
     for (token, arrived_at) in &acknowledged {
@@ -151,17 +195,7 @@ async fn acknowledged_check_ins_survive_kill_9_exactly_once() {
         assert_eq!(body["arrived_at"].as_str(), Some(arrived_at.as_str()));
     }
     // Exactly once: one desk event per arrival, no more.
-    let db = sqlx::SqlitePool::connect(&format!("sqlite:{}", data.path().join("data/arrive.db").display()))
-        .await
-        .unwrap();
-    let arrived: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM appointment WHERE status = 'arrived'")
-        .fetch_one(&db)
-        .await
-        .unwrap();
-    let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM desk_event")
-        .fetch_one(&db)
-        .await
-        .unwrap();
+    let (arrived, events) = counts(data.path(), database_url).await;
     assert!(arrived >= acknowledged.len() as i64);
     assert_eq!(events, arrived);
 }
