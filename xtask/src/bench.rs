@@ -144,9 +144,9 @@ fn gzip_len(bytes: &[u8]) -> u64 {
 fn qr_decode_time() -> Result {
     let browser = crate::tools::ensure_chromium()?;
     let output = cargo()
+        // No `-q`: cargo would hand `--quiet` to wasm-bindgen-test-runner, which refuses it.
         .args([
             "test",
-            "-q",
             "-p",
             "arrive-kiosk",
             "--target",
