@@ -311,9 +311,7 @@ async fn redeem_pass(
 
 /// Whether a form the visit asks is still unanswered (or PHQ-9 after a positive PHQ-2).
 async fn forms_missing(state: &AppState, appointment_id: i64) -> Result<bool, ApiError> {
-    let visit_type = state.store.visit_type(appointment_id).await?;
-    let answered = state.store.submitted_forms(appointment_id).await?;
-    let phq2 = state.store.phq2_total(appointment_id).await?;
+    let (visit_type, answered, phq2) = state.store.form_progress(appointment_id).await?;
     Ok(!state.forms.missing(&visit_type, &answered, phq2).is_empty())
 }
 

@@ -718,6 +718,26 @@ impl Store {
         Ok(event_id)
     }
 
+    /// What the intake forms of a visit come to, in one query: its visit type, the forms
+    /// answered, and the PHQ-2 total when a PHQ-2 was answered without a PHQ-9 (as
+    /// `visit_type`, `submitted_forms` and `phq2_total` say one by one).
+    pub async fn form_progress(&self, appointment_id: i64) -> Result<(String, Vec<String>, Option<u32>), sqlx::Error> {
+        let rows: Vec<(String, Option<String>, Option<i64>, Option<i64>)> = on_pool!(&self.pool, |p| sqlx::query_as(
+            "SELECT a.visit_type, r.form_id, r.phq2_total, r.phq9_total
+             FROM appointment a LEFT JOIN questionnaire_response r ON r.appointment_id = a.id WHERE a.id = $1",
+        )
+        .bind(appointment_id)
+        .fetch_all(p)
+        .await)?;
+        let visit_type = rows.first().map(|r| r.0.clone()).ok_or(sqlx::Error::RowNotFound)?;
+        let phq2 = rows
+            .iter()
+            .find_map(|(_, _, phq2, phq9)| phq2.filter(|_| phq9.is_none()))
+            .and_then(|t| u32::try_from(t).ok());
+        let answered = rows.into_iter().filter_map(|(_, form_id, _, _)| form_id).collect();
+        Ok((visit_type, answered, phq2))
+    }
+
     /// The ids of the forms answered for this appointment.
     pub async fn submitted_forms(&self, appointment_id: i64) -> Result<Vec<String>, sqlx::Error> {
         on_pool!(&self.pool, |p| sqlx::query_scalar(
