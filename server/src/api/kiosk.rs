@@ -342,12 +342,12 @@ async fn check_in(
     let (key, verified) = crate::verification::checked_request(&request, &state.payers)?;
     // Looked up only: the check-in's own transaction redeems the token (one write, not two).
     let token = well_formed_token(&request.match_token)?;
-    let appointment_id = state
+    let (appointment_id, (visit_type, answered, phq2)) = state
         .store
-        .live_match_token(token, Utc::now())
+        .matched_form_progress(token, Utc::now())
         .await?
         .ok_or_else(match_expired)?;
-    let forms_incomplete = forms_missing(&state, appointment_id).await?;
+    let forms_incomplete = !state.forms.missing(&visit_type, &answered, phq2).is_empty();
     let verified = verified.as_ref().map(|verification| Verified {
         idempotency_key: &key,
         verification,

@@ -25,7 +25,7 @@ mod staff;
 mod verification;
 mod writer;
 pub use detail::{AppointmentRecord, Progress, StoredResponse, StoredSignature};
-pub use kiosks::KioskDevice;
+pub use kiosks::{KioskCache, KioskDevice};
 pub use pre_registration::{DayLink, LinkState, PreVisit};
 pub use record::{CoverageOnFile, PatientOnFile, VisitOnFile};
 pub(crate) use schedule::relationship_code;
@@ -48,6 +48,9 @@ pub struct Store {
     writer: Option<writer::Writer>,
     /// When expired match tokens were last deleted (Unix seconds).
     last_token_sweep: std::sync::Arc<std::sync::atomic::AtomicI64>,
+    /// SQLite: live tablets by token hash (`kiosks::KioskCache`). Not on PostgreSQL, where
+    /// another server may revoke a tablet.
+    kiosk_cache: Option<std::sync::Arc<KioskCache>>,
 }
 
 /// Expired match tokens are deleted at most this often (a redeem refuses them anyway).
@@ -116,6 +119,25 @@ pub struct CheckIn {
     pub already_checked_in: bool,
     /// The desk event written for this arrival (none when it was already checked in).
     pub event_id: Option<i64>,
+}
+
+/// A visit's intake forms so far: (visit type, ids of the forms answered, PHQ-2 total while
+/// no PHQ-9 is answered).
+pub type FormProgress = (String, Vec<String>, Option<u32>);
+
+/// (appointment id, visit type, form id, PHQ-2 total, PHQ-9 total): one per answered form, or
+/// one with no form.
+type FormRow = (i64, String, Option<String>, Option<i64>, Option<i64>);
+
+/// `FormRow`s of one appointment: the appointment and its `FormProgress`.
+fn fold_form_progress(rows: Vec<FormRow>) -> Option<(i64, FormProgress)> {
+    let (appointment_id, visit_type) = rows.first().map(|r| (r.0, r.1.clone()))?;
+    let phq2 = rows
+        .iter()
+        .find_map(|(.., phq2, phq9)| phq2.filter(|_| phq9.is_none()))
+        .and_then(|t| u32::try_from(t).ok());
+    let answered = rows.into_iter().filter_map(|(_, _, form_id, ..)| form_id).collect();
+    Some((appointment_id, (visit_type, answered, phq2)))
 }
 
 /// What `Store::check_in_matched` came to.
@@ -306,6 +328,7 @@ impl Store {
             pool: Pool::Sqlite(pool),
             writer: Some(writer::Writer::start(writer_pool)),
             last_token_sweep: Default::default(),
+            kiosk_cache: Some(Default::default()),
         })
     }
 
@@ -327,6 +350,7 @@ impl Store {
             pool: Pool::Postgres(pool),
             writer: None,
             last_token_sweep: Default::default(),
+            kiosk_cache: None,
         })
     }
 
@@ -510,20 +534,8 @@ impl Store {
         .await
     }
 
-    /// The appointment of a live token, without using it (no write): what a check-in looks up
-    /// before it queues its transaction, which redeems the token with the arrival.
-    pub async fn live_match_token(&self, token: &str, now: DateTime<Utc>) -> Result<Option<i64>, sqlx::Error> {
-        on_pool!(&self.pool, |p| sqlx::query_scalar(
-            "SELECT appointment_id FROM match_token WHERE token = $1 AND expires_at >= $2"
-        )
-        .bind(token)
-        .bind(rfc3339(now))
-        .fetch_optional(p)
-        .await)
-    }
-
     /// `check_in` for the kiosk: also redeems the match token (`redeem_match_token`) that
-    /// `live_match_token` found for `appointment_id`, in the same transaction — one write, one
+    /// `matched_form_progress` found for `appointment_id`, in the same transaction — one write, one
     /// commit, where the two used to be two of each.
     pub async fn check_in_matched(
         &self,
@@ -721,21 +733,42 @@ impl Store {
     /// What the intake forms of a visit come to, in one query: its visit type, the forms
     /// answered, and the PHQ-2 total when a PHQ-2 was answered without a PHQ-9 (as
     /// `visit_type`, `submitted_forms` and `phq2_total` say one by one).
-    pub async fn form_progress(&self, appointment_id: i64) -> Result<(String, Vec<String>, Option<u32>), sqlx::Error> {
-        let rows: Vec<(String, Option<String>, Option<i64>, Option<i64>)> = on_pool!(&self.pool, |p| sqlx::query_as(
-            "SELECT a.visit_type, r.form_id, r.phq2_total, r.phq9_total
+    pub async fn form_progress(&self, appointment_id: i64) -> Result<FormProgress, sqlx::Error> {
+        let rows: Vec<FormRow> = on_pool!(&self.pool, |p| {
+            sqlx::query_as(
+                "SELECT a.id, a.visit_type, r.form_id, r.phq2_total, r.phq9_total
              FROM appointment a LEFT JOIN questionnaire_response r ON r.appointment_id = a.id WHERE a.id = $1",
-        )
-        .bind(appointment_id)
-        .fetch_all(p)
-        .await)?;
-        let visit_type = rows.first().map(|r| r.0.clone()).ok_or(sqlx::Error::RowNotFound)?;
-        let phq2 = rows
-            .iter()
-            .find_map(|(_, _, phq2, phq9)| phq2.filter(|_| phq9.is_none()))
-            .and_then(|t| u32::try_from(t).ok());
-        let answered = rows.into_iter().filter_map(|(_, form_id, _, _)| form_id).collect();
-        Ok((visit_type, answered, phq2))
+            )
+            .bind(appointment_id)
+            .fetch_all(p)
+            .await
+        })?;
+        fold_form_progress(rows)
+            .map(|(_, progress)| progress)
+            .ok_or(sqlx::Error::RowNotFound)
+    }
+
+    /// The appointment of a live match token and its `form_progress`, in one query and without
+    /// using the token (no write): what a check-in looks up before it queues its transaction,
+    /// which redeems the token with the arrival.
+    pub async fn matched_form_progress(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(i64, FormProgress)>, sqlx::Error> {
+        let rows: Vec<FormRow> = on_pool!(&self.pool, |p| {
+            sqlx::query_as(
+                "SELECT a.id, a.visit_type, r.form_id, r.phq2_total, r.phq9_total
+             FROM match_token t JOIN appointment a ON a.id = t.appointment_id
+                  LEFT JOIN questionnaire_response r ON r.appointment_id = a.id
+             WHERE t.token = $1 AND t.expires_at >= $2",
+            )
+            .bind(token)
+            .bind(rfc3339(now))
+            .fetch_all(p)
+            .await
+        })?;
+        Ok(fold_form_progress(rows))
     }
 
     /// The ids of the forms answered for this appointment.
