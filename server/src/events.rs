@@ -59,6 +59,11 @@ impl DeskEvents {
         self.relay.is_some()
     }
 
+    /// Whether any board is connected to this server now.
+    pub fn has_boards(&self) -> bool {
+        self.sender.receiver_count() > 0
+    }
+
     /// To this server's open boards.
     pub fn publish(&self, event: DeskEvent) {
         // No board open is not an error.

@@ -75,7 +75,9 @@ impl AppState {
     /// Tells every open board about a change already recorded as desk event `event_id`. On
     /// PostgreSQL the transaction that recorded it already notified every server (`events`).
     pub async fn publish_appointment(&self, appointment_id: i64, event_id: i64) -> Result<(), sqlx::Error> {
-        if self.events.relayed() {
+        // No board open here: nobody to read the row for (a board that opens later loads
+        // the day, or replays from the database what it missed).
+        if self.events.relayed() || !self.events.has_boards() {
             return Ok(());
         }
         if let Some(row) = self.store.desk_appointment(appointment_id).await? {

@@ -99,5 +99,6 @@ pub async fn seed_demo(store: &Store, today: NaiveDate, extra_patients: u32) -> 
         appointments = rows.len() + extra_patients as usize,
         "seeded today's demo schedule"
     );
-    tx.commit().await
+    tx.commit().await?;
+    store.refresh_statistics().await
 }

@@ -44,7 +44,20 @@ pub fn bench() -> Result {
     run_cmd(cargo().args(["build", "--release", "-p", "arrive-server", "-p", "arrive-loadgen"]))?;
     returning_patient_taps(&dist)?;
     pass_taps(&dist)?;
-    server_throughput(&dist)?;
+    server_throughput(&dist, None)?;
+    // The same phases on PostgreSQL (this machine's, unless the variable names another), in a
+    // database made for the run and dropped after it.
+    let admin_url = std::env::var(BENCH_POSTGRES_VAR).unwrap_or_else(|_| DEFAULT_BENCH_POSTGRES.to_owned());
+    match PostgresBenchDb::create(&admin_url) {
+        Ok(database) => {
+            let result = server_throughput(&dist, Some(&database.url));
+            database.drop_it();
+            result?;
+        }
+        Err(why) => {
+            println!("\n(PostgreSQL not measured: {why}; set {BENCH_POSTGRES_VAR}=postgres://user@host:5432/postgres)")
+        }
+    }
     // Measured to the end either way; an over-budget kiosk still fails the run.
     if kiosk > FIRST_LOAD_BUDGET_GZIP {
         return Err(format!("the kiosk's first load ({kiosk} B gzip) is over its budget"));
@@ -246,10 +259,59 @@ fn print_sizes(files: &[std::path::PathBuf]) -> Result<u64> {
     Ok(gzip_total)
 }
 
-fn server_throughput(dist: &Path) -> Result {
+/// An administrator's URL of a PostgreSQL server: `cargo xtask bench` then also measures the
+/// server on PostgreSQL (psql makes and drops a database for the run).
+const BENCH_POSTGRES_VAR: &str = "ARRIVE_BENCH_POSTGRES";
+/// The PostgreSQL these machines run (trust auth), as the server's tests use it.
+const DEFAULT_BENCH_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// A database made for one bench run.
+struct PostgresBenchDb {
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+impl PostgresBenchDb {
+    fn create(admin_url: &str) -> Result<Self> {
+        let name = format!("arrive_bench_{}", std::process::id());
+        let (base, _) = admin_url
+            .rsplit_once('/')
+            .filter(|(base, _)| base.contains("://"))
+            .ok_or(format!(
+                "{BENCH_POSTGRES_VAR} must look like postgres://user@host:5432/postgres"
+            ))?;
+        run_cmd(Command::new("psql").args([admin_url, "-qc", &format!("CREATE DATABASE {name}")]))?;
+        Ok(PostgresBenchDb {
+            admin_url: admin_url.to_owned(),
+            url: format!("{base}/{name}"),
+            name,
+        })
+    }
+
+    fn drop_it(self) {
+        let _ = run_cmd(Command::new("psql").args([
+            &self.admin_url,
+            "-qc",
+            &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+        ]));
+    }
+}
+
+/// `database_url`: PostgreSQL; `None`: a fresh SQLite file.
+fn server_throughput(dist: &Path, database_url: Option<&str>) -> Result {
     let data = target_dir().join("bench-data");
     let _ = std::fs::remove_dir_all(&data);
-    let mut server = Command::new(target_dir().join("release/arrive-server"))
+    let mut server = Command::new(target_dir().join("release/arrive-server"));
+    if let Some(url) = database_url {
+        server.env("DATABASE_URL", url);
+    }
+    let store = if database_url.is_some() {
+        "PostgreSQL"
+    } else {
+        "SQLite file"
+    };
+    let mut server = server
         .env("ARRIVE_ADDR", "127.0.0.1:0")
         .env("ARRIVE_DATA_DIR", &data)
         .env("ARRIVE_DIST", dist)
@@ -273,9 +335,7 @@ fn server_throughput(dist: &Path) -> Result {
         .map(str::to_owned);
     let result = match url {
         Some(url) => {
-            println!(
-                "\nServer throughput (release build, loopback, SQLite file, {BENCH_PATIENTS} synthetic patients):"
-            );
+            println!("\nServer throughput (release build, loopback, {store}, {BENCH_PATIENTS} synthetic patients):");
             run_cmd(Command::new(target_dir().join("release/arrive-loadgen")).args([
                 url.as_str(),
                 "--patients",

@@ -22,7 +22,7 @@ use utoipa_axum::routes;
 
 use crate::auth::{Client, KioskTablet};
 use crate::error::{ApiError, ApiJson, StrictJson};
-use crate::store::Verified;
+use crate::store::{MatchedCheckIn, Verified};
 use crate::{forms, AppState};
 
 /// Bodies of the small kiosk calls (a name and a date, a token): anything bigger is not ours.
@@ -64,15 +64,24 @@ pub fn patient_routes() -> OpenApiRouter<AppState> {
 
 /// The appointment a kiosk request is about, from its match token.
 pub async fn matched_appointment(state: &AppState, token: &str) -> Result<i64, ApiError> {
+    state
+        .store
+        .redeem_match_token(well_formed_token(token)?, Utc::now())
+        .await?
+        .ok_or_else(match_expired)
+}
+
+/// A match token as issued: 32 hex digits.
+fn well_formed_token(token: &str) -> Result<&str, ApiError> {
     let token = token.trim();
     if token.len() != 32 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(ApiError::field("match_token", "The match token is not valid."));
     }
-    state
-        .store
-        .redeem_match_token(token, Utc::now())
-        .await?
-        .ok_or_else(|| ApiError::not_found("This match has expired. Please start again."))
+    Ok(token)
+}
+
+fn match_expired() -> ApiError {
+    ApiError::not_found("This match has expired. Please start again.")
 }
 
 /// Every form the clinic has (no patient data: for setting up and checking a clinic's forms).
@@ -302,9 +311,7 @@ async fn redeem_pass(
 
 /// Whether a form the visit asks is still unanswered (or PHQ-9 after a positive PHQ-2).
 async fn forms_missing(state: &AppState, appointment_id: i64) -> Result<bool, ApiError> {
-    let visit_type = state.store.visit_type(appointment_id).await?;
-    let answered = state.store.submitted_forms(appointment_id).await?;
-    let phq2 = state.store.phq2_total(appointment_id).await?;
+    let (visit_type, answered, phq2) = state.store.form_progress(appointment_id).await?;
     Ok(!state.forms.missing(&visit_type, &answered, phq2).is_empty())
 }
 
@@ -333,24 +340,34 @@ async fn check_in(
 ) -> Result<Json<CheckInResponse>, ApiError> {
     // What the request says is checked before anything is stored or looked up.
     let (key, verified) = crate::verification::checked_request(&request, &state.payers)?;
-    let appointment_id = matched_appointment(&state, &request.match_token).await?;
-    let forms_incomplete = forms_missing(&state, appointment_id).await?;
+    // Looked up only: the check-in's own transaction redeems the token (one write, not two).
+    let token = well_formed_token(&request.match_token)?;
+    let (appointment_id, (visit_type, answered, phq2)) = state
+        .store
+        .matched_form_progress(token, Utc::now())
+        .await?
+        .ok_or_else(match_expired)?;
+    let forms_incomplete = !state.forms.missing(&visit_type, &answered, phq2).is_empty();
     let verified = verified.as_ref().map(|verification| Verified {
         idempotency_key: &key,
         verification,
         payers: &state.payers,
     });
-    let check_in = state
+    let check_in = match state
         .store
-        .check_in(appointment_id, forms_incomplete, verified.as_ref(), Utc::now())
+        .check_in_matched(token, appointment_id, forms_incomplete, verified.as_ref(), Utc::now())
         .await?
-        .ok_or_else(|| {
-            ApiError::new(
+    {
+        MatchedCheckIn::Done(check_in) => check_in,
+        MatchedCheckIn::Expired => return Err(match_expired()),
+        MatchedCheckIn::KeyUsedElsewhere => {
+            return Err(ApiError::new(
                 StatusCode::CONFLICT,
                 ErrorCode::Conflict,
                 "This idempotency key was already used for another check-in.",
-            )
-        })?;
+            ))
+        }
+    };
     let arrived = check_in.event_id.is_some();
     if let Some(event_id) = check_in.event_id {
         state.publish_appointment(appointment_id, event_id).await?;

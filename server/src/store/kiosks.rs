@@ -66,17 +66,34 @@ impl Store {
         .execute(p)
         .await
         .map(|r| r.rows_affected()))?;
+        // Committed: from now on no request may find the tablet in memory.
+        if let Some(cache) = &self.kiosk_cache {
+            cache.forget_all();
+        }
         Ok(result == 1)
     }
 
-    /// The live (not revoked) kiosk holding this token: (id, name).
+    /// The live (not revoked) kiosk holding this token: (id, name). Asked by every kiosk
+    /// request; on SQLite (one server, the only one that can revoke) answered from memory
+    /// once found (`KioskCache`).
     pub async fn kiosk_by_token(&self, token_hash: &str) -> Result<Option<(i64, String)>, sqlx::Error> {
-        on_pool!(self.pool(), |p| sqlx::query_as(
+        let generation = match &self.kiosk_cache {
+            Some(cache) => match cache.get(token_hash) {
+                Ok(found) => return Ok(Some(found)),
+                Err(generation) => Some(generation),
+            },
+            None => None,
+        };
+        let found: Option<(i64, String)> = on_pool!(self.pool(), |p| sqlx::query_as(
             "SELECT id, name FROM kiosk_device WHERE token_hash = $1 AND revoked_at IS NULL"
         )
         .bind(token_hash)
         .fetch_optional(p)
-        .await)
+        .await)?;
+        if let (Some(cache), Some(generation), Some(device)) = (&self.kiosk_cache, generation, &found) {
+            cache.remember(token_hash, device.clone(), generation);
+        }
+        Ok(found)
     }
 
     pub async fn request_help(
@@ -162,4 +179,38 @@ fn help_row((id, kiosk, step, requested_at, acknowledged_at): HelpRow) -> Option
         requested_at,
         acknowledged: acknowledged_at.is_some(),
     })
+}
+
+/// A tablet: (id, name).
+type Tablet = (i64, String);
+
+/// Live tablets found by token hash, for a server that is the database's only user (SQLite).
+/// A revocation empties it after its commit and bumps the generation, and a lookup remembers
+/// what it read only if no revocation happened since it began: a revoked tablet is never
+/// remembered as live.
+#[derive(Default)]
+pub struct KioskCache {
+    /// (generation, tablets by token hash)
+    inner: std::sync::Mutex<(u64, std::collections::HashMap<String, Tablet>)>,
+}
+
+impl KioskCache {
+    /// The tablet, or the generation to pass to `remember` after reading the database.
+    fn get(&self, token_hash: &str) -> Result<(i64, String), u64> {
+        let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        inner.1.get(token_hash).cloned().ok_or(inner.0)
+    }
+
+    fn remember(&self, token_hash: &str, device: (i64, String), generation: u64) {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if inner.0 == generation {
+            inner.1.insert(token_hash.to_owned(), device);
+        }
+    }
+
+    fn forget_all(&self) {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        inner.0 += 1;
+        inner.1.clear();
+    }
 }

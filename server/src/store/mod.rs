@@ -23,14 +23,16 @@ mod record;
 mod schedule;
 mod staff;
 mod verification;
+mod writer;
 pub use detail::{AppointmentRecord, Progress, StoredResponse, StoredSignature};
-pub use kiosks::KioskDevice;
+pub use kiosks::{KioskCache, KioskDevice};
 pub use pre_registration::{DayLink, LinkState, PreVisit};
 pub use record::{CoverageOnFile, PatientOnFile, VisitOnFile};
 pub(crate) use schedule::relationship_code;
 pub use schedule::ImportCounts;
 pub use staff::{AuditEntry, Credentials, Role, Staff};
 pub use verification::{OnFile, OnFileContact, OnFileCoverage, StoredCardImage, StoredVerification, Verified};
+pub use writer::{WorkFuture, Written};
 
 /// How long a match from identify may be used to check in.
 pub const MATCH_TOKEN_LIFETIME: chrono::Duration = chrono::Duration::minutes(10);
@@ -42,7 +44,17 @@ pub const CLINIC_ID: i64 = 1;
 #[derive(Clone)]
 pub struct Store {
     pool: Pool,
+    /// SQLite: the one connection the busy paths write on, with group commit (`writer`).
+    writer: Option<writer::Writer>,
+    /// When expired match tokens were last deleted (Unix seconds).
+    last_token_sweep: std::sync::Arc<std::sync::atomic::AtomicI64>,
+    /// SQLite: live tablets by token hash (`kiosks::KioskCache`). Not on PostgreSQL, where
+    /// another server may revoke a tablet.
+    kiosk_cache: Option<std::sync::Arc<KioskCache>>,
 }
+
+/// Expired match tokens are deleted at most this often (a redeem refuses them anyway).
+const TOKEN_SWEEP_SECONDS: i64 = 60;
 
 /// One of the two backends. Every statement is written once, in SQL both accept (`$1`
 /// placeholders, `RETURNING`, `ON CONFLICT`, `TRUE`/`FALSE`), and `on_pool!` / `on_tx!` compile
@@ -109,6 +121,34 @@ pub struct CheckIn {
     pub event_id: Option<i64>,
 }
 
+/// A visit's intake forms so far: (visit type, ids of the forms answered, PHQ-2 total while
+/// no PHQ-9 is answered).
+pub type FormProgress = (String, Vec<String>, Option<u32>);
+
+/// (appointment id, visit type, form id, PHQ-2 total, PHQ-9 total): one per answered form, or
+/// one with no form.
+type FormRow = (i64, String, Option<String>, Option<i64>, Option<i64>);
+
+/// `FormRow`s of one appointment: the appointment and its `FormProgress`.
+fn fold_form_progress(rows: Vec<FormRow>) -> Option<(i64, FormProgress)> {
+    let (appointment_id, visit_type) = rows.first().map(|r| (r.0, r.1.clone()))?;
+    let phq2 = rows
+        .iter()
+        .find_map(|(.., phq2, phq9)| phq2.filter(|_| phq9.is_none()))
+        .and_then(|t| u32::try_from(t).ok());
+    let answered = rows.into_iter().filter_map(|(_, _, form_id, ..)| form_id).collect();
+    Some((appointment_id, (visit_type, answered, phq2)))
+}
+
+/// What `Store::check_in_matched` came to.
+pub enum MatchedCheckIn {
+    Done(CheckIn),
+    /// The idempotency key was used for another appointment; nothing was stored.
+    KeyUsedElsewhere,
+    /// The match token is no longer live; nothing was stored.
+    Expired,
+}
+
 fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
@@ -146,6 +186,85 @@ async fn desk_event(tx: &mut Tx, appointment_id: i64, now: &str) -> Result<i64, 
             .await?;
     }
     Ok(id)
+}
+
+/// `Store::check_in`'s transaction: everything an arrival writes, or (`Undo`) nothing.
+async fn check_in_tx(
+    tx: &mut Tx,
+    appointment_id: i64,
+    forms_incomplete: bool,
+    verified: Option<&Verified<'_>>,
+    now: String,
+) -> Result<Written<Option<CheckIn>>, sqlx::Error> {
+    // A write first: the transaction takes SQLite's write lock before it reads anything, so
+    // a concurrent writer cannot invalidate what it read (SQLITE_BUSY_SNAPSHOT); on
+    // PostgreSQL it locks the row, so a concurrent check-in of the same visit waits and
+    // then finds it arrived.
+    let updated = on_tx!(tx, |c| sqlx::query(
+        "UPDATE appointment SET status = 'arrived', arrived_at = $1, no_show_at = NULL, forms_incomplete = $2
+         WHERE id = $3 AND status = 'scheduled'",
+    )
+    .bind(&now)
+    .bind(forms_incomplete)
+    .bind(appointment_id)
+    .execute(&mut **c)
+    .await?
+    .rows_affected());
+    let mut replayed = false;
+    if let Some(verified) = verified {
+        match verification::key_owner(tx, verified.idempotency_key).await? {
+            // Undone: the arrival is rolled back.
+            Some(owner) if owner != appointment_id => return Ok(Written::Undo(None)),
+            Some(_) => replayed = updated == 0,
+            None => {}
+        }
+    }
+    let result = if updated == 1 {
+        let event_id = desk_event(tx, appointment_id, &now).await?;
+        // The hand-off to the clinic's FHIR server commits with the arrival: none is lost.
+        on_tx!(tx, |c| sqlx::query(
+            "INSERT INTO fhir_outbox (appointment_id, queued_at, next_attempt_at) VALUES ($1, $2, $3)
+             ON CONFLICT (appointment_id) DO UPDATE SET queued_at = excluded.queued_at,
+                 next_attempt_at = excluded.next_attempt_at, attempts = 0, last_error = NULL, delivered_at = NULL",
+        )
+        .bind(appointment_id)
+        .bind(&now)
+        .bind(&now)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        if let Some(verified) = verified {
+            verification::record(tx, appointment_id, verified, &now).await?;
+        }
+        // A pre-registration pass is good for one check-in: spent with it.
+        on_tx!(tx, |c| sqlx::query(
+            "UPDATE arrival_pass SET used_at = $1 WHERE appointment_id = $2 AND used_at IS NULL"
+        )
+        .bind(&now)
+        .bind(appointment_id)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        CheckIn {
+            arrived_at: now,
+            already_checked_in: false,
+            event_id: Some(event_id),
+        }
+    } else {
+        let arrived_at: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(
+            "SELECT arrived_at FROM appointment WHERE id = $1"
+        )
+        .bind(appointment_id)
+        .fetch_one(&mut **c)
+        .await)?;
+        CheckIn {
+            arrived_at: arrived_at.unwrap_or(now),
+            // The retry of a check-in whose answer was lost gets that answer again.
+            already_checked_in: !replayed,
+            event_id: None,
+        }
+    };
+    Ok(Written::Keep(Some(result)))
 }
 
 /// `'2026-11-24T09:30'` → `'09:30'`
@@ -190,13 +309,26 @@ impl Store {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
+        // No ping before each use: a file's connection does not drop like a network one, and
+        // the ping was a second round trip to the connection's thread for every query.
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
-            .connect_with(options)
+            .test_before_acquire(false)
+            .connect_with(options.clone())
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
+        // A connection of its own for the writer task: it never waits behind the pool's readers.
+        let writer_pool = SqlitePoolOptions::new()
+            .min_connections(1)
+            .max_connections(1)
+            .test_before_acquire(false)
+            .connect_with(options)
+            .await?;
         Ok(Store {
             pool: Pool::Sqlite(pool),
+            writer: Some(writer::Writer::start(writer_pool)),
+            last_token_sweep: Default::default(),
+            kiosk_cache: Some(Default::default()),
         })
     }
 
@@ -216,6 +348,9 @@ impl Store {
         sqlx::migrate!("./migrations-postgres").run(&pool).await?;
         Ok(Store {
             pool: Pool::Postgres(pool),
+            writer: None,
+            last_token_sweep: Default::default(),
+            kiosk_cache: None,
         })
     }
 
@@ -249,6 +384,28 @@ impl Store {
             Pool::Sqlite(p) => Tx::Sqlite(p.begin().await?),
             Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
+    }
+
+    /// Runs `work` in a transaction and commits it, unless it answers `Written::Undo`. On
+    /// SQLite the work is queued to the writer task and shares its commit with whatever else
+    /// was queued meanwhile (`writer`); either way it returns after the commit.
+    pub async fn write<T, F>(&self, work: F) -> Result<T, sqlx::Error>
+    where
+        T: Send + 'static,
+        F: for<'a> FnOnce(&'a mut Tx) -> WorkFuture<'a, T> + Send + 'static,
+    {
+        if let Some(writer) = &self.writer {
+            return writer.write(work).await;
+        }
+        let mut tx = self.begin().await?;
+        match work(&mut tx).await? {
+            Written::Keep(value) => {
+                tx.commit().await?;
+                Ok(value)
+            }
+            // Dropping the transaction rolls it back.
+            Written::Undo(value) => Ok(value),
+        }
     }
 
     pub async fn clinic_name(&self) -> Result<String, sqlx::Error> {
@@ -317,39 +474,111 @@ impl Store {
         let mut bytes = [0u8; 16];
         rand::rng().fill_bytes(&mut bytes);
         let token = hex::encode(bytes);
-        let mut tx = self.begin().await?;
-        on_tx!(&mut tx, |c| {
-            sqlx::query("DELETE FROM match_token WHERE expires_at < $1")
-                .bind(rfc3339(now))
-                .execute(&mut **c)
-                .await?;
-            sqlx::query("UPDATE appointment SET kiosk_started_at = COALESCE(kiosk_started_at, $1) WHERE id = $2")
-                .bind(rfc3339(now))
-                .bind(appointment_id)
-                .execute(&mut **c)
-                .await?;
-            sqlx::query("INSERT INTO match_token (token, appointment_id, expires_at) VALUES ($1, $2, $3)")
-                .bind(&token)
-                .bind(appointment_id)
-                .bind(rfc3339(now + MATCH_TOKEN_LIFETIME))
-                .execute(&mut **c)
-                .await?;
-        });
-        tx.commit().await?;
-        Ok(token)
+        let last_sweep = self.last_token_sweep.load(std::sync::atomic::Ordering::Relaxed);
+        let sweep = now.timestamp() - last_sweep >= TOKEN_SWEEP_SECONDS
+            && self
+                .last_token_sweep
+                .compare_exchange(
+                    last_sweep,
+                    now.timestamp(),
+                    std::sync::atomic::Ordering::Relaxed,
+                    std::sync::atomic::Ordering::Relaxed,
+                )
+                .is_ok();
+        self.write(move |tx| {
+            Box::pin(async move {
+                on_tx!(tx, |c| {
+                    if sweep {
+                        sqlx::query("DELETE FROM match_token WHERE expires_at < $1")
+                            .bind(rfc3339(now))
+                            .execute(&mut **c)
+                            .await?;
+                    }
+                    sqlx::query(
+                        "UPDATE appointment SET kiosk_started_at = COALESCE(kiosk_started_at, $1) WHERE id = $2",
+                    )
+                    .bind(rfc3339(now))
+                    .bind(appointment_id)
+                    .execute(&mut **c)
+                    .await?;
+                    sqlx::query("INSERT INTO match_token (token, appointment_id, expires_at) VALUES ($1, $2, $3)")
+                        .bind(&token)
+                        .bind(appointment_id)
+                        .bind(rfc3339(now + MATCH_TOKEN_LIFETIME))
+                        .execute(&mut **c)
+                        .await?;
+                });
+                Ok(Written::Keep(token))
+            })
+        })
+        .await
     }
 
     /// The appointment of a live token. Each use extends its life, so a patient working through
     /// the intake forms is not cut off; an abandoned kiosk still resets itself long before.
     pub async fn redeem_match_token(&self, token: &str, now: DateTime<Utc>) -> Result<Option<i64>, sqlx::Error> {
-        on_pool!(&self.pool, |p| sqlx::query_scalar(
-            "UPDATE match_token SET expires_at = $1 WHERE token = $2 AND expires_at >= $3 RETURNING appointment_id",
-        )
-        .bind(rfc3339(now + MATCH_TOKEN_LIFETIME))
-        .bind(token)
-        .bind(rfc3339(now))
-        .fetch_optional(p)
-        .await)
+        let token = token.to_owned();
+        self.write(move |tx| {
+            Box::pin(async move {
+                let appointment: Option<i64> = on_tx!(tx, |c| sqlx::query_scalar(
+                    "UPDATE match_token SET expires_at = $1 WHERE token = $2 AND expires_at >= $3 RETURNING appointment_id",
+                )
+                .bind(rfc3339(now + MATCH_TOKEN_LIFETIME))
+                .bind(&token)
+                .bind(rfc3339(now))
+                .fetch_optional(&mut **c)
+                .await)?;
+                Ok(Written::Keep(appointment))
+            })
+        })
+        .await
+    }
+
+    /// `check_in` for the kiosk: also redeems the match token (`redeem_match_token`) that
+    /// `matched_form_progress` found for `appointment_id`, in the same transaction — one write, one
+    /// commit, where the two used to be two of each.
+    pub async fn check_in_matched(
+        &self,
+        match_token: &str,
+        appointment_id: i64,
+        forms_incomplete: bool,
+        verified: Option<&Verified<'_>>,
+        now: DateTime<Utc>,
+    ) -> Result<MatchedCheckIn, sqlx::Error> {
+        let token = match_token.to_owned();
+        let expires_at = rfc3339(now + MATCH_TOKEN_LIFETIME);
+        let now = rfc3339(now);
+        let verified = verified.map(|v| (v.idempotency_key.to_owned(), v.verification.clone(), v.payers.to_vec()));
+        self.write(move |tx| {
+            Box::pin(async move {
+                let redeemed = on_tx!(tx, |c| sqlx::query(
+                    "UPDATE match_token SET expires_at = $1 WHERE token = $2 AND expires_at >= $3 AND appointment_id = $4",
+                )
+                .bind(&expires_at)
+                .bind(&token)
+                .bind(&now)
+                .bind(appointment_id)
+                .execute(&mut **c)
+                .await?
+                .rows_affected());
+                if redeemed == 0 {
+                    // It expired since it was looked up: nothing was written.
+                    return Ok(Written::Undo(MatchedCheckIn::Expired));
+                }
+                let verified = verified.as_ref().map(|(key, verification, payers)| Verified {
+                    idempotency_key: key,
+                    verification,
+                    payers,
+                });
+                Ok(
+                    match check_in_tx(tx, appointment_id, forms_incomplete, verified.as_ref(), now).await? {
+                        Written::Keep(Some(done)) => Written::Keep(MatchedCheckIn::Done(done)),
+                        Written::Keep(None) | Written::Undo(_) => Written::Undo(MatchedCheckIn::KeyUsedElsewhere),
+                    },
+                )
+            })
+        })
+        .await
     }
 
     /// Marks the appointment arrived at `now`, once: a second call reports the first arrival.
@@ -369,77 +598,19 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Option<CheckIn>, sqlx::Error> {
         let now = rfc3339(now);
-        let mut tx = self.begin().await?;
-        // A write first: the transaction takes SQLite's write lock before it reads anything, so
-        // a concurrent writer cannot invalidate what it read (SQLITE_BUSY_SNAPSHOT); on
-        // PostgreSQL it locks the row, so a concurrent check-in of the same visit waits and
-        // then finds it arrived.
-        let updated = on_tx!(&mut tx, |c| sqlx::query(
-            "UPDATE appointment SET status = 'arrived', arrived_at = $1, no_show_at = NULL, forms_incomplete = $2
-             WHERE id = $3 AND status = 'scheduled'",
-        )
-        .bind(&now)
-        .bind(forms_incomplete)
-        .bind(appointment_id)
-        .execute(&mut **c)
-        .await?
-        .rows_affected());
-        let mut replayed = false;
-        if let Some(verified) = verified {
-            match verification::key_owner(&mut tx, verified.idempotency_key).await? {
-                // Dropping the transaction rolls the arrival back.
-                Some(owner) if owner != appointment_id => return Ok(None),
-                Some(_) => replayed = updated == 0,
-                None => {}
-            }
-        }
-        let result = if updated == 1 {
-            let event_id = desk_event(&mut tx, appointment_id, &now).await?;
-            // The hand-off to the clinic's FHIR server commits with the arrival: none is lost.
-            on_tx!(&mut tx, |c| sqlx::query(
-                "INSERT INTO fhir_outbox (appointment_id, queued_at, next_attempt_at) VALUES ($1, $2, $3)
-                 ON CONFLICT (appointment_id) DO UPDATE SET queued_at = excluded.queued_at,
-                     next_attempt_at = excluded.next_attempt_at, attempts = 0, last_error = NULL, delivered_at = NULL",
-            )
-            .bind(appointment_id)
-            .bind(&now)
-            .bind(&now)
-            .execute(&mut **c)
-            .await
-            .map(|r| r.rows_affected()))?;
-            if let Some(verified) = verified {
-                verification::record(&mut tx, appointment_id, verified, &now).await?;
-            }
-            // A pre-registration pass is good for one check-in: spent with it.
-            on_tx!(&mut tx, |c| sqlx::query(
-                "UPDATE arrival_pass SET used_at = $1 WHERE appointment_id = $2 AND used_at IS NULL"
-            )
-            .bind(&now)
-            .bind(appointment_id)
-            .execute(&mut **c)
-            .await
-            .map(|r| r.rows_affected()))?;
-            CheckIn {
-                arrived_at: now,
-                already_checked_in: false,
-                event_id: Some(event_id),
-            }
-        } else {
-            let arrived_at: Option<String> = on_tx!(&mut tx, |c| sqlx::query_scalar(
-                "SELECT arrived_at FROM appointment WHERE id = $1"
-            )
-            .bind(appointment_id)
-            .fetch_one(&mut **c)
-            .await)?;
-            CheckIn {
-                arrived_at: arrived_at.unwrap_or(now),
-                // The retry of a check-in whose answer was lost gets that answer again.
-                already_checked_in: !replayed,
-                event_id: None,
-            }
-        };
-        tx.commit().await?;
-        Ok(Some(result))
+        // Owned: the work runs on the writer task.
+        let verified = verified.map(|v| (v.idempotency_key.to_owned(), v.verification.clone(), v.payers.to_vec()));
+        self.write(move |tx| {
+            Box::pin(async move {
+                let verified = verified.as_ref().map(|(key, verification, payers)| Verified {
+                    idempotency_key: key,
+                    verification,
+                    payers,
+                });
+                check_in_tx(tx, appointment_id, forms_incomplete, verified.as_ref(), now).await
+            })
+        })
+        .await
     }
 
     /// `json_extract` is SQLite's; the PostgreSQL migrations define a function of that name
@@ -557,6 +728,47 @@ impl Store {
         };
         tx.commit().await?;
         Ok(event_id)
+    }
+
+    /// What the intake forms of a visit come to, in one query: its visit type, the forms
+    /// answered, and the PHQ-2 total when a PHQ-2 was answered without a PHQ-9 (as
+    /// `visit_type`, `submitted_forms` and `phq2_total` say one by one).
+    pub async fn form_progress(&self, appointment_id: i64) -> Result<FormProgress, sqlx::Error> {
+        let rows: Vec<FormRow> = on_pool!(&self.pool, |p| {
+            sqlx::query_as(
+                "SELECT a.id, a.visit_type, r.form_id, r.phq2_total, r.phq9_total
+             FROM appointment a LEFT JOIN questionnaire_response r ON r.appointment_id = a.id WHERE a.id = $1",
+            )
+            .bind(appointment_id)
+            .fetch_all(p)
+            .await
+        })?;
+        fold_form_progress(rows)
+            .map(|(_, progress)| progress)
+            .ok_or(sqlx::Error::RowNotFound)
+    }
+
+    /// The appointment of a live match token and its `form_progress`, in one query and without
+    /// using the token (no write): what a check-in looks up before it queues its transaction,
+    /// which redeems the token with the arrival.
+    pub async fn matched_form_progress(
+        &self,
+        token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(i64, FormProgress)>, sqlx::Error> {
+        let rows: Vec<FormRow> = on_pool!(&self.pool, |p| {
+            sqlx::query_as(
+                "SELECT a.id, a.visit_type, r.form_id, r.phq2_total, r.phq9_total
+             FROM match_token t JOIN appointment a ON a.id = t.appointment_id
+                  LEFT JOIN questionnaire_response r ON r.appointment_id = a.id
+             WHERE t.token = $1 AND t.expires_at >= $2",
+            )
+            .bind(token)
+            .bind(rfc3339(now))
+            .fetch_all(p)
+            .await
+        })?;
+        Ok(fold_form_progress(rows))
     }
 
     /// The ids of the forms answered for this appointment.

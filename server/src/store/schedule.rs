@@ -113,7 +113,22 @@ impl Store {
             }
         }
         tx.commit().await?;
+        if counts.inserted > 0 {
+            self.refresh_statistics().await?;
+        }
         Ok(counts)
+    }
+
+    /// PostgreSQL: fresh planner statistics for the tables identify reads, after many rows came
+    /// at once. Until autovacuum gets to it (a minute or more), a table analyzed while nearly
+    /// empty is planned as if it still were: identify then walked every appointment of the day
+    /// (65 ms a query with 40,000 of them) instead of the patients born that day (0.1 ms).
+    /// SQLite plans by its rules (`CROSS JOIN` fixes the order there).
+    pub async fn refresh_statistics(&self) -> Result<(), sqlx::Error> {
+        if let Some(pool) = self.postgres() {
+            sqlx::query("ANALYZE patient, appointment").execute(pool).await?;
+        }
+        Ok(())
     }
 }
 
