@@ -41,7 +41,7 @@ pub struct AppState {
     /// (amber, red) wait thresholds for the board, in minutes.
     pub wait_minutes: (u32, u32),
     /// Identifications that found nobody, per tablet and per client address.
-    pub identify_throttle: std::sync::Arc<IdentifyThrottle>,
+    pub identify_throttle: std::sync::Arc<throttle::IdentifyThrottle>,
     /// A FHIR endpoint is configured: check-ins are delivered and the desk shows how it went.
     pub fhir_delivery: bool,
     /// Rung after each check-in so the FHIR outbox delivers at once.
@@ -52,23 +52,6 @@ pub struct AppState {
     pub payers: std::sync::Arc<Vec<arrive_domain::verification::Payer>>,
     /// When a check-in pass works, around the appointment's start.
     pub arrival_window: arrive_domain::pass::ArrivalWindow,
-}
-
-/// Per tablet: a patient may mistype a few times; ten misses in ten minutes is guessing.
-/// Per address: higher, as several tablets may share one.
-pub struct IdentifyThrottle {
-    pub per_kiosk: throttle::FailureThrottle,
-    pub per_address: throttle::FailureThrottle,
-}
-
-impl Default for IdentifyThrottle {
-    fn default() -> Self {
-        let (window, lockout) = (std::time::Duration::from_secs(600), std::time::Duration::from_secs(300));
-        IdentifyThrottle {
-            per_kiosk: throttle::FailureThrottle::new(10, window, lockout),
-            per_address: throttle::FailureThrottle::new(30, window, lockout),
-        }
-    }
 }
 
 impl AppState {

@@ -321,3 +321,52 @@ async fn an_outbox_row_is_taken_once(backend: Backend) {
     );
     assert!(!again.contains(&ids[0]));
 }
+
+on_both!(
+    sqlite_misses_lock_out_a_tablet_on_every_server,
+    postgres_misses_lock_out_a_tablet_on_every_server,
+    misses_lock_out_a_tablet_on_every_server
+);
+/// The identify throttle's counts live in the database: misses made through one store (one
+/// server) count for another on the same database, the tenth in the window locks the tablet
+/// for both, misses older than the window are forgotten, and the lockout ends.
+async fn misses_lock_out_a_tablet_on_every_server(backend: Backend) {
+    let data = tempfile::tempdir().unwrap();
+    let config = test_config_on(backend, data.path());
+    let open = || async {
+        match &config.database_url {
+            Some(url) => Store::open_postgres(url).await.unwrap(),
+            None => Store::open(&config.database_path()).await.unwrap(),
+        }
+    };
+    let (a, b) = (open().await, open().await);
+    let throttle = arrive_server::throttle::IdentifyThrottle::default();
+    let t0 = chrono::Utc::now();
+    let minute = chrono::Duration::minutes(1);
+    // One miss long ago: out of the window by the time the others come.
+    assert_eq!(
+        throttle.record_miss(&a, 7, "10.0.0.1", t0).await.unwrap(),
+        (false, false)
+    );
+    let t1 = t0 + minute * 11;
+    for i in 0..9 {
+        let store = if i % 2 == 0 { &a } else { &b };
+        let locked = throttle.record_miss(store, 7, "10.0.0.1", t1).await.unwrap();
+        assert_eq!(locked, (false, false), "miss {} in the window", i + 1);
+        assert!(!throttle.locked_out(store, 7, "10.0.0.1", t1).await.unwrap());
+    }
+    // Nine misses in the window, not ten: the old one was forgotten.
+    let locked = throttle.record_miss(&b, 7, "10.0.0.1", t1).await.unwrap();
+    assert_eq!(locked, (true, false), "the tenth within the window locks the tablet");
+    for store in [&a, &b] {
+        assert!(throttle.locked_out(store, 7, "10.0.0.1", t1).await.unwrap());
+        assert!(
+            !throttle.locked_out(store, 8, "10.0.0.2", t1).await.unwrap(),
+            "others go on"
+        );
+    }
+    assert!(
+        !throttle.locked_out(&a, 7, "10.0.0.1", t1 + minute * 5).await.unwrap(),
+        "the lockout ends"
+    );
+}

@@ -1,6 +1,6 @@
 //! Several servers on one PostgreSQL database: two real server processes, started together;
 //! a check-in made on one appears on a desk board connected to the other within a second
-//! (LISTEN/NOTIFY), and so does a help request. Needs PostgreSQL like `backends.rs`
+//! (LISTEN/NOTIFY), and so does a help request; misses at identification count on both. Needs PostgreSQL like `backends.rs`
 //! (`ARRIVE_TEST_POSTGRES_URL`; `ARRIVE_SKIP_POSTGRES=1` skips it).
 
 mod common;
@@ -160,4 +160,27 @@ async fn a_check_in_on_one_server_reaches_a_board_on_another_within_a_second() {
     visits.sort_unstable();
     visits.dedup();
     assert_eq!(visits.len(), all, "the demo schedule was seeded once");
+
+    // Guessing split across the servers counts as one: five misses on each lock the tablet
+    // on both (ten per tablet), even for a real patient.
+    for url in [&url_a, &url_b] {
+        for _ in 0..5 {
+            let miss = post(
+                &kiosk,
+                &format!("{url}/api/v1/kiosk/identify"),
+                json!({"last_name": "Nobody", "date_of_birth": "1990-01-01"}),
+            )
+            .await;
+            assert_eq!(miss.status(), StatusCode::OK);
+        }
+    }
+    for url in [&url_a, &url_b] {
+        let refused = post(
+            &kiosk,
+            &format!("{url}/api/v1/kiosk/identify"),
+            json!({"last_name": "Smith", "date_of_birth": "1990-01-01"}),
+        )
+        .await;
+        assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS, "{url}");
+    }
 }

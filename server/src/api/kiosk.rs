@@ -176,7 +176,7 @@ async fn identify(
     Client(address): Client,
     ApiJson(request): ApiJson<IdentifyRequest>,
 ) -> Result<Json<IdentifyResponse>, ApiError> {
-    not_locked_out(&state, &tablet, &address)?;
+    not_locked_out(&state, &tablet, &address).await?;
     let today = Local::now().date_naive();
     let last_name = validate_name(&request.last_name).map_err(|e| ApiError::field("last_name", e.message()))?;
     let dob =
@@ -212,18 +212,18 @@ async fn identify(
     tracing::info!(outcome, "identify");
     metrics::counter!("arrive_identify_total", "outcome" => outcome).increment(1);
     if !matches!(response, IdentifyResponse::Found { .. }) {
-        count_miss(&state, &tablet, &address, "identify");
+        count_miss(&state, &tablet, &address, "identify").await?;
     }
     Ok(Json(response))
 }
 
 /// Identification and pass codes share one budget of misses per tablet and per address:
 /// neither can be used to try patients (or codes) one after another.
-fn not_locked_out(state: &AppState, tablet: &KioskTablet, address: &str) -> Result<(), ApiError> {
-    let now = std::time::Instant::now();
+async fn not_locked_out(state: &AppState, tablet: &KioskTablet, address: &str) -> Result<(), ApiError> {
     let throttle = &state.identify_throttle;
-    if throttle.per_kiosk.check(&format!("kiosk:{}", tablet.id), now).is_err()
-        || throttle.per_address.check(&format!("address:{address}"), now).is_err()
+    if throttle
+        .locked_out(&state.store, tablet.id, address, Utc::now())
+        .await?
     {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -234,11 +234,11 @@ fn not_locked_out(state: &AppState, tablet: &KioskTablet, address: &str) -> Resu
     Ok(())
 }
 
-fn count_miss(state: &AppState, tablet: &KioskTablet, address: &str, what: &'static str) {
-    let now = std::time::Instant::now();
+async fn count_miss(state: &AppState, tablet: &KioskTablet, address: &str, what: &'static str) -> Result<(), ApiError> {
     let throttle = &state.identify_throttle;
-    let kiosk_locked = throttle.per_kiosk.record_failure(&format!("kiosk:{}", tablet.id), now);
-    let address_locked = throttle.per_address.record_failure(&format!("address:{address}"), now);
+    let (kiosk_locked, address_locked) = throttle
+        .record_miss(&state.store, tablet.id, address, Utc::now())
+        .await?;
     if kiosk_locked || address_locked {
         tracing::warn!(
             kiosk = tablet.id,
@@ -248,6 +248,7 @@ fn count_miss(state: &AppState, tablet: &KioskTablet, address: &str, what: &'sta
             "locked out after repeated misses"
         );
     }
+    Ok(())
 }
 
 /// "I have a check-in pass": the code typed (or the QR code's token, from a scanner or the
@@ -263,7 +264,7 @@ async fn redeem_pass(
     Client(address): Client,
     ApiJson(request): ApiJson<PassRequest>,
 ) -> Result<Json<PassMatch>, ApiError> {
-    not_locked_out(&state, &tablet, &address)?;
+    not_locked_out(&state, &tablet, &address).await?;
     let typed = request.pass.trim();
     let key = match pass::normalize_code(typed) {
         Some(code) => code,
@@ -277,7 +278,7 @@ async fn redeem_pass(
         None => None,
     };
     let Some((appointment_id, visit)) = found else {
-        count_miss(&state, &tablet, &address, "pass");
+        count_miss(&state, &tablet, &address, "pass").await?;
         tracing::info!(outcome = "not_found", "pass");
         return Err(ApiError::not_found(
             "We could not find that pass for today. Please check the code, or see the front desk.",

@@ -22,6 +22,7 @@ mod pre_registration;
 mod record;
 mod schedule;
 mod staff;
+mod throttle;
 mod verification;
 mod writer;
 pub use detail::{AppointmentRecord, Progress, StoredResponse, StoredSignature};

@@ -1,0 +1,78 @@
+//! The identify throttle's counts (`crate::throttle` holds the rule): misses per key in a
+//! sliding window, and lockouts. In the database, so servers sharing it share the counts.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use super::{on_pool, on_tx, rfc3339, Store};
+
+impl Store {
+    /// Whether any of `keys` is locked out at `now`.
+    pub async fn locked_out(&self, keys: [&str; 2], now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+        on_pool!(self.pool(), |p| sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM identify_lockout WHERE key IN ($1, $2) AND until > $3)"
+        )
+        .bind(keys[0])
+        .bind(keys[1])
+        .bind(rfc3339(now))
+        .fetch_one(p)
+        .await)
+    }
+
+    /// Counts a miss for `key`; when it makes `most` misses within `window`, locks `key` out
+    /// for `lockout` and starts its count again. True when this miss locked it.
+    pub async fn record_miss(
+        &self,
+        key: &str,
+        most: u32,
+        window: Duration,
+        lockout: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<bool, sqlx::Error> {
+        let since = rfc3339(now - window);
+        let until = rfc3339(now + lockout);
+        let now = rfc3339(now);
+        let mut tx = self.begin().await?;
+        // Whoever has been quiet for a window is forgotten, so the table stays small.
+        on_tx!(&mut tx, |c| sqlx::query("DELETE FROM identify_miss WHERE at <= $1")
+            .bind(&since)
+            .execute(&mut **c)
+            .await
+            .map(|_| ()))?;
+        on_tx!(&mut tx, |c| sqlx::query(
+            "INSERT INTO identify_miss (key, at) VALUES ($1, $2)"
+        )
+        .bind(key)
+        .bind(&now)
+        .execute(&mut **c)
+        .await
+        .map(|_| ()))?;
+        let misses: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM identify_miss WHERE key = $1 AND at > $2"
+        )
+        .bind(key)
+        .bind(&since)
+        .fetch_one(&mut **c)
+        .await)?;
+        let locks = misses >= i64::from(most);
+        if locks {
+            on_tx!(&mut tx, |c| sqlx::query(
+                "INSERT INTO identify_lockout (key, until) VALUES ($1, $2)
+                 ON CONFLICT (key) DO UPDATE SET until = excluded.until"
+            )
+            .bind(key)
+            .bind(&until)
+            .execute(&mut **c)
+            .await
+            .map(|_| ()))?;
+            on_tx!(&mut tx, |c| sqlx::query("DELETE FROM identify_miss WHERE key = $1")
+                .bind(key)
+                .execute(&mut **c)
+                .await
+                .map(|_| ()))?;
+        }
+        tx.commit().await?;
+        Ok(locks)
+    }
+}
