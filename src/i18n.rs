@@ -361,6 +361,8 @@ pub struct Strings {
     pub home_pass_how_type: &'static str,
     pub home_pass_how_save: &'static str,
     pub home_print: &'static str,
+    pub home_finished_before: &'static str,
+    pub home_show_pass: &'static str,
 }
 
 impl Strings {
@@ -712,6 +714,8 @@ pub static EN: Strings = Strings {
     home_pass_how_type: "Or type the check-in code on the kiosk's first screen.",
     home_pass_how_save: "Keep this pass: take a screenshot or print it. It is not kept on this phone.",
     home_print: "Print this pass",
+    home_finished_before: "You have already sent your answers. Lost your pass? Show it again here (the earlier one stops working), or go through your answers again with Continue.",
+    home_show_pass: "Show my pass",
 };
 
 pub static ES: Strings = Strings {
@@ -1057,6 +1061,8 @@ pub static ES: Strings = Strings {
     home_pass_how_type: "O escriba el código de registro en la primera pantalla de la tableta.",
     home_pass_how_save: "Guarde este pase: tome una captura de pantalla o imprímalo. No se guarda en este teléfono.",
     home_print: "Imprimir este pase",
+    home_finished_before: "Ya envió sus respuestas. ¿Perdió su pase? Vuelva a verlo aquí (el anterior deja de funcionar), o revise sus respuestas otra vez con Continuar.",
+    home_show_pass: "Ver mi pase",
 };
 
 /// `$1,234.50` from cents.

@@ -34,6 +34,27 @@ async fn link_for(base: &str, patient: &str) -> (String, i64) {
     (body["link"].as_str().expect("link").to_owned(), id)
 }
 
+/// The desk's way: sign in on the board, open the patient's appointment, "Get the link".
+async fn link_from_the_desk(driver: &Driver, base: &str, patient: &str) -> String {
+    let http = reqwest::Client::new();
+    let (cookie, _) = admin_session(&http, base).await;
+    let id = appointment_id(&http, base, &cookie, patient).await;
+    let desk = browser(driver).await;
+    sign_in_at_desk(&desk, base).await;
+    click(&desk, &format!("#open-{id}")).await;
+    click(&desk, "#pre-link-get").await;
+    wait_text(&desk, "#pre-link-title", "").await;
+    desk.wait()
+        .at_most(PATIENCE)
+        .for_element(fantoccini::Locator::Css(".pre-link-qr svg"))
+        .await
+        .expect("the link's QR code");
+    check_screen(&desk, "desk-pre-link").await;
+    let link = value_of(&desk, "#pre-link-url").await.expect("the link");
+    desk.close().await.expect("close the desk");
+    link
+}
+
 /// A phone: Chromium with a 390 × 844 viewport.
 async fn phone(driver: &Driver) -> Client {
     let phone = browser(driver).await;
@@ -77,8 +98,9 @@ fn nothing_stored() -> serde_json::Value {
 #[ignore = "needs the built kiosk, the server binary and chromedriver: run `cargo xtask test`"]
 async fn a_patient_pre_registers_on_a_phone_stops_halfway_carries_on_and_checks_in_with_the_code() {
     let server = start_server_with(&[ALL_DAY_PASSES]);
-    let (link, _) = link_for(&server.url, "Ana D.").await;
     let driver = start_chromedriver().await;
+    let link = link_from_the_desk(&driver, &server.url, "Ana D.").await;
+    assert!(link.starts_with(&format!("{}/pre/", server.url)), "{link}");
     let mut phone = phone(&driver).await;
     phone.goto(&link).await.expect("open the link");
 
@@ -180,10 +202,34 @@ async fn a_patient_pre_registers_on_a_phone_stops_halfway_carries_on_and_checks_
     }
     phone.close().await.expect("close the phone");
 
+    // She lost the pass: the link again, the birth date, "Show my pass" — a new one, and the
+    // old one stops working.
+    phone = self::phone(&driver).await;
+    phone.goto(&link).await.expect("open the link once more");
+    give_birth_date(&phone, "7", "19", "1962").await;
+    wait_text(&phone, "#finished-before", "already sent").await;
+    check_screen(&phone, "home-finished-before").await;
+    click(&phone, "#show-pass").await;
+    wait_text(&phone, "#pass-ready-title", "Ana").await;
+    let old_code = code;
+    let code = phone
+        .find(fantoccini::Locator::Css("#pass-code-value"))
+        .await
+        .expect("the code")
+        .attr("data-code")
+        .await
+        .expect("data-code")
+        .expect("a code");
+    assert_ne!(code, old_code);
+    phone.close().await.expect("close the phone");
+
     // At the clinic: the code on the kiosk's first screen, then one "Check in".
     let kiosk = browser(&driver).await;
     open_kiosk(&kiosk, &server.url).await;
     wait_text(&kiosk, "#pass-title", "").await;
+    type_into(&kiosk, "#pass-code", &old_code).await;
+    click(&kiosk, "#pass-continue").await;
+    wait_text(&kiosk, "#pass-error", "could not find").await;
     let start = TAPS.load(Ordering::Relaxed);
     type_into(&kiosk, "#pass-code", &code).await;
     click(&kiosk, "#pass-continue").await;

@@ -655,4 +655,7 @@ pub struct ProgressSave {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Resume {
     pub progress: Option<SavedProgress>,
+    /// The patient finished before (and may have lost the pass): finishing again with no
+    /// verification hands over a new pass, and the old one stops working.
+    pub finished: bool,
 }

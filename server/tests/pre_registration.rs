@@ -325,10 +325,9 @@ async fn a_patient_at_home_stops_and_carries_on_later_from_where_they_were() {
         }
     };
     // Nothing saved yet.
-    assert_eq!(
-        resume(first.match_token.clone()).await["progress"],
-        serde_json::Value::Null
-    );
+    let nothing = resume(first.match_token.clone()).await;
+    assert_eq!(nothing["progress"], serde_json::Value::Null);
+    assert_eq!(nothing["finished"], false);
 
     let save = |body: serde_json::Value| {
         let home = home.clone();
@@ -386,5 +385,7 @@ async fn a_patient_at_home_stops_and_carries_on_later_from_where_they_were() {
     // Finishing drops it: nothing of it stays on the server's side either.
     finish(&server.url, &later.match_token).await;
     let again: KioskAppointment = unlock(&server.url, &token, "1949-12-02").await.json().await.unwrap();
-    assert_eq!(resume(again.match_token).await["progress"], serde_json::Value::Null);
+    let after = resume(again.match_token).await;
+    assert_eq!(after["progress"], serde_json::Value::Null);
+    assert_eq!(after["finished"], true, "the phone can offer the pass again");
 }

@@ -20,6 +20,10 @@ pub fn Confirm(appointment: KioskAppointment) -> impl IntoView {
     } = appointment.clone();
 
     let resumed = flow.resume_at.get_value().is_some();
+    let pass_again = flow
+        .finished_before
+        .get_value()
+        .then(|| view! { <super::home::PassAgain appointment=appointment.clone() /> });
     // Someone already checked in has nothing left to do here.
     let next = if already_checked_in {
         view! {
@@ -47,6 +51,7 @@ pub fn Confirm(appointment: KioskAppointment) -> impl IntoView {
         <section class="confirm" aria-labelledby="confirm-title">
             <h1 id="confirm-title">{move || (s.get().greeting)(&first_name)}</h1>
             <p class="lead" id="appointment-summary">{move || (s.get().appointment_with)(&starts_at, &provider)}</p>
+            {pass_again}
             {next}
             <button type="button" class="secondary" id="not-me" on:click=move |_| flow.start_over()>
                 {tr(|s| s.not_me)}

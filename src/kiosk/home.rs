@@ -7,7 +7,9 @@
 //! Privacy invariant, as at the kiosk: nothing is kept on the phone. The link's token is in the
 //! address (it carries no patient data); everything else lives in signals.
 
-use arrive_domain::api::{KioskAppointment, MatchTokenRequest, ProgressSave, ProgressStep, UnlockRequest};
+use arrive_domain::api::{
+    CheckInRequest, KioskAppointment, MatchTokenRequest, ProgressSave, ProgressStep, UnlockRequest,
+};
 use arrive_domain::{DateOfBirth, DobError, ErrorCode};
 use leptos::ev::SubmitEvent;
 use leptos::html;
@@ -201,8 +203,47 @@ async fn open(flow: Flow, request: &UnlockRequest) -> Result<(), ApiFailure> {
         flow.draft.restore(&progress);
         flow.resume_at.set_value(Some(progress.step));
     }
+    flow.finished_before.set_value(saved.finished);
     flow.go(Step::Confirm(appointment));
     Ok(())
+}
+
+/// At home, on the greeting, for a patient who finished before: "Show my pass" hands over a
+/// new pass for what is already on file (the earlier one stops working).
+#[component]
+pub fn PassAgain(appointment: KioskAppointment) -> impl IntoView {
+    let flow = expect_context::<Flow>();
+    let busy = RwSignal::new(false);
+    let failed = RwSignal::new(false);
+    let show = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        failed.set(false);
+        let request = CheckInRequest {
+            match_token: appointment.match_token.clone(),
+            idempotency_key: None,
+            verification: None,
+        };
+        let first_name = appointment.first_name.clone();
+        spawn_local(async move {
+            match api::finish_at_home(&request).await {
+                Ok(pass) => flow.go(Step::PassReady { first_name, pass }),
+                Err(_) => {
+                    failed.try_set(true);
+                    busy.try_set(false);
+                }
+            }
+        });
+    };
+    view! {
+        <p class="notice" id="finished-before">{tr(|s| s.home_finished_before)}</p>
+        <p class="field-error" role="alert">{move || failed.get().then(tr(|s| s.network_error))}</p>
+        <button type="button" class="primary big" id="show-pass" disabled=move || busy.get() on:click=show>
+            {tr(|s| s.home_show_pass)}
+        </button>
+    }
 }
 
 /// A link that does not work (any reason alike), or one locked after too many wrong dates.

@@ -120,6 +120,8 @@ pub struct Flow {
     home: StoredValue<Option<String>>,
     /// At home: the step saved in an earlier sitting, where "Continue" picks up.
     resume_at: StoredValue<Option<ProgressStep>>,
+    /// At home: the patient finished before (the greeting offers their pass again).
+    finished_before: StoredValue<bool>,
 }
 
 impl Flow {
@@ -190,6 +192,7 @@ impl Flow {
         self.display.reset();
         self.express.set_value(false);
         self.resume_at.set_value(None);
+        self.finished_before.set_value(false);
         self.step.set(self.first_step());
         if !self.at_home() {
             if let Some(lang) = use_context::<RwSignal<Lang>>() {
@@ -223,6 +226,7 @@ pub fn Kiosk() -> impl IntoView {
         express: StoredValue::new(false),
         home: StoredValue::new(home_link),
         resume_at: StoredValue::new(None),
+        finished_before: StoredValue::new(false),
     };
     provide_context(flow);
     help::provide_help(flow);

@@ -178,5 +178,6 @@ async fn resume(
     let saved = state.store.saved_progress(appointment_id).await?;
     // A row this server wrote from a checked `SavedProgress`; one it cannot read is as none.
     let progress = saved.and_then(|body| serde_json::from_str(&body).ok());
-    Ok(Json(Resume { progress }))
+    let finished = state.store.pre_registration_finished(appointment_id).await?;
+    Ok(Json(Resume { progress, finished }))
 }

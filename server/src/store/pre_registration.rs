@@ -239,6 +239,17 @@ impl Store {
         .map(|_| ()))
     }
 
+    /// Whether the patient finished the pre-registration (and holds a pass).
+    pub async fn pre_registration_finished(&self, appointment_id: i64) -> Result<bool, sqlx::Error> {
+        let finished: Option<bool> = on_pool!(self.pool(), |p| sqlx::query_scalar(
+            "SELECT finished_at IS NOT NULL FROM pre_registration WHERE appointment_id = $1"
+        )
+        .bind(appointment_id)
+        .fetch_optional(p)
+        .await)?;
+        Ok(finished.unwrap_or(false))
+    }
+
     /// Where the patient left off, if they saved anything and have not finished since.
     pub async fn saved_progress(&self, appointment_id: i64) -> Result<Option<String>, sqlx::Error> {
         on_pool!(self.pool(), |p| sqlx::query_scalar(
