@@ -90,6 +90,18 @@ async fn phone_storage(phone: &Client) -> serde_json::Value {
         .expect("read the phone's storage")
 }
 
+/// The 6-character code on the pass page.
+async fn pass_code(phone: &Client) -> String {
+    phone
+        .find(fantoccini::Locator::Css("#pass-code-value"))
+        .await
+        .expect("the code")
+        .attr("data-code")
+        .await
+        .expect("data-code")
+        .expect("a code")
+}
+
 fn nothing_stored() -> serde_json::Value {
     json!({"local": [], "session": 0, "cookies": "", "indexed_db": 0})
 }
@@ -185,14 +197,7 @@ async fn a_patient_pre_registers_on_a_phone_stops_halfway_carries_on_and_checks_
     // The pass: a QR code and the code to type, and nothing of hers kept on the phone.
     wait_text(&phone, "#pass-ready-title", "You are all set, Ana").await;
     check_screen(&phone, "home-pass").await;
-    let code = phone
-        .find(fantoccini::Locator::Css("#pass-code-value"))
-        .await
-        .expect("the code")
-        .attr("data-code")
-        .await
-        .expect("data-code")
-        .expect("a code");
+    let code = pass_code(&phone).await;
     assert_eq!(code.len(), 6, "{code}");
     assert!(text_of(&phone, ".pass-qr svg").await.is_some(), "a QR code");
     assert_eq!(phone_storage(&phone).await, nothing_stored(), "after finishing");
@@ -212,14 +217,7 @@ async fn a_patient_pre_registers_on_a_phone_stops_halfway_carries_on_and_checks_
     click(&phone, "#show-pass").await;
     wait_text(&phone, "#pass-ready-title", "Ana").await;
     let old_code = code;
-    let code = phone
-        .find(fantoccini::Locator::Css("#pass-code-value"))
-        .await
-        .expect("the code")
-        .attr("data-code")
-        .await
-        .expect("data-code")
-        .expect("a code");
+    let code = pass_code(&phone).await;
     assert_ne!(code, old_code);
     phone.close().await.expect("close the phone");
 

@@ -37,6 +37,18 @@ async fn server_on(backend: Backend) -> (tempfile::TempDir, TestServer) {
     (data, server)
 }
 
+/// Two stores on one database, as two servers sharing it have.
+async fn two_stores(backend: Backend, data: &tempfile::TempDir) -> (Store, Store) {
+    let config = test_config_on(backend, data.path());
+    let open = || async {
+        match &config.database_url {
+            Some(url) => Store::open_postgres(url).await.unwrap(),
+            None => Store::open(&config.database_path()).await.unwrap(),
+        }
+    };
+    (open().await, open().await)
+}
+
 async fn day(staff: &Client, server: &TestServer) -> DeskDay {
     staff
         .get(format!("{}/api/v1/desk/appointments", server.url))
@@ -270,14 +282,7 @@ on_both!(
 /// only (leased), and is due again when the lease runs out without an outcome.
 async fn an_outbox_row_is_taken_once(backend: Backend) {
     let data = tempfile::tempdir().unwrap();
-    let config = test_config_on(backend, data.path());
-    let open = || async {
-        match &config.database_url {
-            Some(url) => Store::open_postgres(url).await.unwrap(),
-            None => Store::open(&config.database_path()).await.unwrap(),
-        }
-    };
-    let (a, b) = (open().await, open().await);
+    let (a, b) = two_stores(backend, &data).await;
     assert_eq!(a.backend(), backend);
     assert!(matches!(
         (a.pool(), backend),
@@ -332,14 +337,7 @@ on_both!(
 /// for both, misses older than the window are forgotten, and the lockout ends.
 async fn misses_lock_out_a_tablet_on_every_server(backend: Backend) {
     let data = tempfile::tempdir().unwrap();
-    let config = test_config_on(backend, data.path());
-    let open = || async {
-        match &config.database_url {
-            Some(url) => Store::open_postgres(url).await.unwrap(),
-            None => Store::open(&config.database_path()).await.unwrap(),
-        }
-    };
-    let (a, b) = (open().await, open().await);
+    let (a, b) = two_stores(backend, &data).await;
     let throttle = arrive_server::throttle::IdentifyThrottle::default();
     let t0 = chrono::Utc::now();
     let minute = chrono::Duration::minutes(1);

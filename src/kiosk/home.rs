@@ -16,7 +16,7 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::widgets::DatePart;
+use super::widgets::BirthDateField;
 use super::{Flow, Step};
 use crate::api::{self, ApiFailure};
 use crate::app::{strings, tr};
@@ -147,12 +147,11 @@ pub fn Unlock() -> impl IntoView {
         });
     };
 
-    let dob_invalid = Signal::derive(move || dob_error.get().is_some() || problem.get() == Some(Problem::WrongDate));
-    let field_error = move || match (dob_error.get(), problem.get()) {
+    let field_error = Signal::derive(move || match (dob_error.get(), problem.get()) {
         (Some(e), _) => Some(s.get().dob_error(e)),
         (None, Some(Problem::WrongDate)) => Some(s.get().home_wrong_dob),
         _ => None,
-    };
+    });
     view! {
         <section class="unlock" aria-labelledby="unlock-title">
             <h1 id="unlock-title">{tr(|s| s.home_title)}</h1>
@@ -171,16 +170,7 @@ pub fn Unlock() -> impl IntoView {
                 }}
             </div>
             <form novalidate on:submit=on_submit autocomplete="off">
-                <fieldset class="field dob" class:invalid=dob_invalid aria-describedby="dob-hint dob-error">
-                    <legend>{tr(|s| s.dob_legend)}</legend>
-                    <p class="hint" id="dob-hint">{tr(|s| s.home_dob_hint)}</p>
-                    <p class="field-error" id="dob-error">{field_error}</p>
-                    <div class="dob-parts">
-                        <DatePart id="dob-month" label=|s| s.dob_month value=form.month max_len=2 node_ref=month_input invalid=dob_invalid />
-                        <DatePart id="dob-day" label=|s| s.dob_day value=form.day max_len=2 invalid=dob_invalid />
-                        <DatePart id="dob-year" label=|s| s.dob_year value=form.year max_len=4 invalid=dob_invalid />
-                    </div>
-                </fieldset>
+                <BirthDateField form hint=|s| s.home_dob_hint error=field_error month_ref=month_input />
                 <button type="submit" class="primary big" id="unlock" disabled=move || busy.get()>
                     {move || if busy.get() { s.get().searching } else { s.get().continue_button }}
                 </button>

@@ -9,7 +9,7 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::widgets::DatePart;
+use super::widgets::BirthDateField;
 use super::{Flow, NavButtons, Step};
 use crate::api::{self, ApiFailure};
 use crate::app::{strings, tr};
@@ -96,7 +96,6 @@ pub fn Identify() -> impl IntoView {
     };
 
     let has_errors = move || name_error.get().is_some() || dob_error.get().is_some();
-    let dob_invalid = Signal::derive(move || dob_error.get().is_some());
     view! {
         <section class="identify" aria-labelledby="identify-title">
             <h1 id="identify-title">{tr(|s| s.identify_title)}</h1>
@@ -144,24 +143,12 @@ pub fn Identify() -> impl IntoView {
                         }
                     />
                 </div>
-                <fieldset
-                    class="field dob"
-                    class:invalid=move || dob_error.get().is_some()
-                    aria-describedby="dob-hint dob-error"
-                >
-                    <legend>{tr(|s| s.dob_legend)}</legend>
-                    <p class="hint" id="dob-hint">{tr(|s| s.dob_hint)}</p>
-                    {move || {
-                        dob_error
-                            .get()
-                            .map(|e| view! { <p class="field-error" id="dob-error">{s.get().dob_error(e)}</p> })
-                    }}
-                    <div class="dob-parts">
-                        <DatePart id="dob-month" label=|s| s.dob_month value=form.month max_len=2 node_ref=month_input invalid=dob_invalid />
-                        <DatePart id="dob-day" label=|s| s.dob_day value=form.day max_len=2 invalid=dob_invalid />
-                        <DatePart id="dob-year" label=|s| s.dob_year value=form.year max_len=4 invalid=dob_invalid />
-                    </div>
-                </fieldset>
+                <BirthDateField
+                    form
+                    hint=|s| s.dob_hint
+                    error=Signal::derive(move || dob_error.get().map(|e| s.get().dob_error(e)))
+                    month_ref=month_input
+                />
                 <button type="submit" class="primary" id="continue" disabled=move || busy.get()>
                     {move || if busy.get() { s.get().searching } else { s.get().continue_button }}
                 </button>

@@ -7,7 +7,7 @@ use leptos::html;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::{Flow, NavButtons, Step};
+use super::{Flow, IdentifyForm, NavButtons, Step};
 use crate::app::{strings, tr};
 use crate::i18n::Strings;
 
@@ -260,6 +260,30 @@ pub fn DatePart(
                 on:input=move |ev| value.set(event_target_value(&ev))
             />
         </div>
+    }
+}
+
+/// A patient's birth date: month, day and year boxes in one fieldset with its hint, and the
+/// error in plain words next to them (`#dob-error`); what was typed stays in `form`.
+#[component]
+pub fn BirthDateField(
+    form: IdentifyForm,
+    hint: Pick,
+    error: Signal<Option<&'static str>>,
+    month_ref: NodeRef<html::Input>,
+) -> impl IntoView {
+    let invalid = Signal::derive(move || error.get().is_some());
+    view! {
+        <fieldset class="field dob" class:invalid=invalid aria-describedby="dob-hint dob-error">
+            <legend>{tr(|s| s.dob_legend)}</legend>
+            <p class="hint" id="dob-hint">{tr(hint)}</p>
+            {move || error.get().map(|text| view! { <p class="field-error" id="dob-error">{text}</p> })}
+            <div class="dob-parts">
+                <DatePart id="dob-month" label=|s| s.dob_month value=form.month max_len=2 node_ref=month_ref invalid />
+                <DatePart id="dob-day" label=|s| s.dob_day value=form.day max_len=2 invalid />
+                <DatePart id="dob-year" label=|s| s.dob_year value=form.year max_len=4 invalid />
+            </div>
+        </fieldset>
     }
 }
 
