@@ -65,33 +65,52 @@ pub fn bench() -> Result {
     Ok(())
 }
 
+/// `cargo test -p arrive-kiosk --test kiosk_flow <args>`, with what the end-to-end suites need
+/// (the release server, the built kiosk, Chromium, axe-core, the validators).
+fn kiosk_flow_test(dist: &Path, args: &[&str]) -> Result<Command> {
+    let browser = crate::tools::ensure_chromium()?;
+    let mut command = cargo();
+    command
+        .args(["test", "-q", "-p", "arrive-kiosk", "--test", "kiosk_flow", "--"])
+        .args(args)
+        .arg("--ignored")
+        .current_dir(crate::project_root())
+        .env("ARRIVE_SERVER_BIN", target_dir().join("release/arrive-server"))
+        .env("ARRIVE_DIST", dist)
+        .env("CHROMEDRIVER", &browser.chromedriver)
+        .env("CHROMIUM", &browser.chromium)
+        .env("AXE_JS", crate::tools::ensure_axe_core()?)
+        .env("ARRIVE_VALIDATORS", crate::tools::ensure_validators()?);
+    Ok(command)
+}
+
+/// Runs `command` (a test run with `--nocapture`) and returns the lines it printed that contain
+/// `marker`; fails when the tests fail or fewer than `expected` such lines come out.
+fn printed_lines(command: &mut Command, marker: &str, expected: usize) -> Result<Vec<String>> {
+    let output = command
+        .output()
+        .map_err(|e| format!("cannot run the tests printing {marker:?}: {e}"))?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    let lines: Vec<String> = text
+        .lines()
+        .filter(|l| l.contains(marker))
+        .map(|l| l.trim().to_owned())
+        .collect();
+    if !output.status.success() || lines.len() < expected {
+        return Err(format!(
+            "the tests failed or did not print {marker:?}:\n{text}{}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    Ok(lines)
+}
+
 /// Taps and screens a returning patient with nothing changed needs, counted by the end-to-end
 /// test that walks that path in Chromium (tests/kiosk_flow.rs).
 fn returning_patient_taps(dist: &Path) -> Result {
-    let browser = crate::tools::ensure_chromium()?;
     let report = target_dir().join("bench-taps.txt");
     let _ = std::fs::remove_file(&report);
-    run_cmd(
-        cargo()
-            .args([
-                "test",
-                "-q",
-                "-p",
-                "arrive-kiosk",
-                "--test",
-                "kiosk_flow",
-                "a_returning_patient_with_nothing_changed",
-                "--",
-                "--ignored",
-            ])
-            .env("ARRIVE_SERVER_BIN", target_dir().join("release/arrive-server"))
-            .env("ARRIVE_DIST", dist)
-            .env("CHROMEDRIVER", &browser.chromedriver)
-            .env("CHROMIUM", &browser.chromium)
-            .env("AXE_JS", crate::tools::ensure_axe_core()?)
-            .env("ARRIVE_VALIDATORS", crate::tools::ensure_validators()?)
-            .env("ARRIVE_TAPS_REPORT", &report),
-    )?;
+    run_cmd(kiosk_flow_test(dist, &["a_returning_patient_with_nothing_changed"])?.env("ARRIVE_TAPS_REPORT", &report))?;
     let taps = std::fs::read_to_string(&report).map_err(|e| format!("the taps test wrote no report: {e}"))?;
     println!(
         "\nReturning patient, nothing changed (kiosk, Chromium): {}",
@@ -104,42 +123,19 @@ fn returning_patient_taps(dist: &Path) -> Result {
 /// with the pass's code typed and with its QR code shown to the tablet's (fake) camera, as the
 /// end-to-end tests in tests/kiosk_flow.rs count and print them.
 fn pass_taps(dist: &Path) -> Result {
-    let browser = crate::tools::ensure_chromium()?;
-    let output = cargo()
-        .args([
-            "test",
-            "-q",
-            "-p",
-            "arrive-kiosk",
-            "--test",
-            "kiosk_flow",
-            "--",
+    let mut tests = kiosk_flow_test(
+        dist,
+        &[
             "pre_registered_patient_checks_in_with_the_code",
             "camera_reads_the_pass",
-            "--ignored",
             "--nocapture",
             "--test-threads=1",
-        ])
-        .current_dir(crate::project_root())
-        .env("ARRIVE_SERVER_BIN", target_dir().join("release/arrive-server"))
-        .env("ARRIVE_DIST", dist)
-        .env("CHROMEDRIVER", &browser.chromedriver)
-        .env("CHROMIUM", &browser.chromium)
-        .env("AXE_JS", crate::tools::ensure_axe_core()?)
-        .env("ARRIVE_VALIDATORS", crate::tools::ensure_validators()?)
-        .output()
-        .map_err(|e| format!("cannot run the pass tests: {e}"))?;
-    let text = String::from_utf8_lossy(&output.stdout);
-    let lines: Vec<&str> = text.lines().filter(|l| l.contains("taps from the welcome")).collect();
-    if !output.status.success() || lines.len() < 2 {
-        return Err(format!(
-            "the pass tests failed or printed no tap counts:\n{text}{}",
-            String::from_utf8_lossy(&output.stderr)
-        ));
-    }
+        ],
+    )?;
+    let lines = printed_lines(&mut tests, "taps from the welcome", 2)?;
     println!("\nPre-registered patient at the kiosk (Chromium):");
     for line in lines {
-        println!("  {}", line.trim());
+        println!("  {line}");
     }
     Ok(())
 }
@@ -156,39 +152,29 @@ fn gzip_len(bytes: &[u8]) -> u64 {
 /// headless Chromium on 640 × 480 frames (tests/qr_decode.rs prints the time per frame).
 fn qr_decode_time() -> Result {
     let browser = crate::tools::ensure_chromium()?;
-    let output = cargo()
-        // No `-q`: cargo would hand `--quiet` to wasm-bindgen-test-runner, which refuses it.
-        .args([
-            "test",
-            "-p",
-            "arrive-kiosk",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--profile",
-            "wasm-release",
-            "--test",
-            "qr_decode",
-            "--",
-            "--nocapture",
-        ])
-        .current_dir(crate::project_root())
-        .env("PATH", crate::tools::path_with_tools())
-        .env("CHROMEDRIVER", &browser.chromedriver)
-        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
-        .output()
-        .map_err(|e| format!("cannot run the QR decode test: {e}"))?;
-    let text = String::from_utf8_lossy(&output.stdout);
-    let line = text.lines().find(|l| l.contains("qr-decode"));
-    match (output.status.success(), line) {
-        (true, Some(line)) => {
-            println!("\nQR decode (pass scanner): {}", line.trim());
-            Ok(())
-        }
-        _ => Err(format!(
-            "the QR decode test failed or printed no timing:\n{text}{}",
-            String::from_utf8_lossy(&output.stderr)
-        )),
+    let mut test = cargo();
+    // No `-q`: cargo would hand `--quiet` to wasm-bindgen-test-runner, which refuses it.
+    test.args([
+        "test",
+        "-p",
+        "arrive-kiosk",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        "wasm-release",
+        "--test",
+        "qr_decode",
+        "--",
+        "--nocapture",
+    ])
+    .current_dir(crate::project_root())
+    .env("PATH", crate::tools::path_with_tools())
+    .env("CHROMEDRIVER", &browser.chromedriver)
+    .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner");
+    for line in printed_lines(&mut test, "qr-decode", 1)? {
+        println!("\nQR decode (pass scanner): {line}");
     }
+    Ok(())
 }
 
 /// Prints the first-load files of one app (html, js, wasm, css in `dist` and in its `app-…`
