@@ -106,12 +106,50 @@ pub fn session_token(headers: &HeaderMap) -> Option<String> {
         .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-/// The client as the audit trail records it: the peer address (no PHI).
-pub fn client_of(extensions: &axum::http::Extensions) -> String {
-    extensions
+/// The client's address, as `client_address` found it for this request.
+#[derive(Clone)]
+struct ClientAddress(String);
+
+/// Middleware: who the client is — the peer, or, when the peer is one of the trusted proxies,
+/// the last address in `X-Forwarded-For` that is not one of them (a client can write anything
+/// at the left of that header; only what the proxies appended counts).
+pub async fn client_address(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let peer = request
+        .extensions()
         .get::<ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_owned())
+        .map(|c| c.0.ip());
+    let trusted = |ip: &std::net::IpAddr| state.trusted_proxies.contains(ip);
+    let client = match peer {
+        Some(peer) if trusted(&peer) => request
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(|a| a.trim().parse::<std::net::IpAddr>())
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .find(|a| !a.as_ref().is_ok_and(trusted))
+            .and_then(Result::ok)
+            .unwrap_or(peer),
+        Some(peer) => peer,
+        None => return next.run(request).await,
+    };
+    request.extensions_mut().insert(ClientAddress(client.to_string()));
+    next.run(request).await
+}
+
+/// The client as the audit trail and the identify throttle know it (no PHI): see
+/// `client_address`.
+pub fn client_of(extensions: &axum::http::Extensions) -> String {
+    match extensions.get::<ClientAddress>() {
+        Some(ClientAddress(address)) => address.clone(),
+        None => extensions
+            .get::<ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_else(|| "unknown".to_owned()),
+    }
 }
 
 /// Extractor: the client's address, for the audit trail.

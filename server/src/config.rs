@@ -59,6 +59,11 @@ pub struct Config {
     /// `ARRIVE_ARRIVAL_WINDOW` (default `60,30`): how many minutes before and after its start an
     /// appointment's check-in pass works.
     pub arrival_window: arrive_domain::pass::ArrivalWindow,
+    /// `ARRIVE_TRUSTED_PROXIES`: the addresses of the load balancers or proxies in front,
+    /// comma-separated. A request from one of them is taken to come from the client its
+    /// `X-Forwarded-For` names (for the identify throttle and the audit trail); from anyone
+    /// else the header is ignored. Default: none.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// The certificate and key the server answers HTTPS with (`ARRIVE_TLS_CERT`, `ARRIVE_TLS_KEY`).
@@ -160,6 +165,14 @@ impl Config {
                     format!("ARRIVE_ARRIVAL_WINDOW must be minutes before,after (like 60,30), not {v}")
                 })?,
                 None => Default::default(),
+            },
+            trusted_proxies: match var("ARRIVE_TRUSTED_PROXIES") {
+                Some(v) => v
+                    .split(',')
+                    .map(|a| a.trim().parse())
+                    .collect::<Result<_, _>>()
+                    .map_err(|_| format!("ARRIVE_TRUSTED_PROXIES must be IP addresses, comma-separated, not {v}"))?,
+                None => Vec::new(),
             },
         })
     }

@@ -38,6 +38,8 @@ pub struct AppState {
     pub consents: std::sync::Arc<consents::Consents>,
     /// Mark the session cookie Secure (the server is reached over HTTPS).
     pub secure_cookies: bool,
+    /// Proxies whose `X-Forwarded-For` names the client (`auth::client_address`).
+    pub trusted_proxies: std::sync::Arc<Vec<std::net::IpAddr>>,
     /// (amber, red) wait thresholds for the board, in minutes.
     pub wait_minutes: (u32, u32),
     /// Identifications that found nobody, per tablet and per client address.
@@ -105,6 +107,7 @@ pub async fn run(
         forms,
         consents,
         secure_cookies: config.https(),
+        trusted_proxies: std::sync::Arc::new(config.trusted_proxies.clone()),
         wait_minutes: config.wait_minutes,
         identify_throttle: Default::default(),
         fhir_delivery: config.fhir_endpoint.is_some(),

@@ -108,6 +108,10 @@ pub fn router(state: AppState, dist_dir: &Path) -> Router {
                 Err(never) => match never {},
             }
         })
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::auth::client_address,
+        ))
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(panic_response));
     let mut app = app;

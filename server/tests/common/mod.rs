@@ -73,6 +73,7 @@ pub fn test_config_on(backend: Backend, data: &std::path::Path) -> Config {
         eligibility_sandbox: true,
         payers_file: None,
         arrival_window: Default::default(),
+        trusted_proxies: Vec::new(),
     }
 }
 
