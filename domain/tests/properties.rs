@@ -133,11 +133,37 @@ proptest! {
 
     /// The JSON decoders of what a tablet sends: any text decodes to a request or is refused,
     /// never a panic; a decoded verification is judged by `validate`, also without panicking.
+    /// A pre-registration's saved progress is kept only as big as the kiosk makes it (40
+    /// fields of 200 characters, 16 answers, 20 forms), and what is kept reads back the same.
+    #[test]
+    fn saved_progress_is_kept_only_within_its_limits(
+        fields in prop::collection::vec("\\PC{0,220}", 0..45),
+        answers in prop::collection::vec(any::<u8>(), 0..20),
+        forms in 0usize..24,
+        step in 0usize..6,
+    ) {
+        let steps = ["details", "insurance", "intake", "consents", "payment", "review"];
+        let forms_json: Vec<_> = (0..forms).map(|i| serde_json::json!({"id": format!("form-{i}"), "item": []})).collect();
+        let saved: arrive_domain::api::SavedProgress = serde_json::from_value(serde_json::json!({
+            "step": steps[step], "fields": fields, "answers": answers, "forms": forms_json
+        })).unwrap();
+        let small_enough = fields.len() <= 40
+            && fields.iter().all(|f| f.chars().count() <= 200)
+            && answers.len() <= 16
+            && forms <= 20;
+        prop_assert_eq!(saved.within_limits(), small_enough);
+        let again: arrive_domain::api::SavedProgress = serde_json::from_str(&serde_json::to_string(&saved).unwrap()).unwrap();
+        prop_assert_eq!(again, saved);
+    }
+
     #[test]
     fn kiosk_submissions_decode_or_are_refused(text in "\\PC{0,400}") {
         let _ = serde_json::from_str::<arrive_domain::api::CheckInRequest>(&text);
         let _ = serde_json::from_str::<arrive_domain::api::FormSubmission>(&text);
         let _ = serde_json::from_str::<arrive_domain::api::ConsentSignature>(&text);
+        if let Ok(saved) = serde_json::from_str::<arrive_domain::api::ProgressSave>(&text) {
+            let _ = saved.progress.within_limits();
+        }
         if let Ok(v) = serde_json::from_str::<Verification>(&text) {
             let _ = verification::validate(&v, &payers());
         }

@@ -24,6 +24,7 @@ const PROPERTIES: &[(&str, &str)] = &[
         "any_response_to_a_shipped_form_is_judged_without_panicking",
     ),
     ("properties", "kiosk_submissions_decode_or_are_refused"),
+    ("properties", "saved_progress_is_kept_only_within_its_limits"),
     ("properties", "any_verification_is_judged_and_what_passes_is_stable"),
     ("lib", "x12::tests::arbitrary_text_never_panics"),
     ("lib", "x12::tests::arbitrary_text_after_a_valid_isa_never_panics"),
