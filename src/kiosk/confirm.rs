@@ -51,12 +51,12 @@ pub fn Confirm(appointment: KioskAppointment) -> impl IntoView {
         <section class="confirm" aria-labelledby="confirm-title">
             <h1 id="confirm-title">{move || (s.get().greeting)(&first_name)}</h1>
             <p class="lead" id="appointment-summary">{move || (s.get().appointment_with)(&starts_at, &provider)}</p>
+            {resumed.then(|| view! { <p class="notice" id="resumed">{tr(|s| s.home_resumed)}</p> })}
             {pass_again}
             {next}
             <button type="button" class="secondary" id="not-me" on:click=move |_| flow.start_over()>
                 {tr(|s| s.not_me)}
             </button>
-            {resumed.then(|| view! { <p class="notice" id="resumed">{tr(|s| s.home_resumed)}</p> })}
             <NavButtons back=if flow.at_home() { Step::Unlock } else { Step::Identify } />
         </section>
     }
