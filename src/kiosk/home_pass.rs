@@ -13,16 +13,14 @@ fn spaced(code: &str) -> String {
     format!("{head} {tail}").trim_end().to_owned()
 }
 
-/// The date the pass works, as the patient's language writes it (`YYYY-MM-DD` in).
+/// The date the pass works, as the patient's language writes it (`YYYY-MM-DD` in; shown as
+/// it came should it not be one).
 fn valid_on(s: &crate::i18n::Strings, day: &str) -> String {
-    let mut parts = day.split('-').map(|p| p.parse::<u32>().unwrap_or(0));
-    let (year, month, day) = (
-        parts.next().unwrap_or(0),
-        parts.next().unwrap_or(0),
-        parts.next().unwrap_or(0),
-    );
-    let month_name = s.month_names.get(month.wrapping_sub(1) as usize).copied().unwrap_or("");
-    (s.home_pass_valid_on)(day, month_name, year)
+    use chrono::Datelike;
+    match arrive_domain::date::parse_iso(day) {
+        Some(date) => (s.home_pass_valid_on)(date.day(), s.month_names[date.month0() as usize], date.year() as u32),
+        None => day.to_owned(),
+    }
 }
 
 pub fn page(first_name: String, pass: ArrivalPass) -> AnyView {
@@ -66,7 +64,17 @@ pub fn page(first_name: String, pass: ArrivalPass) -> AnyView {
 
 #[cfg(test)]
 mod tests {
-    use super::spaced;
+    use super::{spaced, valid_on};
+    use crate::i18n::Lang;
+
+    #[test]
+    fn the_day_reads_in_the_patients_language() {
+        assert_eq!(valid_on(Lang::En.strings(), "2026-12-01"), "For December 1, 2026");
+        assert_eq!(
+            valid_on(Lang::Es.strings(), "2026-12-01"),
+            "Para el 1 de diciembre de 2026"
+        );
+    }
 
     #[test]
     fn a_code_reads_in_two_halves() {
