@@ -68,18 +68,9 @@ impl IdentifyThrottle {
         now: DateTime<Utc>,
     ) -> Result<(bool, bool), sqlx::Error> {
         let (kiosk, address) = keys(kiosk_id, address);
-        let Limit {
-            most_misses,
-            window,
-            lockout,
-        } = self.per_kiosk;
-        let kiosk_locked = store.record_miss(&kiosk, most_misses, window, lockout, now).await?;
-        let Limit {
-            most_misses,
-            window,
-            lockout,
-        } = self.per_address;
-        let address_locked = store.record_miss(&address, most_misses, window, lockout, now).await?;
-        Ok((kiosk_locked, address_locked))
+        let locked = store
+            .record_misses(&[(&kiosk, &self.per_kiosk), (&address, &self.per_address)], now)
+            .await?;
+        Ok((locked[0], locked[1]))
     }
 }
