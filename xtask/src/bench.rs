@@ -179,8 +179,9 @@ fn qr_decode_time() -> Result {
 
 /// Prints the first-load files of one app (html, js, wasm, css in `dist` and in its `app-…`
 /// folder) and returns their gzip total, and that of the split-off modules a patient's path
-/// fetches after the first screen (`split_*.wasm`, `chunk_*.wasm`, printed apart; the QR
-/// scanner's module is not counted: only a patient who scans fetches it).
+/// fetches right after the first screen (`split_*.wasm`, `chunk_*.wasm`, printed apart). The QR
+/// scanner's module (`split_scan`) is printed apart again and not counted: only a patient who
+/// scans a pass fetches it.
 fn first_load(title: &str, dist: &Path) -> Result<(u64, u64)> {
     let mut files = app_files(dist)?;
     for dir in app_files_dirs(dist)? {
@@ -191,15 +192,19 @@ fn first_load(title: &str, dist: &Path) -> Result<(u64, u64)> {
         p.file_name()
             .is_some_and(|n| crate::kiosk_bundle::loads_later(&n.to_string_lossy()))
     });
+    let (on_demand, after_start): (Vec<_>, Vec<_>) = later
+        .into_iter()
+        .partition(|p| p.to_string_lossy().contains("split_scan"));
     println!("\n{title}:");
     let gzip_total = print_sizes(&first)?;
     let mut later_gzip = 0;
-    if !later.is_empty() {
+    if !after_start.is_empty() {
         println!("loaded after the first screen:");
-        print_sizes(&later)?;
-        for path in later.iter().filter(|p| !p.to_string_lossy().contains("split_scan")) {
-            later_gzip += gzip_len(&std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?);
-        }
+        later_gzip = print_sizes(&after_start)?;
+    }
+    if !on_demand.is_empty() {
+        println!("loaded when a patient asks to scan a pass:");
+        print_sizes(&on_demand)?;
     }
     Ok((gzip_total, later_gzip))
 }
