@@ -14,26 +14,6 @@ use fantoccini::Client;
 use serde_json::json;
 use support::harness::*;
 
-/// Passes work only near the appointment's time; the demo day's times are fixed.
-const ALL_DAY_PASSES: (&str, &str) = ("ARRIVE_ARRIVAL_WINDOW", "1440,1440");
-
-/// The desk issues `patient`'s pre-registration link over its API: (link, appointment id).
-async fn link_for(base: &str, patient: &str) -> (String, i64) {
-    let http = reqwest::Client::new();
-    let (cookie, csrf) = admin_session(&http, base).await;
-    let id = appointment_id(&http, base, &cookie, patient).await;
-    let response = http
-        .post(format!("{base}/api/v1/desk/appointments/{id}/pre-registration"))
-        .header("cookie", &cookie)
-        .header("x-csrf-token", &csrf)
-        .send()
-        .await
-        .expect("issue a link");
-    assert!(response.status().is_success(), "{}", response.status());
-    let body: serde_json::Value = response.json().await.expect("the link");
-    (body["link"].as_str().expect("link").to_owned(), id)
-}
-
 /// The desk's way: sign in on the board, open the patient's appointment, "Get the link".
 async fn link_from_the_desk(driver: &Driver, base: &str, patient: &str) -> String {
     let http = reqwest::Client::new();
@@ -258,7 +238,7 @@ async fn withdrawn_past_and_locked_links_open_nothing() {
     let phone = phone(&driver).await;
 
     // Withdrawn at the desk: the right birth date opens nothing.
-    let (link, id) = link_for(&server.url, "Grace S.").await;
+    let (link, id) = pre_registration_link(&server.url, "Grace S.").await;
     let http = reqwest::Client::new();
     let (cookie, csrf) = admin_session(&http, &server.url).await;
     let withdrawn = http
@@ -275,7 +255,7 @@ async fn withdrawn_past_and_locked_links_open_nothing() {
     check_screen(&phone, "home-link-gone").await;
 
     // Past its day: the appointment is yesterday's now.
-    let (link, id) = link_for(&server.url, "Chidi O.").await;
+    let (link, id) = pre_registration_link(&server.url, "Chidi O.").await;
     let yesterday = std::process::Command::new("date")
         .args(["-d", "yesterday", "+%Y-%m-%dT09:00"])
         .output()
@@ -292,7 +272,7 @@ async fn withdrawn_past_and_locked_links_open_nothing() {
     wait_text(&phone, "#outcome-title", "This link no longer works").await;
 
     // Five wrong birth dates lock it, and then even the right one opens nothing.
-    let (link, _) = link_for(&server.url, "Ana D.").await;
+    let (link, _) = pre_registration_link(&server.url, "Ana D.").await;
     phone.goto(&link).await.expect("open the link");
     for wrong in 1..=4 {
         give_birth_date(&phone, "1", &wrong.to_string(), "1990").await;

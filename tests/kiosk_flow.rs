@@ -74,21 +74,8 @@ async fn consents_already_signed(base: &str, last_name: &str, date_of_birth: &st
 /// forms, the consents, everything else confirmed as on file. Returns the pass.
 async fn pre_registered_at_home(base: &str, patient: &str, date_of_birth: &str) -> serde_json::Value {
     let http = reqwest::Client::new();
-    let (cookie, csrf) = admin_session(&http, base).await;
-    let id = appointment_id(&http, base, &cookie, patient).await;
-    let link = json_of(
-        http.post(format!("{base}/api/v1/desk/appointments/{id}/pre-registration"))
-            .header("cookie", &cookie)
-            .header("x-csrf-token", &csrf),
-    )
-    .await;
-    let link_token = link["link"]
-        .as_str()
-        .unwrap()
-        .rsplit_once("/pre/")
-        .unwrap()
-        .1
-        .to_owned();
+    let (link, _) = pre_registration_link(base, patient).await;
+    let link_token = link.rsplit_once("/pre/").unwrap().1.to_owned();
     let unlocked = json_of(patient_call(
         &http,
         base,
@@ -556,9 +543,6 @@ async fn without_a_camera_the_card_photo_is_chosen_from_a_file_and_scaled_down()
     assert!(top > 200 && bottom < 60, "top {top}, bottom {bottom}");
     kiosk.close().await.expect("close kiosk");
 }
-
-/// Passes work only near the appointment's time; the demo day's times are fixed.
-const ALL_DAY_PASSES: (&str, &str) = ("ARRIVE_ARRIVAL_WINDOW", "1440,1440");
 
 #[tokio::test]
 #[ignore = "needs the built kiosk, the server binary and chromedriver: run `cargo xtask test`"]

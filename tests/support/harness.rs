@@ -365,6 +365,26 @@ pub async fn storage_holds_only_the_device_token(client: &Client) -> bool {
     keys == json!([["arrive.kiosk-token"], 0])
 }
 
+/// Passes work only near the appointment's time; the demo day's times are fixed.
+pub const ALL_DAY_PASSES: (&str, &str) = ("ARRIVE_ARRIVAL_WINDOW", "1440,1440");
+
+/// The desk issues `patient`'s pre-registration link over its API: (link, appointment id).
+pub async fn pre_registration_link(base: &str, patient: &str) -> (String, i64) {
+    let http = reqwest::Client::new();
+    let (cookie, csrf) = admin_session(&http, base).await;
+    let id = appointment_id(&http, base, &cookie, patient).await;
+    let response = http
+        .post(format!("{base}/api/v1/desk/appointments/{id}/pre-registration"))
+        .header("cookie", &cookie)
+        .header("x-csrf-token", &csrf)
+        .send()
+        .await
+        .expect("issue a link");
+    assert!(response.status().is_success(), "{}", response.status());
+    let body: serde_json::Value = response.json().await.expect("the link");
+    (body["link"].as_str().expect("link").to_owned(), id)
+}
+
 /// Signs in as the admin over the API: (session cookie `name=value`, CSRF token).
 pub async fn admin_session(http: &reqwest::Client, base: &str) -> (String, String) {
     let login = http
