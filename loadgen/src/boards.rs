@@ -96,7 +96,7 @@ where
 {
     let before = rss_kib(server_pid);
     let receipts: Receipts = Arc::default();
-    let (ready_tx, mut ready_rx) = tokio::sync::mpsc::channel(boards);
+    let (ready_tx, mut ready_rx) = tokio::sync::mpsc::channel(boards.max(1));
     let watchers: Vec<_> = (0..boards)
         .map(|_| {
             tokio::spawn(watch(

@@ -5,7 +5,9 @@
 //!
 //! Talks to a server seeded with ARRIVE_DEMO_EXTRA_PATIENTS=N: synthetic patients named
 //! "Loadtest", patient k born k days after 1910-01-01 (the rule lives in the server's seed).
-//! Phase 1 times identify; phase 2 times check-in, each a first arrival of a different patient.
+//! Phase 1 times identify; phase 2 times check-in alone (each patient identified beforehand,
+//! untimed), each a first arrival of a different patient; phase 2b times arrivals, identify then
+//! check-in; phase 3 times the fan-out of check-ins to desk boards.
 
 mod boards;
 
@@ -107,6 +109,43 @@ async fn identify(client: &reqwest::Client, base: &str, k: u32) -> Result<Option
     Ok(value["appointment"]["match_token"].as_str().map(str::to_owned))
 }
 
+async fn check_in(client: &reqwest::Client, base: &str, token: &str) -> bool {
+    let response = client
+        .post(format!("{base}/api/v1/kiosk/check-in"))
+        .json(&json!({ "match_token": token }))
+        .send()
+        .await;
+    matches!(response, Ok(r) if r.status().is_success())
+}
+
+/// Match tokens for patients 0..count, identified `concurrency` at a time (untimed); a patient
+/// whose identify failed is left out.
+async fn match_tokens(client: &reqwest::Client, options: &Arc<Options>, count: u32) -> Vec<String> {
+    let next = Arc::new(AtomicU32::new(0));
+    let workers: Vec<_> = (0..options.concurrency)
+        .map(|_| {
+            let (client, options, next) = (client.clone(), options.clone(), next.clone());
+            tokio::spawn(async move {
+                let mut tokens = Vec::new();
+                loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    if k >= count {
+                        return tokens;
+                    }
+                    if let Ok(Some(token)) = identify(&client, &options.base, k).await {
+                        tokens.push(token);
+                    }
+                }
+            })
+        })
+        .collect();
+    let mut tokens = Vec::with_capacity(count as usize);
+    for worker in workers {
+        tokens.extend(worker.await.expect("worker"));
+    }
+    tokens
+}
+
 /// What one request of a phase came to.
 enum Outcome {
     /// Succeeded; the timed part took this long.
@@ -196,26 +235,26 @@ async fn main() {
     .await;
     let identify_ok = report("identify", tallies, elapsed);
 
-    // Phase 2: check-in; each patient arrives once, so every request is a real first arrival.
-    let (c, o) = (client.clone(), options.clone());
+    // Each patient checks in once: two thirds go to the check-in phase (the faster one), the
+    // rest to the arrival phase, and the fan-out takes the last few.
+    const FAN_OUT_CHECK_INS: u32 = 50;
+    let check_in_patients = options.patients.saturating_sub(FAN_OUT_CHECK_INS) / 3 * 2;
+    let arrival_patients = check_in_patients..options.patients.saturating_sub(FAN_OUT_CHECK_INS);
+
+    // Phase 2: check-in submissions alone. Each patient is identified first, untimed, so the
+    // phase measures what the issue asks: check-ins per second. Each is a first arrival.
+    let tokens = Arc::new(match_tokens(&client, &options, check_in_patients).await);
+    let (c, o, t) = (client.clone(), options.clone(), tokens.clone());
     let (tallies, elapsed) = run_phase(&options, move |k| {
-        let (client, options) = (c.clone(), o.clone());
+        let (client, options, tokens) = (c.clone(), o.clone(), t.clone());
         async move {
-            if k >= options.patients {
+            let Some(token) = tokens.get(k as usize) else {
                 return Outcome::Exhausted;
-            }
-            let Ok(Some(token)) = identify(&client, &options.base, k).await else {
-                return Outcome::Failed;
             };
             let started = Instant::now();
-            let response = client
-                .post(format!("{}/api/v1/kiosk/check-in", options.base))
-                .json(&json!({ "match_token": token }))
-                .send()
-                .await;
-            match response {
-                Ok(r) if r.status().is_success() => Outcome::Ok(started.elapsed()),
-                _ => Outcome::Failed,
+            match check_in(&client, &options.base, token).await {
+                true => Outcome::Ok(started.elapsed()),
+                false => Outcome::Failed,
             }
         }
     })
@@ -224,14 +263,36 @@ async fn main() {
         println!("(check-in ran out of synthetic patients before {} s)", options.seconds);
     }
     let check_in_ok = report("check-in", tallies, elapsed);
-    if !(identify_ok && check_in_ok) {
+
+    // Phase 2b: what a kiosk does for each arrival, identify then check in; the rate counts
+    // arrivals (pairs), the latency times the check-in.
+    let (c, o, range) = (client.clone(), options.clone(), arrival_patients.clone());
+    let (tallies, elapsed) = run_phase(&options, move |k| {
+        let (client, options) = (c.clone(), o.clone());
+        let k = range.start + k;
+        let in_range = range.contains(&k);
+        async move {
+            if !in_range {
+                return Outcome::Exhausted;
+            }
+            let Ok(Some(token)) = identify(&client, &options.base, k).await else {
+                return Outcome::Failed;
+            };
+            let started = Instant::now();
+            match check_in(&client, &options.base, &token).await {
+                true => Outcome::Ok(started.elapsed()),
+                false => Outcome::Failed,
+            }
+        }
+    })
+    .await;
+    let arrival_ok = report("arrival", tallies, elapsed);
+    if !(identify_ok && check_in_ok && arrival_ok) {
         eprintln!("arrive-loadgen: a phase had no successful request; is the server seeded with --patients?");
         std::process::exit(1);
     }
 
-    // Phase 3: fan-out to front desk boards, with patients from the end of the list (the
-    // check-in phase used those from the start).
-    const FAN_OUT_CHECK_INS: u32 = 50;
+    // Phase 3: fan-out to front desk boards, with the patients at the end of the list.
     let cookie = match boards::sign_in(&client, &options.base, "admin", &options.admin_password).await {
         Ok(c) => c,
         Err(e) => {

@@ -17,7 +17,8 @@ const BENCH_KIOSK_TOKEN: &str = "be4c0000000000000000000000000000000000000000000
 
 const BENCH_ADMIN_PASSWORD: &str = "bench admin password";
 
-/// Synthetic patients seeded for the load test: one fresh check-in each.
+/// Synthetic patients seeded for the load test: one fresh check-in each. At most ~42,000: patient
+/// k is born k days after 1910-01-01, and identify refuses a birth date in the future.
 const BENCH_PATIENTS: u32 = 40_000;
 
 pub fn bench() -> Result {
