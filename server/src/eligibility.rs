@@ -8,6 +8,7 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use arrive_domain::api::{CoverageCheck, Eligibility};
+use arrive_domain::verification::InsuranceUpdate;
 use arrive_domain::x12::{self, Benefits, CoverageStatus, Inquiry, RejectReason, SandboxAnswer};
 use chrono::{Local, NaiveDate, Utc};
 use serde::Deserialize;
@@ -87,6 +88,18 @@ impl SandboxPayer {
         let control = self.control_numbers.fetch_add(1, Ordering::Relaxed);
         x12::build_271(&inquiry, &answer, control, Local::now().naive_local())
             .map_err(|e| format!("sandbox payer: {e}"))
+    }
+}
+
+/// Whether a check-in asks the payer after its commit. The kiosk's record step asked already
+/// (once per visit), so the check-in asks only about new insurance, or when insurance is on file
+/// and no answer is (not asked yet, or the payer did not answer). With no insurance on file and
+/// none given, or self-pay, there is nobody to ask.
+pub fn ask_after_check_in(insurance: Option<&InsuranceUpdate>, coverage_on_file: bool, payer_answered: bool) -> bool {
+    match insurance {
+        Some(InsuranceUpdate::Changed { .. }) => true,
+        Some(InsuranceUpdate::SelfPay) => false,
+        Some(InsuranceUpdate::Same) | None => coverage_on_file && !payer_answered,
     }
 }
 
@@ -209,5 +222,26 @@ fn from_271(answer: x12::Eligibility) -> Eligibility {
         plan_name: answer.plan_name,
         copay_cents: answer.copay_cents,
         deductible_remaining_cents: answer.deductible_remaining_cents,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_check_in_asks_only_what_is_not_answered_yet() {
+        let same = Some(&InsuranceUpdate::Same);
+        assert!(ask_after_check_in(None, true, false), "insured, not asked yet");
+        assert!(
+            ask_after_check_in(same, true, false),
+            "insured, the last ask got no answer"
+        );
+        assert!(!ask_after_check_in(same, true, true), "answered at the record step");
+        assert!(!ask_after_check_in(None, false, false), "no insurance on file");
+        assert!(
+            !ask_after_check_in(Some(&InsuranceUpdate::SelfPay), true, false),
+            "self-pay now"
+        );
     }
 }

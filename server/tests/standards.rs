@@ -7,7 +7,6 @@ mod common;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use arrive_domain::api::{CoverageCheck, DeskDay, DeskDetail, Eligibility};
 use arrive_server::Config;
@@ -60,17 +59,6 @@ async fn check_in(kiosk: &Client, base: &str, last_name: &str, dob: &str) {
     )
     .await;
     assert_eq!(response.status(), StatusCode::OK);
-}
-
-/// Polls `probe` every 50 ms for up to 20 s (the machine may be busy; no timing is asserted).
-async fn eventually<T>(what: &str, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
-    for _ in 0..400 {
-        if let Some(value) = probe().await {
-            return value;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("{what} did not happen within 20 s");
 }
 
 fn entries_of<'a>(bundle: &'a Value, kind: &str) -> Vec<&'a Value> {

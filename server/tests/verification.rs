@@ -274,6 +274,45 @@ async fn confirming_everything_stores_one_verification_and_raises_no_flag() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn the_payer_is_asked_once_per_visit_unless_the_insurance_changes() {
+    let (data, server, kiosk) = fresh_server().await;
+    let staff = staff_client(&server.url).await;
+    // Straight to the check-in (as with a pass): nobody asked yet, so the check-in asks.
+    let token = token_for(&kiosk, &server.url, "O'Brien", "1971-09-30").await;
+    let response = check_in_with(&kiosk, &server, &token, &key(1), nothing_changed()).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let sean = board_row(&staff, &server.url, "Sean O.").await;
+    let asked = eventually("the payer's answer", async || {
+        detail(&staff, &server, sean.id).await.eligibility
+    })
+    .await;
+    assert_eq!(asked.copay_cents, Some(3000));
+
+    // The record step asked; the same insurance at the check-in is not asked about again.
+    let token = token_for(&kiosk, &server.url, "Smith", "1990-01-01").await;
+    record_of(&kiosk, &server, &token).await;
+    let james = board_row(&staff, &server.url, "James S.").await;
+    let first = detail(&staff, &server, james.id)
+        .await
+        .eligibility
+        .expect("asked at the record step");
+    let events_sql = "SELECT COUNT(*) FROM desk_event WHERE appointment_id = $1";
+    let events_before = count(&db(&data).await, events_sql, james.id).await;
+    let response = check_in_with(&kiosk, &server, &token, &key(2), nothing_changed()).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    // A second ask would run right after the check-in's commit; give it ample time to show.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let after = detail(&staff, &server, james.id)
+        .await
+        .eligibility
+        .expect("still on file");
+    assert_eq!(after.checked_at, first.checked_at, "not asked again");
+    let events = count(&db(&data).await, events_sql, james.id).await;
+    assert_eq!(events - events_before, 1, "the arrival's event only");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_new_address_and_phone_are_stored_normalised_and_shown_to_staff_and_the_ehr() {
     let (data, server, kiosk) = fresh_server().await;
     let staff = staff_client(&server.url).await;
@@ -466,21 +505,14 @@ async fn new_insurance_replaces_the_coverage_and_the_payer_is_asked_again() {
         "the new primary, and no secondary"
     );
     // Asked again after the commit, about the new plan (which the sandbox does not know).
-    let mut eligibility = None;
-    for _ in 0..400 {
-        eligibility = detail(&staff, &server, row.id)
+    let eligibility = eventually("the payer asked again", async || {
+        detail(&staff, &server, row.id)
             .await
             .eligibility
-            .filter(|e| e.coverage == arrive_domain::api::CoverageCheck::Rejected);
-        if eligibility.is_some() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert_eq!(
-        eligibility.expect("the payer asked again").reason.as_deref(),
-        Some("75")
-    );
+            .filter(|e| e.coverage == arrive_domain::api::CoverageCheck::Rejected)
+    })
+    .await;
+    assert_eq!(eligibility.reason.as_deref(), Some("75"));
     let change = &detail(&staff, &server, row.id).await.verification.unwrap().changes[0];
     assert_eq!(change.field, "insurance");
     assert_eq!(

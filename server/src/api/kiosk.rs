@@ -343,12 +343,19 @@ async fn check_in(
     let (key, verified) = crate::verification::checked_request(&request, &state.payers)?;
     // Looked up only: the check-in's own transaction redeems the token (one write, not two).
     let token = well_formed_token(&request.match_token)?;
-    let (appointment_id, (visit_type, answered, phq2)) = state
+    let matched = state
         .store
-        .matched_form_progress(token, Utc::now())
+        .matched_visit(token, Utc::now())
         .await?
         .ok_or_else(match_expired)?;
-    let forms_incomplete = !state.forms.missing(&visit_type, &answered, phq2).is_empty();
+    let appointment_id = matched.appointment_id;
+    let (visit_type, answered, phq2) = &matched.forms;
+    let forms_incomplete = !state.forms.missing(visit_type, answered, *phq2).is_empty();
+    let ask_payer = crate::eligibility::ask_after_check_in(
+        verified.as_ref().map(|v| &v.insurance),
+        matched.coverage_on_file,
+        matched.payer_answered,
+    );
     let verified = verified.as_ref().map(|verification| Verified {
         idempotency_key: &key,
         verification,
@@ -382,6 +389,8 @@ async fn check_in(
     if arrived {
         metrics::counter!("arrive_check_ins_total").increment(1);
         state.outbox_wake.notify_one();
+    }
+    if arrived && ask_payer {
         // The payer's answer is for the desk; the patient does not wait for it. Asked after
         // the commit, so new insurance given with the check-in is what the payer is asked about.
         let state = state.clone();

@@ -141,6 +141,16 @@ fn fold_form_progress(rows: Vec<FormRow>) -> Option<(i64, FormProgress)> {
     Some((appointment_id, (visit_type, answered, phq2)))
 }
 
+/// What `Store::matched_visit` finds for a check-in.
+pub struct MatchedVisit {
+    pub appointment_id: i64,
+    pub forms: FormProgress,
+    /// The patient has insurance on file.
+    pub coverage_on_file: bool,
+    /// The payer's answer about this visit is on file (an ask that got no answer does not count).
+    pub payer_answered: bool,
+}
+
 /// What `Store::check_in_matched` came to.
 pub enum MatchedCheckIn {
     Done(CheckIn),
@@ -160,6 +170,51 @@ fn day_range(day: NaiveDate) -> (String, String) {
     (day.format("%Y-%m-%d").to_string(), next.format("%Y-%m-%d").to_string())
 }
 
+const DESK_EVENT_INSERT: &str = "INSERT INTO desk_event (appointment_id, at) VALUES ($1, $2) RETURNING id";
+
+/// What a new arrival writes besides its appointment row, each statement binding `$1` the
+/// appointment and `$2` the time: its desk event (the one that returns a row: its id); the
+/// hand-off to the clinic's FHIR server, which commits with the arrival so none is lost; and a
+/// pre-registration pass, good for one check-in, spent with it.
+const ARRIVAL_WRITES: [&str; 3] = [
+    DESK_EVENT_INSERT,
+    "INSERT INTO fhir_outbox (appointment_id, queued_at, next_attempt_at) VALUES ($1, $2, $2)
+     ON CONFLICT (appointment_id) DO UPDATE SET queued_at = excluded.queued_at,
+         next_attempt_at = excluded.next_attempt_at, attempts = 0, last_error = NULL, delivered_at = NULL",
+    "UPDATE arrival_pass SET used_at = $2 WHERE appointment_id = $1 AND used_at IS NULL",
+];
+
+/// `ARRIVAL_WRITES` in the caller's transaction; returns the desk event's id.
+async fn arrival_writes(tx: &mut Tx, appointment_id: i64, now: &str) -> Result<i64, sqlx::Error> {
+    match tx {
+        // One text, so one trip to the connection's thread where three would be three: sqlx
+        // runs each statement of a text in turn, binding `$n` in each to the n-th value.
+        Tx::Sqlite(c) => {
+            static TEXT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| ARRIVAL_WRITES.join(";\n"));
+            let ids: Vec<i64> = sqlx::query_scalar(TEXT.as_str())
+                .bind(appointment_id)
+                .bind(now)
+                .fetch_all(&mut **c)
+                .await?;
+            ids.first().copied().ok_or(sqlx::Error::RowNotFound)
+        }
+        // PostgreSQL prepares one statement per text; its desk event also locks and notifies.
+        Tx::Postgres(_) => {
+            let id = desk_event(tx, appointment_id, now).await?;
+            if let Tx::Postgres(c) = tx {
+                for statement in &ARRIVAL_WRITES[1..] {
+                    sqlx::query(statement)
+                        .bind(appointment_id)
+                        .bind(now)
+                        .execute(&mut **c)
+                        .await?;
+                }
+            }
+            Ok(id)
+        }
+    }
+}
+
 /// Records a change the boards must hear about, in the caller's transaction, so the change and
 /// its event commit together; the id is the event's SSE id.
 /// On PostgreSQL the same transaction notifies every server (`events::CHANNEL`): the boards
@@ -172,13 +227,11 @@ async fn desk_event(tx: &mut Tx, appointment_id: i64, now: &str) -> Result<i64, 
             .execute(&mut **c)
             .await?;
     }
-    let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(
-        "INSERT INTO desk_event (appointment_id, at) VALUES ($1, $2) RETURNING id"
-    )
-    .bind(appointment_id)
-    .bind(now)
-    .fetch_one(&mut **c)
-    .await)?;
+    let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(DESK_EVENT_INSERT)
+        .bind(appointment_id)
+        .bind(now)
+        .fetch_one(&mut **c)
+        .await)?;
     if let Tx::Postgres(c) = tx {
         sqlx::query("SELECT pg_notify($1, $2)")
             .bind(crate::events::CHANNEL)
@@ -221,31 +274,10 @@ async fn check_in_tx(
         }
     }
     let result = if updated == 1 {
-        let event_id = desk_event(tx, appointment_id, &now).await?;
-        // The hand-off to the clinic's FHIR server commits with the arrival: none is lost.
-        on_tx!(tx, |c| sqlx::query(
-            "INSERT INTO fhir_outbox (appointment_id, queued_at, next_attempt_at) VALUES ($1, $2, $3)
-             ON CONFLICT (appointment_id) DO UPDATE SET queued_at = excluded.queued_at,
-                 next_attempt_at = excluded.next_attempt_at, attempts = 0, last_error = NULL, delivered_at = NULL",
-        )
-        .bind(appointment_id)
-        .bind(&now)
-        .bind(&now)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+        let event_id = arrival_writes(tx, appointment_id, &now).await?;
         if let Some(verified) = verified {
             verification::record(tx, appointment_id, verified, &now).await?;
         }
-        // A pre-registration pass is good for one check-in: spent with it.
-        on_tx!(tx, |c| sqlx::query(
-            "UPDATE arrival_pass SET used_at = $1 WHERE appointment_id = $2 AND used_at IS NULL"
-        )
-        .bind(&now)
-        .bind(appointment_id)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
         CheckIn {
             arrived_at: now,
             already_checked_in: false,
@@ -536,7 +568,7 @@ impl Store {
     }
 
     /// `check_in` for the kiosk: also redeems the match token (`redeem_match_token`) that
-    /// `matched_form_progress` found for `appointment_id`, in the same transaction — one write, one
+    /// `matched_visit` found for `appointment_id`, in the same transaction — one write, one
     /// commit, where the two used to be two of each.
     pub async fn check_in_matched(
         &self,
@@ -749,27 +781,39 @@ impl Store {
             .ok_or(sqlx::Error::RowNotFound)
     }
 
-    /// The appointment of a live match token and its `form_progress`, in one query and without
-    /// using the token (no write): what a check-in looks up before it queues its transaction,
-    /// which redeems the token with the arrival.
-    pub async fn matched_form_progress(
-        &self,
-        token: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Option<(i64, FormProgress)>, sqlx::Error> {
-        let rows: Vec<FormRow> = on_pool!(&self.pool, |p| {
-            sqlx::query_as(
-                "SELECT a.id, a.visit_type, r.form_id, r.phq2_total, r.phq9_total
+    /// The visit of a live match token, its `form_progress` and what is on file with the payer,
+    /// in one query and without using the token (no write): what a check-in looks up before it
+    /// queues its transaction, which redeems the token with the arrival.
+    pub async fn matched_visit(&self, token: &str, now: DateTime<Utc>) -> Result<Option<MatchedVisit>, sqlx::Error> {
+        let rows: Vec<(i64, String, Option<String>, Option<i64>, Option<i64>, bool, bool)> =
+            on_pool!(&self.pool, |p| {
+                sqlx::query_as(
+                    "SELECT a.id, a.visit_type, r.form_id, r.phq2_total, r.phq9_total,
+                    EXISTS (SELECT 1 FROM coverage c WHERE c.patient_id = a.patient_id),
+                    EXISTS (SELECT 1 FROM eligibility e WHERE e.appointment_id = a.id AND e.coverage <> 'unavailable')
              FROM match_token t JOIN appointment a ON a.id = t.appointment_id
                   LEFT JOIN questionnaire_response r ON r.appointment_id = a.id
              WHERE t.token = $1 AND t.expires_at >= $2",
-            )
-            .bind(token)
-            .bind(rfc3339(now))
-            .fetch_all(p)
-            .await
-        })?;
-        Ok(fold_form_progress(rows))
+                )
+                .bind(token)
+                .bind(rfc3339(now))
+                .fetch_all(p)
+                .await
+            })?;
+        let Some(&(.., coverage_on_file, payer_answered)) = rows.first() else {
+            return Ok(None);
+        };
+        let rows = rows
+            .into_iter()
+            .map(|(id, visit_type, form, phq2, phq9, ..)| (id, visit_type, form, phq2, phq9));
+        Ok(
+            fold_form_progress(rows.collect()).map(|(appointment_id, forms)| MatchedVisit {
+                appointment_id,
+                forms,
+                coverage_on_file,
+                payer_answered,
+            }),
+        )
     }
 
     /// The ids of the forms answered for this appointment.

@@ -226,6 +226,17 @@ pub async fn submit(client: &Client, base: &str, form: &str, token: &str, respon
 }
 
 /// A verification with everything confirmed as it is on file, card at the desk.
+/// Polls `probe` every 50 ms for up to 20 s (the machine may be busy; no timing is asserted).
+pub async fn eventually<T>(what: &str, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
+    for _ in 0..400 {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{what} did not happen within 20 s");
+}
+
 pub fn nothing_changed() -> Value {
     json!({
         "address": {"answer": "same"},
