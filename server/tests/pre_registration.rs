@@ -385,7 +385,40 @@ async fn a_patient_at_home_stops_and_carries_on_later_from_where_they_were() {
     // Finishing drops it: nothing of it stays on the server's side either.
     finish(&server.url, &later.match_token).await;
     let again: KioskAppointment = unlock(&server.url, &token, "1949-12-02").await.json().await.unwrap();
-    let after = resume(again.match_token).await;
+    let after = resume(again.match_token.clone()).await;
     assert_eq!(after["progress"], serde_json::Value::Null);
     assert_eq!(after["finished"], true, "the phone can offer the pass again");
+
+    // A save sent before "Send my answers" that lands after the finish (its row written after
+    // the finish deleted the one before, with the time it was sent) is not brought back.
+    let id = board_row(&staff, &server.url, "Chidi O.").await.id;
+    let db = test_db(&data).await;
+    let finished_at: String = on_db!(&db, |p| sqlx::query_scalar(
+        "SELECT finished_at FROM pre_registration WHERE appointment_id = $1"
+    )
+    .bind(id)
+    .fetch_one(p)
+    .await)
+    .unwrap();
+    let sent_before = (chrono::DateTime::parse_from_rfc3339(&finished_at).unwrap() - chrono::Duration::milliseconds(5))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let late = serde_json::to_string(&progress("review")).unwrap();
+    on_db!(&db, |p| sqlx::query(
+        "INSERT INTO pre_progress (appointment_id, body, saved_at) VALUES ($1, $2, $3)"
+    )
+    .bind(id)
+    .bind(&late)
+    .bind(&sent_before)
+    .execute(p)
+    .await
+    .map(|_| ()))
+    .unwrap();
+    assert_eq!(
+        resume(again.match_token.clone()).await["progress"],
+        serde_json::Value::Null
+    );
+    // Carrying on after finishing is kept as any progress is.
+    let saved = save(json!({"match_token": again.match_token, "progress": progress("payment")})).await;
+    assert_eq!(saved.status(), StatusCode::NO_CONTENT);
+    assert_eq!(resume(again.match_token.clone()).await["progress"], progress("payment"));
 }

@@ -175,9 +175,8 @@ async fn resume(
     ApiJson(request): ApiJson<MatchTokenRequest>,
 ) -> Result<Json<Resume>, ApiError> {
     let appointment_id = matched_appointment(&state, &request.match_token).await?;
-    let saved = state.store.saved_progress(appointment_id).await?;
+    let (saved, finished) = state.store.resume_point(appointment_id).await?;
     // A row this server wrote from a checked `SavedProgress`; one it cannot read is as none.
     let progress = saved.and_then(|body| serde_json::from_str(&body).ok());
-    let finished = state.store.pre_registration_finished(appointment_id).await?;
     Ok(Json(Resume { progress, finished }))
 }

@@ -239,25 +239,21 @@ impl Store {
         .map(|_| ()))
     }
 
-    /// Whether the patient finished the pre-registration (and holds a pass).
-    pub async fn pre_registration_finished(&self, appointment_id: i64) -> Result<bool, sqlx::Error> {
-        let finished: Option<bool> = on_pool!(self.pool(), |p| sqlx::query_scalar(
-            "SELECT finished_at IS NOT NULL FROM pre_registration WHERE appointment_id = $1"
+    /// Where the patient left off (the body `save_progress` kept), and whether they finished.
+    /// Progress saved before the last finish is none: a save still on its way when "Send my
+    /// answers" committed lands after the finish deleted the row, and must not greet the
+    /// patient with their old answers next time.
+    pub async fn resume_point(&self, appointment_id: i64) -> Result<(Option<String>, bool), sqlx::Error> {
+        let row: Option<(Option<String>, bool)> = on_pool!(self.pool(), |p| sqlx::query_as(
+            "SELECT g.body, r.finished_at IS NOT NULL FROM pre_registration r
+             LEFT JOIN pre_progress g ON g.appointment_id = r.appointment_id
+                  AND (r.finished_at IS NULL OR g.saved_at > r.finished_at)
+             WHERE r.appointment_id = $1"
         )
         .bind(appointment_id)
         .fetch_optional(p)
         .await)?;
-        Ok(finished.unwrap_or(false))
-    }
-
-    /// Where the patient left off, if they saved anything and have not finished since.
-    pub async fn saved_progress(&self, appointment_id: i64) -> Result<Option<String>, sqlx::Error> {
-        on_pool!(self.pool(), |p| sqlx::query_scalar(
-            "SELECT body FROM pre_progress WHERE appointment_id = $1"
-        )
-        .bind(appointment_id)
-        .fetch_optional(p)
-        .await)
+        Ok(row.unwrap_or((None, false)))
     }
 
     /// The appointment of an unused pass of `day`, by its code or its token's hash.
