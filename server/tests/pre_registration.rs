@@ -422,3 +422,46 @@ async fn a_patient_at_home_stops_and_carries_on_later_from_where_they_were() {
     assert_eq!(saved.status(), StatusCode::NO_CONTENT);
     assert_eq!(resume(again.match_token.clone()).await["progress"], progress("payment"));
 }
+
+#[tokio::test]
+async fn progress_saved_for_a_day_gone_by_is_deleted() {
+    let data = tempfile::tempdir().unwrap();
+    let server = server_with_window(&data, ALL_DAY).await;
+    let staff = staff_client(&server.url).await;
+    let db = test_db(&data).await;
+    let chidi = board_row(&staff, &server.url, "Chidi O.").await.id;
+    let today = board_row(&staff, &server.url, "Sean O.").await.id;
+    // Chidi's visit was yesterday; both patients saved progress and never finished.
+    on_db!(&db, |p| sqlx::query(
+        "UPDATE appointment SET starts_at = $1 || substr(starts_at, 11) WHERE id = $2"
+    )
+    .bind(
+        (chrono::Local::now().date_naive() - chrono::Days::new(1))
+            .format("%Y-%m-%d")
+            .to_string()
+    )
+    .bind(chidi)
+    .execute(p)
+    .await
+    .map(|_| ()))
+    .unwrap();
+    for id in [chidi, today] {
+        on_db!(&db, |p| sqlx::query(
+            "INSERT INTO pre_progress (appointment_id, body, saved_at) VALUES ($1, '{}', $2)"
+        )
+        .bind(id)
+        .bind("2026-01-01T00:00:00.000Z")
+        .execute(p)
+        .await
+        .map(|_| ()))
+        .unwrap();
+    }
+    // The sweep runs with the next match token issued.
+    token_for(&kiosk_client(), &server.url, "Smith", "1990-01-01").await;
+    let left: Vec<i64> = on_db!(&db, |p| sqlx::query_scalar("SELECT appointment_id FROM pre_progress")
+        .fetch_all(p)
+        .await)
+    .unwrap();
+    assert_eq!(left, [today]);
+    server.stop().await;
+}

@@ -47,15 +47,17 @@ pub struct Store {
     pool: Pool,
     /// SQLite: the one connection the busy paths write on, with group commit (`writer`).
     writer: Option<writer::Writer>,
-    /// When expired match tokens were last deleted (Unix seconds).
-    last_token_sweep: std::sync::Arc<std::sync::atomic::AtomicI64>,
+    /// When the sweep (`SWEEP_SECONDS`) last ran (Unix seconds).
+    last_sweep: std::sync::Arc<std::sync::atomic::AtomicI64>,
     /// SQLite: live tablets by token hash (`kiosks::KioskCache`). Not on PostgreSQL, where
     /// another server may revoke a tablet.
     kiosk_cache: Option<std::sync::Arc<KioskCache>>,
 }
 
-/// Expired match tokens are deleted at most this often (a redeem refuses them anyway).
-const TOKEN_SWEEP_SECONDS: i64 = 60;
+/// Expired match tokens (a redeem refuses them anyway), and the progress saved at home for
+/// visits of days gone by (a patient's answers, kept no longer than their link works), are
+/// deleted at most this often, with a match token issued.
+const SWEEP_SECONDS: i64 = 60;
 
 /// One of the two backends. Every statement is written once, in SQL both accept (`$1`
 /// placeholders, `RETURNING`, `ON CONFLICT`, `TRUE`/`FALSE`), and `on_pool!` / `on_tx!` compile
@@ -360,7 +362,7 @@ impl Store {
         Ok(Store {
             pool: Pool::Sqlite(pool),
             writer: Some(writer::Writer::start(writer_pool)),
-            last_token_sweep: Default::default(),
+            last_sweep: Default::default(),
             kiosk_cache: Some(Default::default()),
         })
     }
@@ -382,7 +384,7 @@ impl Store {
         Ok(Store {
             pool: Pool::Postgres(pool),
             writer: None,
-            last_token_sweep: Default::default(),
+            last_sweep: Default::default(),
             kiosk_cache: None,
         })
     }
@@ -507,10 +509,10 @@ impl Store {
         let mut bytes = [0u8; 16];
         rand::rng().fill_bytes(&mut bytes);
         let token = hex::encode(bytes);
-        let last_sweep = self.last_token_sweep.load(std::sync::atomic::Ordering::Relaxed);
-        let sweep = now.timestamp() - last_sweep >= TOKEN_SWEEP_SECONDS
+        let last_sweep = self.last_sweep.load(std::sync::atomic::Ordering::Relaxed);
+        let sweep = now.timestamp() - last_sweep >= SWEEP_SECONDS
             && self
-                .last_token_sweep
+                .last_sweep
                 .compare_exchange(
                     last_sweep,
                     now.timestamp(),
@@ -526,6 +528,13 @@ impl Store {
                             .bind(rfc3339(now))
                             .execute(&mut **c)
                             .await?;
+                        let (today, _) = day_range(now.with_timezone(&chrono::Local).date_naive());
+                        sqlx::query(
+                            "DELETE FROM pre_progress WHERE appointment_id IN (SELECT id FROM appointment WHERE starts_at < $1)",
+                        )
+                        .bind(today)
+                        .execute(&mut **c)
+                        .await?;
                     }
                     sqlx::query(
                         "UPDATE appointment SET kiosk_started_at = COALESCE(kiosk_started_at, $1) WHERE id = $2",
