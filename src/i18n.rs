@@ -97,6 +97,8 @@ pub struct Strings {
 
     pub steps_of: fn(usize, usize, &str) -> String,
     pub step_names: [&'static str; 6],
+    /// The last step's name at home, where it sends the answers rather than checking in.
+    pub step_send_at_home: &'static str,
     pub steps_label: &'static str,
     pub details_title: &'static str,
     pub details_lead: &'static str,
@@ -452,6 +454,7 @@ pub static EN: Strings = Strings {
 
     steps_of: |n, total, name| format!("Step {n} of {total}: {name}"),
     step_names: ["Details", "Insurance", "Forms", "Consents", "Payment", "Check in"],
+    step_send_at_home: "Send",
     steps_label: "Steps",
     details_title: "Are your details still right?",
     details_lead: "Check each one. Type only what changed.",
@@ -784,6 +787,7 @@ pub static ES: Strings = Strings {
 
     steps_of: |n, total, name| format!("Paso {n} de {total}: {name}"),
     step_names: ["Datos", "Seguro", "Formularios", "Consentimientos", "Pago", "Registro"],
+    step_send_at_home: "Enviar",
     steps_label: "Pasos",
     details_title: "¿Sus datos siguen siendo correctos?",
     details_lead: "Revise cada uno. Escriba solo lo que cambió.",

@@ -171,6 +171,8 @@ async fn a_patient_pre_registers_on_a_phone_stops_halfway_carries_on_and_checks_
     click(&phone, "#pay-card").await;
     // The address typed in the first sitting came back with her.
     wait_text(&phone, "#review-changes", "77 Harbor Rd").await;
+    // At home the last step sends the answers; the check-in is at the clinic.
+    wait_text(&phone, "#steps-text", "Step 6 of 6: Send").await;
     check_screen(&phone, "home-review").await;
     click(&phone, "#check-in").await;
 

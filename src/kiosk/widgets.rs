@@ -21,6 +21,15 @@ pub const STEP_COUNT: usize = 6;
 #[component]
 pub fn Steps(current: usize) -> impl IntoView {
     let s = strings();
+    let at_home = expect_context::<Flow>().at_home();
+    let name = move |n: usize| {
+        let s = s.get();
+        if at_home && n == STEP_COUNT {
+            s.step_send_at_home
+        } else {
+            s.step_names[n - 1]
+        }
+    };
     let items = (1..=STEP_COUNT)
         .map(|n| {
             let state = if n < current {
@@ -32,7 +41,7 @@ pub fn Steps(current: usize) -> impl IntoView {
             };
             view! {
                 <li class=state aria-current=(n == current).then_some("step")>
-                    {move || s.get().step_names[n - 1]}
+                    {move || name(n)}
                 </li>
             }
         })
@@ -40,7 +49,7 @@ pub fn Steps(current: usize) -> impl IntoView {
     view! {
         <div class="steps" id="steps">
             <p class="step-indicator" id="steps-text">
-                {move || (s.get().steps_of)(current, STEP_COUNT, s.get().step_names[current - 1])}
+                {move || (s.get().steps_of)(current, STEP_COUNT, name(current))}
             </p>
             <ol aria-label=tr(|s| s.steps_label)>{items}</ol>
         </div>
