@@ -8,7 +8,7 @@ mod common;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use arrive_domain::api::{CoverageCheck, DeskDay, DeskDetail, Eligibility};
+use arrive_domain::api::{CoverageCheck, DeskDay, Eligibility};
 use arrive_server::Config;
 use axum::extract::State;
 use axum::http::StatusCode as AxumStatus;
@@ -20,34 +20,7 @@ use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 
 async fn today(staff: &Client, base: &str) -> DeskDay {
-    staff
-        .get(format!("{base}/api/v1/desk/appointments"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
-async fn appointment_id(staff: &Client, base: &str, board_name: &str) -> i64 {
-    today(staff, base)
-        .await
-        .appointments
-        .iter()
-        .find(|a| a.patient == board_name)
-        .unwrap_or_else(|| panic!("{board_name} is on today's board"))
-        .id
-}
-
-async fn detail(staff: &Client, base: &str, id: i64) -> DeskDetail {
-    let response = staff
-        .get(format!("{base}/api/v1/desk/appointments/{id}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    response.json().await.unwrap()
+    get_json(staff, &format!("{base}/api/v1/desk/appointments")).await
 }
 
 async fn check_in(kiosk: &Client, base: &str, last_name: &str, dob: &str) {
@@ -74,7 +47,7 @@ fn entries_of<'a>(bundle: &'a Value, kind: &str) -> Vec<&'a Value> {
 async fn a_check_in_is_served_as_a_valid_fhir_r4_transaction_bundle() {
     let (_data, server, kiosk) = fresh_server().await;
     let staff = staff_client(&server.url).await;
-    let id = appointment_id(&staff, &server.url, "María G.").await;
+    let id = board_row(&staff, &server.url, "María G.").await.id;
     let bundle_url = format!("{}/fhir/r4/Bundle/{id}", server.url);
     // Not checked in yet: there is no check-in to hand off.
     let early = staff.get(&bundle_url).send().await.unwrap();
@@ -262,10 +235,10 @@ async fn the_outbox_delivers_each_check_in_once_in_effect_through_failures() {
     .await;
     let (kiosk, staff) = (kiosk_client(), staff_client(&server.url).await);
     check_in(&kiosk, &server.url, "Smith", "1990-01-01").await;
-    let id = appointment_id(&staff, &server.url, "James S.").await;
+    let id = board_row(&staff, &server.url, "James S.").await.id;
 
     let delivered = eventually("delivery to the FHIR server", async || {
-        let d = detail(&staff, &server.url, id).await.ehr_delivery?;
+        let d = desk_detail(&staff, &server.url, id).await.ehr_delivery?;
         d.delivered_at.is_some().then_some(d)
     })
     .await;
@@ -295,9 +268,9 @@ async fn the_sandbox_payer_answers_eligibility_and_the_desk_sees_it() {
     let eligibility_of = |name: &'static str| {
         let (staff, base) = (staff.clone(), server.url.clone());
         async move {
-            let id = appointment_id(&staff, &base, name).await;
+            let id = board_row(&staff, &base, name).await.id;
             eventually("the payer's answer", async || {
-                detail(&staff, &base, id).await.eligibility
+                desk_detail(&staff, &base, id).await.eligibility
             })
             .await
         }
@@ -344,7 +317,7 @@ async fn the_sandbox_payer_answers_eligibility_and_the_desk_sees_it() {
         .await
         .unwrap();
     assert_eq!(again.coverage, CoverageCheck::Inactive);
-    let self_pay = appointment_id(&staff, &server.url, "Aisha N.").await;
+    let self_pay = board_row(&staff, &server.url, "Aisha N.").await.id;
     let none = staff
         .post(format!(
             "{}/api/v1/desk/appointments/{self_pay}/eligibility",

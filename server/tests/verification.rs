@@ -5,7 +5,7 @@
 
 mod common;
 
-use arrive_domain::api::{CardImageRef, CheckInResponse, DeskDetail};
+use arrive_domain::api::{CardImageRef, CheckInResponse};
 use arrive_domain::verification::{MemberIdFormat, Payer, PaymentIntent, RecordOnFile};
 use arrive_domain::ErrorCode;
 use base64::Engine;
@@ -40,16 +40,6 @@ async fn check_in_with(
         json!({"match_token": token, "idempotency_key": key, "verification": verification}),
     )
     .await
-}
-
-async fn detail(staff: &Client, server: &TestServer, id: i64) -> DeskDetail {
-    let response = staff
-        .get(url(server, &format!("/api/v1/desk/appointments/{id}")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    response.json().await.unwrap()
 }
 
 async fn bundle(staff: &Client, server: &TestServer, id: i64) -> Value {
@@ -263,7 +253,7 @@ async fn confirming_everything_stores_one_verification_and_raises_no_flag() {
     assert_eq!(on_file["phone"], "+15125550104", "the record as it was, for staff");
     assert_eq!(on_file["coverages"][0]["member_id"], "SBX-100400");
 
-    let verification = detail(&staff, &server, row.id)
+    let verification = desk_detail(&staff, &server.url, row.id)
         .await
         .verification
         .expect("a verification");
@@ -283,7 +273,7 @@ async fn the_payer_is_asked_once_per_visit_unless_the_insurance_changes() {
     assert_eq!(response.status(), StatusCode::OK);
     let sean = board_row(&staff, &server.url, "Sean O.").await;
     let asked = eventually("the payer's answer", async || {
-        detail(&staff, &server, sean.id).await.eligibility
+        desk_detail(&staff, &server.url, sean.id).await.eligibility
     })
     .await;
     assert_eq!(asked.copay_cents, Some(3000));
@@ -292,7 +282,7 @@ async fn the_payer_is_asked_once_per_visit_unless_the_insurance_changes() {
     let token = token_for(&kiosk, &server.url, "Smith", "1990-01-01").await;
     record_of(&kiosk, &server, &token).await;
     let james = board_row(&staff, &server.url, "James S.").await;
-    let first = detail(&staff, &server, james.id)
+    let first = desk_detail(&staff, &server.url, james.id)
         .await
         .eligibility
         .expect("asked at the record step");
@@ -302,7 +292,7 @@ async fn the_payer_is_asked_once_per_visit_unless_the_insurance_changes() {
     assert_eq!(response.status(), StatusCode::OK);
     // A second ask would run right after the check-in's commit; give it ample time to show.
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    let after = detail(&staff, &server, james.id)
+    let after = desk_detail(&staff, &server.url, james.id)
         .await
         .eligibility
         .expect("still on file");
@@ -343,7 +333,7 @@ async fn a_new_address_and_phone_are_stored_normalised_and_shown_to_staff_and_th
         ("12 Elm St", "78701-1234", "+15125550199")
     );
 
-    let verification = detail(&staff, &server, row.id).await.verification.unwrap();
+    let verification = desk_detail(&staff, &server.url, row.id).await.verification.unwrap();
     let changes: Vec<(&str, &str, &str)> = verification
         .changes
         .iter()
@@ -450,7 +440,7 @@ async fn self_pay_removes_the_coverage_and_flags_the_board() {
     )
     .await;
     assert_eq!(coverages, 0);
-    let detail = detail(&staff, &server, row.id).await;
+    let detail = desk_detail(&staff, &server.url, row.id).await;
     assert_eq!(detail.eligibility, None, "the old coverage's answer is gone with it");
     let verification = detail.verification.unwrap();
     assert_eq!(verification.changes.len(), 1);
@@ -506,14 +496,18 @@ async fn new_insurance_replaces_the_coverage_and_the_payer_is_asked_again() {
     );
     // Asked again after the commit, about the new plan (which the sandbox does not know).
     let eligibility = eventually("the payer asked again", async || {
-        detail(&staff, &server, row.id)
+        desk_detail(&staff, &server.url, row.id)
             .await
             .eligibility
             .filter(|e| e.coverage == arrive_domain::api::CoverageCheck::Rejected)
     })
     .await;
     assert_eq!(eligibility.reason.as_deref(), Some("75"));
-    let change = &detail(&staff, &server, row.id).await.verification.unwrap().changes[0];
+    let change = &desk_detail(&staff, &server.url, row.id)
+        .await
+        .verification
+        .unwrap()
+        .changes[0];
     assert_eq!(change.field, "insurance");
     assert_eq!(
         change.before,
@@ -738,7 +732,7 @@ async fn card_photos_are_kept_for_staff_and_sent_to_the_ehr() {
         json!({"answer": "changed", "value": {"name": "Diego Hernández", "phone": "+1 512 555 0162"}});
     let response = check_in_with(&kiosk, &server, &token, &key(8), verification).await;
     assert_eq!(response.status(), StatusCode::OK);
-    let verification = detail(&staff, &server, row.id).await.verification.unwrap();
+    let verification = desk_detail(&staff, &server.url, row.id).await.verification.unwrap();
     assert_eq!(
         verification.card_images,
         [

@@ -132,6 +132,10 @@ pub type FormProgress = (String, Vec<String>, Option<u32>);
 /// one with no form.
 type FormRow = (i64, String, Option<String>, Option<i64>, Option<i64>);
 
+/// A `FormRow`, then whether insurance is on file and whether the payer's answer is
+/// (`MatchedVisit`).
+type MatchedRow = (i64, String, Option<String>, Option<i64>, Option<i64>, bool, bool);
+
 /// `FormRow`s of one appointment: the appointment and its `FormProgress`.
 fn fold_form_progress(rows: Vec<FormRow>) -> Option<(i64, FormProgress)> {
     let (appointment_id, visit_type) = rows.first().map(|r| (r.0, r.1.clone()))?;
@@ -794,21 +798,20 @@ impl Store {
     /// in one query and without using the token (no write): what a check-in looks up before it
     /// queues its transaction, which redeems the token with the arrival.
     pub async fn matched_visit(&self, token: &str, now: DateTime<Utc>) -> Result<Option<MatchedVisit>, sqlx::Error> {
-        let rows: Vec<(i64, String, Option<String>, Option<i64>, Option<i64>, bool, bool)> =
-            on_pool!(&self.pool, |p| {
-                sqlx::query_as(
-                    "SELECT a.id, a.visit_type, r.form_id, r.phq2_total, r.phq9_total,
+        let rows: Vec<MatchedRow> = on_pool!(&self.pool, |p| {
+            sqlx::query_as(
+                "SELECT a.id, a.visit_type, r.form_id, r.phq2_total, r.phq9_total,
                     EXISTS (SELECT 1 FROM coverage c WHERE c.patient_id = a.patient_id),
                     EXISTS (SELECT 1 FROM eligibility e WHERE e.appointment_id = a.id AND e.coverage <> 'unavailable')
              FROM match_token t JOIN appointment a ON a.id = t.appointment_id
                   LEFT JOIN questionnaire_response r ON r.appointment_id = a.id
              WHERE t.token = $1 AND t.expires_at >= $2",
-                )
-                .bind(token)
-                .bind(rfc3339(now))
-                .fetch_all(p)
-                .await
-            })?;
+            )
+            .bind(token)
+            .bind(rfc3339(now))
+            .fetch_all(p)
+            .await
+        })?;
         let Some(&(.., coverage_on_file, payer_answered)) = rows.first() else {
             return Ok(None);
         };

@@ -11,7 +11,7 @@ pub mod validators;
 
 use std::time::Duration;
 
-use arrive_domain::api::{DeskAppointment, DeskDay, IdentifyResponse};
+use arrive_domain::api::{DeskAppointment, DeskDay, DeskDetail, IdentifyResponse};
 use arrive_domain::{ErrorBody, ErrorCode};
 use arrive_server::store::Backend;
 use arrive_server::Config;
@@ -232,7 +232,7 @@ pub async fn eventually<T>(what: &str, mut probe: impl AsyncFnMut() -> Option<T>
         if let Some(value) = probe().await {
             return value;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!("{what} did not happen within 20 s");
 }
@@ -254,6 +254,11 @@ pub async fn get_json<T: serde::de::DeserializeOwned>(client: &Client, url: &str
     let response = client.get(url).send().await.expect("request");
     assert_eq!(response.status(), StatusCode::OK, "GET {url}");
     response.json().await.expect("JSON answer")
+}
+
+/// What signed-in `staff` see of one appointment.
+pub async fn desk_detail(staff: &Client, base: &str, id: i64) -> DeskDetail {
+    get_json(staff, &format!("{base}/api/v1/desk/appointments/{id}")).await
 }
 
 /// Today's board row of `name` ("Chidi O."), as signed-in `staff` see it.
