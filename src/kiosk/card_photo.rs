@@ -3,12 +3,11 @@
 //! instead. Each photo is scaled down and compressed here to a JPEG of at most 300 KiB, kept
 //! in memory only (never in browser storage), and sent with the check-in (review.rs).
 
-use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, MediaStream};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 use super::camera;
 use super::draft::photo_slot;
@@ -48,39 +47,23 @@ pub fn CardPhotos(rank: usize) -> impl IntoView {
 fn CardSide(rank: usize, side: usize, id: String) -> impl IntoView {
     let photo = expect_context::<Flow>().draft.photos[photo_slot(rank, side)];
     let camera = RwSignal::new(Camera::Closed);
-    let stream = StoredValue::new_local(None::<MediaStream>);
-    let video = NodeRef::<html::Video>::new();
+    let live = camera::LiveCamera::new();
+    let video = live.video;
     let problem = RwSignal::new(false);
-    let stop = move || {
-        if let Some(stream) = stream.try_update_value(Option::take).flatten() {
-            camera::stop(&stream);
-        }
-    };
-    on_cleanup(stop);
 
     let open = move |_| {
         problem.set(false);
         camera.set(Camera::Starting);
         spawn_local(async move {
             // The camera facing away from the patient, where a tablet has two.
-            match camera::start("environment").await {
-                Ok(started) => {
-                    stream.try_set_value(Some(started));
-                    camera.try_set(Camera::Live);
-                }
-                Err(_) => {
-                    camera.try_set(Camera::Unavailable);
-                }
-            }
+            let state = if live.open("environment").await {
+                Camera::Live
+            } else {
+                Camera::Unavailable
+            };
+            camera.try_set(state);
         });
     };
-    // The preview shows once the <video> exists.
-    Effect::new(move |_| {
-        if let (Some(video), Some(Some(live))) = (video.get(), stream.try_get_value()) {
-            video.set_src_object(Some(&live));
-            let _ = video.play();
-        }
-    });
     let capture = move |_| {
         let Some(video) = video.get_untracked() else { return };
         let (width, height) = (f64::from(video.video_width()), f64::from(video.video_height()));
@@ -90,14 +73,14 @@ fn CardSide(rank: usize, side: usize, id: String) -> impl IntoView {
         match compress(draw, width, height) {
             Some(jpeg) => {
                 photo.set(Some(jpeg));
-                stop();
+                live.stop();
                 camera.set(Camera::Closed);
             }
             None => problem.set(true),
         }
     };
     let cancel = move |_| {
-        stop();
+        live.stop();
         camera.set(Camera::Closed);
     };
     let chosen = move |ev: leptos::ev::Event| {

@@ -1,11 +1,10 @@
 //! "Scan my pass": the tablet's front camera reads the pass's QR code (decoded here, in wasm,
 //! with rqrr), then the pass is looked up as if its code had been typed.
 
-use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlVideoElement, MediaStream};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlVideoElement};
 
 use super::pass::{redeem, refusal_text};
 use super::{camera, Flow, NavButtons};
@@ -32,31 +31,17 @@ fn Scanner() -> impl IntoView {
     let flow = expect_context::<Flow>();
     let s = strings();
     let camera_state = RwSignal::new(Camera::Starting);
-    let stream = StoredValue::new_local(None::<MediaStream>);
-    let video = NodeRef::<html::Video>::new();
+    let live = camera::LiveCamera::new();
+    let video = live.video;
     let refusal = RwSignal::new(None);
     let looking = StoredValue::new(true);
-    let stop = move || {
-        if let Some(stream) = stream.try_update_value(Option::take).flatten() {
-            camera::stop(&stream);
-        }
-    };
     spawn_local(async move {
-        match camera::start("user").await {
-            Ok(started) => {
-                stream.try_set_value(Some(started));
-                camera_state.try_set(Camera::Live);
-            }
-            Err(_) => {
-                camera_state.try_set(Camera::Unavailable);
-            }
-        }
-    });
-    Effect::new(move |_| {
-        if let (Some(video), Some(Some(live))) = (video.get(), stream.try_get_value()) {
-            video.set_src_object(Some(&live));
-            let _ = video.play();
-        }
+        let state = if live.open("user").await {
+            Camera::Live
+        } else {
+            Camera::Unavailable
+        };
+        camera_state.try_set(state);
     });
     let canvas: Option<HtmlCanvasElement> = document().create_element("canvas").ok().map(JsCast::unchecked_into);
     let timer = set_interval_with_handle(
@@ -87,7 +72,6 @@ fn Scanner() -> impl IntoView {
         if let Some(timer) = timer {
             timer.clear();
         }
-        stop();
     });
 
     view! {
