@@ -533,8 +533,11 @@ impl Store {
                             .execute(&mut **c)
                             .await?;
                         let (today, _) = day_range(now.with_timezone(&chrono::Local).date_naive());
+                        // Driven by pre_progress (a few rows), each visit found by its key: the
+                        // appointments of all past days are never scanned.
                         sqlx::query(
-                            "DELETE FROM pre_progress WHERE appointment_id IN (SELECT id FROM appointment WHERE starts_at < $1)",
+                            "DELETE FROM pre_progress
+                             WHERE (SELECT a.starts_at FROM appointment a WHERE a.id = pre_progress.appointment_id) < $1",
                         )
                         .bind(today)
                         .execute(&mut **c)
