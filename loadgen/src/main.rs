@@ -252,9 +252,10 @@ async fn main() {
                 return Outcome::Exhausted;
             };
             let started = Instant::now();
-            match check_in(&client, &options.base, token).await {
-                true => Outcome::Ok(started.elapsed()),
-                false => Outcome::Failed,
+            if check_in(&client, &options.base, token).await {
+                Outcome::Ok(started.elapsed())
+            } else {
+                Outcome::Failed
             }
         }
     })
@@ -279,9 +280,10 @@ async fn main() {
                 return Outcome::Failed;
             };
             let started = Instant::now();
-            match check_in(&client, &options.base, &token).await {
-                true => Outcome::Ok(started.elapsed()),
-                false => Outcome::Failed,
+            if check_in(&client, &options.base, &token).await {
+                Outcome::Ok(started.elapsed())
+            } else {
+                Outcome::Failed
             }
         }
     })

@@ -389,16 +389,16 @@ async fn check_in(
     if arrived {
         metrics::counter!("arrive_check_ins_total").increment(1);
         state.outbox_wake.notify_one();
-    }
-    if arrived && ask_payer {
-        // The payer's answer is for the desk; the patient does not wait for it. Asked after
-        // the commit, so new insurance given with the check-in is what the payer is asked about.
-        let state = state.clone();
-        tokio::spawn(async move {
-            if let Err(error) = crate::eligibility::check_and_publish(&state, appointment_id).await {
-                tracing::warn!(%error, "eligibility: not recorded");
-            }
-        });
+        if ask_payer {
+            // The payer's answer is for the desk; the patient does not wait for it. Asked after
+            // the commit, so new insurance given with the check-in is what the payer is asked about.
+            let state = state.clone();
+            tokio::spawn(async move {
+                if let Err(error) = crate::eligibility::check_and_publish(&state, appointment_id).await {
+                    tracing::warn!(%error, "eligibility: not recorded");
+                }
+            });
+        }
     }
     Ok(Json(CheckInResponse {
         arrived_at: check_in.arrived_at,
