@@ -454,6 +454,10 @@ pub struct EhrDelivery {
     /// Why the last attempt failed: an HTTP status or a kind of transport failure.
     pub last_error: Option<String>,
     pub next_attempt_at: String,
+    /// The EHR refused the check-in for good, in its own words (its OperationOutcome's text):
+    /// staff fix the cause; nothing is retried.
+    #[serde(default)]
+    pub rejection: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

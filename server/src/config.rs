@@ -49,6 +49,11 @@ pub struct Config {
     /// `ARRIVE_FHIR_RETRY_SECONDS` (default 5): the wait after a failed delivery; it doubles
     /// with each further failure, up to 15 minutes.
     pub fhir_retry_base: std::time::Duration,
+    /// `ARRIVE_PUBLIC_URL`: the address the clinic's systems reach this server at (e.g.
+    /// `https://checkin.clinic.example`), without a trailing slash. A signed Consent's `policy`
+    /// in the FHIR hand-off points there, at the wording signed. Unset: the policy is named by a
+    /// `urn:arrive:consent-text:` URN the EHR cannot open.
+    pub public_url: Option<String>,
     /// `ARRIVE_ELIGIBILITY`: `sandbox` asks the built-in sandbox payer (`demo/sandbox-payer.json`,
     /// made-up members) for each check-in's eligibility; `off` asks nobody. Default: `sandbox`
     /// with the demo clinic, `off` without.
@@ -119,6 +124,12 @@ impl Config {
                 return Err(format!("ARRIVE_FHIR_ENDPOINT must be an http(s) URL, not {url}"));
             }
         }
+        let public_url = var("ARRIVE_PUBLIC_URL").map(|url| url.trim_end_matches('/').to_owned());
+        if let Some(url) = &public_url {
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                return Err(format!("ARRIVE_PUBLIC_URL must be an http(s) URL, not {url}"));
+            }
+        }
         let eligibility_sandbox = match var("ARRIVE_ELIGIBILITY").as_deref() {
             None => seed_demo,
             Some("sandbox") => true,
@@ -158,6 +169,7 @@ impl Config {
             wait_minutes,
             fhir_endpoint,
             fhir_retry_base,
+            public_url,
             eligibility_sandbox,
             payers_file: var("ARRIVE_PAYERS_FILE").map(PathBuf::from),
             arrival_window: match var("ARRIVE_ARRIVAL_WINDOW") {

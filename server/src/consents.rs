@@ -22,16 +22,38 @@ const SHIPPED: [(&str, &str); 3] = [
 ];
 
 /// A consent file: exactly these fields, every language filled in.
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ConsentFile {
     id: String,
+    kind: ConsentKind,
     title: LocalizedText,
     text: LocalizedText,
 }
 
+/// What is versioned: the words, not how the EHR files them.
+#[derive(Serialize)]
+struct Wording<'a> {
+    id: &'a str,
+    title: &'a LocalizedText,
+    text: &'a LocalizedText,
+}
+
+/// What signing a text means, which decides how the EHR files it (`fhir/signed.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentKind {
+    /// Acknowledging the Notice of Privacy Practices.
+    PrivacyNotice,
+    /// Consent to be examined and treated.
+    Treatment,
+    /// Agreeing to pay what insurance does not: an agreement, not a consent to care.
+    FinancialResponsibility,
+}
+
 pub struct Consents {
     ordered: Vec<ConsentDocument>,
+    kinds: Vec<ConsentKind>,
 }
 
 impl Consents {
@@ -45,6 +67,7 @@ impl Consents {
             Some(dir) => crate::config::read_json_files(dir, "consents")?,
         };
         let mut ordered: Vec<ConsentDocument> = Vec::new();
+        let mut kinds = Vec::new();
         for (name, json) in sources {
             let file: ConsentFile = serde_json::from_str(&json).map_err(|e| format!("consent {name}: {e}"))?;
             let texts = [&file.title.en, &file.title.es, &file.text.en, &file.text.es];
@@ -56,7 +79,13 @@ impl Consents {
             if ordered.iter().any(|c| c.id == file.id) {
                 return Err(format!("consent {name}: the id {:?} is used twice", file.id));
             }
-            let canonical = serde_json::to_vec(&file).map_err(|e| e.to_string())?;
+            let wording = Wording {
+                id: &file.id,
+                title: &file.title,
+                text: &file.text,
+            };
+            let canonical = serde_json::to_vec(&wording).map_err(|e| e.to_string())?;
+            kinds.push(file.kind);
             ordered.push(ConsentDocument {
                 version: hex::encode(Sha256::digest(&canonical)),
                 id: file.id,
@@ -64,7 +93,7 @@ impl Consents {
                 text: file.text,
             });
         }
-        Ok(Consents { ordered })
+        Ok(Consents { ordered, kinds })
     }
 
     pub fn all(&self) -> &[ConsentDocument] {
@@ -73,5 +102,10 @@ impl Consents {
 
     pub fn get(&self, id: &str) -> Option<&ConsentDocument> {
         self.ordered.iter().find(|c| c.id == id)
+    }
+
+    pub fn kind(&self, id: &str) -> Option<ConsentKind> {
+        let index = self.ordered.iter().position(|c| c.id == id)?;
+        self.kinds.get(index).copied()
     }
 }

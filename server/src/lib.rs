@@ -46,6 +46,8 @@ pub struct AppState {
     pub identify_throttle: std::sync::Arc<throttle::IdentifyThrottle>,
     /// A FHIR endpoint is configured: check-ins are delivered and the desk shows how it went.
     pub fhir_delivery: bool,
+    /// Builds, stores and serves each check-in's FHIR Bundle.
+    pub handoff: fhir::HandOff,
     /// Rung after each check-in so the FHIR outbox delivers at once.
     pub outbox_wake: std::sync::Arc<tokio::sync::Notify>,
     /// Where eligibility inquiries (X12 270) go; `None`: nobody is asked.
@@ -101,11 +103,21 @@ pub async fn run(
         let relay = events::listen(store.clone(), events.clone(), pool.clone(), stop_rx.clone()).await?;
         tokio::spawn(relay);
     }
+    // Every wording offered stays readable at its version, for the Consents that point at it.
+    store.remember_consent_texts(consents.all(), chrono::Utc::now()).await?;
+    let handoff = fhir::HandOff {
+        store: store.clone(),
+        forms: forms.clone(),
+        consents: consents.clone(),
+        payers: payers.clone(),
+        public_url: config.public_url.clone(),
+    };
     let state = AppState {
         store,
         events,
         forms,
         consents,
+        handoff,
         secure_cookies: config.https(),
         trusted_proxies: std::sync::Arc::new(config.trusted_proxies.clone()),
         wait_minutes: config.wait_minutes,
@@ -120,9 +132,7 @@ pub async fn run(
     };
     if let Some(endpoint) = &config.fhir_endpoint {
         let outbox = fhir::outbox::Outbox {
-            store: state.store.clone(),
-            forms: state.forms.clone(),
-            consents: state.consents.clone(),
+            handoff: state.handoff.clone(),
             endpoint: endpoint.clone(),
             retry_base: config.fhir_retry_base,
             wake: state.outbox_wake.clone(),

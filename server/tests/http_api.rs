@@ -815,7 +815,7 @@ async fn a_consent_reworded_by_the_clinic_is_asked_again() {
     let consents = data.path().join("consents");
     std::fs::create_dir_all(&consents).unwrap();
     let write = |text: &str| {
-        let doc = json!({"id": "treat", "title": {"en": "Consent", "es": "Consentimiento"},
+        let doc = json!({"id": "treat", "kind": "treatment", "title": {"en": "Consent", "es": "Consentimiento"},
             "text": {"en": text, "es": "Acepto."}});
         std::fs::write(consents.join("treat.json"), doc.to_string()).unwrap();
     };

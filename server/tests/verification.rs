@@ -52,6 +52,24 @@ async fn bundle(staff: &Client, server: &TestServer, id: i64) -> Value {
     response.json().await.unwrap()
 }
 
+/// What the Bundle changes in the EHR's Patient: each JSON Patch operation's path → value.
+fn patient_changes(bundle: &Value) -> std::collections::HashMap<String, Value> {
+    use base64::Engine;
+    let entry = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["request"]["method"] == "PATCH" && e["request"]["url"].as_str().unwrap().starts_with("Patient?"))
+        .expect("the Patient is patched");
+    let data = entry["resource"]["data"].as_str().unwrap();
+    let operations: Vec<Value> =
+        serde_json::from_slice(&base64::engine::general_purpose::STANDARD.decode(data).unwrap()).unwrap();
+    operations
+        .into_iter()
+        .map(|op| (op["path"].as_str().unwrap().to_owned(), op["value"].clone()))
+        .collect()
+}
+
 fn resources<'a>(bundle: &'a Value, kind: &str) -> Vec<&'a Value> {
     bundle["entry"]
         .as_array()
@@ -359,14 +377,16 @@ async fn a_new_address_and_phone_are_stored_normalised_and_shown_to_staff_and_th
 
     let bundle = bundle(&staff, &server, row.id).await;
     assert_valid_fhir(&bundle);
-    let patient = resources(&bundle, "Patient")[0];
-    assert_eq!(patient["address"][0]["line"][0], "12 Elm St");
-    assert_eq!(patient["address"][0]["postalCode"], "78701-1234");
-    assert_eq!(patient["telecom"][0]["value"], "+15125550199");
+    // Only what changed is patched into the EHR's Patient.
+    let patient = patient_changes(&bundle);
+    assert_eq!(patient["/address"][0]["line"][0], "12 Elm St");
+    assert_eq!(patient["/address"][0]["postalCode"], "78701-1234");
+    assert_eq!(patient["/telecom"][0]["value"], "+15125550199");
     // James's emergency contact goes to the EHR as a Patient.contact.
-    assert_eq!(patient["contact"][0]["relationship"][0]["coding"][0]["code"], "C");
-    assert_eq!(patient["contact"][0]["name"]["text"], "Emily Smith");
-    assert_eq!(patient["contact"][0]["telecom"][0]["value"], "+15125550154");
+    assert_eq!(patient["/contact"][0]["relationship"][0]["coding"][0]["code"], "C");
+    assert_eq!(patient["/contact"][0]["name"]["text"], "Emily Smith");
+    assert_eq!(patient["/contact"][0]["telecom"][0]["value"], "+15125550154");
+    assert!(!patient.contains_key("/communication"), "the language did not change");
     server.stop().await;
 }
 
@@ -454,7 +474,10 @@ async fn self_pay_removes_the_coverage_and_flags_the_board() {
 
     let bundle = bundle(&staff, &server, row.id).await;
     assert_valid_fhir(&bundle);
-    assert!(resources(&bundle, "Coverage").is_empty());
+    // Self-pay is a Coverage of its own, so the EHR's billing sees it.
+    let coverages = resources(&bundle, "Coverage");
+    assert_eq!(coverages.len(), 1);
+    assert_eq!(coverages[0]["type"]["coding"][0]["code"], "pay");
     server.stop().await;
 }
 
@@ -765,10 +788,7 @@ async fn card_photos_are_kept_for_staff_and_sent_to_the_ehr() {
     assert_eq!(documents[0]["content"][0]["attachment"]["contentType"], "image/jpeg");
     assert_eq!(documents[0]["content"][0]["attachment"]["data"], b64(&tiny_jpeg(2)));
     assert_eq!(documents[1]["type"]["text"], "Insurance card back");
-    assert_eq!(
-        resources(&bundle, "Patient")[0]["contact"][0]["name"]["text"],
-        "Diego Hernández"
-    );
+    assert_eq!(patient_changes(&bundle)["/contact"][0]["name"]["text"], "Diego Hernández");
     let db = db(&data).await;
     assert_eq!(
         count(&db, "SELECT COUNT(*) FROM card_image WHERE appointment_id = $1", row.id).await,

@@ -52,10 +52,11 @@ pub fn EligibilityPanel(
 #[component]
 pub fn DeliveryPanel(delivery: EhrDelivery) -> impl IntoView {
     let s = strings();
-    let status = move || match (&delivery.delivered_at, &delivery.last_error) {
-        (Some(at), _) => (s.get().ehr_delivered)(at),
-        (None, Some(error)) => (s.get().ehr_retrying)(delivery.attempts, error),
-        (None, None) => s.get().ehr_queued.to_owned(),
+    let status = move || match (&delivery.delivered_at, &delivery.rejection, &delivery.last_error) {
+        (Some(at), _, _) => (s.get().ehr_delivered)(at),
+        (None, Some(why), error) => (s.get().ehr_rejected)(error.as_deref().unwrap_or("-"), why),
+        (None, None, Some(error)) => (s.get().ehr_retrying)(delivery.attempts, error),
+        (None, None, None) => s.get().ehr_queued.to_owned(),
     };
     view! {
         <h3>{tr(|s| s.detail_ehr)}</h3>

@@ -160,10 +160,12 @@ fn test() -> Result {
     // Native: domain unit tests, server integration tests over loopback HTTP; what we send to
     // other systems (FHIR, X12) is checked by validators nobody on this team wrote.
     let validators = tools::ensure_validators()?;
+    let fhir_engine = tools::ensure_fhir_engine()?;
     run_cmd(
         cargo()
             .args(["test", "--workspace"])
-            .env("ARRIVE_VALIDATORS", &validators),
+            .env("ARRIVE_VALIDATORS", &validators)
+            .env("ARRIVE_FHIR_ENGINE", &fhir_engine),
     )?;
     // The server's HTTP suites again on PostgreSQL (127.0.0.1:5432 unless
     // ARRIVE_TEST_POSTGRES_URL says otherwise; a database of their own, dropped after).
@@ -171,7 +173,8 @@ fn test() -> Result {
         cargo()
             .args(["test", "-p", "arrive-server"])
             .env("ARRIVE_TEST_DATABASE", "postgres")
-            .env("ARRIVE_VALIDATORS", &validators),
+            .env("ARRIVE_VALIDATORS", &validators)
+            .env("ARRIVE_FHIR_ENGINE", &fhir_engine),
     )?;
 
     // Browser: the kiosk's components in headless Chromium (wasm-bindgen-test).

@@ -163,6 +163,30 @@ pub fn ensure_validators() -> Result<PathBuf> {
     Ok(bin)
 }
 
+/// A real FHIR R4 engine for the hand-off tests (`xtask/fhir-engine`: Medplum's FHIR router,
+/// from npm, pinned in its package.json), installed into target/tools/fhir-engine. Returns that
+/// folder: `node <folder>/engine.mjs PORT` serves it.
+pub fn ensure_fhir_engine() -> Result<PathBuf> {
+    let dir = tools_dir().join("fhir-engine");
+    let sources = project_root().join("xtask/fhir-engine");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let manifest = std::fs::read_to_string(sources.join("package.json")).map_err(|e| format!("cannot read the engine's package.json: {e}"))?;
+    let stamp = dir.join("installed-package.json");
+    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(manifest.as_str()) {
+        std::fs::write(dir.join("package.json"), &manifest).map_err(|e| format!("cannot write the engine's package.json: {e}"))?;
+        run_cmd(
+            Command::new("npm")
+                .args(["install", "--no-audit", "--no-fund", "--omit=dev", "--prefix"])
+                .arg(&dir),
+        )?;
+        std::fs::write(&stamp, &manifest).map_err(|e| format!("cannot write {}: {e}", stamp.display()))?;
+    }
+    // The script beside its node_modules, where Node's module resolution finds them.
+    std::fs::copy(sources.join("engine.mjs"), dir.join("engine.mjs"))
+        .map_err(|e| format!("cannot copy the engine's script: {e}"))?;
+    Ok(dir)
+}
+
 /// Installs an npm package into our tools folder (no root, nothing global).
 fn npm_install(package: &str) -> Result {
     if output_of("npm", &["--version"]).is_none() {

@@ -1,5 +1,6 @@
-//! `/fhir/r4`: check-ins as FHIR R4, for signed-in staff and the clinic's integration engine
-//! (the same Bundle the outbox delivers). Every read is audited.
+//! `/fhir/r4`: check-ins as FHIR R4, for signed-in staff and the clinic's integration engine:
+//! the Bundle as it was built at check-in and stored, byte for byte what the outbox delivers.
+//! Every read is audited.
 
 use axum::extract::{Path, State};
 use axum::http::header;
@@ -24,7 +25,7 @@ async fn check_in_bundle(
 ) -> Result<Response, ApiError> {
     let not_found = || ApiError::not_found("There is no completed check-in with this id.");
     let id: i64 = checkin_id.parse().map_err(|_| not_found())?;
-    let bundle = crate::fhir::check_in_bundle(&state, id).await?.ok_or_else(not_found)?;
+    let bundle = state.handoff.bundle(id).await?.ok_or_else(not_found)?;
     state
         .store
         .audit(
@@ -37,7 +38,7 @@ async fn check_in_bundle(
         .await?;
     Ok((
         [(header::CONTENT_TYPE, "application/fhir+json")],
-        serde_json::to_string(&bundle).map_err(|_| ApiError::internal())?,
+        bundle,
     )
         .into_response())
 }

@@ -3,6 +3,7 @@
 
 pub mod admin;
 mod auth;
+pub mod consent_texts;
 mod desk;
 mod fhir;
 mod kiosk;
@@ -40,6 +41,7 @@ pub fn router(state: AppState, dist_dir: &Path) -> Router {
     let api = OpenApiRouter::new()
         .routes(routes!(health))
         .routes(routes!(openapi::openapi_json))
+        .routes(routes!(consent_texts::consent_text))
         // Enrolled tablets only: every kiosk route is behind the device-token guard.
         .nest(
             "/kiosk",

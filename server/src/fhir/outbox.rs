@@ -1,24 +1,25 @@
 //! Delivery of completed check-ins to the clinic's FHIR server: at least once (the outbox row
 //! is written in the check-in's transaction and cleared only by a 2xx), retried with
-//! exponential backoff, and harmless when repeated (every Bundle entry is conditional).
+//! exponential backoff while the failure may pass (5xx, 408, 429, timeouts, refused
+//! connections), and stopped at the EHR's permanent "no" (any other 4xx), whose explanation
+//! staff read on the desk. Every Bundle entry is conditional, so a repeat changes nothing.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
+use serde_json::Value;
 use tokio::sync::{watch, Notify};
 
-use crate::consents::Consents;
-use crate::forms::Forms;
-use crate::store::Store;
+use super::HandOff;
 
 /// The longest wait between two attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(15 * 60);
+/// The most of an answer read: enough for any OperationOutcome or transaction-response.
+const MAX_ANSWER_BYTES: usize = 4 * 1024 * 1024;
 
 pub struct Outbox {
-    pub store: Store,
-    pub forms: Arc<Forms>,
-    pub consents: Arc<Consents>,
+    pub handoff: HandOff,
     /// The FHIR server's base URL; the transaction Bundle is POSTed to it.
     pub endpoint: String,
     /// The wait after the first failure; it doubles with each further one.
@@ -32,6 +33,75 @@ pub fn backoff(retry_base: Duration, attempts: u32) -> Duration {
     retry_base
         .saturating_mul(2u32.saturating_pow(attempts.saturating_sub(1)))
         .min(MAX_BACKOFF)
+}
+
+/// How one attempt went.
+#[derive(Debug, PartialEq)]
+pub enum Outcome {
+    Delivered,
+    /// Worth trying again later: the kind of failure (an HTTP status, "timeout").
+    Failed(String),
+    /// The EHR refused the Bundle itself: trying again would be refused again.
+    Rejected { status: String, explanation: String },
+}
+
+/// What an HTTP status means for the delivery.
+pub fn classify(status: u16, answer: &[u8]) -> Outcome {
+    match status {
+        200..=299 => match failed_entry(answer) {
+            None => Outcome::Delivered,
+            // A server that answers a transaction 200 with a failed entry in it.
+            Some((entry_status, explanation)) => classify_failure(entry_status, explanation),
+        },
+        _ => classify_failure(status, explanation(answer)),
+    }
+}
+
+fn classify_failure(status: u16, explanation: String) -> Outcome {
+    let status_text = format!("HTTP {status}");
+    match status {
+        408 | 429 => Outcome::Failed(status_text),
+        400..=499 => Outcome::Rejected {
+            status: status_text,
+            explanation,
+        },
+        _ => Outcome::Failed(status_text),
+    }
+}
+
+/// The first entry of a transaction-response that did not succeed, with its outcome's words.
+fn failed_entry(answer: &[u8]) -> Option<(u16, String)> {
+    let bundle: Value = serde_json::from_slice(answer).ok()?;
+    bundle["entry"].as_array()?.iter().find_map(|entry| {
+        let status: u16 = entry["response"]["status"]
+            .as_str()?
+            .split_whitespace()
+            .next()?
+            .parse()
+            .ok()?;
+        (status >= 300).then(|| (status, outcome_text(&entry["response"]["outcome"])))
+    })
+}
+
+/// The OperationOutcome's own words, or a plain statement that it gave none.
+fn explanation(answer: &[u8]) -> String {
+    serde_json::from_slice::<Value>(answer)
+        .map(|outcome| outcome_text(&outcome))
+        .unwrap_or_else(|_| outcome_text(&Value::Null))
+}
+
+fn outcome_text(outcome: &Value) -> String {
+    let texts: Vec<&str> = outcome["issue"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|issue| issue["details"]["text"].as_str().or(issue["diagnostics"].as_str()))
+        .collect();
+    if texts.is_empty() {
+        "The EHR gave no reason.".to_owned()
+    } else {
+        texts.join("; ")
+    }
 }
 
 impl Outbox {
@@ -48,7 +118,7 @@ impl Outbox {
             if let Err(error) = self.deliver_due(&client).await {
                 tracing::warn!(%error, "fhir outbox: database error; retrying");
             }
-            let wait = match self.store.next_delivery_at().await {
+            let wait = match self.handoff.store.next_delivery_at().await {
                 Ok(Some(at)) => (at - Utc::now()).to_std().unwrap_or(Duration::ZERO).min(MAX_BACKOFF),
                 _ => MAX_BACKOFF,
             };
@@ -61,45 +131,74 @@ impl Outbox {
     }
 
     async fn deliver_due(&self, client: &reqwest::Client) -> Result<(), sqlx::Error> {
-        for (appointment_id, attempts) in self.store.due_deliveries(Utc::now(), 32).await? {
-            let Some(bundle) = super::bundle_from(&self.store, &self.forms, &self.consents, appointment_id).await?
-            else {
+        let store = &self.handoff.store;
+        for (appointment_id, attempts) in store.due_deliveries(Utc::now(), 32).await? {
+            let Some(bundle) = self.handoff.bundle(appointment_id).await? else {
                 // Checked in, then undone: nothing to send until it is checked in again.
-                self.store
+                store
                     .delivery_failed(appointment_id, "not checked in", Utc::now() + MAX_BACKOFF)
                     .await?;
                 continue;
             };
-            let outcome = client
-                .post(&self.endpoint)
-                .header("content-type", "application/fhir+json")
-                .header("accept", "application/fhir+json")
-                .json(&bundle)
-                .send()
-                .await;
-            let failure = match outcome {
-                Ok(response) if response.status().is_success() => None,
-                Ok(response) => Some(format!("HTTP {}", response.status().as_u16())),
-                Err(e) if e.is_timeout() => Some("timeout".to_owned()),
-                Err(e) if e.is_connect() => Some("connection refused".to_owned()),
-                Err(_) => Some("transport error".to_owned()),
-            };
-            match failure {
-                None => {
-                    self.store.delivery_succeeded(appointment_id, Utc::now()).await?;
+            match self.send(client, bundle).await {
+                Outcome::Delivered => {
+                    store.delivery_succeeded(appointment_id, Utc::now()).await?;
                     metrics::counter!("arrive_fhir_deliveries_total", "outcome" => "delivered").increment(1);
                 }
-                Some(error) => {
+                Outcome::Failed(error) => {
                     let wait = backoff(self.retry_base, attempts as u32 + 1);
                     let retry_at = Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX);
                     tracing::warn!(%error, attempt = attempts + 1, "fhir outbox: delivery failed; will retry");
-                    self.store.delivery_failed(appointment_id, &error, retry_at).await?;
+                    store.delivery_failed(appointment_id, &error, retry_at).await?;
                     metrics::counter!("arrive_fhir_deliveries_total", "outcome" => "failed").increment(1);
+                }
+                Outcome::Rejected { status, explanation } => {
+                    // The EHR's words may quote patient data: they go to staff, never to the log.
+                    tracing::warn!(error = %status, "fhir outbox: rejected by the EHR; not retried");
+                    store
+                        .delivery_rejected(appointment_id, &status, &explanation, Utc::now())
+                        .await?;
+                    metrics::counter!("arrive_fhir_deliveries_total", "outcome" => "rejected").increment(1);
                 }
             }
         }
         Ok(())
     }
+
+    async fn send(&self, client: &reqwest::Client, bundle: String) -> Outcome {
+        let outcome = client
+            .post(&self.endpoint)
+            .header("content-type", "application/fhir+json")
+            .header("accept", "application/fhir+json")
+            .body(bundle)
+            .send()
+            .await;
+        match outcome {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                match read_limited(response).await {
+                    Some(answer) => classify(status, &answer),
+                    None => Outcome::Failed("unreadable answer".to_owned()),
+                }
+            }
+            Err(e) if e.is_timeout() => Outcome::Failed("timeout".to_owned()),
+            Err(e) if e.is_connect() => Outcome::Failed("connection refused".to_owned()),
+            Err(_) => Outcome::Failed("transport error".to_owned()),
+        }
+    }
+}
+
+/// The answer's body, at most `MAX_ANSWER_BYTES` of it (the rest is not needed to judge it).
+async fn read_limited(mut response: reqwest::Response) -> Option<Vec<u8>> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.ok()? {
+        let room = MAX_ANSWER_BYTES.saturating_sub(body.len());
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if room <= chunk.len() {
+            break;
+        }
+    }
+    Some(body)
 }
 
 #[cfg(test)]
@@ -113,5 +212,47 @@ mod tests {
         assert_eq!(backoff(base, 2), Duration::from_secs(10));
         assert_eq!(backoff(base, 4), Duration::from_secs(40));
         assert_eq!(backoff(base, 40), MAX_BACKOFF);
+    }
+
+    #[test]
+    fn a_4xx_is_a_rejection_with_the_outcomes_words_and_408_429_5xx_are_retried() {
+        let outcome = br#"{"resourceType":"OperationOutcome","issue":[
+            {"severity":"error","code":"not-found","details":{"text":"No Patient matches"}},
+            {"severity":"error","code":"invalid","diagnostics":"Appointment: app-2 failed"}]}"#;
+        assert_eq!(
+            classify(422, outcome),
+            Outcome::Rejected {
+                status: "HTTP 422".into(),
+                explanation: "No Patient matches; Appointment: app-2 failed".into()
+            }
+        );
+        assert_eq!(
+            classify(400, b"<html>nope</html>"),
+            Outcome::Rejected {
+                status: "HTTP 400".into(),
+                explanation: "The EHR gave no reason.".into()
+            }
+        );
+        for status in [408, 429, 500, 502, 503] {
+            assert_eq!(classify(status, b""), Outcome::Failed(format!("HTTP {status}")));
+        }
+        assert_eq!(classify(200, br#"{"resourceType":"Bundle","type":"transaction-response","entry":[
+            {"response":{"status":"200 OK"}}]}"#), Outcome::Delivered);
+        assert_eq!(classify(201, b""), Outcome::Delivered);
+    }
+
+    #[test]
+    fn a_failed_entry_in_a_2xx_transaction_response_is_judged_by_its_own_status() {
+        let answer = br#"{"resourceType":"Bundle","type":"transaction-response","entry":[
+            {"response":{"status":"201"}},
+            {"response":{"status":"400","outcome":{"resourceType":"OperationOutcome",
+              "issue":[{"details":{"text":"Conditional PATCH did not match any resources"}}]}}}]}"#;
+        assert_eq!(
+            classify(200, answer),
+            Outcome::Rejected {
+                status: "HTTP 400".into(),
+                explanation: "Conditional PATCH did not match any resources".into()
+            }
+        );
     }
 }

@@ -16,6 +16,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use sqlx::Row;
 
 mod detail;
+mod handoff;
 mod kiosks;
 mod metrics;
 mod pre_registration;
@@ -186,7 +187,8 @@ const ARRIVAL_WRITES: [&str; 3] = [
     DESK_EVENT_INSERT,
     "INSERT INTO fhir_outbox (appointment_id, queued_at, next_attempt_at) VALUES ($1, $2, $2)
      ON CONFLICT (appointment_id) DO UPDATE SET queued_at = excluded.queued_at,
-         next_attempt_at = excluded.next_attempt_at, attempts = 0, last_error = NULL, delivered_at = NULL",
+         next_attempt_at = excluded.next_attempt_at, attempts = 0, last_error = NULL, delivered_at = NULL,
+         bundle = NULL, rejected_at = NULL, rejection = NULL",
     "UPDATE arrival_pass SET used_at = $2 WHERE appointment_id = $1 AND used_at IS NULL",
 ];
 

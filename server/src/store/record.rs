@@ -143,8 +143,9 @@ impl Store {
         // meanwhile, so a row is never taken twice.
         let sql = format!(
             "UPDATE fhir_outbox SET next_attempt_at = $1
-             WHERE delivered_at IS NULL AND next_attempt_at <= $2 AND appointment_id IN (
-                 SELECT appointment_id FROM fhir_outbox WHERE delivered_at IS NULL AND next_attempt_at <= $2
+             WHERE delivered_at IS NULL AND rejected_at IS NULL AND next_attempt_at <= $2 AND appointment_id IN (
+                 SELECT appointment_id FROM fhir_outbox
+                 WHERE delivered_at IS NULL AND rejected_at IS NULL AND next_attempt_at <= $2
                  ORDER BY next_attempt_at, appointment_id LIMIT $3{lock})
              RETURNING appointment_id, attempts"
         );
@@ -163,7 +164,7 @@ impl Store {
     /// When the next delivery falls due, if any is waiting.
     pub async fn next_delivery_at(&self) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
         let next: Option<String> = on_pool!(self.pool(), |p| sqlx::query_scalar(
-            "SELECT MIN(next_attempt_at) FROM fhir_outbox WHERE delivered_at IS NULL"
+            "SELECT MIN(next_attempt_at) FROM fhir_outbox WHERE delivered_at IS NULL AND rejected_at IS NULL"
         )
         .fetch_one(p)
         .await)?;
@@ -205,7 +206,8 @@ impl Store {
 
     pub async fn delivery(&self, appointment_id: i64) -> Result<Option<EhrDelivery>, sqlx::Error> {
         Ok(on_pool!(self.pool(), |p| sqlx::query(
-            "SELECT attempts, last_error, next_attempt_at, delivered_at FROM fhir_outbox WHERE appointment_id = $1",
+            "SELECT attempts, last_error, next_attempt_at, delivered_at, rejection FROM fhir_outbox
+             WHERE appointment_id = $1",
         )
         .bind(appointment_id)
         .fetch_optional(p)
@@ -215,6 +217,7 @@ impl Store {
             delivered_at: row.get("delivered_at"),
             last_error: row.get("last_error"),
             next_attempt_at: row.get("next_attempt_at"),
+            rejection: row.get("rejection"),
         })))
     }
 

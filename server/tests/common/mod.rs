@@ -8,6 +8,7 @@
 
 #[path = "../../../tests/support/validators.rs"]
 pub mod validators;
+pub mod fhir_engine;
 
 use std::time::Duration;
 
@@ -70,6 +71,7 @@ pub fn test_config_on(backend: Backend, data: &std::path::Path) -> Config {
         wait_minutes: (15, 30),
         fhir_endpoint: None,
         fhir_retry_base: Duration::from_millis(100),
+        public_url: None,
         eligibility_sandbox: true,
         payers_file: None,
         arrival_window: Default::default(),
