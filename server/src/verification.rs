@@ -258,13 +258,17 @@ mod tests {
         VisitOnFile {
             appointment_id: 1,
             external_id: None,
+            external_system: None,
             starts_at: "2026-11-25T09:00".into(),
+            starts_at_instant: None,
+            ends_at_instant: None,
             provider: "Dr. Patel".into(),
             visit_type: "office-visit".into(),
             arrived_at: None,
             patient: PatientOnFile {
                 id: 1,
                 external_id: None,
+                external_system: None,
                 first_name: "Sean".into(),
                 last_name: "O'Brien".into(),
                 date_of_birth: "1971-09-30".into(),

@@ -14,6 +14,9 @@ use arrive_domain::api::{EhrDelivery, Eligibility};
 pub struct PatientOnFile {
     pub id: i64,
     pub external_id: Option<String>,
+    /// The `system` of the practice system's identifier (`external_id` is its value): the MRN's
+    /// system from a FHIR import, `ARRIVE_MRN_SYSTEM` for CSV. `None` if not imported.
+    pub external_system: Option<String>,
     pub first_name: String,
     pub last_name: String,
     pub date_of_birth: String,
@@ -47,8 +50,17 @@ pub struct CoverageOnFile {
 pub struct VisitOnFile {
     pub appointment_id: i64,
     pub external_id: Option<String>,
+    /// The `system` of the practice system's appointment identifier (`external_id` its value):
+    /// as the FHIR import found it, `ARRIVE_APPOINTMENT_ID_SYSTEM` for CSV.
+    pub external_system: Option<String>,
     /// Clinic wall clock, `YYYY-MM-DDTHH:MM`.
     pub starts_at: String,
+    /// The start as an instant, RFC 3339 with the clinic's offset (`2026-12-02T13:00:00-06:00`);
+    /// `None` for appointments not imported (or imported before instants were kept).
+    pub starts_at_instant: Option<String>,
+    /// The end, as `starts_at_instant`: FHIR `end`, else `start + minutesDuration`; CSV
+    /// `duration`, else `ARRIVE_DEFAULT_VISIT_MINUTES` after the start.
+    pub ends_at_instant: Option<String>,
     pub provider: String,
     pub visit_type: String,
     pub arrived_at: Option<String>,
@@ -59,8 +71,9 @@ pub struct VisitOnFile {
 impl Store {
     pub async fn visit_on_file(&self, appointment_id: i64) -> Result<Option<VisitOnFile>, sqlx::Error> {
         let visit = on_pool!(self.pool(), |p| sqlx::query(
-            "SELECT a.external_id AS appointment_ref, a.starts_at, v.display_name, a.visit_type, a.arrived_at,
-                    p.id AS patient_id, p.external_id AS patient_ref, p.first_name, p.last_name, p.date_of_birth,
+            "SELECT a.external_id AS appointment_ref, a.external_system AS appointment_system, a.starts_at,
+                    a.starts_at_instant, a.ends_at_instant, v.display_name, a.visit_type, a.arrived_at,
+                    p.id AS patient_id, p.external_id AS patient_ref, p.external_system AS patient_system, p.first_name, p.last_name, p.date_of_birth,
                     p.gender, p.address_line, p.city, p.state, p.postal_code, p.phone, p.email, p.language,
                     p.emergency_contact_name, p.emergency_contact_phone, p.balance_cents
              FROM appointment a JOIN patient p ON p.id = a.patient_id JOIN provider v ON v.id = a.provider_id
@@ -73,6 +86,7 @@ impl Store {
             let patient = PatientOnFile {
                 id: row.get("patient_id"),
                 external_id: row.get("patient_ref"),
+                external_system: row.get("patient_system"),
                 first_name: row.get("first_name"),
                 last_name: row.get("last_name"),
                 date_of_birth: row.get("date_of_birth"),
@@ -91,7 +105,10 @@ impl Store {
             VisitOnFile {
                 appointment_id,
                 external_id: row.get("appointment_ref"),
+                external_system: row.get("appointment_system"),
                 starts_at: row.get("starts_at"),
+                starts_at_instant: row.get("starts_at_instant"),
+                ends_at_instant: row.get("ends_at_instant"),
                 provider: row.get("display_name"),
                 visit_type: row.get("visit_type"),
                 arrived_at: row.get("arrived_at"),
