@@ -6,14 +6,10 @@
 mod common;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 
 use arrive_domain::api::{CoverageCheck, DeskDay, Eligibility};
 use arrive_server::Config;
-use axum::extract::State;
-use axum::http::StatusCode as AxumStatus;
-use axum::response::IntoResponse;
-use axum::Json;
+use common::fhir_engine::FhirEngine;
 use common::validators::{assert_valid_fhir, assert_valid_x12};
 use common::*;
 use reqwest::{Client, StatusCode};
@@ -165,99 +161,396 @@ async fn a_check_in_is_served_as_a_valid_fhir_r4_transaction_bundle() {
     server.stop().await;
 }
 
-/// What the receiving FHIR server holds, and how many deliveries it has seen.
-#[derive(Default)]
-struct Receiver {
-    posts: usize,
-    bundles: Vec<Value>,
-    /// identifier "system|value" → resource, per resource type.
-    stored: HashMap<String, HashMap<String, Value>>,
-}
-
-/// A FHIR server that fails the first two deliveries outright, commits the third but "loses"
-/// its answer (500), and takes the rest: the worst an outbox meets.
-async fn receive(State(receiver): State<Arc<Mutex<Receiver>>>, Json(bundle): Json<Value>) -> axum::response::Response {
-    let mut r = receiver.lock().unwrap();
-    r.posts += 1;
-    if r.posts <= 2 {
-        return AxumStatus::SERVICE_UNAVAILABLE.into_response();
-    }
-    r.bundles.push(bundle.clone());
-    for entry in bundle["entry"].as_array().cloned().unwrap_or_default() {
-        let kind = entry["resource"]["resourceType"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        let request = &entry["request"];
-        // Conditional create (ifNoneExist=identifier=s|v) and conditional update (url ?identifier=s|v).
-        let key = request["ifNoneExist"]
-            .as_str()
-            .or_else(|| request["url"].as_str().and_then(|u| u.split_once('?').map(|(_, q)| q)))
-            .unwrap_or_default()
-            .trim_start_matches("identifier=")
-            .to_owned();
-        let of_kind = r.stored.entry(kind).or_default();
-        match request["method"].as_str() {
-            Some("POST") => {
-                of_kind.entry(key).or_insert(entry["resource"].clone());
-            }
-            Some("PUT") => {
-                of_kind.insert(key, entry["resource"].clone());
-            }
-            _ => return AxumStatus::BAD_REQUEST.into_response(),
+/// The demo day as the EHR holds it: the practice system's Bundle (the one the demo clinic
+/// imports) created resource by resource in the engine, each coverage with its member number
+/// as a typed identifier, as US Core asks.
+fn demo_day_as_the_ehr_holds_it(day: &str) -> Value {
+    let text = include_str!("../../demo/schedule.fhir.json")
+        .replace("\"today", &format!("\"{day}"))
+        .replace("\"DEMO-", &format!("\"DEMO-{day}-"));
+    let mut bundle: Value = serde_json::from_str(&text).unwrap();
+    bundle["type"] = json!("transaction");
+    for entry in bundle["entry"].as_array_mut().unwrap() {
+        let kind = entry["resource"]["resourceType"].as_str().unwrap().to_owned();
+        entry["resource"].as_object_mut().unwrap().remove("id");
+        if kind == "Coverage" {
+            let member = entry["resource"]["subscriberId"].clone();
+            entry["resource"]["identifier"] = json!([{
+                "type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0203", "code": "MB"}]},
+                "value": member,
+            }]);
         }
+        entry["request"] = json!({"method": "POST", "url": kind});
     }
-    if r.posts == 3 {
-        return AxumStatus::INTERNAL_SERVER_ERROR.into_response();
-    }
-    (
-        [("content-type", "application/fhir+json")],
-        Json(json!({"resourceType": "Bundle", "type": "transaction-response"})),
-    )
-        .into_response()
+    bundle
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_outbox_delivers_each_check_in_once_in_effect_through_failures() {
-    let receiver = Arc::new(Mutex::new(Receiver::default()));
-    let app = axum::Router::new()
-        .route("/fhir", axum::routing::post(receive))
-        .with_state(receiver.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let endpoint = format!("http://{}/fhir", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+/// `identifier` of a patient in the demo's practice system.
+const DEMO_MRN_SYSTEM: &str = "urn:oid:2.16.840.1.113883.3.9999.1";
 
+fn key(n: u8) -> String {
+    format!("{n:02x}").repeat(16)
+}
+
+async fn check_in_verified(kiosk: &Client, base: &str, token: &str, key: &str, verification: Value) {
+    let response = post(
+        kiosk,
+        &format!("{base}/api/v1/kiosk/check-in"),
+        json!({"match_token": token, "idempotency_key": key, "verification": verification}),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap());
+}
+
+async fn sign_all(kiosk: &Client, base: &str, token: &str, name: &str) -> usize {
+    let pending: arrive_domain::api::ConsentList = post(
+        kiosk,
+        &format!("{base}/api/v1/kiosk/consents/pending"),
+        json!({"match_token": token}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    for consent in &pending.consents {
+        let signed = post(
+            kiosk,
+            &format!("{base}/api/v1/kiosk/consents/{}/signatures", consent.id),
+            json!({"match_token": token, "version": consent.version, "typed_name": name,
+                   "signature_path": "M 10.0 150.0 L 60.0 40.0", "signed_by_typing": false, "language": "en"}),
+        )
+        .await;
+        assert_eq!(signed.status(), StatusCode::NO_CONTENT, "{}", consent.id);
+    }
+    pending.consents.len()
+}
+
+/// The engine's one Patient with this MRN (asserting there is exactly one).
+async fn chart(engine: &FhirEngine, mrn: &str) -> Value {
+    let found = engine
+        .search(&format!("Patient?identifier={DEMO_MRN_SYSTEM}|{mrn}"))
+        .await;
+    assert_eq!(found.len(), 1, "one chart for {mrn}");
+    found[0].clone()
+}
+
+async fn coverages_of(engine: &FhirEngine, mrn: &str) -> Vec<Value> {
+    engine
+        .search(&format!("Coverage?beneficiary.identifier={DEMO_MRN_SYSTEM}|{mrn}"))
+        .await
+}
+
+/// The clinic's IT connects Arrive to a real FHIR engine holding the practice system's day,
+/// and patients check in with every kind of change; the engine's own searches then show one
+/// chart and one appointment per visit, each change where it belongs, nothing twice.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_real_ehr_gets_one_chart_one_appointment_and_every_change() {
+    let engine = FhirEngine::start().await;
     let data = tempfile::tempdir().unwrap();
     let server = TestServer::start_with(Config {
-        fhir_endpoint: Some(endpoint),
+        fhir_endpoint: Some(engine.url.clone()),
+        public_url: Some("https://checkin.clinic.example".into()),
         ..test_config(data.path())
     })
     .await;
     let (kiosk, staff) = (kiosk_client(), staff_client(&server.url).await);
-    check_in(&kiosk, &server.url, "Smith", "1990-01-01").await;
-    let id = board_row(&staff, &server.url, "James S.").await.id;
+    let base = server.url.as_str();
+    let day = today(&staff, base).await.date;
+    let (status, answer) = engine.post_bundle(&demo_day_as_the_ehr_holds_it(&day)).await;
+    assert_eq!(status, 200, "{answer}");
+    let as_loaded: HashMap<String, Value> = engine
+        .search("Appointment?_count=100")
+        .await
+        .into_iter()
+        .map(|a| (a["identifier"][0]["value"].as_str().unwrap().to_owned(), a))
+        .collect();
+    assert_eq!(as_loaded.len(), 12);
 
-    let delivered = eventually("delivery to the FHIR server", async || {
-        let d = desk_detail(&staff, &server.url, id).await.ehr_delivery?;
+    // 1, 2: nothing changed (Medicare; no insurance on file).
+    for (last, dob, n) in [("Okafor", "1949-12-02", 1), ("N'Diaye", "1995-02-28", 2)] {
+        let token = token_for(&kiosk, base, last, dob).await;
+        check_in_verified(&kiosk, base, &token, &key(n), nothing_changed()).await;
+    }
+    // 3: a new address, and every consent signed.
+    let token = token_for(&kiosk, base, "García-López", "1958-04-12").await;
+    let signed = sign_all(&kiosk, base, &token, "María García-López").await;
+    let mut moved = nothing_changed();
+    moved["address"] = json!({"answer": "changed", "value": {"line": "12 Elm St", "city": "Austin", "state": "TX", "zip": "78702"}});
+    check_in_verified(&kiosk, base, &token, &key(3), moved).await;
+    // 4: new insurance, Medicare (an MBI) instead of a commercial plan.
+    let token = token_for(&kiosk, base, "O'Brien", "1971-09-30").await;
+    let mut medicare = nothing_changed();
+    medicare["insurance"] = json!({"answer": "changed", "primary": {
+        "payer_id": "MCR01", "member_id": "3AC4DE5FG67", "group_number": null,
+        "relationship": "self", "subscriber_name": null, "subscriber_dob": null}, "secondary": null});
+    check_in_verified(&kiosk, base, &token, &key(4), medicare).await;
+    // 5: no insurance any more: self-pay.
+    let token = token_for(&kiosk, base, "Smith", "1990-01-01").await;
+    let mut self_pay = nothing_changed();
+    self_pay["insurance"] = json!({"answer": "self_pay"});
+    self_pay["payment"] = json!("bill_me");
+    check_in_verified(&kiosk, base, &token, &key(5), self_pay).await;
+    // 6: a PHQ-2 of 4, then a PHQ-9 with item 9 above "Not at all"; the tablet adds an
+    // extension and rewords an option's display, which must not reach the EHR.
+    let token = token_for(&kiosk, base, "Johnson", "1980-11-05").await;
+    let phq2 = submit(&kiosk, base, "phq-2", &token, phq_answers(&[2, 2])).await;
+    assert_eq!(phq2.status(), StatusCode::NO_CONTENT);
+    let mut phq9 = phq_answers(&[2, 2, 1, 1, 0, 0, 1, 0, 1]);
+    phq9["item"][0]["answer"][0]["valueCoding"]["display"] = json!("TABLET SAYS SO");
+    phq9["item"][0]["answer"][0]["extension"] = json!([{"url": "https://tablet.example/x", "valueString": "hi"}]);
+    let phq9 = submit(&kiosk, base, "phq-9", &token, phq9).await;
+    assert_eq!(phq9.status(), StatusCode::NO_CONTENT, "{}", phq9.text().await.unwrap());
+    check_in_verified(&kiosk, base, &token, &key(6), nothing_changed()).await;
+    // 7: the wrong phone at first; staff undo the check-in and she checks in again, corrected.
+    let token = token_for(&kiosk, base, "de la Cruz", "1962-07-19").await;
+    let mut typo = nothing_changed();
+    typo["phone"] = json!({"answer": "changed", "value": "512-555-0170"});
+    check_in_verified(&kiosk, base, &token, &key(7), typo).await;
+    let ana = board_row(&staff, base, "Ana D.").await.id;
+    let first = eventually("Ana's first delivery", async || {
+        let d = desk_detail(&staff, base, ana).await.ehr_delivery?;
+        (d.delivered_at.is_some() || d.rejection.is_some()).then_some(d)
+    })
+    .await;
+    assert_eq!(first.rejection, None, "{first:?}");
+    let undone = staff
+        .post(format!("{base}/api/v1/desk/appointments/{ana}/undo-check-in"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(undone.status(), StatusCode::NO_CONTENT);
+    let token = token_for(&kiosk, base, "de la Cruz", "1962-07-19").await;
+    let mut corrected = nothing_changed();
+    corrected["phone"] = json!({"answer": "changed", "value": "512-555-0177"});
+    check_in_verified(&kiosk, base, &token, &key(8), corrected).await;
+    // 8: the EHR answers 503 twice before it takes the delivery.
+    engine.fail_next(503, 2).await;
+    let token = token_for(&kiosk, base, "St. John", "1977-10-10").await;
+    check_in_verified(&kiosk, base, &token, &key(9), nothing_changed()).await;
+    let grace = board_row(&staff, base, "Grace S.").await.id;
+    let delivery = eventually("Grace's delivery after two 503s", async || {
+        let d = desk_detail(&staff, base, grace).await.ehr_delivery?;
         d.delivered_at.is_some().then_some(d)
     })
     .await;
-    assert_eq!(delivered.attempts, 4, "503, 503, 500 after commit, then 200");
-    assert_eq!(delivered.last_error, None);
+    assert_eq!(delivery.attempts, 3, "503, 503, then taken");
+    // 9, 10: a new phone and e-mail; a new emergency contact.
+    let token = token_for(&kiosk, base, "Müller", "2001-07-04").await;
+    let mut contact = nothing_changed();
+    contact["phone"] = json!({"answer": "changed", "value": "512-555-0181"});
+    contact["email"] = json!({"answer": "changed", "value": "zoe@example.org"});
+    check_in_verified(&kiosk, base, &token, &key(10), contact).await;
+    let token = token_for(&kiosk, base, "Hernández", "1944-03-21").await;
+    let mut emergency = nothing_changed();
+    emergency["emergency_contact"] = json!({"answer": "changed", "value": {"name": "Diego Hernández", "phone": "512-555-0162"}});
+    check_in_verified(&kiosk, base, &token, &key(11), emergency).await;
 
-    {
-        let r = receiver.lock().unwrap();
-        assert_eq!(r.posts, 4);
-        let count = |kind: &str| r.stored.get(kind).map_or(0, HashMap::len);
-        assert_eq!(count("Patient"), 1, "delivered twice, stored once");
-        assert_eq!(count("Coverage"), 1);
-        assert_eq!(count("Appointment"), 1);
-        let appointment = r.stored["Appointment"].values().next().unwrap();
-        assert_eq!(appointment["status"], "arrived");
-        for bundle in &r.bundles {
-            assert_valid_fhir(bundle);
-        }
+    // Every check-in delivered.
+    let day_now = today(&staff, base).await;
+    let arrived: Vec<i64> = day_now
+        .appointments
+        .iter()
+        .filter(|a| a.arrived_at.is_some())
+        .map(|a| a.id)
+        .collect();
+    assert_eq!(arrived.len(), 10);
+    for id in &arrived {
+        let delivery = eventually("every delivery", async || {
+            let d = desk_detail(&staff, base, *id).await.ehr_delivery?;
+            d.delivered_at.is_some().then_some(d)
+        })
+        .await;
+        assert_eq!(delivery.rejection, None);
     }
+
+    // One chart per person, one appointment per visit, none created.
+    assert_eq!(engine.search("Patient?_count=100").await.len(), 12);
+    let appointments = engine.search("Appointment?_count=100").await;
+    assert_eq!(appointments.len(), 12);
+    let mut arrived_in_ehr = 0;
+    for now in &appointments {
+        let id = now["identifier"][0]["value"].as_str().unwrap();
+        let mut before = as_loaded[id].clone();
+        let mut after = now.clone();
+        if after["status"] == "arrived" {
+            arrived_in_ehr += 1;
+            assert_eq!(before["status"], "booked");
+        }
+        // Everything but the status (and the engine's version stamp) is as loaded.
+        for resource in [&mut before, &mut after] {
+            let map = resource.as_object_mut().unwrap();
+            map.remove("status");
+            map.remove("meta");
+        }
+        assert_eq!(after, before, "{id}: only the status changed");
+    }
+    assert_eq!(arrived_in_ehr, 10);
+
+    // The new address; the corrected phone, not the mistyped one; other elements kept.
+    let maria = chart(&engine, "MRN-1002").await;
+    assert_eq!(maria["address"][0]["line"][0], "12 Elm St");
+    assert_eq!(maria["address"][0]["postalCode"], "78702");
+    assert_eq!(maria["name"][0]["family"], "García-López");
+    let ana = chart(&engine, "MRN-1007").await;
+    assert_eq!(ana["telecom"][0]["value"], "+15125550177");
+    let zoe = chart(&engine, "MRN-1010").await;
+    assert_eq!(zoe["telecom"][0]["value"], "+15125550181");
+    assert_eq!(zoe["telecom"][1]["value"], "zoe@example.org");
+    let jose = chart(&engine, "MRN-1011").await;
+    assert_eq!(jose["contact"][0]["name"]["text"], "Diego Hernández");
+    let chidi = chart(&engine, "MRN-1001").await;
+    assert_eq!(chidi["telecom"][0]["value"], "(512) 555-0101", "nothing changed: nothing touched");
+
+    // Insurance: Sean's Medicare is active under CMS's MBI system, his old plan cancelled.
+    let sean = coverages_of(&engine, "MRN-1003").await;
+    assert_eq!(sean.len(), 2, "{sean:?}");
+    let medicare = sean.iter().find(|c| c["subscriberId"] == "3AC4DE5FG67").unwrap();
+    assert_eq!(medicare["status"], "active");
+    assert_eq!(medicare["identifier"][0]["system"], "http://hl7.org/fhir/sid/us-mbi");
+    assert_eq!(medicare["identifier"][0]["type"]["coding"][0]["code"], "MB");
+    let payor = medicare["payor"][0]["reference"].as_str().unwrap();
+    assert!(payor.starts_with("Organization/"), "{payor}");
+    let old = sean.iter().find(|c| c["subscriberId"] == "SBX-100300").unwrap();
+    assert_eq!(old["status"], "cancelled");
+    // James pays himself now: billing sees a self-pay Coverage; his plan is cancelled.
+    let james = coverages_of(&engine, "MRN-1004").await;
+    assert_eq!(james.len(), 2, "{james:?}");
+    assert!(james
+        .iter()
+        .any(|c| c["status"] == "active" && c["type"]["coding"][0]["code"] == "pay"));
+    assert!(james
+        .iter()
+        .any(|c| c["status"] == "cancelled" && c["subscriberId"] == "SBX-100400"));
+    // Insurance confirmed as it was: nothing new.
+    assert_eq!(coverages_of(&engine, "MRN-1001").await.len(), 1);
+
+    // Robert's PHQ scores and the item-9 flag; his answers as the form defines them.
+    let robert = chart(&engine, "MRN-1008").await;
+    let robert_ref = format!("Patient/{}", robert["id"].as_str().unwrap());
+    let phq9_total = engine
+        .search(&format!("Observation?code=http://loinc.org|44261-6&subject={robert_ref}"))
+        .await;
+    assert_eq!(phq9_total.len(), 1);
+    assert_eq!(phq9_total[0]["valueInteger"], 8);
+    assert_eq!(phq9_total[0]["component"][0]["valueInteger"], 1, "item 9");
+    let phq2_total = engine
+        .search(&format!("Observation?code=http://loinc.org|55758-7&subject={robert_ref}"))
+        .await;
+    assert_eq!(phq2_total.len(), 1);
+    assert_eq!(phq2_total[0]["valueInteger"], 4);
+    let flags = engine.search(&format!("Flag?subject={robert_ref}")).await;
+    assert_eq!(flags.len(), 1);
+    assert_eq!(flags[0]["status"], "active");
+    let responses = engine
+        .search(&format!("QuestionnaireResponse?subject={robert_ref}"))
+        .await;
+    assert_eq!(responses.len(), 2);
+    let text = serde_json::to_string(&responses).unwrap();
+    assert!(!text.contains("TABLET SAYS SO") && !text.contains("tablet.example"), "{text}");
+    let phq9_response = responses
+        .iter()
+        .find(|r| r["questionnaire"].as_str().unwrap().contains("phq-9"))
+        .unwrap();
+    assert!(phq9_response["item"][0]["text"].as_str().unwrap().len() > 10);
+    assert_eq!(phq9_response["author"]["reference"], robert_ref);
+
+    // María's signatures: the privacy notice and the consent to treat as Consents pointing at
+    // the wording signed; the financial agreement as a document, not a consent to care.
+    let maria_ref = format!("Patient/{}", maria["id"].as_str().unwrap());
+    let consents = engine.search(&format!("Consent?patient={maria_ref}")).await;
+    let agreements = engine
+        .search(&format!("DocumentReference?subject={maria_ref}"))
+        .await;
+    assert_eq!(consents.len() + agreements.len(), signed);
+    let scopes: Vec<&str> = consents
+        .iter()
+        .map(|c| c["scope"]["coding"][0]["code"].as_str().unwrap())
+        .collect();
+    assert!(scopes.contains(&"patient-privacy") && scopes.contains(&"treatment"), "{scopes:?}");
+    for consent in &consents {
+        let policy = consent["policy"][0]["uri"].as_str().unwrap();
+        let path = policy
+            .strip_prefix("https://checkin.clinic.example")
+            .expect("the wording at the clinic's public URL");
+        let wording: Value = get_json(&Client::new(), &format!("{base}{path}")).await;
+        assert!(wording["text"]["en"].as_str().unwrap().len() > 50);
+    }
+
+    // A delivery repeated changes nothing: deliver María's stored Bundle again, by hand.
+    let maria_visit = board_row(&staff, base, "María G.").await.id;
+    let stored: Value = get_json(&staff, &format!("{base}/fhir/r4/Bundle/{maria_visit}")).await;
+    let counts = |engine: &FhirEngine| {
+        let engine = engine.url.clone();
+        async move {
+            let client = Client::new();
+            let mut counts = Vec::new();
+            for kind in ["Patient", "Appointment", "Coverage", "Consent", "DocumentReference", "QuestionnaireResponse", "Observation", "Flag", "Organization"] {
+                let bundle: Value = get_json(&client, &format!("{engine}/{kind}?_count=1000")).await;
+                counts.push(bundle["entry"].as_array().map_or(0, Vec::len));
+            }
+            counts
+        }
+    };
+    let before = counts(&engine).await;
+    let (status, answer) = engine.post_bundle(&stored).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(counts(&engine).await, before, "nothing created twice");
+
+    // Everything the engine holds passes its validator and the R4 invariants (app-2 too).
+    let (checked, failures) = engine.validate_all().await;
+    assert!(checked > 60, "{checked}");
+    assert!(failures.is_empty(), "{failures:#?}");
+    server.stop().await;
+}
+
+/// An EHR that does not hold the patient says so with a 4xx: that is final. Arrive stops
+/// retrying, staff read the EHR's own words on the desk, and /metrics counts it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bundle_the_ehr_refuses_is_not_retried_and_staff_read_why() {
+    let engine = FhirEngine::start().await;
+    let data = tempfile::tempdir().unwrap();
+    let server = TestServer::start_with(Config {
+        fhir_endpoint: Some(engine.url.clone()),
+        ..test_config(data.path())
+    })
+    .await;
+    let (kiosk, staff) = (kiosk_client(), staff_client(&server.url).await);
+    // The engine is empty: it holds neither the patient nor the appointment.
+    check_in(&kiosk, &server.url, "Smith", "1990-01-01").await;
+    let id = board_row(&staff, &server.url, "James S.").await.id;
+    let refused = eventually("the EHR's refusal", async || {
+        let d = desk_detail(&staff, &server.url, id).await.ehr_delivery?;
+        d.rejection.is_some().then_some(d)
+    })
+    .await;
+    assert_eq!(refused.delivered_at, None);
+    assert!(refused.last_error.as_deref().unwrap().starts_with("HTTP 4"), "{refused:?}");
+    assert!(refused.rejection.as_deref().unwrap().contains("did not match"), "{refused:?}");
+    // Not retried: another check-in is refused too, and by then James's is still at one try.
+    check_in(&kiosk, &server.url, "O'Brien", "1971-09-30").await;
+    let sean = board_row(&staff, &server.url, "Sean O.").await.id;
+    eventually("the second refusal", async || {
+        desk_detail(&staff, &server.url, sean).await.ehr_delivery?.rejection
+    })
+    .await;
+    assert_eq!(desk_detail(&staff, &server.url, id).await.ehr_delivery.unwrap().attempts, 1);
+    let metrics = Client::new()
+        .get(format!("{}/metrics", server.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // The suite's servers share one process's metrics: at least these two.
+    let rejected: f64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("arrive_fhir_deliveries_total{outcome=\"rejected\"} "))
+        .expect("the rejections are counted")
+        .parse()
+        .unwrap();
+    assert!(rejected >= 2.0, "{metrics}");
+    assert!(engine.search("Patient").await.is_empty(), "no chart made up");
     server.stop().await;
 }
 
