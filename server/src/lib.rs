@@ -54,6 +54,8 @@ pub struct AppState {
     pub payers: std::sync::Arc<Vec<arrive_domain::verification::Payer>>,
     /// When a check-in pass works, around the appointment's start.
     pub arrival_window: arrive_domain::pass::ArrivalWindow,
+    /// The clinic's time zone and identifier systems for the schedule import.
+    pub import: std::sync::Arc<import::ImportSettings>,
 }
 
 impl AppState {
@@ -90,7 +92,9 @@ pub async fn run(
         None => store::Store::open(&config.database_path()).await?,
     };
     if config.seed_demo {
-        seed::seed_demo(&store, chrono::Local::now().date_naive(), config.demo_extra_patients).await?;
+        // The demo day is today at the clinic, wherever the server runs.
+        let today = chrono::Utc::now().with_timezone(&config.import.clinic_time_zone).date_naive();
+        seed::seed_demo_with(&store, today, config.demo_extra_patients, &config.import).await?;
     }
     let first_admin = ensure_first_admin(&store, config.admin_password.clone()).await?;
     let first_kiosk = ensure_first_kiosk(&store, config.first_kiosk_token.clone()).await?;
@@ -117,6 +121,7 @@ pub async fn run(
             .then(|| std::sync::Arc::new(eligibility::Clearinghouse::Sandbox(eligibility::SandboxPayer::demo()))),
         payers,
         arrival_window: config.arrival_window,
+        import: std::sync::Arc::new(config.import.clone()),
     };
     if let Some(endpoint) = &config.fhir_endpoint {
         let outbox = fhir::outbox::Outbox {
