@@ -59,6 +59,19 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The clinic's wall clock now (`ARRIVE_CLINIC_TIME_ZONE`), as appointment times are kept;
+    /// never the server host's time zone.
+    pub fn clinic_now(&self) -> chrono::NaiveDateTime {
+        chrono::Utc::now()
+            .with_timezone(&self.import.clinic_time_zone)
+            .naive_local()
+    }
+
+    /// The clinic's date today.
+    pub fn clinic_today(&self) -> chrono::NaiveDate {
+        self.clinic_now().date()
+    }
+
     /// Tells every open board about a change already recorded as desk event `event_id`. On
     /// PostgreSQL the transaction that recorded it already notified every server (`events`).
     pub async fn publish_appointment(&self, appointment_id: i64, event_id: i64) -> Result<(), sqlx::Error> {
@@ -90,7 +103,8 @@ pub async fn run(
     let store = match &config.database_url {
         Some(url) => store::Store::open_postgres(url).await?,
         None => store::Store::open(&config.database_path()).await?,
-    };
+    }
+    .in_clinic_time_zone(config.import.clinic_time_zone);
     if config.seed_demo {
         // The demo day is today at the clinic, wherever the server runs.
         let today = chrono::Utc::now().with_timezone(&config.import.clinic_time_zone).date_naive();
