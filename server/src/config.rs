@@ -69,6 +69,19 @@ pub struct Config {
     /// `X-Forwarded-For` names (for the identify throttle and the audit trail); from anyone
     /// else the header is ignored. Default: none.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// How the schedule import reads what a file leaves implicit (docs/SCHEDULE_IMPORT.md):
+    /// - `ARRIVE_CLINIC_TIME_ZONE` (default `UTC`): the clinic's IANA time zone, like
+    ///   `America/Chicago`. CSV times are its wall clock; FHIR times with `Z` or an offset are
+    ///   shown in it. An unknown name stops the server at start.
+    /// - `ARRIVE_MRN_SYSTEM` (default `urn:arrive:practice-patient`) and
+    ///   `ARRIVE_APPOINTMENT_ID_SYSTEM` (default `urn:arrive:practice-appointment`): the
+    ///   identifier systems (URIs) of a CSV's `mrn` and `appointment_id`, i.e. the practice
+    ///   system's own, which the FHIR hand-off names them by. The defaults are clinic-local URNs
+    ///   that no other system knows: set the practice system's. A FHIR import keeps each
+    ///   identifier's own system.
+    /// - `ARRIVE_DEFAULT_VISIT_MINUTES` (default 15, 1 to 1440): a visit's length when the file
+    ///   gives no end (CSV without `duration`, FHIR without `end` or `minutesDuration`).
+    pub import: crate::import::ImportSettings,
 }
 
 /// The certificate and key the server answers HTTPS with (`ARRIVE_TLS_CERT`, `ARRIVE_TLS_KEY`).
@@ -153,7 +166,9 @@ impl Config {
                 );
             }
         }
+        let import = import_settings(&var)?;
         Ok(Config {
+            import,
             addr,
             database_url,
             data_dir: var("ARRIVE_DATA_DIR").map_or_else(|| "data".into(), PathBuf::from),
@@ -210,6 +225,38 @@ pub fn read_json_files(dir: &std::path::Path, what: &str) -> Result<Vec<(String,
                 .map_err(|e| format!("cannot read {}: {e}", p.display()))
         })
         .collect()
+}
+
+/// `ARRIVE_CLINIC_TIME_ZONE`, `ARRIVE_MRN_SYSTEM`, `ARRIVE_APPOINTMENT_ID_SYSTEM` and
+/// `ARRIVE_DEFAULT_VISIT_MINUTES`, each checked.
+fn import_settings(var: &dyn Fn(&str) -> Option<String>) -> Result<crate::import::ImportSettings, String> {
+    let mut settings = crate::import::ImportSettings::default();
+    if let Some(zone) = var("ARRIVE_CLINIC_TIME_ZONE") {
+        settings.clinic_time_zone = zone.parse().map_err(|_| {
+            format!("ARRIVE_CLINIC_TIME_ZONE must be an IANA time zone name (like America/Chicago), not {zone}")
+        })?;
+    }
+    for (name, system) in [
+        ("ARRIVE_MRN_SYSTEM", &mut settings.mrn_system),
+        ("ARRIVE_APPOINTMENT_ID_SYSTEM", &mut settings.appointment_id_system),
+    ] {
+        if let Some(value) = var(name) {
+            if !crate::import::valid_system(&value) {
+                return Err(format!(
+                    "{name} must be an identifier system URI (like urn:oid:1.2.3 or https://ehr.example.org/mrn), not {value}"
+                ));
+            }
+            *system = value;
+        }
+    }
+    if let Some(minutes) = var("ARRIVE_DEFAULT_VISIT_MINUTES") {
+        settings.default_visit_minutes = minutes
+            .parse()
+            .ok()
+            .filter(|m| (1..=24 * 60).contains(m))
+            .ok_or_else(|| format!("ARRIVE_DEFAULT_VISIT_MINUTES must be minutes from 1 to 1440, not {minutes}"))?;
+    }
+    Ok(settings)
 }
 
 /// `"60,30"` → an hour before to half an hour after.

@@ -56,9 +56,24 @@ pub struct AppState {
     pub payers: std::sync::Arc<Vec<arrive_domain::verification::Payer>>,
     /// When a check-in pass works, around the appointment's start.
     pub arrival_window: arrive_domain::pass::ArrivalWindow,
+    /// The clinic's time zone and identifier systems for the schedule import.
+    pub import: std::sync::Arc<import::ImportSettings>,
 }
 
 impl AppState {
+    /// The clinic's wall clock now (`ARRIVE_CLINIC_TIME_ZONE`), as appointment times are kept;
+    /// never the server host's time zone.
+    pub fn clinic_now(&self) -> chrono::NaiveDateTime {
+        chrono::Utc::now()
+            .with_timezone(&self.import.clinic_time_zone)
+            .naive_local()
+    }
+
+    /// The clinic's date today.
+    pub fn clinic_today(&self) -> chrono::NaiveDate {
+        self.clinic_now().date()
+    }
+
     /// Tells every open board about a change already recorded as desk event `event_id`. On
     /// PostgreSQL the transaction that recorded it already notified every server (`events`).
     pub async fn publish_appointment(&self, appointment_id: i64, event_id: i64) -> Result<(), sqlx::Error> {
@@ -90,9 +105,12 @@ pub async fn run(
     let store = match &config.database_url {
         Some(url) => store::Store::open_postgres(url).await?,
         None => store::Store::open(&config.database_path()).await?,
-    };
+    }
+    .in_clinic_time_zone(config.import.clinic_time_zone);
     if config.seed_demo {
-        seed::seed_demo(&store, chrono::Local::now().date_naive(), config.demo_extra_patients).await?;
+        // The demo day is today at the clinic, wherever the server runs.
+        let today = chrono::Utc::now().with_timezone(&config.import.clinic_time_zone).date_naive();
+        seed::seed_demo_with(&store, today, config.demo_extra_patients, &config.import).await?;
     }
     let first_admin = ensure_first_admin(&store, config.admin_password.clone()).await?;
     let first_kiosk = ensure_first_kiosk(&store, config.first_kiosk_token.clone()).await?;
@@ -129,6 +147,7 @@ pub async fn run(
             .then(|| std::sync::Arc::new(eligibility::Clearinghouse::Sandbox(eligibility::SandboxPayer::demo()))),
         payers,
         arrival_window: config.arrival_window,
+        import: std::sync::Arc::new(config.import.clone()),
     };
     if let Some(endpoint) = &config.fhir_endpoint {
         let outbox = fhir::outbox::Outbox {

@@ -10,7 +10,7 @@
 
 use arrive_domain::pass::{CODE_ALPHABET, CODE_LENGTH};
 use base64::Engine;
-use chrono::{Local, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime};
 use hmac::{Hmac, Mac};
 use rand::Rng;
 use sha2::Sha256;
@@ -81,14 +81,16 @@ pub fn day_of(visit: &PreVisit) -> &str {
     visit.starts_at.get(..10).unwrap_or(&visit.starts_at)
 }
 
-/// Whether the appointment's day is over (links and passes end with it).
-pub fn day_is_over(visit: &PreVisit) -> bool {
-    day_of(visit) < today().as_str()
+/// Whether the appointment's day is over (links and passes end with it) on the clinic's
+/// `today` (`AppState::clinic_today`).
+pub fn day_is_over(visit: &PreVisit, today: NaiveDate) -> bool {
+    day_of(visit) < self::today(today).as_str()
 }
 
-/// The clinic's date today, `YYYY-MM-DD`, as appointment days are kept.
-pub fn today() -> String {
-    Local::now().format("%Y-%m-%d").to_string()
+/// The clinic's date `today` (`AppState::clinic_today`), `YYYY-MM-DD`, as appointment days are
+/// kept.
+pub fn today(today: NaiveDate) -> String {
+    today.format("%Y-%m-%d").to_string()
 }
 
 /// A new pass: (token for the QR code, its hash, a code to type).

@@ -3,7 +3,7 @@
 
 use chrono::{Days, NaiveDate};
 
-use crate::import;
+use crate::import::{self, ImportSettings};
 use crate::store::{on_tx, Store, Tx, CLINIC_ID};
 
 /// The demo day as the FHIR Bundle a practice system sends (docs/SCHEDULE_IMPORT.md): patients
@@ -15,11 +15,23 @@ const DEMO_SCHEDULE: &str = include_str!("../../demo/schedule.fhir.json");
 /// Created first, with fixed ids, so the load test's synthetic patients can see provider 1.
 pub const DEMO_PROVIDERS: &[&str] = &["Dr. Patel", "Dr. Moreno", "Nurse Practitioner Kim"];
 
+/// `seed_demo_with` a clinic in UTC.
+pub async fn seed_demo(store: &Store, today: NaiveDate, extra_patients: u32) -> Result<(), sqlx::Error> {
+    seed_demo_with(store, today, extra_patients, &ImportSettings::default()).await
+}
+
 /// Creates the demo clinic on first start, and today's demo appointments when today has none.
+/// The demo's times are the clinic's wall clock (its offsets are those of `settings`' time zone
+/// on `today`).
 ///
 /// `extra_patients` synthetic "Loadtest" patients are added for load tests: patient k is born
 /// k days after 1910-01-01, so each (last name, date of birth) is unique.
-pub async fn seed_demo(store: &Store, today: NaiveDate, extra_patients: u32) -> Result<(), sqlx::Error> {
+pub async fn seed_demo_with(
+    store: &Store,
+    today: NaiveDate,
+    extra_patients: u32,
+    settings: &ImportSettings,
+) -> Result<(), sqlx::Error> {
     let mut tx = store.begin().await?;
     on_tx!(&mut tx, |c| sqlx::query(
         "INSERT INTO clinic (id, name) VALUES ($1, 'Arrive Demo Clinic') ON CONFLICT DO NOTHING"
@@ -59,11 +71,9 @@ pub async fn seed_demo(store: &Store, today: NaiveDate, extra_patients: u32) -> 
         return Ok(());
     }
     // Seeded through the import, as a clinic's own schedule would be; each day gets its ids.
-    let bundle = DEMO_SCHEDULE
-        .replace("\"today", &format!("\"{day}"))
-        .replace("\"DEMO-", &format!("\"DEMO-{day}-"));
+    let bundle = demo_bundle(today, settings.clinic_time_zone);
     let (rows, refused) =
-        import::fhir::parse(&bundle).map_err(|e| sqlx::Error::Protocol(format!("demo schedule: {e}")))?;
+        import::fhir::parse(&bundle, settings).map_err(|e| sqlx::Error::Protocol(format!("demo schedule: {e}")))?;
     if let Some(error) = refused.first() {
         return Err(sqlx::Error::Protocol(format!("demo schedule: {error:?}")));
     }
@@ -101,4 +111,21 @@ pub async fn seed_demo(store: &Store, today: NaiveDate, extra_patients: u32) -> 
     );
     tx.commit().await?;
     store.refresh_statistics().await
+}
+
+/// The demo Bundle for `day` in the clinic's `zone`: its dates are `today`, its ids `DEMO-…`
+/// and its times carry the demo clinic's offset (`-06:00`), replaced here by the zone's offset
+/// at noon that day, so the demo is at the same hours on the board wherever the clinic is.
+pub fn demo_bundle(day: NaiveDate, zone: chrono_tz::Tz) -> String {
+    use chrono::{Offset, TimeZone};
+    let noon = day.and_hms_opt(12, 0, 0).unwrap_or_default();
+    let offset = zone
+        .offset_from_local_datetime(&noon)
+        .earliest()
+        .map_or(chrono::Utc.fix(), |o| o.fix());
+    let day = day.format("%Y-%m-%d").to_string();
+    DEMO_SCHEDULE
+        .replace("\"today", &format!("\"{day}"))
+        .replace(":00-06:00\"", &format!(":00{offset}\""))
+        .replace("\"DEMO-", &format!("\"DEMO-{day}-"))
 }

@@ -244,15 +244,19 @@ on_both!(
     a_schedule_imports_once
 );
 /// A CSV schedule imports, and importing it again changes nothing; a new provider gets an id
-/// of its own (PostgreSQL's counter is past the demo's hand-given ids).
+/// of its own (PostgreSQL's counter is past the demo's hand-given ids). The file has Windows
+/// line ends and a byte order mark, as Excel writes it: refused rows are reported on the lines
+/// an editor shows.
 async fn a_schedule_imports_once(backend: Backend) {
     let (_data, server) = server_on(backend).await;
     let admin = staff_client(&server.url).await;
-    let today = chrono::Local::now().date_naive().format("%Y-%m-%d").to_string();
+    let today = chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string();
     let csv = format!(
-        "appointment_id,date,time,last_name,first_name,date_of_birth,provider,visit_type\n\
-         EHR-1,{today},16:00,Castillo,Elena,1966-05-05,Dr. Reyes,follow-up\n\
-         EHR-3,{today},16:30,Fischer,Jonas,1999-09-09,Dr. Patel,office-visit\n"
+        "\u{feff}appointment_id,date,time,last_name,first_name,date_of_birth,provider,visit_type,mrn,duration\r\n\
+         EHR-1,{today},16:00,Castillo,Elena,1966-05-05,Dr. Reyes,follow-up,M-1,20\r\n\
+         EHR-2,{today},16:15,Castillo,Elena,1966-13-05,Dr. Reyes,follow-up,,\r\n\
+         EHR-3,{today},16:30,Fischer,Jonas,1999-09-09,Dr. Patel,office-visit,,\r\n\
+         EHR|4,{today},16:45,Fischer,Jonas,1999-09-09,Dr. Patel,office-visit,,\r\n"
     );
     let mut counts = Vec::new();
     for _ in 0..2 {
@@ -265,12 +269,128 @@ async fn a_schedule_imports_once(backend: Backend) {
             .unwrap();
         assert_eq!(response.status(), StatusCode::OK);
         let body: Value = response.json().await.unwrap();
+        assert_eq!(
+            body["errors"],
+            json!([
+                {"line": 3, "reason": "date_of_birth is not a real date of birth"},
+                {"line": 5, "reason": "appointment_id must not contain control characters or |"},
+            ])
+        );
         counts.push((body["inserted"].clone(), body["unchanged"].clone()));
     }
     assert_eq!(counts, [(json!(2), json!(0)), (json!(0), json!(2))]);
     let token = token_for(&kiosk_client(), &server.url, "Castillo", "1966-05-05").await;
     assert_eq!(token.len(), 32);
     server.stop().await;
+}
+
+on_both!(
+    sqlite_the_practice_identity_and_times_reach_the_hand_off,
+    postgres_the_practice_identity_and_times_reach_the_hand_off,
+    the_practice_identity_and_times_reach_the_hand_off
+);
+/// What the import stored of the practice system's identifiers and times is what the FHIR
+/// hand-off reads (`visit_on_file`): each identifier with its own system, start and end as
+/// instants with the clinic's offset, the wall clock in the clinic's time zone.
+async fn the_practice_identity_and_times_reach_the_hand_off(backend: Backend) {
+    use arrive_server::import::{self, ImportSettings};
+    let data = tempfile::tempdir().unwrap();
+    let (store, _) = two_stores(backend, &data).await;
+    let chicago = ImportSettings {
+        clinic_time_zone: "America/Chicago".parse().unwrap(),
+        ..ImportSettings::default()
+    };
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+    arrive_server::seed::seed_demo_with(&store, day, 0, &chicago).await.unwrap();
+    let rows = store.desk_day(day).await.unwrap().appointments;
+    let first = rows.iter().find(|r| r.starts_at == "08:00").expect("the demo's 08:00");
+    let visit = store.visit_on_file(first.id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            visit.external_system.as_deref(),
+            visit.external_id.as_deref(),
+            visit.starts_at.as_str(),
+            visit.starts_at_instant.as_deref(),
+            visit.ends_at_instant.as_deref(),
+        ),
+        (
+            Some("urn:oid:2.16.840.1.113883.3.9999.2"),
+            Some("DEMO-2026-12-02-01"),
+            "2026-12-02T08:00",
+            Some("2026-12-02T08:00:00-06:00"),
+            Some("2026-12-02T08:15:00-06:00"),
+        )
+    );
+    assert_eq!(
+        (visit.patient.external_system.as_deref(), visit.patient.external_id.as_deref()),
+        (Some("urn:oid:2.16.840.1.113883.3.9999.1"), Some("MRN-1001")),
+        "the MR-typed identifier"
+    );
+
+    // A CSV: the configured systems; the clinic's wall clock with its offset; a duration.
+    let settings = ImportSettings {
+        mrn_system: "https://ehr.example.org/sid/mrn".into(),
+        appointment_id_system: "https://ehr.example.org/sid/appointment".into(),
+        ..chicago.clone()
+    };
+    let csv = "appointment_id,date,time,last_name,first_name,date_of_birth,provider,visit_type,duration,mrn\n\
+               V-1,2026-12-02,13:00,Castillo,Elena,1966-05-05,Dr. Reyes,follow-up,40,M 77\n";
+    let (rows, errors) = import::csv::parse(csv, &settings).unwrap();
+    assert!(errors.is_empty(), "{errors:?}");
+    let counts = store.import_schedule(&rows).await.unwrap();
+    assert_eq!(counts.inserted, 1);
+    let id = store
+        .desk_day(day)
+        .await
+        .unwrap()
+        .appointments
+        .iter()
+        .find(|r| r.patient == "Elena C.")
+        .unwrap()
+        .id;
+    let visit = store.visit_on_file(id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            visit.external_system.as_deref(),
+            visit.external_id.as_deref(),
+            visit.starts_at_instant.as_deref(),
+            visit.ends_at_instant.as_deref(),
+            visit.patient.external_system.as_deref(),
+            visit.patient.external_id.as_deref(),
+        ),
+        (
+            Some("https://ehr.example.org/sid/appointment"),
+            Some("V-1"),
+            Some("2026-12-02T13:00:00-06:00"),
+            Some("2026-12-02T13:40:00-06:00"),
+            Some("https://ehr.example.org/sid/mrn"),
+            Some("M 77"),
+        )
+    );
+    // The same visit sent again as FHIR in UTC is the same instant: unchanged. Moved by an
+    // hour, it is updated (wall clock and instants).
+    let bundle = |start: &str, end: &str| {
+        json!({"resourceType": "Bundle", "type": "collection", "entry": [
+            {"fullUrl": "urn:uuid:p", "resource": {"resourceType": "Patient",
+                "identifier": [{"system": "https://ehr.example.org/sid/mrn", "value": "M 77"}],
+                "name": [{"family": "Castillo", "given": ["Elena"]}], "birthDate": "1966-05-05"}},
+            {"resource": {"resourceType": "Appointment", "start": start, "end": end,
+                "identifier": [{"system": "https://ehr.example.org/sid/appointment", "value": "V-1"}],
+                "appointmentType": {"coding": [{"code": "follow-up"}]},
+                "participant": [{"actor": {"reference": "urn:uuid:p"}},
+                                {"actor": {"reference": "Practitioner/r", "display": "Dr. Reyes"}}]}}
+        ]})
+        .to_string()
+    };
+    let (rows, _) = import::fhir::parse(&bundle("2026-12-02T19:00:00Z", "2026-12-02T19:40:00Z"), &settings).unwrap();
+    assert_eq!(store.import_schedule(&rows).await.unwrap().unchanged, 1);
+    let (rows, _) = import::fhir::parse(&bundle("2026-12-02T20:00:00Z", "2026-12-02T20:30:00Z"), &settings).unwrap();
+    assert_eq!(store.import_schedule(&rows).await.unwrap().updated, 1);
+    let visit = store.visit_on_file(id).await.unwrap().unwrap();
+    assert_eq!(
+        (visit.starts_at.as_str(), visit.starts_at_instant.as_deref(), visit.ends_at_instant.as_deref()),
+        ("2026-12-02T14:00", Some("2026-12-02T14:00:00-06:00"), Some("2026-12-02T14:30:00-06:00"))
+    );
 }
 
 on_both!(

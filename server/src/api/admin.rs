@@ -269,7 +269,7 @@ async fn import_schedule(
             ApiError::field("file", "The file is not UTF-8 text.")
         }
     })?;
-    let (rows, errors) = parse(&body).map_err(|reason| ApiError::field("file", &reason))?;
+    let (rows, errors) = parse(&body, &state.import).map_err(|reason| ApiError::field("file", &reason))?;
     let counts = state.store.import_schedule(&rows).await?;
     if counts.inserted + counts.updated > 0 {
         state.events.publish_schedule_changed().await;

@@ -9,7 +9,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use chrono::{Local, Utc};
+use chrono::Utc;
 use futures_util::stream::{self, Stream};
 use tokio::sync::broadcast::error::RecvError;
 use utoipa_axum::router::OpenApiRouter;
@@ -51,7 +51,7 @@ async fn appointments(
     State(state): State<AppState>,
     Extension(who): Extension<SignedIn>,
 ) -> Result<Json<DeskDay>, ApiError> {
-    let mut day = state.store.desk_day(Local::now().date_naive()).await?;
+    let mut day = state.store.desk_day(state.clinic_today()).await?;
     (day.wait_amber_minutes, day.wait_red_minutes) = state.wait_minutes;
     state
         .store
@@ -64,7 +64,7 @@ async fn appointments(
 #[utoipa::path(get, path = "/metrics", tag = "desk",
     responses((status = 200, description = "Today's numbers.", body = DeskMetrics)))]
 async fn metrics(State(state): State<AppState>) -> Result<Json<DeskMetrics>, ApiError> {
-    Ok(Json(state.store.metrics(Local::now().date_naive(), Utc::now()).await?))
+    Ok(Json(state.store.metrics(state.clinic_today(), Utc::now()).await?))
 }
 
 /// `?lang=es`: the desk's language, for the questions and titles (the answers are as given).

@@ -16,7 +16,7 @@ use arrive_domain::{AppointmentStatus, DateOfBirth, ErrorBody, ErrorCode};
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
-use chrono::{Local, Utc};
+use chrono::Utc;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
@@ -177,7 +177,7 @@ async fn identify(
     ApiJson(request): ApiJson<IdentifyRequest>,
 ) -> Result<Json<IdentifyResponse>, ApiError> {
     not_locked_out(&state, &tablet, &address).await?;
-    let today = Local::now().date_naive();
+    let today = state.clinic_today();
     let last_name = validate_name(&request.last_name).map_err(|e| ApiError::field("last_name", e.message()))?;
     let dob =
         DateOfBirth::parse(&request.date_of_birth, today).map_err(|e| ApiError::field("date_of_birth", e.message()))?;
@@ -273,7 +273,7 @@ async fn redeem_pass(
         }
         None => return Err(ApiError::field("pass", "A check-in code has 6 letters and digits.")),
     };
-    let found = match state.store.pass_holder(&key, &crate::pre_registration::today()).await? {
+    let found = match state.store.pass_holder(&key, &crate::pre_registration::today(state.clinic_today())).await? {
         Some(id) => state.store.pre_visit(id).await?.map(|visit| (id, visit)),
         None => None,
     };
@@ -286,7 +286,7 @@ async fn redeem_pass(
     };
     if !visit.arrived {
         let starts_at = crate::pre_registration::starts_at(&visit).ok_or_else(ApiError::internal)?;
-        if let Err(outside) = state.arrival_window.admits(starts_at, Local::now().naive_local()) {
+        if let Err(outside) = state.arrival_window.admits(starts_at, state.clinic_now()) {
             tracing::info!(outcome = ?outside, "pass");
             let message = match outside {
                 pass::OutsideWindow::TooEarly => {

@@ -10,7 +10,7 @@ use arrive_domain::{DateOfBirth, ErrorBody, ErrorCode};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::Json;
-use chrono::{Local, Utc};
+use chrono::Utc;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
@@ -64,13 +64,13 @@ async fn unlock(
     };
     let link = state.store.link_state(appointment_id).await?.ok_or_else(link_gone)?;
     let visit = state.store.pre_visit(appointment_id).await?.ok_or_else(link_gone)?;
-    if link.version != version || link.revoked || visit.arrived || links::day_is_over(&visit) {
+    if link.version != version || link.revoked || visit.arrived || links::day_is_over(&visit, state.clinic_today()) {
         return Err(link_gone());
     }
     if link.locked {
         return Err(locked());
     }
-    let dob = DateOfBirth::parse(&request.date_of_birth, Local::now().date_naive())
+    let dob = DateOfBirth::parse(&request.date_of_birth, state.clinic_today())
         .map_err(|e| ApiError::field("date_of_birth", e.message()))?;
     if dob.to_string() != visit.date_of_birth {
         let now_locked = state.store.wrong_birth_date(appointment_id, Utc::now()).await?;

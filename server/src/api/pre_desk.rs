@@ -42,7 +42,7 @@ async fn issue_link(
 ) -> Result<Json<PreRegistrationLink>, ApiError> {
     let id: i64 = id.parse().map_err(|_| no_such_visit())?;
     let visit = state.store.pre_visit(id).await?.ok_or_else(no_such_visit)?;
-    if visit.arrived || links::day_is_over(&visit) {
+    if visit.arrived || links::day_is_over(&visit, state.clinic_today()) {
         return Err(no_such_visit());
     }
     let version = state.store.issue_pre_registration(id, Utc::now()).await?;
@@ -100,7 +100,7 @@ async fn day_links(
     Extension(who): Extension<SignedIn>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let day = links::today();
+    let day = links::today(state.clinic_today());
     let host = super::request_host(&headers)?;
     let mut csv = csv::Writer::from_writer(Vec::new());
     let failed = |_| ApiError::internal();

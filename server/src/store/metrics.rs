@@ -1,7 +1,7 @@
 //! The desk's numbers for one day: aggregates only, no patient data.
 
 use arrive_domain::api::DeskMetrics;
-use chrono::{DateTime, Local, NaiveDate, Timelike, Utc};
+use chrono::{DateTime, NaiveDate, Timelike, Utc};
 
 use super::{day_range, on_pool, rfc3339, Store, CLINIC_ID, MATCH_TOKEN_LIFETIME};
 
@@ -27,7 +27,7 @@ impl Store {
         for (kiosk_started, arrived) in &rows {
             let arrived = arrived.as_deref().and_then(parse);
             if let Some(at) = arrived {
-                by_hour[at.with_timezone(&Local).hour() as usize] += 1;
+                by_hour[at.with_timezone(&self.clinic_time_zone).hour() as usize] += 1;
             }
             if let Some(began) = kiosk_started.as_deref().and_then(parse) {
                 started += 1;
@@ -47,7 +47,7 @@ impl Store {
         };
         let local_midnight = day
             .and_hms_opt(0, 0, 0)
-            .and_then(|t| t.and_local_timezone(Local).earliest())
+            .and_then(|t| t.and_local_timezone(self.clinic_time_zone).earliest())
             .map_or(now, |t| t.with_timezone(&Utc));
         let help_requests: i64 = on_pool!(self.pool(), |p| sqlx::query_scalar(
             "SELECT COUNT(*) FROM help_request WHERE requested_at >= $1"

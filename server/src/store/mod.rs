@@ -53,6 +53,8 @@ pub struct Store {
     /// SQLite: live tablets by token hash (`kiosks::KioskCache`). Not on PostgreSQL, where
     /// another server may revoke a tablet.
     kiosk_cache: Option<std::sync::Arc<KioskCache>>,
+    /// The clinic's time zone, for "today" (the sweep); UTC unless `in_clinic_time_zone`.
+    clinic_time_zone: chrono_tz::Tz,
 }
 
 /// Expired match tokens (a redeem refuses them anyway), and the progress saved at home for
@@ -370,12 +372,19 @@ impl Store {
             writer: Some(writer::Writer::start(writer_pool)),
             last_sweep: Default::default(),
             kiosk_cache: Some(Default::default()),
+            clinic_time_zone: chrono_tz::Tz::UTC,
         })
     }
 
     /// Connects to the PostgreSQL database at `url` (`postgres://…`) and applies any pending
     /// migrations (`migrations-postgres/`). Several servers may do this at once: sqlx's
     /// migrator holds an advisory lock while it works.
+    /// The store for a clinic in `zone` (`ARRIVE_CLINIC_TIME_ZONE`).
+    pub fn in_clinic_time_zone(mut self, zone: chrono_tz::Tz) -> Self {
+        self.clinic_time_zone = zone;
+        self
+    }
+
     pub async fn open_postgres(url: &str) -> Result<Self, sqlx::Error> {
         let options = sqlx::postgres::PgConnectOptions::from_str(url)?
             // A commit is on the primary's disk (and its synchronous standbys', if the cluster
@@ -392,6 +401,7 @@ impl Store {
             writer: None,
             last_sweep: Default::default(),
             kiosk_cache: None,
+            clinic_time_zone: chrono_tz::Tz::UTC,
         })
     }
 
@@ -526,6 +536,7 @@ impl Store {
                     std::sync::atomic::Ordering::Relaxed,
                 )
                 .is_ok();
+        let zone = self.clinic_time_zone;
         self.write(move |tx| {
             Box::pin(async move {
                 on_tx!(tx, |c| {
@@ -534,7 +545,7 @@ impl Store {
                             .bind(rfc3339(now))
                             .execute(&mut **c)
                             .await?;
-                        let (today, _) = day_range(now.with_timezone(&chrono::Local).date_naive());
+                        let (today, _) = day_range(now.with_timezone(&zone).date_naive());
                         // Driven by pre_progress (a few rows), each visit found by its key: the
                         // appointments of all past days are never scanned.
                         sqlx::query(

@@ -66,26 +66,54 @@ impl Store {
             if let Some(record) = &row.record {
                 replace_record(&mut tx, patient_id, record).await?;
             }
-            let existing: Option<(i64, i64, String, String)> = on_tx!(&mut tx, |c| sqlx::query_as(
-                "SELECT patient_id, provider_id, starts_at, visit_type FROM appointment
-                 WHERE clinic_id = $1 AND external_id = $2",
+            // A FHIR Patient without an identifier clears the one on file; a CSV row without
+            // an mrn leaves it.
+            if row.record.is_some() || row.patient_identifier.is_some() {
+                let identifier = row.patient_identifier.as_ref();
+                on_tx!(&mut tx, |c| sqlx::query(
+                    "UPDATE patient SET external_system = $1, external_id = $2 WHERE id = $3"
+                )
+                .bind(identifier.map(|i| &i.system))
+                .bind(identifier.map(|i| &i.value))
+                .bind(patient_id)
+                .execute(&mut **c)
+                .await
+                .map(|r| r.rows_affected()))?;
+            }
+            type Stored = (i64, i64, String, String, Option<String>, Option<String>, Option<String>);
+            let existing: Option<Stored> = on_tx!(&mut tx, |c| sqlx::query_as(
+                "SELECT patient_id, provider_id, starts_at, visit_type, external_system, starts_at_instant,
+                        ends_at_instant
+                 FROM appointment WHERE clinic_id = $1 AND external_id = $2",
             )
             .bind(CLINIC_ID)
             .bind(&row.external_id)
             .fetch_optional(&mut **c)
             .await)?;
-            let wanted = (patient_id, provider_id, row.starts_at.clone(), row.visit_type.clone());
+            let wanted: Stored = (
+                patient_id,
+                provider_id,
+                row.starts_at.clone(),
+                row.visit_type.clone(),
+                Some(row.external_system.clone()),
+                Some(row.starts_at_instant.clone()),
+                Some(row.ends_at_instant.clone()),
+            );
             match existing {
                 Some(current) if current == wanted => counts.unchanged += 1,
                 Some(_) => {
                     on_tx!(&mut tx, |c| sqlx::query(
-                        "UPDATE appointment SET patient_id = $1, provider_id = $2, starts_at = $3, visit_type = $4
-                         WHERE clinic_id = $5 AND external_id = $6",
+                        "UPDATE appointment SET patient_id = $1, provider_id = $2, starts_at = $3, visit_type = $4,
+                                external_system = $5, starts_at_instant = $6, ends_at_instant = $7
+                         WHERE clinic_id = $8 AND external_id = $9",
                     )
                     .bind(patient_id)
                     .bind(provider_id)
                     .bind(&row.starts_at)
                     .bind(&row.visit_type)
+                    .bind(&row.external_system)
+                    .bind(&row.starts_at_instant)
+                    .bind(&row.ends_at_instant)
                     .bind(CLINIC_ID)
                     .bind(&row.external_id)
                     .execute(&mut **c)
@@ -96,17 +124,22 @@ impl Store {
                 None => {
                     on_tx!(&mut tx, |c| {
                         sqlx::query(
-                        "INSERT INTO appointment (clinic_id, patient_id, provider_id, starts_at, visit_type, external_id)
-                         VALUES ($1, $2, $3, $4, $5, $6)",
-                    )
-                    .bind(CLINIC_ID)
-                    .bind(patient_id)
-                    .bind(provider_id)
-                    .bind(&row.starts_at)
-                    .bind(&row.visit_type)
-                    .bind(&row.external_id)
-                    .execute(&mut **c)
-                    .await.map(|r| r.rows_affected())
+                            "INSERT INTO appointment (clinic_id, patient_id, provider_id, starts_at, visit_type,
+                                                      external_id, external_system, starts_at_instant, ends_at_instant)
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                        )
+                        .bind(CLINIC_ID)
+                        .bind(patient_id)
+                        .bind(provider_id)
+                        .bind(&row.starts_at)
+                        .bind(&row.visit_type)
+                        .bind(&row.external_id)
+                        .bind(&row.external_system)
+                        .bind(&row.starts_at_instant)
+                        .bind(&row.ends_at_instant)
+                        .execute(&mut **c)
+                        .await
+                        .map(|r| r.rows_affected())
                     })?;
                     counts.inserted += 1;
                 }
@@ -137,12 +170,11 @@ impl Store {
 async fn replace_record(tx: &mut Tx, patient_id: i64, record: &PatientRecord) -> Result<(), sqlx::Error> {
     let address = record.address.as_ref();
     on_tx!(tx, |c| sqlx::query(
-        "UPDATE patient SET external_id = $1, gender = $2, address_line = $3, city = $4, state = $5, postal_code = $6,
-                phone = $7, email = $8, language = $9, emergency_contact_name = $10, emergency_contact_phone = $11,
-                balance_cents = COALESCE($12, balance_cents)
-         WHERE id = $13",
+        "UPDATE patient SET gender = $1, address_line = $2, city = $3, state = $4, postal_code = $5,
+                phone = $6, email = $7, language = $8, emergency_contact_name = $9, emergency_contact_phone = $10,
+                balance_cents = COALESCE($11, balance_cents)
+         WHERE id = $12",
     )
-    .bind(&record.external_id)
     .bind(&record.gender)
     .bind(address.map(|a| &a.line))
     .bind(address.map(|a| &a.city))

@@ -72,6 +72,7 @@ pub fn test_config_on(backend: Backend, data: &std::path::Path) -> Config {
         fhir_endpoint: None,
         fhir_retry_base: Duration::from_millis(100),
         public_url: None,
+        import: Default::default(),
         eligibility_sandbox: true,
         payers_file: None,
         arrival_window: Default::default(),
