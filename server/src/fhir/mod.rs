@@ -3,6 +3,7 @@
 
 pub mod bundle;
 pub mod outbox;
+pub mod smart;
 
 use serde_json::Value;
 
