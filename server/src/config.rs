@@ -203,9 +203,11 @@ impl Config {
         }
         let fhir_smart = SmartSettings::from_vars(&var)?;
         if fhir_smart.is_some() && fhir_endpoint.is_none() {
-            return Err("ARRIVE_FHIR_TOKEN_URL and the other SMART settings authenticate deliveries to \
+            return Err(
+                "ARRIVE_FHIR_TOKEN_URL and the other SMART settings authenticate deliveries to \
                  ARRIVE_FHIR_ENDPOINT: set it too, or unset them"
-                .into());
+                    .into(),
+            );
         }
         let eligibility_sandbox = match var("ARRIVE_ELIGIBILITY").as_deref() {
             None => seed_demo,

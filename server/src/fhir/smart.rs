@@ -74,7 +74,10 @@ impl std::fmt::Display for SmartError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             SmartError::Transport(kind) => write!(f, "token endpoint: {kind}"),
-            SmartError::Refused { status, error: Some(error) } => {
+            SmartError::Refused {
+                status,
+                error: Some(error),
+            } => {
                 write!(f, "token endpoint: HTTP {status} ({error})")
             }
             SmartError::Refused { status, error: None } => write!(f, "token endpoint: HTTP {status}"),
@@ -137,7 +140,9 @@ impl SigningKey {
         match der {
             PrivateKeyDer::Pkcs1(key) => RsaKeyPair::from_der(key.secret_pkcs1_der())
                 .map(SigningKey::Rs384)
-                .map_err(|e| format!("ARRIVE_FHIR_PRIVATE_KEY: {shown} is not a usable RSA key ({e}; 2048 bits or more)")),
+                .map_err(|e| {
+                    format!("ARRIVE_FHIR_PRIVATE_KEY: {shown} is not a usable RSA key ({e}; 2048 bits or more)")
+                }),
             PrivateKeyDer::Pkcs8(key) => {
                 let der = key.secret_pkcs8_der();
                 match RsaKeyPair::from_pkcs8(der) {
@@ -162,7 +167,9 @@ impl SigningKey {
                 "ARRIVE_FHIR_PRIVATE_KEY: {shown} is an EC key in SEC1 form (\"BEGIN EC PRIVATE KEY\"); convert it \
                  to PKCS#8: openssl pkcs8 -topk8 -nocrypt -in {shown} -out key.pem"
             )),
-            _ => Err(format!("ARRIVE_FHIR_PRIVATE_KEY: {shown} is not an RSA or EC P-384 private key")),
+            _ => Err(format!(
+                "ARRIVE_FHIR_PRIVATE_KEY: {shown} is not an RSA or EC P-384 private key"
+            )),
         }
     }
 }
@@ -256,9 +263,12 @@ impl SmartBackend {
                 error: oauth_error(&body),
             });
         }
-        let answer: Value =
-            serde_json::from_slice(&body).map_err(|_| SmartError::BadAnswer("the answer is not a JSON token response"))?;
-        if !answer["token_type"].as_str().is_some_and(|t| t.eq_ignore_ascii_case("bearer")) {
+        let answer: Value = serde_json::from_slice(&body)
+            .map_err(|_| SmartError::BadAnswer("the answer is not a JSON token response"))?;
+        if !answer["token_type"]
+            .as_str()
+            .is_some_and(|t| t.eq_ignore_ascii_case("bearer"))
+        {
             return Err(SmartError::BadAnswer("the token_type is not bearer"));
         }
         // It goes into an Authorization header: visible ASCII only.
@@ -358,7 +368,9 @@ mod tests {
             }
             let assertion = field("client_assertion").ok_or("no client_assertion")?;
             let (signing_input, signature) = assertion.rsplit_once('.').ok_or("not a JWT")?;
-            let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| "signature not base64url")?;
+            let signature = URL_SAFE_NO_PAD
+                .decode(signature)
+                .map_err(|_| "signature not base64url")?;
             let verified = match self.alg {
                 "RS384" => UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA384, &self.public_key)
                     .verify(signing_input.as_bytes(), &signature),
@@ -436,7 +448,14 @@ mod tests {
         match kind {
             TestKey::Rsa => {
                 let made = std::process::Command::new("openssl")
-                    .args(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out"])
+                    .args([
+                        "genpkey",
+                        "-algorithm",
+                        "RSA",
+                        "-pkeyopt",
+                        "rsa_keygen_bits:2048",
+                        "-out",
+                    ])
                     .arg(&path)
                     .stderr(std::process::Stdio::null())
                     .status()
@@ -509,7 +528,10 @@ mod tests {
 
     fn assert_no_problems(endpoint: &Endpoint) {
         let problems = endpoint.problems.lock().unwrap();
-        assert!(problems.is_empty(), "the token requests were not as SMART says: {problems:?}");
+        assert!(
+            problems.is_empty(),
+            "the token requests were not as SMART says: {problems:?}"
+        );
     }
 
     #[tokio::test]
@@ -522,7 +544,11 @@ mod tests {
         for _ in 0..3 {
             assert_eq!(backend.access_token(&client).await.unwrap(), "token-1");
         }
-        assert_eq!(endpoint.requests.load(Ordering::SeqCst), 1, "taken from the cache while valid");
+        assert_eq!(
+            endpoint.requests.load(Ordering::SeqCst),
+            1,
+            "taken from the cache while valid"
+        );
 
         backend.forget().await;
         assert_eq!(backend.access_token(&client).await.unwrap(), "token-2");
@@ -547,7 +573,8 @@ mod tests {
     #[tokio::test]
     async fn a_refusal_is_a_clear_error_that_repeats_nothing_the_endpoint_wrote() {
         let secret_detail = "key kid arrive-2026 not in JWKS of tenant 42";
-        let refusal: &'static str = r#"{"error":"invalid_client","error_description":"key kid arrive-2026 not in JWKS of tenant 42"}"#;
+        let refusal: &'static str =
+            r#"{"error":"invalid_client","error_description":"key kid arrive-2026 not in JWKS of tenant 42"}"#;
         let (endpoint, backend, _dir) = start(TestKey::Ec, 300, Some((StatusCode::UNAUTHORIZED, refusal))).await;
         let client = reqwest::Client::new();
         let error = backend.access_token(&client).await.unwrap_err();
@@ -582,7 +609,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (private_key, _, _) = make_key(TestKey::Ec, dir.path());
         // A port that was free a moment ago: nobody listens there now.
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         let backend = SmartBackend::from_settings(&SmartSettings {
             token_url: format!("http://127.0.0.1:{port}/token"),
             client_id: CLIENT_ID.into(),
@@ -624,7 +655,12 @@ mod tests {
 
         // Any one missing stops the start, naming it.
         for left_out in 0..all.len() {
-            let partial: Vec<_> = all.iter().enumerate().filter(|(i, _)| *i != left_out).map(|(_, v)| *v).collect();
+            let partial: Vec<_> = all
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != left_out)
+                .map(|(_, v)| *v)
+                .collect();
             let error = vars(&partial).unwrap_err();
             assert!(error.contains(&format!("{} missing", all[left_out].0)), "{error}");
         }
@@ -660,11 +696,16 @@ mod tests {
 
         // P-256 is not what SMART signs with.
         let rng = SystemRandom::new();
-        let p256 = ring::signature::EcdsaKeyPair::generate_pkcs8(&ring::signature::ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
-            .unwrap();
+        let p256 =
+            ring::signature::EcdsaKeyPair::generate_pkcs8(&ring::signature::ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
+                .unwrap();
         let b64 = base64::engine::general_purpose::STANDARD.encode(p256.as_ref());
         let path = dir.path().join("p256.pem");
-        std::fs::write(&path, format!("-----BEGIN PRIVATE KEY-----\n{b64}\n-----END PRIVATE KEY-----\n")).unwrap();
+        std::fs::write(
+            &path,
+            format!("-----BEGIN PRIVATE KEY-----\n{b64}\n-----END PRIVATE KEY-----\n"),
+        )
+        .unwrap();
         let error = SmartBackend::from_config(&config(path)).unwrap_err();
         assert!(error.contains("P-384"), "{error}");
         assert!(!error.contains(&b64[..40]), "the key's content is never shown");
