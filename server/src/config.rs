@@ -104,7 +104,7 @@ impl SmartSettings {
             "ARRIVE_FHIR_KEY_ID",
             "ARRIVE_FHIR_SCOPE",
         ];
-        let [token_url, client_id, private_key, key_id, scope] = NAMES.map(|name| var(name));
+        let [token_url, client_id, private_key, key_id, scope] = NAMES.map(var);
         let (Some(token_url), Some(client_id), Some(private_key), Some(key_id)) =
             (&token_url, &client_id, &private_key, &key_id)
         else {
@@ -201,13 +201,11 @@ impl Config {
                 return Err(format!("ARRIVE_FHIR_ENDPOINT must be an http(s) URL, not {url}"));
             }
         }
-        let fhir_smart = SmartSettings::from_vars(&var)?;
+        let fhir_smart = SmartSettings::from_vars(var)?;
         if fhir_smart.is_some() && fhir_endpoint.is_none() {
-            return Err(
-                "ARRIVE_FHIR_TOKEN_URL and the other SMART settings authenticate deliveries to \
-                 ARRIVE_FHIR_ENDPOINT: set it too, or unset them"
-                    .into(),
-            );
+            let message = "ARRIVE_FHIR_TOKEN_URL and the other SMART settings authenticate deliveries to \
+                           ARRIVE_FHIR_ENDPOINT: set it too, or unset them";
+            return Err(message.into());
         }
         let eligibility_sandbox = match var("ARRIVE_ELIGIBILITY").as_deref() {
             None => seed_demo,
