@@ -434,8 +434,7 @@ mod tests {
         .into_response()
     }
 
-    /// A private key in PEM, made for this test run in `dir`, and its public half as ring
-    /// verifies with it.
+    /// The kinds of client key the tests sign with.
     enum TestKey {
         /// RSA 2048, PKCS#8, by the openssl command (ring does not generate RSA keys).
         Rsa,
@@ -443,6 +442,8 @@ mod tests {
         Ec,
     }
 
+    /// A private key in PEM, made for this test run in `dir`, its public half as ring verifies
+    /// with it, and the algorithm it signs with.
     fn make_key(kind: TestKey, dir: &Path) -> (std::path::PathBuf, Vec<u8>, &'static str) {
         let path = dir.join("client-key.pem");
         match kind {
