@@ -54,6 +54,16 @@ pub struct Config {
     /// in the FHIR hand-off points there, at the wording signed. Unset: the policy is named by a
     /// `urn:arrive:consent-text:` URN the EHR cannot open.
     pub public_url: Option<String>,
+    /// SMART Backend Services, how deliveries to `ARRIVE_FHIR_ENDPOINT` authenticate; all of
+    /// these or none (`ARRIVE_FHIR_SCOPE` has a default). Unset, deliveries carry no bearer.
+    /// - `ARRIVE_FHIR_TOKEN_URL`: the EHR's OAuth token endpoint (its `.well-known/smart-configuration`
+    ///   names it);
+    /// - `ARRIVE_FHIR_CLIENT_ID`: the client id the EHR registered for this clinic's Arrive;
+    /// - `ARRIVE_FHIR_SCOPE`: the system scopes asked for, default [`DEFAULT_FHIR_SCOPE`];
+    /// - `ARRIVE_FHIR_PRIVATE_KEY`: a PEM file, the private key whose public half the EHR holds:
+    ///   RSA (≥ 2048 bits, signs RS384) or EC P-384 (ES384) in PKCS#8;
+    /// - `ARRIVE_FHIR_KEY_ID`: that key's `kid` in the JWK Set registered with the EHR.
+    pub fhir_smart: Option<SmartSettings>,
     /// `ARRIVE_ELIGIBILITY`: `sandbox` asks the built-in sandbox payer (`demo/sandbox-payer.json`,
     /// made-up members) for each check-in's eligibility; `off` asks nobody. Default: `sandbox`
     /// with the demo clinic, `off` without.
@@ -82,6 +92,78 @@ pub struct Config {
     /// - `ARRIVE_DEFAULT_VISIT_MINUTES` (default 15, 1 to 1440): a visit's length when the file
     ///   gives no end (CSV without `duration`, FHIR without `end` or `minutesDuration`).
     pub import: crate::import::ImportSettings,
+}
+
+/// What `ARRIVE_FHIR_SCOPE` is when unset: what a check-in's Bundle does, a conditional create
+/// (a search, then a create) of each resource it carries and a conditional update of the
+/// Appointment (SMART v2 scopes: c create, r read, u update, s search).
+pub const DEFAULT_FHIR_SCOPE: &str = "system/Patient.cs system/Coverage.cs system/QuestionnaireResponse.cs \
+    system/Consent.cs system/DocumentReference.cs system/Appointment.us";
+
+/// The SMART Backend Services client (`ARRIVE_FHIR_TOKEN_URL` and the others, see
+/// [`Config::fhir_smart`]); the key file is read by `fhir::smart::SmartBackend::from_config`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmartSettings {
+    pub token_url: String,
+    pub client_id: String,
+    pub scope: String,
+    pub private_key: PathBuf,
+    pub key_id: String,
+}
+
+impl SmartSettings {
+    /// From the variables `var` looks up: `Ok(None)` when none is set, an error naming what
+    /// is missing when only some are.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Option<SmartSettings>, String> {
+        const NAMES: [&str; 5] = [
+            "ARRIVE_FHIR_TOKEN_URL",
+            "ARRIVE_FHIR_CLIENT_ID",
+            "ARRIVE_FHIR_PRIVATE_KEY",
+            "ARRIVE_FHIR_KEY_ID",
+            "ARRIVE_FHIR_SCOPE",
+        ];
+        let [token_url, client_id, private_key, key_id, scope] = NAMES.map(var);
+        let (Some(token_url), Some(client_id), Some(private_key), Some(key_id)) =
+            (&token_url, &client_id, &private_key, &key_id)
+        else {
+            let set: Vec<&str> = NAMES
+                .iter()
+                .zip([&token_url, &client_id, &private_key, &key_id, &scope])
+                .filter(|(_, value)| value.is_some())
+                .map(|(name, _)| *name)
+                .collect();
+            if set.is_empty() {
+                return Ok(None);
+            }
+            let missing: Vec<&str> = NAMES[..4]
+                .iter()
+                .zip([&token_url, &client_id, &private_key, &key_id])
+                .filter(|(_, value)| value.is_none())
+                .map(|(name, _)| *name)
+                .collect();
+            return Err(format!(
+                "SMART Backend Services needs ARRIVE_FHIR_TOKEN_URL, ARRIVE_FHIR_CLIENT_ID, \
+                 ARRIVE_FHIR_PRIVATE_KEY and ARRIVE_FHIR_KEY_ID together: {} set, {} missing; set \
+                 them all or none",
+                set.join(", "),
+                missing.join(", ")
+            ));
+        };
+        if !(token_url.starts_with("https://") || token_url.starts_with("http://")) {
+            return Err(format!("ARRIVE_FHIR_TOKEN_URL must be an http(s) URL, not {token_url}"));
+        }
+        let scope = scope.unwrap_or_else(|| DEFAULT_FHIR_SCOPE.to_owned());
+        if scope.split_whitespace().next().is_none() {
+            return Err("ARRIVE_FHIR_SCOPE must name at least one scope".into());
+        }
+        Ok(Some(SmartSettings {
+            token_url: token_url.clone(),
+            client_id: client_id.clone(),
+            scope,
+            private_key: private_key.into(),
+            key_id: key_id.clone(),
+        }))
+    }
 }
 
 /// The certificate and key the server answers HTTPS with (`ARRIVE_TLS_CERT`, `ARRIVE_TLS_KEY`).
@@ -143,6 +225,12 @@ impl Config {
                 return Err(format!("ARRIVE_PUBLIC_URL must be an http(s) URL, not {url}"));
             }
         }
+        let fhir_smart = SmartSettings::from_vars(var)?;
+        if fhir_smart.is_some() && fhir_endpoint.is_none() {
+            let message = "ARRIVE_FHIR_TOKEN_URL and the other SMART settings authenticate deliveries to \
+                           ARRIVE_FHIR_ENDPOINT: set it too, or unset them";
+            return Err(message.into());
+        }
         let eligibility_sandbox = match var("ARRIVE_ELIGIBILITY").as_deref() {
             None => seed_demo,
             Some("sandbox") => true,
@@ -185,6 +273,7 @@ impl Config {
             fhir_endpoint,
             fhir_retry_base,
             public_url,
+            fhir_smart,
             eligibility_sandbox,
             payers_file: var("ARRIVE_PAYERS_FILE").map(PathBuf::from),
             arrival_window: match var("ARRIVE_ARRIVAL_WINDOW") {

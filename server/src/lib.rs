@@ -99,6 +99,8 @@ pub async fn run(
     telemetry::install();
     // Before anything else: a certificate that cannot be used is a configuration error.
     let tls = config.tls.as_ref().map(tls::rustls_config).transpose()?;
+    // Likewise the FHIR client's signing key: read now rather than at the first delivery.
+    let fhir_auth = fhir::smart::SmartBackend::from_config(&config)?.map(std::sync::Arc::new);
     let forms = std::sync::Arc::new(forms::Forms::load(config.forms_dir.as_deref())?);
     let consents = std::sync::Arc::new(consents::Consents::load(config.consents_dir.as_deref())?);
     let payers = std::sync::Arc::new(payers::load(config.payers_file.as_deref())?);
@@ -152,6 +154,7 @@ pub async fn run(
     if let Some(endpoint) = &config.fhir_endpoint {
         let outbox = fhir::outbox::Outbox {
             handoff: state.handoff.clone(),
+            auth: fhir_auth,
             endpoint: endpoint.clone(),
             retry_base: config.fhir_retry_base,
             wake: state.outbox_wake.clone(),

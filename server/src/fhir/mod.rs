@@ -10,6 +10,7 @@ pub mod outbox;
 mod patient;
 pub mod reference;
 mod signed;
+pub mod smart;
 
 use std::sync::Arc;
 

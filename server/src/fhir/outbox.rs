@@ -11,6 +11,7 @@ use chrono::Utc;
 use serde_json::Value;
 use tokio::sync::{watch, Notify};
 
+use super::smart::SmartBackend;
 use super::HandOff;
 
 /// The longest wait between two attempts.
@@ -20,6 +21,8 @@ const MAX_ANSWER_BYTES: usize = 4 * 1024 * 1024;
 
 pub struct Outbox {
     pub handoff: HandOff,
+    /// SMART Backend Services, when the EHR asks for a bearer token.
+    pub auth: Option<Arc<SmartBackend>>,
     /// The FHIR server's base URL; the transaction Bundle is POSTed to it.
     pub endpoint: String,
     /// The wait after the first failure; it doubles with each further one.
@@ -165,26 +168,49 @@ impl Outbox {
         Ok(())
     }
 
+    /// One attempt; a 401 with a cached token is tried once more with a fresh one.
     async fn send(&self, client: &reqwest::Client, bundle: String) -> Outcome {
-        let outcome = client
-            .post(&self.endpoint)
-            .header("content-type", "application/fhir+json")
-            .header("accept", "application/fhir+json")
-            .body(bundle)
-            .send()
-            .await;
-        match outcome {
-            Ok(response) => {
+        let mut answer = self.post(client, bundle.clone()).await;
+        if let (Some(auth), Ok(Ok(response))) = (&self.auth, &answer) {
+            if response.status() == reqwest::StatusCode::UNAUTHORIZED {
+                auth.forget().await;
+                answer = self.post(client, bundle).await;
+            }
+        }
+        match answer {
+            Err(no_token) => no_token,
+            Ok(Ok(response)) => {
                 let status = response.status().as_u16();
                 match read_limited(response).await {
                     Some(answer) => classify(status, &answer),
                     None => Outcome::Failed("unreadable answer".to_owned()),
                 }
             }
-            Err(e) if e.is_timeout() => Outcome::Failed("timeout".to_owned()),
-            Err(e) if e.is_connect() => Outcome::Failed("connection refused".to_owned()),
-            Err(_) => Outcome::Failed("transport error".to_owned()),
+            Ok(Err(e)) if e.is_timeout() => Outcome::Failed("timeout".to_owned()),
+            Ok(Err(e)) if e.is_connect() => Outcome::Failed("connection refused".to_owned()),
+            Ok(Err(_)) => Outcome::Failed("transport error".to_owned()),
         }
+    }
+
+    /// The POST itself, with a bearer token when SMART is configured; a token that cannot be
+    /// had is a failure worth retrying (the token endpoint may be back later).
+    async fn post(
+        &self,
+        client: &reqwest::Client,
+        bundle: String,
+    ) -> Result<Result<reqwest::Response, reqwest::Error>, Outcome> {
+        let mut request = client
+            .post(&self.endpoint)
+            .header("content-type", "application/fhir+json")
+            .header("accept", "application/fhir+json");
+        if let Some(auth) = &self.auth {
+            let token = auth
+                .access_token(client)
+                .await
+                .map_err(|e| Outcome::Failed(format!("SMART {e}")))?;
+            request = request.bearer_auth(token);
+        }
+        Ok(request.body(bundle).send().await)
     }
 }
 

@@ -73,6 +73,7 @@ pub fn test_config_on(backend: Backend, data: &std::path::Path) -> Config {
         fhir_retry_base: Duration::from_millis(100),
         public_url: None,
         import: Default::default(),
+        fhir_smart: None,
         eligibility_sandbox: true,
         payers_file: None,
         arrival_window: Default::default(),
