@@ -95,29 +95,47 @@ async fn a_check_in_is_served_as_a_valid_fhir_r4_transaction_bundle() {
         .unwrap()
         .starts_with("application/fhir+json"));
     assert_eq!(response.headers()["cache-control"], "no-store");
-    let bundle: Value = response.json().await.unwrap();
+    let served = response.text().await.unwrap();
+    let bundle: Value = serde_json::from_str(&served).unwrap();
     assert_valid_fhir(&bundle);
+    let day = today(&staff, &server.url).await.date;
 
     assert_eq!(bundle["type"], "transaction");
-    let patient = &entries_of(&bundle, "Patient")[0]["resource"];
-    assert_eq!(patient["name"][0]["family"], "García-López");
-    assert_eq!(patient["birthDate"], "1958-04-12");
-    assert_eq!(patient["address"][0]["state"], "TX");
-    assert_eq!(patient["communication"][0]["language"]["coding"][0]["code"], "es");
-    let coverages = entries_of(&bundle, "Coverage");
-    assert_eq!(coverages.len(), 2, "primary and secondary");
-    assert_eq!(coverages[1]["resource"]["relationship"]["coding"][0]["code"], "spouse");
+    // The EHR's Patient and Appointment are found by the practice system's identifiers and
+    // patched; nothing María confirmed is sent as a change.
+    let patched: Vec<&str> = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["request"]["method"] == "PATCH")
+        .map(|e| e["request"]["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        patched,
+        [
+            "Patient?identifier=urn%3Aoid%3A2.16.840.1.113883.3.9999.1|MRN-1002",
+            &*format!("Appointment?identifier=urn%3Aoid%3A2.16.840.1.113883.3.9999.2|DEMO-{day}-02"),
+        ]
+    );
+    assert!(entries_of(&bundle, "Coverage").is_empty(), "insurance unchanged");
     let responses = entries_of(&bundle, "QuestionnaireResponse");
     assert_eq!(responses.len(), 1);
-    assert!(responses[0]["resource"]["questionnaire"]
-        .as_str()
-        .unwrap()
-        .contains("phq-2"));
+    let response = &responses[0]["resource"];
+    assert!(response["questionnaire"].as_str().unwrap().contains("phq-2"));
+    // Built from the form's definition: its texts and option displays.
+    assert!(response["item"][0]["text"].as_str().unwrap().contains("interest"));
+    assert_eq!(response["item"][0]["answer"][0]["valueCoding"]["display"], "Several days");
+    let phq2 = entries_of(&bundle, "Observation");
+    assert_eq!(phq2.len(), 1);
+    assert_eq!(phq2[0]["resource"]["code"]["coding"][0]["code"], "55758-7");
+    assert_eq!(phq2[0]["resource"]["valueInteger"], 1);
+    // Two consents; the financial agreement is a document, not a consent to care.
     let consents = entries_of(&bundle, "Consent");
-    assert_eq!(consents.len(), pending.consents.len());
-    let appointment = &entries_of(&bundle, "Appointment")[0];
-    assert_eq!(appointment["resource"]["status"], "arrived");
-    assert_eq!(appointment["request"]["method"], "PUT");
+    assert_eq!(consents.len(), 2);
+    let agreement = entries_of(&bundle, "DocumentReference");
+    assert_eq!(agreement.len(), 1);
+    assert_eq!(agreement[0]["resource"]["type"]["coding"][0]["code"], "financial-responsibility");
+    assert_eq!(agreement[0]["resource"]["content"][0]["attachment"]["contentType"], "text/plain");
     // Every reference inside the Bundle resolves to one of its entries.
     let full_urls: Vec<&str> = bundle["entry"]
         .as_array()
@@ -139,6 +157,24 @@ async fn a_check_in_is_served_as_a_valid_fhir_r4_transaction_bundle() {
                 .starts_with("identifier="));
         }
     }
+
+    // Served as built: the practice system sending the day again, with a new address, does
+    // not change what was handed off.
+    let admin = staff_client(&server.url).await;
+    let moved = include_str!("../../demo/schedule.fhir.json")
+        .replace("\"today", &format!("\"{day}"))
+        .replace("\"DEMO-", &format!("\"DEMO-{day}-"))
+        .replace("77 Elm Ave", "9 Moved Rd");
+    let reimport = admin
+        .post(format!("{}/api/v1/admin/schedule", server.url))
+        .header("content-type", "application/fhir+json")
+        .body(moved)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reimport.status(), StatusCode::OK);
+    let again = staff.get(&bundle_url).send().await.unwrap().text().await.unwrap();
+    assert_eq!(again, served);
 
     // Staff only, and audited.
     let anonymous = Client::new().get(&bundle_url).send().await.unwrap();

@@ -92,7 +92,7 @@ fn financial_agreement(
     who: &Signer,
 ) -> Value {
     let identity = Identity::new(DOCUMENT_SYSTEM, &format!("agreement-{key}"));
-    let resource = json!({
+    let mut resource = json!({
         "resourceType": "DocumentReference",
         "identifier": [identity.identifier()],
         "status": "current",
@@ -105,11 +105,16 @@ fn financial_agreement(
         "date": signed.signed_at,
         "author": [reference(who.full_url)],
         "description": title,
-        "content": [
-            { "attachment": signature },
-            { "attachment": { "contentType": "application/json", "url": wording, "title": "The wording signed" } },
-        ],
+        "content": [{ "attachment": signature }],
     });
+    // Where the wording can be read, when the clinic said where it serves it.
+    if wording.starts_with("http") {
+        if let Some(content) = resource["content"].as_array_mut() {
+            content.push(json!({ "attachment": {
+                "contentType": "application/json", "url": wording, "title": "The wording signed",
+            }}));
+        }
+    }
     create_once("DocumentReference", &format!("agreement-{key}"), resource, &identity)
 }
 
