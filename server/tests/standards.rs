@@ -354,6 +354,7 @@ fn the_inquiries_we_send_and_the_sandbox_answers_pass_pyx12() {
         trace: "ARRIVE42".into(),
         created,
         production: false,
+        dependent: None,
     };
     let payer = arrive_server::eligibility::SandboxPayer::demo();
     let cases = [
