@@ -70,7 +70,7 @@ pub fn test_config_on(backend: Backend, data: &std::path::Path) -> Config {
         wait_minutes: (15, 30),
         fhir_endpoint: None,
         fhir_retry_base: Duration::from_millis(100),
-        eligibility_sandbox: true,
+        eligibility: arrive_server::config::EligibilitySettings::sandbox(),
         payers_file: None,
         arrival_window: Default::default(),
         trusted_proxies: Vec::new(),
