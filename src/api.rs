@@ -4,7 +4,7 @@ use std::cell::Cell;
 
 use arrive_domain::api::{
     ArrivalPass, CardImageUpload, CheckInRequest, CheckInResponse, ConsentList, ConsentSignature, DeskDay, DeskDetail,
-    DeskMetrics, FormList, FormSubmission, HelpRequest, IdentifyRequest, IdentifyResponse, KioskAppointment,
+    DeskMetrics, EligibilityExchange, FormList, FormSubmission, HelpRequest, IdentifyRequest, IdentifyResponse, KioskAppointment,
     LoginRequest, MatchTokenRequest, PassMatch, PassRequest, PreRegistrationLink, ProgressSave, Resume, StaffSession,
     UnlockRequest,
 };
@@ -222,6 +222,11 @@ pub async fn logout(csrf: &str) -> Result<(), ApiFailure> {
 /// One appointment in full, its questions and titles in `lang` ("en" or "es": not patient data).
 pub async fn desk_detail(appointment_id: i64, lang: &str) -> Result<DeskDetail, ApiFailure> {
     get(&format!("/api/v1/desk/appointments/{appointment_id}?lang={lang}")).await
+}
+
+/// The X12 270s sent for one appointment and the 271s that came back (the server audits it).
+pub async fn eligibility_exchanges(appointment_id: i64) -> Result<Vec<EligibilityExchange>, ApiFailure> {
+    get(&format!("/api/v1/desk/appointments/{appointment_id}/eligibility/exchanges")).await
 }
 
 /// A staff action on one appointment: "acknowledge", "roomed", "no-show" or "undo-check-in".

@@ -202,6 +202,10 @@ pub struct DeskAppointment {
     /// The payer said the coverage on file is not active (or could not find it).
     #[serde(default)]
     pub insurance_problem: bool,
+    /// The payer could not be asked: a name on file cannot be written in an X12 inquiry
+    /// (`CoverageCheck::AskAtDesk`). The board says "Ask at the desk".
+    #[serde(default)]
+    pub insurance_ask_at_desk: bool,
     /// At check-in the patient changed a contact detail (address, phone, e-mail, emergency
     /// contact or language).
     #[serde(default)]
@@ -420,6 +424,10 @@ pub enum CoverageCheck {
     Rejected,
     /// The payer or the connection to it did not answer.
     Unavailable,
+    /// Nobody was asked: a name on file has letters the X12 inquiry cannot carry and no
+    /// standard transliteration (Cyrillic, CJK, …). Staff check the insurance another way; the
+    /// board says "Ask at the desk".
+    AskAtDesk,
 }
 
 impl CoverageCheck {
@@ -429,6 +437,7 @@ impl CoverageCheck {
             CoverageCheck::Inactive => "inactive",
             CoverageCheck::Rejected => "rejected",
             CoverageCheck::Unavailable => "unavailable",
+            CoverageCheck::AskAtDesk => "ask_at_desk",
         }
     }
 
@@ -438,10 +447,30 @@ impl CoverageCheck {
             CoverageCheck::Inactive,
             CoverageCheck::Rejected,
             CoverageCheck::Unavailable,
+            CoverageCheck::AskAtDesk,
         ]
         .into_iter()
         .find(|c| c.code() == code)
     }
+}
+
+/// One eligibility inquiry of a visit as it went over the wire
+/// (`GET /api/v1/desk/appointments/{id}/eligibility/exchanges`), for staff who must see what
+/// the payer was asked and what it said. Never logged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EligibilityExchange {
+    /// RFC 3339, server time.
+    pub exchanged_at: String,
+    /// `sandbox` or `core` (the CAQH CORE connection).
+    pub transport: String,
+    /// The X12 270 sent.
+    pub request: String,
+    /// The X12 271 received; `None` when no 271 came back (see `error`).
+    pub response: Option<String>,
+    /// Why no usable 271 came back: a kind of failure (HTTP status, CORE error code), never a
+    /// body.
+    pub error: Option<String>,
 }
 
 /// The outbox row of a check-in: sent, or still being retried.

@@ -64,10 +64,8 @@ pub struct Config {
     ///   RSA (≥ 2048 bits, signs RS384) or EC P-384 (ES384) in PKCS#8;
     /// - `ARRIVE_FHIR_KEY_ID`: that key's `kid` in the JWK Set registered with the EHR.
     pub fhir_smart: Option<SmartSettings>,
-    /// `ARRIVE_ELIGIBILITY`: `sandbox` asks the built-in sandbox payer (`demo/sandbox-payer.json`,
-    /// made-up members) for each check-in's eligibility; `off` asks nobody. Default: `sandbox`
-    /// with the demo clinic, `off` without.
-    pub eligibility_sandbox: bool,
+    /// Eligibility (X12 270/271): who is asked, over what, as whom. See [`EligibilitySettings`].
+    pub eligibility: EligibilitySettings,
     /// `ARRIVE_PAYERS_FILE`: the clinic's own list of payers the kiosk offers (a JSON array like
     /// `payers/payers.json`); default: the list shipped in `payers/`.
     pub payers_file: Option<PathBuf>,
@@ -166,6 +164,125 @@ impl SmartSettings {
     }
 }
 
+/// Eligibility settings, all from `ARRIVE_ELIGIBILITY`, `ARRIVE_CORE_*`, `ARRIVE_PROVIDER_NPI`
+/// and `ARRIVE_X12_USAGE`. The defaults keep the demo's sandbox payer working.
+#[derive(Debug, Clone)]
+pub struct EligibilitySettings {
+    /// `ARRIVE_ELIGIBILITY`: `sandbox` asks the built-in sandbox payer (`demo/sandbox-payer.json`,
+    /// made-up members) for each check-in's eligibility; `core` asks a clearinghouse or payer
+    /// over the CAQH CORE real-time connection (`ARRIVE_CORE_*`); `off` asks nobody. Default:
+    /// `sandbox` with the demo clinic, `off` without.
+    pub service: EligibilityService,
+    /// `ARRIVE_PROVIDER_NPI`: the clinic's 10-digit NPI, sent in every 270 (loop 2100B,
+    /// `NM1*1P…*XX*<npi>`). Default: `1234567893`, a made-up NPI that passes the check digit,
+    /// for the sandbox; required with `core`.
+    pub provider_npi: String,
+    /// `ARRIVE_X12_USAGE`: `T` (test, the default) or `P` (production), ISA15 of every 270. A
+    /// payer treats a `T` interchange as a test and answers nothing binding.
+    pub production: bool,
+}
+
+/// Where eligibility inquiries go.
+#[derive(Debug, Clone)]
+pub enum EligibilityService {
+    Off,
+    Sandbox,
+    Core(CoreConnection),
+}
+
+/// A CAQH CORE real-time connection (Connectivity Rule vC2.2.0, HTTP MIME multipart).
+#[derive(Clone)]
+pub struct CoreConnection {
+    /// `ARRIVE_CORE_URL`: the clearinghouse's or payer's CORE endpoint, `https://…` (`http://`
+    /// only for a test endpoint on this machine).
+    pub url: String,
+    /// `ARRIVE_CORE_USERNAME` and `ARRIVE_CORE_PASSWORD`: the envelope's `UserName` and
+    /// `Password` (the rule's username/password authentication). Never logged or printed.
+    pub username: String,
+    pub password: String,
+    /// `ARRIVE_CORE_SENDER_ID`: the envelope's `SenderID`, also ISA06/GS02 of the 270 (the
+    /// trading-partner ID the clearinghouse gave the clinic), 2–15 characters.
+    pub sender_id: String,
+    /// `ARRIVE_CORE_RECEIVER_ID`: the envelope's `ReceiverID`, also ISA08/GS03, 2–15 characters.
+    pub receiver_id: String,
+}
+
+/// The password stays out of `{:?}` (settings are printed when a start fails).
+impl std::fmt::Debug for CoreConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CoreConnection")
+            .field("url", &self.url)
+            .field("username", &self.username)
+            .field("password", &"<hidden>")
+            .field("sender_id", &self.sender_id)
+            .field("receiver_id", &self.receiver_id)
+            .finish()
+    }
+}
+
+/// The made-up NPI the sandbox sends when `ARRIVE_PROVIDER_NPI` is unset.
+pub const SANDBOX_NPI: &str = "1234567893";
+
+impl EligibilitySettings {
+    /// The demo's: the sandbox payer, the sandbox NPI, test interchanges.
+    pub fn sandbox() -> Self {
+        EligibilitySettings {
+            service: EligibilityService::Sandbox,
+            provider_npi: SANDBOX_NPI.into(),
+            production: false,
+        }
+    }
+
+    fn from_env(var: &dyn Fn(&str) -> Option<String>, seed_demo: bool) -> Result<Self, String> {
+        let service = match var("ARRIVE_ELIGIBILITY").as_deref() {
+            None if seed_demo => EligibilityService::Sandbox,
+            None | Some("off") => EligibilityService::Off,
+            Some("sandbox") => EligibilityService::Sandbox,
+            Some("core") => {
+                let required = |name: &str| var(name).ok_or_else(|| format!("ARRIVE_ELIGIBILITY=core needs {name}"));
+                let url = required("ARRIVE_CORE_URL")?;
+                if !(url.starts_with("https://") || url.starts_with("http://")) {
+                    // Not echoed: a URL may carry credentials.
+                    return Err("ARRIVE_CORE_URL must be an http(s) URL".into());
+                }
+                let id = |name: &str| -> Result<String, String> {
+                    let value = required(name)?;
+                    let ok = (2..=15).contains(&value.len())
+                        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b" -.".contains(&b));
+                    ok.then_some(value)
+                        .ok_or_else(|| format!("{name} must be 2 to 15 letters, digits, spaces, '-' or '.'"))
+                };
+                EligibilityService::Core(CoreConnection {
+                    url,
+                    username: required("ARRIVE_CORE_USERNAME")?,
+                    password: required("ARRIVE_CORE_PASSWORD")?,
+                    sender_id: id("ARRIVE_CORE_SENDER_ID")?,
+                    receiver_id: id("ARRIVE_CORE_RECEIVER_ID")?,
+                })
+            }
+            Some(other) => return Err(format!("ARRIVE_ELIGIBILITY must be sandbox, core or off, not {other}")),
+        };
+        let provider_npi = match var("ARRIVE_PROVIDER_NPI") {
+            Some(npi) if npi.len() == 10 && npi.bytes().all(|b| b.is_ascii_digit()) => npi,
+            Some(npi) => return Err(format!("ARRIVE_PROVIDER_NPI must be 10 digits, not {npi}")),
+            None if matches!(service, EligibilityService::Core(_)) => {
+                return Err("ARRIVE_ELIGIBILITY=core needs ARRIVE_PROVIDER_NPI (the clinic's NPI)".into())
+            }
+            None => SANDBOX_NPI.into(),
+        };
+        let production = match var("ARRIVE_X12_USAGE").as_deref() {
+            None | Some("T") => false,
+            Some("P") => true,
+            Some(other) => return Err(format!("ARRIVE_X12_USAGE must be T (test) or P (production), not {other}")),
+        };
+        Ok(EligibilitySettings {
+            service,
+            provider_npi,
+            production,
+        })
+    }
+}
+
 /// The certificate and key the server answers HTTPS with (`ARRIVE_TLS_CERT`, `ARRIVE_TLS_KEY`).
 #[derive(Debug, Clone)]
 pub struct TlsFiles {
@@ -231,12 +348,7 @@ impl Config {
                            ARRIVE_FHIR_ENDPOINT: set it too, or unset them";
             return Err(message.into());
         }
-        let eligibility_sandbox = match var("ARRIVE_ELIGIBILITY").as_deref() {
-            None => seed_demo,
-            Some("sandbox") => true,
-            Some("off") => false,
-            Some(other) => return Err(format!("ARRIVE_ELIGIBILITY must be sandbox or off, not {other}")),
-        };
+        let eligibility = EligibilitySettings::from_env(&var, seed_demo)?;
         let tls = match (var("ARRIVE_TLS_CERT"), var("ARRIVE_TLS_KEY")) {
             (Some(cert), Some(key)) => Some(TlsFiles {
                 cert: cert.into(),
@@ -274,7 +386,7 @@ impl Config {
             fhir_retry_base,
             public_url,
             fhir_smart,
-            eligibility_sandbox,
+            eligibility,
             payers_file: var("ARRIVE_PAYERS_FILE").map(PathBuf::from),
             arrival_window: match var("ARRIVE_ARRIVAL_WINDOW") {
                 Some(v) => arrival_window(&v).ok_or_else(|| {

@@ -1,33 +1,90 @@
 //! Eligibility: "is this insurance active today, and what is the co-pay?" asked of the payer as
 //! an X12 270 and answered as a 271 (005010X279A1), both built and read by the domain's `x12`.
 //!
-//! The transport is pluggable (`Clearinghouse`); the one shipped is a clearly named sandbox
-//! payer that answers from `demo/sandbox-payer.json` — made-up members, for the demo and tests.
-//! A real clearinghouse connection is another variant with the same `exchange`.
+//! The transport is pluggable (`Clearinghouse`): a clearly named sandbox payer that answers
+//! from `demo/sandbox-payer.json` (made-up members, for the demo and tests), or a clearinghouse
+//! or payer over the CAQH CORE real-time connection (`core`). Every 270 sent and what came back
+//! is stored for the visit (staff read it, audited); neither is ever logged.
+
+pub mod core;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use arrive_domain::api::{CoverageCheck, Eligibility};
+use arrive_domain::api::{CoverageCheck, Eligibility, EligibilityExchange};
 use arrive_domain::verification::InsuranceUpdate;
-use arrive_domain::x12::{self, Benefits, CoverageStatus, Inquiry, RejectReason, SandboxAnswer};
+use arrive_domain::x12::{self, Benefits, CoverageStatus, Dependent, Inquiry, RejectReason, SandboxAnswer};
 use chrono::{Local, NaiveDate, Utc};
 use serde::Deserialize;
 
+use crate::config::{EligibilityService, EligibilitySettings};
 use crate::AppState;
 
-/// Who we are in the interchange (ISA06) and the clinic's NPI (a sandbox value).
-const SENDER_ID: &str = "ARRIVECLINIC";
-const CLINIC_NPI: &str = "1234567893";
+/// Who we are in the sandbox's interchanges (ISA06).
+const SANDBOX_SENDER_ID: &str = "ARRIVECLINIC";
 
-pub enum Clearinghouse {
+/// Where 270s go, and what every 270 says about the clinic.
+pub struct Clearinghouse {
+    transport: Transport,
+    /// NM109 of loop 2100B (`ARRIVE_PROVIDER_NPI`).
+    provider_npi: String,
+    /// ISA15 (`ARRIVE_X12_USAGE`).
+    production: bool,
+}
+
+enum Transport {
     Sandbox(SandboxPayer),
+    Core {
+        client: core::CoreClient,
+        /// ISA06/GS02 and the envelope's SenderID.
+        sender_id: String,
+        /// ISA08/GS03 and the envelope's ReceiverID.
+        receiver_id: String,
+    },
 }
 
 impl Clearinghouse {
-    /// Sends a 270 and returns the 271.
+    /// The clearinghouse the settings name; `None` for `ARRIVE_ELIGIBILITY=off`.
+    pub fn from_settings(settings: &EligibilitySettings) -> Option<Self> {
+        let transport = match &settings.service {
+            EligibilityService::Off => return None,
+            EligibilityService::Sandbox => Transport::Sandbox(SandboxPayer::demo()),
+            EligibilityService::Core(connection) => Transport::Core {
+                sender_id: connection.sender_id.clone(),
+                receiver_id: connection.receiver_id.clone(),
+                client: core::CoreClient::new(connection.clone()),
+            },
+        };
+        Some(Clearinghouse {
+            transport,
+            provider_npi: settings.provider_npi.clone(),
+            production: settings.production,
+        })
+    }
+
+    /// `sandbox` or `core`, as the stored exchanges name it.
+    pub fn transport_name(&self) -> &'static str {
+        match self.transport {
+            Transport::Sandbox(_) => "sandbox",
+            Transport::Core { .. } => "core",
+        }
+    }
+
+    /// ISA06 and ISA08 of a 270 about a coverage with `payer_id`: the sandbox is addressed by
+    /// the payer's id, a CORE connection by the IDs the clearinghouse gave.
+    fn interchange_ids(&self, payer_id: &str) -> (String, String) {
+        match &self.transport {
+            Transport::Sandbox(_) => (SANDBOX_SENDER_ID.into(), payer_id.into()),
+            Transport::Core {
+                sender_id, receiver_id, ..
+            } => (sender_id.clone(), receiver_id.clone()),
+        }
+    }
+
+    /// Sends a 270 and returns the 271, or why none came (no body, no patient data).
     pub async fn exchange(&self, inquiry: &str) -> Result<String, String> {
-        match self {
-            Clearinghouse::Sandbox(payer) => payer.answer(inquiry),
+        match &self.transport {
+            Transport::Sandbox(payer) => payer.answer(inquiry),
+            Transport::Core { client, .. } => client.exchange(inquiry).await.map_err(|e| e.to_string()),
         }
     }
 }
@@ -124,16 +181,25 @@ pub async fn check(state: &AppState, appointment_id: i64) -> Result<Option<Eligi
     let Some(coverage) = visit.coverages.first() else {
         return Ok(None);
     };
-    // The subscriber is the patient unless the coverage says someone else holds it.
-    let (first, last, dob) = match (&coverage.subscriber_name, &coverage.subscriber_dob) {
+    // The subscriber is the patient unless the coverage says someone else holds it; then the
+    // patient is their dependent (loop 2000D).
+    let patient_dob = arrive_domain::date::parse_iso(&visit.patient.date_of_birth).unwrap_or_default();
+    let (first, last, dob, dependent) = match (&coverage.subscriber_name, &coverage.subscriber_dob) {
         (Some(name), Some(dob)) if coverage.relationship != "self" => {
             let (first, last) = name.rsplit_once(' ').unwrap_or(("", name.as_str()));
-            (first.to_owned(), last.to_owned(), dob.clone())
+            let dependent = Dependent {
+                first: visit.patient.first_name.clone(),
+                last: visit.patient.last_name.clone(),
+                dob: patient_dob,
+            };
+            let dob = arrive_domain::date::parse_iso(dob).unwrap_or_default();
+            (first.to_owned(), last.to_owned(), dob, Some(dependent))
         }
         _ => (
             visit.patient.first_name.clone(),
             visit.patient.last_name.clone(),
-            visit.patient.date_of_birth.clone(),
+            patient_dob,
+            None,
         ),
     };
     let now = Local::now().naive_local();
@@ -142,42 +208,68 @@ pub async fn check(state: &AppState, appointment_id: i64) -> Result<Option<Eligi
         .get(..10)
         .and_then(arrive_domain::date::parse_iso)
         .unwrap_or(now.date());
+    let (sender_id, receiver_id) = clearinghouse.interchange_ids(&coverage.payer_id);
     let inquiry = Inquiry {
-        sender_id: SENDER_ID.into(),
-        receiver_id: coverage.payer_id.clone(),
+        sender_id,
+        receiver_id,
         payer_name: coverage.payer_name.clone(),
         payer_id: coverage.payer_id.clone(),
         provider_name: state.store.clinic_name().await?,
-        provider_npi: CLINIC_NPI.into(),
+        provider_npi: clearinghouse.provider_npi.clone(),
         subscriber_first: first,
         subscriber_last: last,
         member_id: coverage.member_id.clone(),
-        subscriber_dob: arrive_domain::date::parse_iso(&dob).unwrap_or_default(),
+        subscriber_dob: dob,
         service_date,
         service_type: "30".into(),
         control_number: (appointment_id.rem_euclid(999_999_999) as u32).max(1),
         trace: format!("ARRIVE{appointment_id}"),
         created: now,
-        production: false,
+        production: clearinghouse.production,
+        dependent,
     };
     let eligibility = match x12::build_270(&inquiry) {
+        Err(error) if error.is_name_outside_character_set() => {
+            // Nothing is sent rather than a 270 with a name the payer would not recognise;
+            // the board says "Ask at the desk".
+            tracing::warn!(%error, "eligibility: a name on file cannot be written in X12; not asked");
+            Eligibility {
+                coverage: CoverageCheck::AskAtDesk,
+                ..unavailable()
+            }
+        }
         Err(error) => {
             tracing::warn!(%error, "eligibility: the inquiry cannot be built from the record on file");
             unavailable()
         }
-        Ok(request) => match clearinghouse.exchange(&request).await {
-            Err(error) => {
-                tracing::warn!(%error, "eligibility: no answer from the payer");
-                unavailable()
-            }
-            Ok(response) => match x12::parse_271(&response) {
-                Ok(answer) => from_271(answer),
+        Ok(request) => {
+            let outcome = clearinghouse.exchange(&request).await;
+            let (response, error) = match &outcome {
+                Ok(response) => (Some(response.clone()), None),
+                Err(error) => (None, Some(error.clone())),
+            };
+            let exchange = EligibilityExchange {
+                exchanged_at: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                transport: clearinghouse.transport_name().into(),
+                request,
+                response,
+                error,
+            };
+            state.store.save_exchange(appointment_id, &exchange).await?;
+            match outcome {
                 Err(error) => {
-                    tracing::warn!(%error, "eligibility: the payer's 271 does not parse");
+                    tracing::warn!(%error, "eligibility: no answer from the payer");
                     unavailable()
                 }
-            },
-        },
+                Ok(response) => match x12::parse_271(&response) {
+                    Ok(answer) => from_271(answer),
+                    Err(error) => {
+                        tracing::warn!(%error, "eligibility: the payer's 271 does not parse");
+                        unavailable()
+                    }
+                },
+            }
+        }
     };
     let eligibility = Eligibility {
         checked_at: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),

@@ -144,9 +144,7 @@ pub async fn run(
         identify_throttle: Default::default(),
         fhir_delivery: config.fhir_endpoint.is_some(),
         outbox_wake: Default::default(),
-        clearinghouse: config
-            .eligibility_sandbox
-            .then(|| std::sync::Arc::new(eligibility::Clearinghouse::Sandbox(eligibility::SandboxPayer::demo()))),
+        clearinghouse: eligibility::Clearinghouse::from_settings(&config.eligibility).map(std::sync::Arc::new),
         payers,
         arrival_window: config.arrival_window,
         import: std::sync::Arc::new(config.import.clone()),

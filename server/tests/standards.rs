@@ -695,6 +695,7 @@ fn the_inquiries_we_send_and_the_sandbox_answers_pass_pyx12() {
         trace: "ARRIVE42".into(),
         created,
         production: false,
+        dependent: None,
     };
     let payer = arrive_server::eligibility::SandboxPayer::demo();
     let cases = [
@@ -715,6 +716,16 @@ fn the_inquiries_we_send_and_the_sandbox_answers_pass_pyx12() {
             "active",
         ),
     ];
+    // Zoë is on her father's plan: the 270 carries her in loop 2000D, and the 271 answers there.
+    let child = Inquiry {
+        dependent: Some(arrive_domain::x12::Dependent {
+            first: "Zoë".into(),
+            last: "Müller".into(),
+            dob: chrono::NaiveDate::from_ymd_opt(2001, 7, 4).unwrap(),
+        }),
+        ..inquiry("Müller", "Hans", "SBX-101000", (1970, 3, 12), "SBX01")
+    };
+    let cases = cases.into_iter().chain([(child, "active")]);
     for (inquiry, expected) in cases {
         let request = build_270(&inquiry).unwrap();
         assert_valid_x12(&request);

@@ -173,7 +173,7 @@ fn BoardTable(day: RwSignal<Option<DeskDay>>, now: RwSignal<f64>, selected: RwSi
                 </tr>
             </thead>
             <tbody>
-                <For each=rows key=|a| (a.id, a.status, a.arrived_at.clone(), a.needs_attention_now, a.forms_incomplete, a.insurance_problem, a.details_changed, a.insurance_changed, a.self_pay) let:appointment>
+                <For each=rows key=|a| (a.id, a.status, a.arrived_at.clone(), a.needs_attention_now, a.forms_incomplete, a.insurance_problem, a.insurance_ask_at_desk, a.details_changed, a.insurance_changed, a.self_pay) let:appointment>
                     <BoardRow appointment now selected wait />
                 </For>
             </tbody>
@@ -238,6 +238,9 @@ fn BoardRow(
                 {appointment
                     .insurance_problem
                     .then(|| view! { <span class="pill flag">{tr(|s| s.desk_insurance_problem)}</span> })}
+                {appointment
+                    .insurance_ask_at_desk
+                    .then(|| view! { <span class="pill flag">{dtr(|s| s.pill_ask_at_desk)}</span> })}
                 {appointment
                     .details_changed
                     .then(|| view! { <span class="pill info">{dtr(|s| s.pill_details_changed)}</span> })}

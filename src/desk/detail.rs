@@ -101,7 +101,7 @@ pub fn Detail(appointment_id: i64, on_close: impl Fn() + Copy + Send + Sync + 's
                                     })}
                             </div>
                             {(d.status == AppointmentStatus::Scheduled).then(|| view! { <PreLinkPanel appointment_id /> })}
-                            <EligibilityPanel eligibility=d.eligibility.clone() on_recheck=move || act("eligibility") />
+                            <EligibilityPanel appointment_id eligibility=d.eligibility.clone() on_recheck=move || act("eligibility") />
                             {d.ehr_delivery.clone().map(|delivery| view! { <DeliveryPanel delivery /> })}
                             {d
                                 .verification

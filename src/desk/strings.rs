@@ -34,6 +34,17 @@ pub struct DeskStrings {
     pub pre_unavailable: &'static str,
     pub pre_qr_alt: &'static str,
     pub pre_export: &'static str,
+    /// The board's pill when a name on file cannot be sent to the payer in X12.
+    pub pill_ask_at_desk: &'static str,
+    /// The detail's eligibility line for the same.
+    pub eligibility_ask_at_desk: &'static str,
+    pub x12_show: &'static str,
+    pub x12_hide: &'static str,
+    pub x12_none: &'static str,
+    pub x12_request: &'static str,
+    pub x12_response: &'static str,
+    /// No 271 came back: why (an HTTP status or a CORE error code).
+    pub x12_no_response: fn(&str) -> String,
 }
 
 static EN: DeskStrings = DeskStrings {
@@ -79,6 +90,14 @@ static EN: DeskStrings = DeskStrings {
     pre_unavailable: "No link for this appointment: it is over or the patient has checked in.",
     pre_qr_alt: "QR code of the pre-registration link",
     pre_export: "Today's pre-registration links (CSV)",
+    pill_ask_at_desk: "Ask at the desk",
+    eligibility_ask_at_desk: "Ask at the desk: a name on file has letters the payer's electronic inquiry (X12) cannot carry, so the payer was not asked. Check the insurance by phone or on the payer's portal.",
+    x12_show: "Show the 270/271",
+    x12_hide: "Hide the 270/271",
+    x12_none: "No inquiry was sent to the payer for this visit.",
+    x12_request: "Sent (270)",
+    x12_response: "Received (271)",
+    x12_no_response: |why| format!("No 271 came back ({why})."),
 };
 
 static ES: DeskStrings = DeskStrings {
@@ -124,6 +143,14 @@ static ES: DeskStrings = DeskStrings {
     pre_unavailable: "No hay enlace para esta cita: ya pasó o el paciente ya llegó.",
     pre_qr_alt: "Código QR del enlace de registro previo",
     pre_export: "Enlaces de registro previo de hoy (CSV)",
+    pill_ask_at_desk: "Preguntar en el mostrador",
+    eligibility_ask_at_desk: "Preguntar en el mostrador: un nombre registrado tiene letras que la consulta electrónica a la aseguradora (X12) no admite, así que no se consultó. Verifique el seguro por teléfono o en el portal de la aseguradora.",
+    x12_show: "Ver el 270/271",
+    x12_hide: "Ocultar el 270/271",
+    x12_none: "No se envió ninguna consulta a la aseguradora para esta visita.",
+    x12_request: "Enviado (270)",
+    x12_response: "Recibido (271)",
+    x12_no_response: |why| format!("No llegó ningún 271 ({why})."),
 };
 
 /// The desk's strings in the current language.

@@ -38,6 +38,20 @@ pub struct Inquiry {
     pub created: NaiveDateTime,
     /// ISA15: `P` when true, `T` (test) otherwise.
     pub production: bool,
+    /// The patient, when they are not the subscriber (the coverage is a spouse's or a
+    /// parent's): loops 2000D/2100D. `None`: the subscriber is the patient.
+    pub dependent: Option<Dependent>,
+}
+
+/// The patient as a dependent of the subscriber (loop 2100D). 005010X279A1 identifies a
+/// dependent by name and birth date only (NM108/NM109 are not used in 2100D); INS is
+/// situational there (multiple births, payers that ask) and is not sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dependent {
+    pub first: String,
+    pub last: String,
+    /// DMG02 of loop 2100D.
+    pub dob: NaiveDate,
 }
 
 /// What a payer reads from a 270: enough to answer it with a 271. Values are as the 270 wrote
@@ -60,10 +74,12 @@ pub struct ParsedInquiry {
     pub service_date: NaiveDate,
     /// The first service type of the first EQ.
     pub service_type: String,
-    /// TRN02 of loop 2000C.
+    /// TRN02 of the patient's level (2000C, or 2000D for a dependent).
     pub trace: String,
-    /// TRN03 of loop 2000C, echoed in the 271's TRN.
+    /// TRN03 of the patient's level (2000C, or 2000D for a dependent), echoed in the 271's TRN.
     pub trace_originator: String,
+    /// Loop 2000D, when the 270 has one.
+    pub dependent: Option<Dependent>,
 }
 
 /// The names and identifiers a 270 and its 271 both carry, as borrowed from either struct.
@@ -80,6 +96,7 @@ pub(super) struct Parties<'a> {
     pub subscriber_dob: NaiveDate,
     pub service_type: &'a str,
     pub trace: &'a str,
+    pub dependent: Option<&'a Dependent>,
 }
 
 /// [`Parties`] checked and in wire form.
@@ -96,6 +113,14 @@ pub(super) struct Wire {
     pub subscriber_dob: String,
     pub service_type: String,
     pub trace: String,
+    pub dependent: Option<WireDependent>,
+}
+
+/// [`Dependent`] in wire form.
+pub(super) struct WireDependent {
+    pub first: String,
+    pub last: String,
+    pub dob: String,
 }
 
 impl Parties<'_> {
@@ -115,6 +140,14 @@ impl Parties<'_> {
             subscriber_dob: segments::date8("subscriber_dob", self.subscriber_dob)?,
             service_type: segments::code("service_type", self.service_type, 2)?,
             trace: text("trace", self.trace, 1, 50)?,
+            dependent: match self.dependent {
+                None => None,
+                Some(d) => Some(WireDependent {
+                    first: text("dependent_first", &d.first, 1, 35)?,
+                    last: text("dependent_last", &d.last, 1, 60)?,
+                    dob: segments::date8("dependent_dob", d.dob)?,
+                }),
+            },
         })
     }
 }
@@ -134,6 +167,7 @@ impl<'a> From<&'a Inquiry> for Parties<'a> {
             subscriber_dob: q.subscriber_dob,
             service_type: &q.service_type,
             trace: &q.trace,
+            dependent: q.dependent.as_ref(),
         }
     }
 }
@@ -153,6 +187,7 @@ impl<'a> From<&'a ParsedInquiry> for Parties<'a> {
             subscriber_dob: q.subscriber_dob,
             service_type: &q.service_type,
             trace: &q.trace,
+            dependent: q.dependent.as_ref(),
         }
     }
 }
@@ -193,8 +228,13 @@ pub fn build_270(inquiry: &Inquiry) -> Result<String, X12Error> {
         "XX",
         &wire.provider_npi,
     ]);
-    body.push(&["HL", "3", "2", "22", "0"]);
-    body.push(&["TRN", "1", &wire.trace, &originator]);
+    // The trace goes with the patient: 2000C when the subscriber is the patient, else 2000D.
+    let trace = ["TRN", "1", &wire.trace, &originator];
+    let has_dependent = if wire.dependent.is_some() { "1" } else { "0" };
+    body.push(&["HL", "3", "2", "22", has_dependent]);
+    if wire.dependent.is_none() {
+        body.push(&trace);
+    }
     body.push(&[
         "NM1",
         "IL",
@@ -208,6 +248,12 @@ pub fn build_270(inquiry: &Inquiry) -> Result<String, X12Error> {
         &wire.member_id,
     ]);
     body.push(&["DMG", "D8", &wire.subscriber_dob]);
+    if let Some(dependent) = &wire.dependent {
+        body.push(&["HL", "4", "3", "23", "0"]);
+        body.push(&trace);
+        body.push(&["NM1", "03", "1", &dependent.last, &dependent.first]);
+        body.push(&["DMG", "D8", &dependent.dob]);
+    }
     body.push(&["DTP", "291", "D8", &service_date]);
     body.push(&["EQ", &wire.service_type]);
     let envelope = Envelope {
@@ -230,6 +276,9 @@ struct Collected<'a> {
     subscriber: Option<(&'a str, &'a str, &'a str)>,
     trace: Option<(&'a str, &'a str)>,
     dob: Option<NaiveDate>,
+    /// NM103 and NM104 of loop 2100D.
+    dependent: Option<(&'a str, &'a str)>,
+    dependent_dob: Option<NaiveDate>,
     service_date: Option<NaiveDate>,
     service_type: Option<&'a str>,
 }
@@ -245,18 +294,26 @@ pub fn parse_270(text: &str) -> Result<ParsedInquiry, X12Error> {
         match segment.id() {
             "HL" => level = segment.get(3),
             "NM1" => collect_name(&mut found, segment)?,
-            "TRN" if level == "22" && found.trace.is_none() => {
+            "TRN" if matches!(level, "22" | "23") && found.trace.is_none() => {
                 let trace = non_empty(segment, "TRN", 2)?;
                 found.trace = Some((trace, segment.get(3)));
             }
-            "DMG" if found.dob.is_none() => {
-                let dob = (segment.get(1) == "D8")
-                    .then(|| segments::parse_date8(segment.get(2)))
-                    .flatten();
-                found.dob = Some(dob.ok_or(X12Error::InvalidElement {
-                    segment: "DMG",
-                    element: 2,
-                })?);
+            // The subscriber's birth date in 2100C, the dependent's in 2100D.
+            "DMG" => {
+                let slot = if level == "23" {
+                    &mut found.dependent_dob
+                } else {
+                    &mut found.dob
+                };
+                if slot.is_none() {
+                    let dob = (segment.get(1) == "D8")
+                        .then(|| segments::parse_date8(segment.get(2)))
+                        .flatten();
+                    *slot = Some(dob.ok_or(X12Error::InvalidElement {
+                        segment: "DMG",
+                        element: 2,
+                    })?);
+                }
             }
             "DTP" if segment.get(1) == "291" && found.service_date.is_none() => {
                 found.service_date = Some(service_date(segment)?);
@@ -279,6 +336,14 @@ pub fn parse_270(text: &str) -> Result<ParsedInquiry, X12Error> {
     let (provider_name, provider_npi) = found.provider.ok_or(missing("NM1"))?;
     let (subscriber_last, subscriber_first, member_id) = found.subscriber.ok_or(missing("NM1"))?;
     let (trace, trace_originator) = found.trace.ok_or(missing("TRN"))?;
+    let dependent = match found.dependent {
+        None => None,
+        Some((last, first)) => Some(Dependent {
+            first: first.to_string(),
+            last: last.to_string(),
+            dob: found.dependent_dob.ok_or(missing("DMG"))?,
+        }),
+    };
     Ok(ParsedInquiry {
         sender_id: transaction.sender_id.to_string(),
         receiver_id: transaction.receiver_id.to_string(),
@@ -295,10 +360,11 @@ pub fn parse_270(text: &str) -> Result<ParsedInquiry, X12Error> {
         service_type: found.service_type.ok_or(missing("EQ"))?.to_string(),
         trace: trace.to_string(),
         trace_originator: trace_originator.to_string(),
+        dependent,
     })
 }
 
-/// NM1 of loops 2100A (PR), 2100B (1P) and 2100C (IL).
+/// NM1 of loops 2100A (PR), 2100B (1P), 2100C (IL) and 2100D (03).
 fn collect_name<'a>(found: &mut Collected<'a>, segment: &Segment<'a>) -> Result<(), X12Error> {
     match segment.get(1) {
         "PR" if found.payer.is_none() => {
@@ -311,6 +377,10 @@ fn collect_name<'a>(found: &mut Collected<'a>, segment: &Segment<'a>) -> Result<
             let last = non_empty(segment, "NM1", 3)?;
             let first = non_empty(segment, "NM1", 4)?;
             found.subscriber = Some((last, first, non_empty(segment, "NM1", 9)?));
+        }
+        "03" if found.dependent.is_none() => {
+            let last = non_empty(segment, "NM1", 3)?;
+            found.dependent = Some((last, non_empty(segment, "NM1", 4)?));
         }
         _ => {}
     }

@@ -2,7 +2,8 @@
 //! reads back, and a 271 writer for the demo's sandbox payer.
 //!
 //! Only the slice of the implementation guide the kiosk needs: one payer, one provider, one
-//! subscriber, one service type per interchange. Everything is text in, text out; the caller
+//! subscriber (and the patient as their dependent when the coverage is someone else's), one
+//! service type per interchange. Everything is text in, text out; the caller
 //! supplies "now", so the same code runs in the browser and on the server.
 //!
 //! Errors never quote the input: eligibility files carry names, birth dates and member IDs,
@@ -17,7 +18,7 @@ mod tests;
 
 use std::fmt;
 
-pub use inquiry::{build_270, parse_270, Inquiry, ParsedInquiry};
+pub use inquiry::{build_270, parse_270, Dependent, Inquiry, ParsedInquiry};
 pub use response::{
     build_271, parse_271, parse_271_for, Benefits, CoverageStatus, Eligibility, RejectReason, SandboxAnswer,
 };
@@ -101,3 +102,17 @@ impl fmt::Display for X12Error {
 }
 
 impl std::error::Error for X12Error {}
+
+impl X12Error {
+    /// A person's name on file has a letter that X12 cannot carry and that has no standard
+    /// transliteration here (Cyrillic, CJK, …): the inquiry is not sent; staff ask the payer
+    /// another way. (Accented Latin letters are folded and never end up here.)
+    pub fn is_name_outside_character_set(&self) -> bool {
+        matches!(
+            self,
+            X12Error::InvalidCharacter {
+                field: "subscriber_first" | "subscriber_last" | "dependent_first" | "dependent_last"
+            }
+        )
+    }
+}

@@ -68,7 +68,7 @@ pub struct Eligibility {
     pub copay_cents: Option<u32>,
     /// EB07 of a deductible EB (EB01 = C) with time period 29, remaining; only for active coverage.
     pub deductible_remaining_cents: Option<u32>,
-    /// TRN02 of loop 2000C: the trace number the 270 sent.
+    /// TRN02 of loop 2000C (2000D for a dependent): the trace number the 270 sent.
     pub trace: Option<String>,
 }
 
@@ -180,9 +180,14 @@ pub fn build_271(
         &wire.provider_npi,
     ]);
     reject_at(&mut body, Loop::Provider);
-    body.push(&["HL", "3", "2", "22", "0"]);
-    // TRN01 = 2, "referenced transaction trace number": the 270's own trace, returned.
-    body.push(&["TRN", "2", &wire.trace, &originator]);
+    // TRN01 = 2, "referenced transaction trace number": the 270's own trace, returned at the
+    // patient's level (the dependent's, when there is one).
+    let trace = ["TRN", "2", &wire.trace, &originator];
+    let has_dependent = if wire.dependent.is_some() { "1" } else { "0" };
+    body.push(&["HL", "3", "2", "22", has_dependent]);
+    if wire.dependent.is_none() {
+        body.push(&trace);
+    }
     body.push(&[
         "NM1",
         "IL",
@@ -197,6 +202,12 @@ pub fn build_271(
     ]);
     reject_at(&mut body, Loop::Subscriber);
     body.push(&["DMG", "D8", &wire.subscriber_dob]);
+    if let Some(dependent) = &wire.dependent {
+        body.push(&["HL", "4", "3", "23", "0"]);
+        body.push(&trace);
+        body.push(&["NM1", "03", "1", &dependent.last, &dependent.first]);
+        body.push(&["DMG", "D8", &dependent.dob]);
+    }
     if let SandboxAnswer::Benefits(benefits) = answer {
         push_benefits(&mut body, benefits, &wire.service_type)?;
     }
@@ -335,11 +346,11 @@ struct Scan<'a> {
     level: &'a str,
     /// An EB was seen since the last HL: AAAs now belong to loop 2110C.
     in_benefit: bool,
-    /// The first AAA of loops 2000A, 2100A, 2100B or 2100C: the request was refused.
+    /// The first AAA of loops 2000A, 2100A, 2100B, 2100C or 2100D: the request was refused.
     rejection: Option<RejectReason>,
     /// The first AAA of a loop 2110C: one benefit could not be answered.
     benefit_rejection: Option<RejectReason>,
-    /// TRN01 and TRN02 of the subscriber levels' traces.
+    /// TRN01 and TRN02 of the subscriber's and dependent's levels' traces.
     traces: Vec<(&'a str, &'a str)>,
     benefits: Vec<Benefit<'a>>,
 }
@@ -366,7 +377,7 @@ impl<'a> Scan<'a> {
                 };
                 slot.get_or_insert_with(|| RejectReason::from_code(code));
             }
-            "TRN" if self.level == "22" => self.traces.push((segment.get(1), non_empty(segment, "TRN", 2)?)),
+            "TRN" if matches!(self.level, "22" | "23") => self.traces.push((segment.get(1), non_empty(segment, "TRN", 2)?)),
             "EB" => {
                 self.benefits.push(Benefit::read(segment, delimiters)?);
                 self.in_benefit = true;

@@ -17,6 +17,7 @@ use utoipa_axum::routes;
 
 use arrive_domain::api::{
     CardImageRef, CardSide, DeskConsent, DeskDay, DeskDetail, DeskForm, DeskMetrics, DeskVerification, Eligibility,
+    EligibilityExchange,
 };
 use arrive_domain::questionnaire::model::localized;
 use arrive_domain::questionnaire::{summary, QuestionnaireResponse};
@@ -34,6 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(detail))
         .routes(routes!(acknowledge))
         .routes(routes!(check_eligibility))
+        .routes(routes!(eligibility_exchanges))
         .routes(routes!(card_image))
         .routes(routes!(acknowledge_help))
         .routes(routes!(metrics))
@@ -379,6 +381,36 @@ async fn check_eligibility(
         )
     })?;
     Ok(Json(answer))
+}
+
+/// The X12 270s sent for this visit and the 271s that came back, oldest first: what the payer
+/// was asked and said, word for word. Each view is audited; none of it is ever logged.
+#[utoipa::path(get, path = "/appointments/{id}/eligibility/exchanges", tag = "desk",
+    params(("id" = i64, Path, description = "The appointment's id.")),
+    responses((status = 200, description = "The visit's 270/271 exchanges (empty when none).", body = Vec<EligibilityExchange>),
+        (status = 404, description = "No such appointment.", body = ErrorBody)))]
+async fn eligibility_exchanges(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    // Taken as text so that a malformed id is our JSON 404, not axum's plain-text 400.
+    Path(id): Path<String>,
+) -> Result<Json<Vec<EligibilityExchange>>, ApiError> {
+    let not_found = || ApiError::not_found("There is no such appointment.");
+    let id: i64 = id.parse().map_err(|_| not_found())?;
+    if state.store.appointment_record(id).await?.is_none() {
+        return Err(not_found());
+    }
+    state
+        .store
+        .audit(
+            Some(who.staff.id),
+            "view_eligibility_exchange",
+            Some(id),
+            &who.client,
+            Utc::now(),
+        )
+        .await?;
+    Ok(Json(state.store.exchanges(id).await?))
 }
 
 fn sse_event((id, row): &DeskEvent) -> Event {

@@ -329,6 +329,7 @@ macro_rules! desk_row {
             needs_attention_now: row.get("urgent"),
             forms_incomplete: row.get("forms_incomplete"),
             insurance_problem: row.get("insurance_problem"),
+            insurance_ask_at_desk: row.get("insurance_ask_at_desk"),
             details_changed: row.get("details_changed"),
             insurance_changed: row.get("insurance_changed"),
             self_pay: row.get("self_pay"),
@@ -683,6 +684,7 @@ impl Store {
                  ELSE a.status END AS status,
             EXISTS (SELECT 1 FROM questionnaire_response r WHERE r.appointment_id = a.id AND r.urgent AND r.acknowledged_at IS NULL) AS urgent,
             EXISTS (SELECT 1 FROM eligibility e WHERE e.appointment_id = a.id AND e.coverage IN ('inactive', 'rejected')) AS insurance_problem,
+            EXISTS (SELECT 1 FROM eligibility e WHERE e.appointment_id = a.id AND e.coverage = 'ask_at_desk') AS insurance_ask_at_desk,
             EXISTS (SELECT 1 FROM visit_verification w WHERE w.appointment_id = a.id AND 'changed' IN (
                 json_extract(w.verification_json, '$.address.answer'), json_extract(w.verification_json, '$.phone.answer'),
                 json_extract(w.verification_json, '$.email.answer'), json_extract(w.verification_json, '$.emergency_contact.answer'),

@@ -9,7 +9,7 @@ use super::{on_pool, rfc3339, Backend, Store};
 /// How long a server that took a delivery has to finish it before another may try (a server
 /// that dies mid-delivery leaves it to the others after this).
 const DELIVERY_LEASE: chrono::Duration = chrono::Duration::minutes(2);
-use arrive_domain::api::{EhrDelivery, Eligibility};
+use arrive_domain::api::{EhrDelivery, Eligibility, EligibilityExchange};
 
 pub struct PatientOnFile {
     pub id: i64,
@@ -288,5 +288,44 @@ impl Store {
                     .map(|c| c as u32),
             })
         })))
+    }
+
+    /// Keeps one 270 sent for the visit and what came back. Every inquiry is kept (the desk
+    /// reads them in order); nothing here is ever logged.
+    pub async fn save_exchange(&self, appointment_id: i64, exchange: &EligibilityExchange) -> Result<(), sqlx::Error> {
+        on_pool!(self.pool(), |p| sqlx::query(
+            "INSERT INTO eligibility_exchange (appointment_id, exchanged_at, transport, request, response, error)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(appointment_id)
+        .bind(&exchange.exchanged_at)
+        .bind(&exchange.transport)
+        .bind(&exchange.request)
+        .bind(&exchange.response)
+        .bind(&exchange.error)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// The visit's 270/271 exchanges, oldest first.
+    pub async fn exchanges(&self, appointment_id: i64) -> Result<Vec<EligibilityExchange>, sqlx::Error> {
+        Ok(on_pool!(self.pool(), |p| sqlx::query(
+            "SELECT exchanged_at, transport, request, response, error
+             FROM eligibility_exchange WHERE appointment_id = $1 ORDER BY id",
+        )
+        .bind(appointment_id)
+        .fetch_all(p)
+        .await?
+        .iter()
+        .map(|row| EligibilityExchange {
+            exchanged_at: row.get("exchanged_at"),
+            transport: row.get("transport"),
+            request: row.get("request"),
+            response: row.get("response"),
+            error: row.get("error"),
+        })
+        .collect()))
     }
 }

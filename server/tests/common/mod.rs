@@ -74,7 +74,7 @@ pub fn test_config_on(backend: Backend, data: &std::path::Path) -> Config {
         public_url: None,
         import: Default::default(),
         fhir_smart: None,
-        eligibility_sandbox: true,
+        eligibility: arrive_server::config::EligibilitySettings::sandbox(),
         payers_file: None,
         arrival_window: Default::default(),
         trusted_proxies: Vec::new(),

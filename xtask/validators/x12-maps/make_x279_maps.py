@@ -4,6 +4,9 @@ pyx12 4.0.0 (PyPI) ships no X279 maps. The ST_LOOP parts below are copied from t
 azoner/pyx12 repository's 270.5010.X279.A1.v2.xml / 271.5010.X279.A1.v2.xml, keeping every
 Required segment/loop and the situational ones our files use; optional segments we never emit
 are left out (the validator then flags them as unknown, i.e. it is stricter, never looser).
+The dependent loops (2000D/2100D/2110D) are there too, with the same segments as the
+subscriber's that Arrive writes (HL, TRN, NM1, DMG, DTP, EQ / AAA, EB); as in pyx12's 837 maps
+a child HL loop is nested in its parent's, at a position after the parent's own loops.
 The ISA/GS/GE/IEA wrapper is the installed 835.5010.X221.A1.xml's, with GS01/GS08 patched.
 """
 import os, shutil, copy, sys
@@ -62,12 +65,12 @@ def trn(trn01, max_use):
   <element xid="TRN04" data_ele="127" usage="S" seq="04" name="Trace Assigning Entity Additional Identifier" />
 </segment>"""
 
-def dmg(dmg03):
-    return f"""<segment xid="DMG" usage="S" pos="1000" max_use="1" name="Subscriber Demographic Information">
+def dmg(dmg03, who="Subscriber"):
+    return f"""<segment xid="DMG" usage="S" pos="1000" max_use="1" name="{who} Demographic Information">
   <syntax>P0102</syntax><syntax>P1011</syntax><syntax>C1105</syntax>
   <element xid="DMG01" data_ele="1250" usage="S" seq="01" name="Date Time Period Format Qualifier">{codes("D8")}</element>
-  <element xid="DMG02" data_ele="1251" usage="S" seq="02" name="Subscriber Birth Date" />
-  <element xid="DMG03" data_ele="1068" usage="S" seq="03" name="Subscriber Gender Code">{codes(dmg03)}</element>
+  <element xid="DMG02" data_ele="1251" usage="S" seq="02" name="{who} Birth Date" />
+  <element xid="DMG03" data_ele="1068" usage="S" seq="03" name="{who} Gender Code">{codes(dmg03)}</element>
   <element xid="DMG04" data_ele="1067" usage="N" seq="04" name="Marital Status Code" />
   <composite xid="DMG05" data_ele="C056" usage="N" seq="05" name="Composite Race or Ethnicity Information" repeat="10" />
   <element xid="DMG06" data_ele="1066" usage="N" seq="06" name="Citizenship Status Code" />
@@ -110,6 +113,33 @@ def st_se(st01, se_pos, inner):
   <element xid="SE02" data_ele="329" usage="R" seq="02" name="Transaction Set Control Number" />
 </segment></loop>"""
 
+def eq_loop(xid, who):
+    return f"""   <loop xid="{xid}" pos="1300" usage="S" repeat="99" name="{who} Eligibility or Benefit Inquiry">
+    <segment xid="EQ" usage="R" pos="1300" max_use="1" name="{who} Eligibility or Benefit Inquiry">
+     <syntax>R0102</syntax>
+     <element xid="EQ01" data_ele="1365" usage="S" seq="01" name="Service Type Code" repeat="99">{SERVICE_TYPES}</element>
+     <composite xid="EQ02" data_ele="C003" usage="S" seq="02" name="Composite Medical Procedure Identifier">
+      <element xid="EQ02-01" data_ele="235" usage="R" seq="01" name="Product or Service ID Qualifier">{codes("AD CJ HC ID IV N4 ZZ")}</element>
+      <element xid="EQ02-02" data_ele="234" usage="R" seq="02" name="Procedure Code" />
+      <element xid="EQ02-03" data_ele="1339" usage="S" seq="03" name="Procedure Modifier" />
+      <element xid="EQ02-04" data_ele="1339" usage="S" seq="04" name="Procedure Modifier" />
+      <element xid="EQ02-05" data_ele="1339" usage="S" seq="05" name="Procedure Modifier" />
+      <element xid="EQ02-06" data_ele="1339" usage="S" seq="06" name="Procedure Modifier" />
+      <element xid="EQ02-07" data_ele="352" usage="N" seq="07" name="Description" />
+      <element xid="EQ02-08" data_ele="234" usage="N" seq="08" name="Product/Service ID" />
+     </composite>
+     <element xid="EQ03" data_ele="1207" usage="S" seq="03" name="Coverage Level Code">{codes("FAM")}</element>
+     <element xid="EQ04" data_ele="1336" usage="N" seq="04" name="Insurance Type Code" />
+     <composite xid="EQ05" data_ele="C004" usage="S" seq="05" name="Composite Diagnosis Code Pointer">
+      <element xid="EQ05-01" data_ele="1328" usage="R" seq="01" name="Diagnosis Code Pointer" />
+      <element xid="EQ05-02" data_ele="1328" usage="S" seq="02" name="Diagnosis Code Pointer" />
+      <element xid="EQ05-03" data_ele="1328" usage="S" seq="03" name="Diagnosis Code Pointer" />
+      <element xid="EQ05-04" data_ele="1328" usage="S" seq="04" name="Diagnosis Code Pointer" />
+     </composite>
+    </segment>
+   </loop>
+"""
+
 ST270 = st_se("270", "2100", header("01 13", "S", "RT") + f"""
 <loop xid="TABLE2AREA2" pos="0120" usage="R" repeat="&gt;1" type="wrapper" name="Table2 - Area2">
  <loop xid="2000A" pos="0100" usage="R" repeat="&gt;1" name="Information Source Level">
@@ -135,29 +165,16 @@ ST270 = st_se("270", "2100", header("01 13", "S", "RT") + f"""
    {nm1("Subscriber Name", "IL", "1 2", "S", "S", "II MI", "S")}
    {dmg("F M")}
    {dtp("Subscriber Date", "1200", "2", "102 291")}
-   <loop xid="2110C" pos="1300" usage="S" repeat="99" name="Subscriber Eligibility or Benefit Inquiry">
-    <segment xid="EQ" usage="R" pos="1300" max_use="1" name="Subscriber Eligibility or Benefit Inquiry">
-     <syntax>R0102</syntax>
-     <element xid="EQ01" data_ele="1365" usage="S" seq="01" name="Service Type Code" repeat="99">{SERVICE_TYPES}</element>
-     <composite xid="EQ02" data_ele="C003" usage="S" seq="02" name="Composite Medical Procedure Identifier">
-      <element xid="EQ02-01" data_ele="235" usage="R" seq="01" name="Product or Service ID Qualifier">{codes("AD CJ HC ID IV N4 ZZ")}</element>
-      <element xid="EQ02-02" data_ele="234" usage="R" seq="02" name="Procedure Code" />
-      <element xid="EQ02-03" data_ele="1339" usage="S" seq="03" name="Procedure Modifier" />
-      <element xid="EQ02-04" data_ele="1339" usage="S" seq="04" name="Procedure Modifier" />
-      <element xid="EQ02-05" data_ele="1339" usage="S" seq="05" name="Procedure Modifier" />
-      <element xid="EQ02-06" data_ele="1339" usage="S" seq="06" name="Procedure Modifier" />
-      <element xid="EQ02-07" data_ele="352" usage="N" seq="07" name="Description" />
-      <element xid="EQ02-08" data_ele="234" usage="N" seq="08" name="Product/Service ID" />
-     </composite>
-     <element xid="EQ03" data_ele="1207" usage="S" seq="03" name="Coverage Level Code">{codes("FAM")}</element>
-     <element xid="EQ04" data_ele="1336" usage="N" seq="04" name="Insurance Type Code" />
-     <composite xid="EQ05" data_ele="C004" usage="S" seq="05" name="Composite Diagnosis Code Pointer">
-      <element xid="EQ05-01" data_ele="1328" usage="R" seq="01" name="Diagnosis Code Pointer" />
-      <element xid="EQ05-02" data_ele="1328" usage="S" seq="02" name="Diagnosis Code Pointer" />
-      <element xid="EQ05-03" data_ele="1328" usage="S" seq="03" name="Diagnosis Code Pointer" />
-      <element xid="EQ05-04" data_ele="1328" usage="S" seq="04" name="Diagnosis Code Pointer" />
-     </composite>
-    </segment>
+   {eq_loop("2110C", "Subscriber")}
+  </loop>
+  <loop xid="2000D" pos="3000" usage="S" repeat="&gt;1" name="Dependent Level">
+   {hl("Dependent Level", "23", "R", "0")}
+   {trn("1", "2")}
+   <loop xid="2100D" pos="0300" usage="R" repeat="1" name="Dependent Name">
+    {nm1("Dependent Name", "03", "1", "S", "N", "II MI", "N")}
+    {dmg("F M", "Dependent")}
+    {dtp("Dependent Date", "1200", "2", "102 291")}
+    {eq_loop("2110D", "Dependent")}
    </loop>
   </loop>
  </loop>
@@ -194,6 +211,20 @@ EB = f"""<segment xid="EB" usage="R" pos="1300" max_use="1" name="Subscriber Eli
   <element xid="EB14-04" data_ele="1328" usage="S" seq="04" name="Diagnosis Code Pointer" />
  </composite>
 </segment>"""
+
+def eb_loop(xid, who):
+    return f"""   <loop xid="{xid}" pos="1300" usage="S" repeat="&gt;1" name="{who} Eligibility or Benefit Information">
+    {EB}
+    {dtp(f"{who} Eligibility/Benefit Date", "1500", "20", "096 193 194 198 290 291 292 295 304 307 318 346 348 349 356 357 435 472 636 771")}
+    {aaa(f"{who} Request Validation", "1600", "15 33 52 53 54 55 56 57 60 61 62 63 69 70 98 AA AE AF AG AO CI E8 IA MA", "C N R W X Y")}
+    <segment xid="MSG" usage="S" pos="2500" max_use="10" name="Message Text">
+     <syntax>C0302</syntax>
+     <element xid="MSG01" data_ele="933" usage="R" seq="01" name="Free Form Message Text" />
+     <element xid="MSG02" data_ele="934" usage="N" seq="02" name="Printer Carriage Control Code" />
+     <element xid="MSG03" data_ele="1470" usage="N" seq="03" name="Number" />
+    </segment>
+   </loop>
+"""
 
 ST271 = st_se("271", "4100", header("06 11", "N", None) + f"""
 <loop xid="TABLE2AREA2" pos="0120" usage="R" repeat="&gt;1" type="wrapper" name="Table2 - Area2">
@@ -236,16 +267,17 @@ ST271 = st_se("271", "4100", header("06 11", "N", None) + f"""
    {aaa("Subscriber Request Validation", "0850", "15 35 42 43 45 47 48 49 51 52 56 57 58 60 61 62 63 71 72 73 74 75 76 78", "C N R S W X Y")}
    {dmg("F M U")}
    {dtp("Subscriber Date", "1200", "9", "096 102 152 291 307 318 340 341 342 343 346 347 356 357 382 435 442 458 472 539 540 636 771")}
-   <loop xid="2110C" pos="1300" usage="S" repeat="&gt;1" name="Subscriber Eligibility or Benefit Information">
-    {EB}
-    {dtp("Subscriber Eligibility/Benefit Date", "1500", "20", "096 193 194 198 290 291 292 295 304 307 318 346 348 349 356 357 435 472 636 771")}
-    {aaa("Subscriber Request Validation", "1600", "15 33 52 53 54 55 56 57 60 61 62 63 69 70 98 AA AE AF AG AO CI E8 IA MA", "C N R W X Y")}
-    <segment xid="MSG" usage="S" pos="2500" max_use="10" name="Message Text">
-     <syntax>C0302</syntax>
-     <element xid="MSG01" data_ele="933" usage="R" seq="01" name="Free Form Message Text" />
-     <element xid="MSG02" data_ele="934" usage="N" seq="02" name="Printer Carriage Control Code" />
-     <element xid="MSG03" data_ele="1470" usage="N" seq="03" name="Number" />
-    </segment>
+   {eb_loop("2110C", "Subscriber")}
+  </loop>
+  <loop xid="2000D" pos="3000" usage="S" repeat="&gt;1" name="Dependent Level">
+   {hl("Dependent Level", "23", "R", "0")}
+   {trn("1 2", "3")}
+   <loop xid="2100D" pos="0300" usage="R" repeat="1" name="Dependent Name">
+    {nm1("Dependent Name", "03", "1", "S", "N", "II MI", "N")}
+    {aaa("Dependent Request Validation", "0850", "15 35 42 43 45 47 48 49 51 52 56 57 58 60 61 62 63 64 65 66 67 68 71 77", "C N R S W X Y")}
+    {dmg("F M U", "Dependent")}
+    {dtp("Dependent Date", "1200", "9", "096 102 152 291 307 318 340 341 342 343 346 347 356 357 382 435 442 458 472 539 540 636 771")}
+    {eb_loop("2110D", "Dependent")}
    </loop>
   </loop>
  </loop>
