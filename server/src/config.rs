@@ -92,11 +92,13 @@ pub struct Config {
     pub import: crate::import::ImportSettings,
 }
 
-/// What `ARRIVE_FHIR_SCOPE` is when unset: what a check-in's Bundle does, a conditional create
-/// (a search, then a create) of each resource it carries and a conditional update of the
-/// Appointment (SMART v2 scopes: c create, r read, u update, s search).
-pub const DEFAULT_FHIR_SCOPE: &str = "system/Patient.cs system/Coverage.cs system/QuestionnaireResponse.cs \
-    system/Consent.cs system/DocumentReference.cs system/Appointment.us";
+/// What `ARRIVE_FHIR_SCOPE` is when unset: what a check-in's Bundle does, conditional creates
+/// (a search, then a create) of what Arrive makes and conditional patches (a search, then an
+/// update) of the Patient, the Appointment and replaced Coverages (SMART v2 scopes: c create,
+/// r read, u update, s search).
+pub const DEFAULT_FHIR_SCOPE: &str = "system/Patient.us system/Appointment.us system/Coverage.cus \
+    system/Organization.cs system/QuestionnaireResponse.cs system/Observation.cs system/Flag.cs \
+    system/Consent.cs system/DocumentReference.cs";
 
 /// The SMART Backend Services client (`ARRIVE_FHIR_TOKEN_URL` and the others, see
 /// [`Config::fhir_smart`]); the key file is read by `fhir::smart::SmartBackend::from_config`.
