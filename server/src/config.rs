@@ -277,7 +277,10 @@ mod tests {
         let set = settings(&[
             ("ARRIVE_CLINIC_TIME_ZONE", "America/Chicago"),
             ("ARRIVE_MRN_SYSTEM", "urn:oid:2.16.840.1.113883.3.9999.1"),
-            ("ARRIVE_APPOINTMENT_ID_SYSTEM", "https://ehr.example.org/sid/appointment"),
+            (
+                "ARRIVE_APPOINTMENT_ID_SYSTEM",
+                "https://ehr.example.org/sid/appointment",
+            ),
             ("ARRIVE_DEFAULT_VISIT_MINUTES", "20"),
         ])
         .unwrap();
