@@ -470,3 +470,49 @@ fn arrival_window(text: &str) -> Option<arrive_domain::pass::ArrivalWindow> {
         minutes_after: after.trim().parse().ok().filter(|m| (0..=24 * 60).contains(m))?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<crate::import::ImportSettings, String> {
+        let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        import_settings(&|name: &str| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+    }
+
+    #[test]
+    fn the_import_settings_default_to_utc_and_clinic_local_urns_and_refuse_what_they_cannot_use() {
+        let default = settings(&[]).unwrap();
+        assert_eq!(default.clinic_time_zone, chrono_tz::Tz::UTC);
+        assert_eq!(
+            (default.mrn_system.as_str(), default.appointment_id_system.as_str()),
+            ("urn:arrive:practice-patient", "urn:arrive:practice-appointment")
+        );
+        assert_eq!(default.default_visit_minutes, 15);
+        let set = settings(&[
+            ("ARRIVE_CLINIC_TIME_ZONE", "America/Chicago"),
+            ("ARRIVE_MRN_SYSTEM", "urn:oid:2.16.840.1.113883.3.9999.1"),
+            (
+                "ARRIVE_APPOINTMENT_ID_SYSTEM",
+                "https://ehr.example.org/sid/appointment",
+            ),
+            ("ARRIVE_DEFAULT_VISIT_MINUTES", "20"),
+        ])
+        .unwrap();
+        assert_eq!(set.clinic_time_zone, chrono_tz::America::Chicago);
+        assert_eq!(set.mrn_system, "urn:oid:2.16.840.1.113883.3.9999.1");
+        assert_eq!(set.default_visit_minutes, 20);
+        for (name, bad) in [
+            ("ARRIVE_CLINIC_TIME_ZONE", "America/Chicgo"),
+            ("ARRIVE_CLINIC_TIME_ZONE", "CST+6"),
+            ("ARRIVE_MRN_SYSTEM", "MRN"),
+            ("ARRIVE_MRN_SYSTEM", "urn:x:a|b"),
+            ("ARRIVE_APPOINTMENT_ID_SYSTEM", "urn:x: spaced"),
+            ("ARRIVE_DEFAULT_VISIT_MINUTES", "0"),
+            ("ARRIVE_DEFAULT_VISIT_MINUTES", "quarter"),
+        ] {
+            let error = settings(&[(name, bad)]).unwrap_err();
+            assert!(error.starts_with(name), "{error}");
+        }
+    }
+}

@@ -111,7 +111,9 @@ pub async fn run(
     .in_clinic_time_zone(config.import.clinic_time_zone);
     if config.seed_demo {
         // The demo day is today at the clinic, wherever the server runs.
-        let today = chrono::Utc::now().with_timezone(&config.import.clinic_time_zone).date_naive();
+        let today = chrono::Utc::now()
+            .with_timezone(&config.import.clinic_time_zone)
+            .date_naive();
         seed::seed_demo_with(&store, today, config.demo_extra_patients, &config.import).await?;
     }
     let first_admin = ensure_first_admin(&store, config.admin_password.clone()).await?;

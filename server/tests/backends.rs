@@ -301,7 +301,9 @@ async fn the_practice_identity_and_times_reach_the_hand_off(backend: Backend) {
         ..ImportSettings::default()
     };
     let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
-    arrive_server::seed::seed_demo_with(&store, day, 0, &chicago).await.unwrap();
+    arrive_server::seed::seed_demo_with(&store, day, 0, &chicago)
+        .await
+        .unwrap();
     let rows = store.desk_day(day).await.unwrap().appointments;
     let first = rows.iter().find(|r| r.starts_at == "08:00").expect("the demo's 08:00");
     let visit = store.visit_on_file(first.id).await.unwrap().unwrap();
@@ -322,7 +324,10 @@ async fn the_practice_identity_and_times_reach_the_hand_off(backend: Backend) {
         )
     );
     assert_eq!(
-        (visit.patient.external_system.as_deref(), visit.patient.external_id.as_deref()),
+        (
+            visit.patient.external_system.as_deref(),
+            visit.patient.external_id.as_deref()
+        ),
         (Some("urn:oid:2.16.840.1.113883.3.9999.1"), Some("MRN-1001")),
         "the MR-typed identifier"
     );
@@ -388,8 +393,16 @@ async fn the_practice_identity_and_times_reach_the_hand_off(backend: Backend) {
     assert_eq!(store.import_schedule(&rows).await.unwrap().updated, 1);
     let visit = store.visit_on_file(id).await.unwrap().unwrap();
     assert_eq!(
-        (visit.starts_at.as_str(), visit.starts_at_instant.as_deref(), visit.ends_at_instant.as_deref()),
-        ("2026-12-02T14:00", Some("2026-12-02T14:00:00-06:00"), Some("2026-12-02T14:30:00-06:00"))
+        (
+            visit.starts_at.as_str(),
+            visit.starts_at_instant.as_deref(),
+            visit.ends_at_instant.as_deref()
+        ),
+        (
+            "2026-12-02T14:00",
+            Some("2026-12-02T14:00:00-06:00"),
+            Some("2026-12-02T14:30:00-06:00")
+        )
     );
 }
 

@@ -1704,7 +1704,7 @@ async fn prometheus_metrics_count_requests_by_route_and_carry_no_patient_data() 
 async fn a_schedule_imports_once_reports_bad_rows_by_line_and_feeds_the_kiosk() {
     let (_data, server, kiosk) = fresh_server().await;
     let admin = staff_client(&server.url).await;
-    let today = chrono::Local::now().date_naive().format("%Y-%m-%d").to_string();
+    let today = chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string();
     let csv = format!(
         "appointment_id,date,time,last_name,first_name,date_of_birth,provider,visit_type\n\
          EHR-1,{today},16:00,Castillo,Elena,1966-05-05,Dr. Reyes,follow-up\n\

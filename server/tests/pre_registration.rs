@@ -97,7 +97,7 @@ async fn a_patient_pre_registers_at_home_and_checks_in_at_the_kiosk_with_the_cod
     let pass = finish(&server.url, &appointment.match_token).await;
     assert_eq!(pass.code.len(), 6);
     assert!(pass.qr_svg.contains("<svg"));
-    assert_eq!(pass.valid_on, chrono::Local::now().format("%Y-%m-%d").to_string());
+    assert_eq!(pass.valid_on, chrono::Utc::now().format("%Y-%m-%d").to_string());
     // The link is done with once the patient has checked in; the pass is what they bring.
 
     // At the kiosk: the code as someone types it, then one check-in.
@@ -436,7 +436,7 @@ async fn progress_saved_for_a_day_gone_by_is_deleted() {
         "UPDATE appointment SET starts_at = $1 || substr(starts_at, 11) WHERE id = $2"
     )
     .bind(
-        (chrono::Local::now().date_naive() - chrono::Days::new(1))
+        (chrono::Utc::now().date_naive() - chrono::Days::new(1))
             .format("%Y-%m-%d")
             .to_string()
     )

@@ -744,7 +744,8 @@ fn the_inquiries_we_send_and_the_sandbox_answers_pass_pyx12() {
 async fn a_fhir_schedule_imports_reports_bad_entries_and_imports_again_unchanged() {
     let (_data, server, _kiosk) = fresh_server().await;
     let admin = staff_client(&server.url).await;
-    let day = chrono::Local::now().date_naive().format("%Y-%m-%d").to_string();
+    // The test servers' clinic is in UTC (the default).
+    let day = chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string();
     let bundle = include_str!("../../demo/schedule.fhir.json")
         .replace("\"today", &format!("\"{day}"))
         .replace("\"DEMO-", "\"IMPORT-");
@@ -794,6 +795,27 @@ async fn a_fhir_schedule_imports_reports_bad_entries_and_imports_again_unchanged
 
     let not_a_bundle = import("{\"resourceType\":\"Patient\"}".into(), "application/fhir+json").await;
     assert_eq!(not_a_bundle.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // A Bundle with nothing to schedule is a mistake, not an empty day.
+    for empty in [
+        json!({"resourceType": "Bundle", "type": "collection"}),
+        json!({"resourceType": "Bundle", "type": "collection", "entry": []}),
+        json!({"resourceType": "Bundle", "type": "collection", "entry": [
+            {"resource": {"resourceType": "Organization", "name": "Clinic"}}]}),
+    ] {
+        expect_error(
+            import(empty.to_string(), "application/fhir+json").await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            arrive_domain::ErrorCode::InvalidField,
+        )
+        .await;
+    }
+    // Saved by a Windows tool: a byte order mark first. Read, and the same day as before.
+    let with_bom: Value = import(format!("\u{feff}{bundle}"), "application/fhir+json")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(with_bom["unchanged"], 12, "{with_bom}");
     let wrong_type = import(bundle, "application/xml").await;
     assert_eq!(wrong_type.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     server.stop().await;

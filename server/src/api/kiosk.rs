@@ -273,7 +273,11 @@ async fn redeem_pass(
         }
         None => return Err(ApiError::field("pass", "A check-in code has 6 letters and digits.")),
     };
-    let found = match state.store.pass_holder(&key, &crate::pre_registration::today(state.clinic_today())).await? {
+    let found = match state
+        .store
+        .pass_holder(&key, &crate::pre_registration::today(state.clinic_today()))
+        .await?
+    {
         Some(id) => state.store.pre_visit(id).await?.map(|visit| (id, visit)),
         None => None,
     };

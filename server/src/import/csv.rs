@@ -179,7 +179,11 @@ mod tests {
             assert_eq!(lines, [3, 5], "{ending:?}");
         }
         // With a byte order mark (Excel's "CSV UTF-8").
-        let (rows, errors) = parse(&format!("\u{feff}{}", text.replace('\n', "\r\n")), &ImportSettings::default()).unwrap();
+        let (rows, errors) = parse(
+            &format!("\u{feff}{}", text.replace('\n', "\r\n")),
+            &ImportSettings::default(),
+        )
+        .unwrap();
         assert_eq!((rows.len(), errors.len()), (2, 2));
     }
 
@@ -197,15 +201,33 @@ mod tests {
         let (rows, errors) = parse(&text, &in_chicago()).unwrap();
         let times: Vec<(&str, &str, &str)> = rows
             .iter()
-            .map(|r| (r.starts_at.as_str(), r.starts_at_instant.as_str(), r.ends_at_instant.as_str()))
+            .map(|r| {
+                (
+                    r.starts_at.as_str(),
+                    r.starts_at_instant.as_str(),
+                    r.ends_at_instant.as_str(),
+                )
+            })
             .collect();
         assert_eq!(
             times,
             [
-                ("2026-12-02T13:00", "2026-12-02T13:00:00-06:00", "2026-12-02T13:40:00-06:00"),
-                ("2026-07-01T09:00", "2026-07-01T09:00:00-05:00", "2026-07-01T09:15:00-05:00"),
+                (
+                    "2026-12-02T13:00",
+                    "2026-12-02T13:00:00-06:00",
+                    "2026-12-02T13:40:00-06:00"
+                ),
+                (
+                    "2026-07-01T09:00",
+                    "2026-07-01T09:00:00-05:00",
+                    "2026-07-01T09:15:00-05:00"
+                ),
                 // The hour that happens twice when the clocks go back: the first one.
-                ("2026-11-01T01:30", "2026-11-01T01:30:00-05:00", "2026-11-01T01:45:00-05:00"),
+                (
+                    "2026-11-01T01:30",
+                    "2026-11-01T01:30:00-05:00",
+                    "2026-11-01T01:45:00-05:00"
+                ),
             ]
         );
         assert_eq!(
@@ -218,10 +240,19 @@ mod tests {
         assert_eq!(rows[0].external_system, "urn:arrive:practice-appointment");
         assert_eq!(rows[1].patient_identifier, None);
         let refused: Vec<(u64, &str)> = errors.iter().map(|e| (e.line.unwrap(), e.reason.as_str())).collect();
-        assert_eq!(refused[0], (4, "the time does not exist in the clinic's time zone (the clock changes then)"));
+        assert_eq!(
+            refused[0],
+            (
+                4,
+                "the time does not exist in the clinic's time zone (the clock changes then)"
+            )
+        );
         assert_eq!(refused[1].0, 6);
         assert!(refused[1].1.contains("duration"));
-        assert_eq!((refused[2].0, refused[2].1), (7, "mrn must not contain control characters or |"));
+        assert_eq!(
+            (refused[2].0, refused[2].1),
+            (7, "mrn must not contain control characters or |")
+        );
     }
 
     #[test]

@@ -79,7 +79,11 @@ fn appointment(
 ) -> Result<ScheduleRow, String> {
     let id = appointment_identifier(appointment, settings)?;
     let zone = settings.clinic_time_zone;
-    let start = instant(appointment["start"].as_str().ok_or("the Appointment has no start")?, "start", zone)?;
+    let start = instant(
+        appointment["start"].as_str().ok_or("the Appointment has no start")?,
+        "start",
+        zone,
+    )?;
     let when = match (appointment["end"].as_str(), &appointment["minutesDuration"]) {
         (Some(end), _) => When::new(start, instant(end, "end", zone)?)?,
         (None, Value::Null) => When::lasting(start, settings.default_visit_minutes)?,
@@ -195,9 +199,10 @@ fn appointment_identifier(appointment: &Value, settings: &ImportSettings) -> Res
 /// if any, else the first with a system and a value; `None` if it has neither.
 fn patient_identifier(patient: &Value) -> Result<Option<Identifier>, String> {
     let is_mrn = |identifier: &Value| {
-        identifier["type"]["coding"]
-            .as_array()
-            .is_some_and(|c| c.iter().any(|c| c["system"] == IDENTIFIER_TYPE && c["code"] == MEDICAL_RECORD_NUMBER))
+        identifier["type"]["coding"].as_array().is_some_and(|c| {
+            c.iter()
+                .any(|c| c["system"] == IDENTIFIER_TYPE && c["code"] == MEDICAL_RECORD_NUMBER)
+        })
     };
     let Some((_, system, value)) = identifiers(patient)
         .find(|(i, _, _)| is_mrn(i))
@@ -540,29 +545,42 @@ mod tests {
             let (rows, errors) = parse(&one("", &format!(r#","id":"a1"{appointment}"#), ""), &chicago).unwrap();
             assert!(errors.is_empty(), "{errors:?}");
             let row = &rows[0];
-            (row.starts_at.clone(), row.starts_at_instant.clone(), row.ends_at_instant.clone())
+            (
+                row.starts_at.clone(),
+                row.starts_at_instant.clone(),
+                row.ends_at_instant.clone(),
+            )
         };
         let times = |start: &str, instant: &str, end: &str| (start.to_owned(), instant.to_owned(), end.to_owned());
         assert_eq!(
             read(r#","start":"2026-12-02T19:00:00Z","minutesDuration":20"#),
-            times("2026-12-02T13:00", "2026-12-02T13:00:00-06:00", "2026-12-02T13:20:00-06:00")
+            times(
+                "2026-12-02T13:00",
+                "2026-12-02T13:00:00-06:00",
+                "2026-12-02T13:20:00-06:00"
+            )
         );
         assert_eq!(
             read(r#","start":"2026-12-02T20:00:00+01:00","end":"2026-12-02T20:45:00+01:00""#),
-            times("2026-12-02T13:00", "2026-12-02T13:00:00-06:00", "2026-12-02T13:45:00-06:00")
+            times(
+                "2026-12-02T13:00",
+                "2026-12-02T13:00:00-06:00",
+                "2026-12-02T13:45:00-06:00"
+            )
         );
         // Summer time in Chicago; no end: the default length.
         assert_eq!(
             read(r#","start":"2026-07-01T14:00:00Z""#),
-            times("2026-07-01T09:00", "2026-07-01T09:00:00-05:00", "2026-07-01T09:15:00-05:00")
+            times(
+                "2026-07-01T09:00",
+                "2026-07-01T09:00:00-05:00",
+                "2026-07-01T09:15:00-05:00"
+            )
         );
         // Past midnight in UTC is still the evening before in Chicago.
         assert_eq!(read(r#","start":"2026-12-03T01:30:00Z""#).0, "2026-12-02T19:30");
         // No offset (not FHIR, but seen): the clinic's wall clock.
-        assert_eq!(
-            read(r#","start":"2026-12-02T09:30:00""#).1,
-            "2026-12-02T09:30:00-06:00"
-        );
+        assert_eq!(read(r#","start":"2026-12-02T09:30:00""#).1, "2026-12-02T09:30:00-06:00");
         // In UTC the instant is shown as it is.
         let (rows, _) = parse(&one("", r#","id":"a1","start":"2026-12-02T19:00:00Z""#, ""), &utc()).unwrap();
         assert_eq!(
@@ -570,11 +588,23 @@ mod tests {
             ("2026-12-02T19:00", "2026-12-02T19:00:00+00:00")
         );
         for (bad, reason) in [
-            (r#","start":"2026-12-02T19:00:00Z","end":"2026-12-02T18:00:00Z""#, "end after it starts"),
-            (r#","start":"2026-12-02T19:00:00Z","minutesDuration":0"#, "minutesDuration"),
-            (r#","start":"2026-12-02T19:00:00Z","minutesDuration":"15""#, "minutesDuration"),
+            (
+                r#","start":"2026-12-02T19:00:00Z","end":"2026-12-02T18:00:00Z""#,
+                "end after it starts",
+            ),
+            (
+                r#","start":"2026-12-02T19:00:00Z","minutesDuration":0"#,
+                "minutesDuration",
+            ),
+            (
+                r#","start":"2026-12-02T19:00:00Z","minutesDuration":"15""#,
+                "minutesDuration",
+            ),
             (r#","start":"tomorrow at nine""#, "start is not a date and time"),
-            (r#","start":"2026-12-02T19:00:00Z","end":"soon""#, "end is not a date and time"),
+            (
+                r#","start":"2026-12-02T19:00:00Z","end":"soon""#,
+                "end is not a date and time",
+            ),
         ] {
             let (rows, errors) = parse(&one("", &format!(r#","id":"a1"{bad}"#), ""), &chicago).unwrap();
             assert!(rows.is_empty(), "{bad}");
@@ -614,8 +644,14 @@ mod tests {
             r#","identifier":[{"system":"https://ehr.example.org/appt","value":"V-9"}],"id":"a1""#,
         );
         let identifier = row.patient_identifier.unwrap();
-        assert_eq!((identifier.system.as_str(), identifier.value.as_str()), ("https://ehr.example.org/mrn", "77 1"));
-        assert_eq!((row.external_system.as_str(), row.external_id.as_str()), ("https://ehr.example.org/appt", "V-9"));
+        assert_eq!(
+            (identifier.system.as_str(), identifier.value.as_str()),
+            ("https://ehr.example.org/mrn", "77 1")
+        );
+        assert_eq!(
+            (row.external_system.as_str(), row.external_id.as_str()),
+            ("https://ehr.example.org/appt", "V-9")
+        );
         // An Appointment known only by its id is labelled with the configured system.
         let row = read("", r#","id":"a1""#);
         assert_eq!(row.patient_identifier, None);
@@ -628,16 +664,33 @@ mod tests {
     #[test]
     fn hostile_identifiers_are_refused_by_entry_without_their_value_or_kept_for_encoding() {
         let start = r#","start":"2026-12-02T19:00:00Z""#;
-        let appointment_id = |value: &str| format!(r#"{start},"identifier":[{{"system":"urn:x:appt","value":{value}}}]"#);
+        let appointment_id =
+            |value: &str| format!(r#"{start},"identifier":[{{"system":"urn:x:appt","value":{value}}}]"#);
         let mrn = |value: &str| format!(r#","identifier":[{{"system":"urn:x:mrn","value":{value}}}]"#);
         let long = "é".repeat(65);
         for (patient, appointment, reason) in [
             (String::new(), appointment_id(r#""A\nB""#), "control characters"),
             (String::new(), appointment_id(r#""A|B""#), "control characters or |"),
-            (String::new(), appointment_id(&format!("\"{long}\"")), "1 to 64 characters"),
-            (mrn(r#""M\u0000""#), appointment_id(r#""A1""#), "Patient's identifier must not"),
-            (mrn(r#""M|1""#), appointment_id(r#""A1""#), "Patient's identifier must not"),
-            (mrn(&format!("\"{long}\"")), appointment_id(r#""A1""#), "Patient's identifier must be"),
+            (
+                String::new(),
+                appointment_id(&format!("\"{long}\"")),
+                "1 to 64 characters",
+            ),
+            (
+                mrn(r#""M\u0000""#),
+                appointment_id(r#""A1""#),
+                "Patient's identifier must not",
+            ),
+            (
+                mrn(r#""M|1""#),
+                appointment_id(r#""A1""#),
+                "Patient's identifier must not",
+            ),
+            (
+                mrn(&format!("\"{long}\"")),
+                appointment_id(r#""A1""#),
+                "Patient's identifier must be",
+            ),
             (
                 r#","identifier":[{"system":"not a uri","value":"M1"}]"#.to_owned(),
                 appointment_id(r#""A1""#),
@@ -651,9 +704,20 @@ mod tests {
             assert!(!errors[0].reason.contains("éé") && !errors[0].reason.contains("M|1"));
         }
         // Counted in characters: 64 two-byte letters are 64, not 128.
-        let (rows, errors) = parse(&one(&mrn(&format!("\"{}\"", "é".repeat(64))), &appointment_id(r#""A 1?x=1&y#2/3""#), ""), &utc()).unwrap();
+        let (rows, errors) = parse(
+            &one(
+                &mrn(&format!("\"{}\"", "é".repeat(64))),
+                &appointment_id(r#""A 1?x=1&y#2/3""#),
+                "",
+            ),
+            &utc(),
+        )
+        .unwrap();
         assert!(errors.is_empty(), "{errors:?}");
-        assert_eq!(rows[0].external_id, "A 1?x=1&y#2/3", "kept as sent, to be URL-encoded where it goes in a URL");
+        assert_eq!(
+            rows[0].external_id, "A 1?x=1&y#2/3",
+            "kept as sent, to be URL-encoded where it goes in a URL"
+        );
         assert_eq!(rows[0].patient_identifier.as_ref().unwrap().value.chars().count(), 64);
     }
 

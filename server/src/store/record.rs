@@ -73,7 +73,8 @@ impl Store {
         let visit = on_pool!(self.pool(), |p| sqlx::query(
             "SELECT a.external_id AS appointment_ref, a.external_system AS appointment_system, a.starts_at,
                     a.starts_at_instant, a.ends_at_instant, v.display_name, a.visit_type, a.arrived_at,
-                    p.id AS patient_id, p.external_id AS patient_ref, p.external_system AS patient_system, p.first_name, p.last_name, p.date_of_birth,
+                    p.id AS patient_id, p.external_id AS patient_ref, p.external_system AS patient_system,
+                    p.first_name, p.last_name, p.date_of_birth,
                     p.gender, p.address_line, p.city, p.state, p.postal_code, p.phone, p.email, p.language,
                     p.emergency_contact_name, p.emergency_contact_phone, p.balance_cents
              FROM appointment a JOIN patient p ON p.id = a.patient_id JOIN provider v ON v.id = a.provider_id
