@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use arrive_domain::api::{CoverageCheck, Eligibility, EligibilityExchange};
 use arrive_domain::verification::InsuranceUpdate;
 use arrive_domain::x12::{self, Benefits, CoverageStatus, Dependent, Inquiry, RejectReason, SandboxAnswer};
-use chrono::{Local, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 
 use crate::config::{EligibilityService, EligibilitySettings};
@@ -143,7 +143,7 @@ impl SandboxPayer {
             }),
         };
         let control = self.control_numbers.fetch_add(1, Ordering::Relaxed);
-        x12::build_271(&inquiry, &answer, control, Local::now().naive_local())
+        x12::build_271(&inquiry, &answer, control, Utc::now().naive_utc())
             .map_err(|e| format!("sandbox payer: {e}"))
     }
 }
@@ -202,7 +202,8 @@ pub async fn check(state: &AppState, appointment_id: i64) -> Result<Option<Eligi
             None,
         ),
     };
-    let now = Local::now().naive_local();
+    // The interchange's date and time in UTC: never the host's zone.
+    let now = Utc::now().naive_utc();
     let service_date = visit
         .starts_at
         .get(..10)

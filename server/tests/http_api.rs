@@ -846,6 +846,19 @@ async fn a_consent_reworded_by_the_clinic_is_asked_again() {
     let again = pending_consents(&client, &server.url, &token).await;
     assert_eq!(again.len(), 1);
     assert_ne!(again[0].version, first[0].version);
+    // The wording signed is still readable at its version: a signed Consent points there.
+    let signed: Value = get_json(
+        &Client::new(),
+        &format!("{}/api/v1/consent-texts/treat/{}", server.url, first[0].version),
+    )
+    .await;
+    assert_eq!(signed["text"]["en"], "I agree.");
+    let unknown = Client::new()
+        .get(format!("{}/api/v1/consent-texts/treat/0000", server.url))
+        .send()
+        .await
+        .unwrap();
+    expect_error(unknown, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
     server.stop().await;
 
     std::fs::write(consents.join("broken.json"), r#"{"id": "x", "title": {"en": "X"}}"#).unwrap();
