@@ -4,9 +4,9 @@ use std::cell::Cell;
 
 use arrive_domain::api::{
     ArrivalPass, CardImageUpload, CheckInRequest, CheckInResponse, ConsentList, ConsentSignature, DeskDay, DeskDetail,
-    DeskMetrics, EligibilityExchange, FormList, FormSubmission, HelpRequest, IdentifyRequest, IdentifyResponse, KioskAppointment,
-    LoginRequest, MatchTokenRequest, PassMatch, PassRequest, PreRegistrationLink, ProgressSave, Resume, StaffSession,
-    UnlockRequest,
+    DeskMetrics, EligibilityExchange, FormList, FormSubmission, HelpRequest, IdentifyRequest, IdentifyResponse,
+    KioskAppointment, LoginRequest, MatchTokenRequest, PassMatch, PassRequest, PreRegistrationLink, ProgressSave,
+    Resume, StaffSession, UnlockRequest,
 };
 use arrive_domain::questionnaire::Questionnaire;
 use arrive_domain::verification::{Payer, RecordOnFile};
@@ -226,7 +226,10 @@ pub async fn desk_detail(appointment_id: i64, lang: &str) -> Result<DeskDetail, 
 
 /// The X12 270s sent for one appointment and the 271s that came back (the server audits it).
 pub async fn eligibility_exchanges(appointment_id: i64) -> Result<Vec<EligibilityExchange>, ApiFailure> {
-    get(&format!("/api/v1/desk/appointments/{appointment_id}/eligibility/exchanges")).await
+    get(&format!(
+        "/api/v1/desk/appointments/{appointment_id}/eligibility/exchanges"
+    ))
+    .await
 }
 
 /// A staff action on one appointment: "acknowledge", "roomed", "no-show" or "undo-check-in".

@@ -275,7 +275,11 @@ impl EligibilitySettings {
         let production = match var("ARRIVE_X12_USAGE").as_deref() {
             None | Some("T") => false,
             Some("P") => true,
-            Some(other) => return Err(format!("ARRIVE_X12_USAGE must be T (test) or P (production), not {other}")),
+            Some(other) => {
+                return Err(format!(
+                    "ARRIVE_X12_USAGE must be T (test) or P (production), not {other}"
+                ))
+            }
         };
         Ok(EligibilitySettings {
             service,

@@ -143,8 +143,7 @@ impl SandboxPayer {
             }),
         };
         let control = self.control_numbers.fetch_add(1, Ordering::Relaxed);
-        x12::build_271(&inquiry, &answer, control, Utc::now().naive_utc())
-            .map_err(|e| format!("sandbox payer: {e}"))
+        x12::build_271(&inquiry, &answer, control, Utc::now().naive_utc()).map_err(|e| format!("sandbox payer: {e}"))
     }
 }
 

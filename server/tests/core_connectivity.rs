@@ -129,7 +129,10 @@ async fn core_endpoint(State(received): State<Arc<Mutex<Received>>>, headers: He
         ("PayloadType", PAYLOAD_271),
         ("ProcessingMode", "RealTime"),
         ("PayloadID", &payload_id),
-        ("TimeStamp", &chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+        (
+            "TimeStamp",
+            &chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        ),
         ("SenderID", ENDPOINT_ID),
         ("ReceiverID", field("SenderID").unwrap()),
         ("CORERuleVersion", "2.2.0"),
@@ -144,7 +147,10 @@ fn envelope_error(payload_id: &str, code: &str) -> Response {
         ("PayloadType", "CoreEnvelopeError"),
         ("ProcessingMode", "RealTime"),
         ("PayloadID", payload_id),
-        ("TimeStamp", &chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+        (
+            "TimeStamp",
+            &chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        ),
         ("SenderID", ENDPOINT_ID),
         ("ReceiverID", CLINIC_ID),
         ("CORERuleVersion", "2.2.0"),
@@ -165,7 +171,10 @@ fn envelope(fields: &[(&str, &str)]) -> Response {
     body.push_str(&format!("--{BOUNDARY}--\r\n"));
     (
         StatusCode::OK,
-        [(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))],
+        [(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )],
         body,
     )
         .into_response()
@@ -310,7 +319,9 @@ async fn the_endpoint_refuses_malformed_envelopes_as_the_rule_says() {
         async move {
             let form = fields
                 .into_iter()
-                .fold(reqwest::multipart::Form::new(), |form, (name, value)| form.text(name, value));
+                .fold(reqwest::multipart::Form::new(), |form, (name, value)| {
+                    form.text(name, value)
+                });
             let response = http.post(url).multipart(form).send().await.unwrap();
             let status = response.status();
             let content_type = response
@@ -351,7 +362,10 @@ async fn the_endpoint_refuses_malformed_envelopes_as_the_rule_says() {
         assert_eq!(status, StatusCode::OK, "{code}");
         assert_eq!(answer["ErrorCode"], code);
         assert_eq!(answer["PayloadType"], "CoreEnvelopeError");
-        assert!(!answer.contains_key("Payload"), "{code}: no payload in an error envelope");
+        assert!(
+            !answer.contains_key("Payload"),
+            "{code}: no payload in an error envelope"
+        );
     }
     let (status, _) = send(with("Password", "guess")).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -427,7 +441,9 @@ async fn a_dependent_is_asked_over_core_and_staff_read_the_270_and_271_audited()
     assert_eq!(exchange.error, None);
     assert!(exchange.request.contains("HL*4*3*23*0~"), "{}", exchange.request);
     assert!(exchange.request.contains("NM1*03*1*MULLER*ZOE~"));
-    assert!(exchange.request.contains(&format!("NM1*1P*2*ARRIVE DEMO CLINIC*****XX*{NPI}~")));
+    assert!(exchange
+        .request
+        .contains(&format!("NM1*1P*2*ARRIVE DEMO CLINIC*****XX*{NPI}~")));
     assert!(exchange.response.as_deref().unwrap().contains("ST*271*"));
 
     let audit: Value = get_json(&staff, &format!("{}/api/v1/admin/audit", server.url)).await;
@@ -437,7 +453,10 @@ async fn a_dependent_is_asked_over_core_and_staff_read_the_270_and_271_audited()
     // route is behind the staff guard.
     for bad in ["999999", "not-a-number"] {
         let response = staff
-            .get(format!("{}/api/v1/desk/appointments/{bad}/eligibility/exchanges", server.url))
+            .get(format!(
+                "{}/api/v1/desk/appointments/{bad}/eligibility/exchanges",
+                server.url
+            ))
             .send()
             .await
             .unwrap();
@@ -460,7 +479,10 @@ async fn a_dependent_is_asked_over_core_and_staff_read_the_270_and_271_audited()
     })
     .await;
     let staff = staff_client(&server.url).await;
-    assert_eq!(recheck(&staff, &server.url, id).await.coverage, CoverageCheck::Unavailable);
+    assert_eq!(
+        recheck(&staff, &server.url, id).await.coverage,
+        CoverageCheck::Unavailable
+    );
     let exchanges_url = format!("{}/api/v1/desk/appointments/{id}/eligibility/exchanges", server.url);
     let exchanges: Vec<EligibilityExchange> = get_json(&staff, &exchanges_url).await;
     assert_eq!(exchanges.len(), 2);
@@ -523,7 +545,10 @@ async fn a_name_x12_cannot_carry_sends_nothing_and_the_board_says_ask_at_the_des
 
     let answer = recheck(&staff, &server.url, id).await;
     assert_eq!(answer.coverage, CoverageCheck::AskAtDesk);
-    assert!(endpoint.received.lock().unwrap().envelopes.is_empty(), "no 270 was sent");
+    assert!(
+        endpoint.received.lock().unwrap().envelopes.is_empty(),
+        "no 270 was sent"
+    );
     let row = board_row(&staff, &server.url, "Анна П.").await;
     assert!(row.insurance_ask_at_desk, "the board says ask at the desk");
     assert!(!row.insurance_problem);

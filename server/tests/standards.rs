@@ -124,7 +124,10 @@ async fn a_check_in_is_served_as_a_valid_fhir_r4_transaction_bundle() {
     assert!(response["questionnaire"].as_str().unwrap().contains("phq-2"));
     // Built from the form's definition: its texts and option displays.
     assert!(response["item"][0]["text"].as_str().unwrap().contains("interest"));
-    assert_eq!(response["item"][0]["answer"][0]["valueCoding"]["display"], "Several days");
+    assert_eq!(
+        response["item"][0]["answer"][0]["valueCoding"]["display"],
+        "Several days"
+    );
     let phq2 = entries_of(&bundle, "Observation");
     assert_eq!(phq2.len(), 1);
     assert_eq!(phq2[0]["resource"]["code"]["coding"][0]["code"], "55758-7");
@@ -134,8 +137,14 @@ async fn a_check_in_is_served_as_a_valid_fhir_r4_transaction_bundle() {
     assert_eq!(consents.len(), 2);
     let agreement = entries_of(&bundle, "DocumentReference");
     assert_eq!(agreement.len(), 1);
-    assert_eq!(agreement[0]["resource"]["type"]["coding"][0]["code"], "financial-responsibility");
-    assert_eq!(agreement[0]["resource"]["content"][0]["attachment"]["contentType"], "text/plain");
+    assert_eq!(
+        agreement[0]["resource"]["type"]["coding"][0]["code"],
+        "financial-responsibility"
+    );
+    assert_eq!(
+        agreement[0]["resource"]["content"][0]["attachment"]["contentType"],
+        "text/plain"
+    );
     // Every reference inside the Bundle resolves to one of its entries.
     let full_urls: Vec<&str> = bundle["entry"]
         .as_array()
@@ -321,7 +330,8 @@ async fn a_real_ehr_gets_one_chart_one_appointment_and_every_change() {
     let token = token_for(&kiosk, base, "García-López", "1958-04-12").await;
     let signed = sign_all(&kiosk, base, &token, "María García-López").await;
     let mut moved = nothing_changed();
-    moved["address"] = json!({"answer": "changed", "value": {"line": "12 Elm St", "city": "Austin", "state": "TX", "zip": "78702"}});
+    moved["address"] =
+        json!({"answer": "changed", "value": {"line": "12 Elm St", "city": "Austin", "state": "TX", "zip": "78702"}});
     check_in_verified(&kiosk, base, &token, &key(3), moved).await;
     // 4: new insurance, Medicare (an MBI) instead of a commercial plan.
     let token = token_for(&kiosk, base, "O'Brien", "1971-09-30").await;
@@ -395,7 +405,8 @@ async fn a_real_ehr_gets_one_chart_one_appointment_and_every_change() {
     check_in_verified(&kiosk, base, &token, &key(10), contact).await;
     let token = token_for(&kiosk, base, "Hernández", "1944-03-21").await;
     let mut emergency = nothing_changed();
-    emergency["emergency_contact"] = json!({"answer": "changed", "value": {"name": "Diego Hernández", "phone": "512-555-0162"}});
+    emergency["emergency_contact"] =
+        json!({"answer": "changed", "value": {"name": "Diego Hernández", "phone": "512-555-0162"}});
     check_in_verified(&kiosk, base, &token, &key(11), emergency).await;
 
     // Every check-in delivered.
@@ -446,7 +457,10 @@ async fn a_real_ehr_gets_one_chart_one_appointment_and_every_change() {
     let jose = chart(&engine, "MRN-1011").await;
     assert_eq!(jose["contact"][0]["name"]["text"], "Diego Hernández");
     let chidi = chart(&engine, "MRN-1001").await;
-    assert_eq!(chidi["telecom"][0]["value"], "(512) 555-0101", "nothing changed: nothing touched");
+    assert_eq!(
+        chidi["telecom"][0]["value"], "(512) 555-0101",
+        "nothing changed: nothing touched"
+    );
 
     // Insurance: Sean's Medicare is active under CMS's MBI system, his old plan cancelled.
     let sean = coverages_of(&engine, "MRN-1003").await;
@@ -475,13 +489,17 @@ async fn a_real_ehr_gets_one_chart_one_appointment_and_every_change() {
     let robert = chart(&engine, "MRN-1008").await;
     let robert_ref = format!("Patient/{}", robert["id"].as_str().unwrap());
     let phq9_total = engine
-        .search(&format!("Observation?code=http://loinc.org|44261-6&subject={robert_ref}"))
+        .search(&format!(
+            "Observation?code=http://loinc.org|44261-6&subject={robert_ref}"
+        ))
         .await;
     assert_eq!(phq9_total.len(), 1);
     assert_eq!(phq9_total[0]["valueInteger"], 8);
     assert_eq!(phq9_total[0]["component"][0]["valueInteger"], 1, "item 9");
     let phq2_total = engine
-        .search(&format!("Observation?code=http://loinc.org|55758-7&subject={robert_ref}"))
+        .search(&format!(
+            "Observation?code=http://loinc.org|55758-7&subject={robert_ref}"
+        ))
         .await;
     assert_eq!(phq2_total.len(), 1);
     assert_eq!(phq2_total[0]["valueInteger"], 4);
@@ -493,7 +511,10 @@ async fn a_real_ehr_gets_one_chart_one_appointment_and_every_change() {
         .await;
     assert_eq!(responses.len(), 2);
     let text = serde_json::to_string(&responses).unwrap();
-    assert!(!text.contains("TABLET SAYS SO") && !text.contains("tablet.example"), "{text}");
+    assert!(
+        !text.contains("TABLET SAYS SO") && !text.contains("tablet.example"),
+        "{text}"
+    );
     let phq9_response = responses
         .iter()
         .find(|r| r["questionnaire"].as_str().unwrap().contains("phq-9"))
@@ -505,15 +526,16 @@ async fn a_real_ehr_gets_one_chart_one_appointment_and_every_change() {
     // the wording signed; the financial agreement as a document, not a consent to care.
     let maria_ref = format!("Patient/{}", maria["id"].as_str().unwrap());
     let consents = engine.search(&format!("Consent?patient={maria_ref}")).await;
-    let agreements = engine
-        .search(&format!("DocumentReference?subject={maria_ref}"))
-        .await;
+    let agreements = engine.search(&format!("DocumentReference?subject={maria_ref}")).await;
     assert_eq!(consents.len() + agreements.len(), signed);
     let scopes: Vec<&str> = consents
         .iter()
         .map(|c| c["scope"]["coding"][0]["code"].as_str().unwrap())
         .collect();
-    assert!(scopes.contains(&"patient-privacy") && scopes.contains(&"treatment"), "{scopes:?}");
+    assert!(
+        scopes.contains(&"patient-privacy") && scopes.contains(&"treatment"),
+        "{scopes:?}"
+    );
     for consent in &consents {
         let policy = consent["policy"][0]["uri"].as_str().unwrap();
         let path = policy
@@ -531,7 +553,17 @@ async fn a_real_ehr_gets_one_chart_one_appointment_and_every_change() {
         async move {
             let client = Client::new();
             let mut counts = Vec::new();
-            for kind in ["Patient", "Appointment", "Coverage", "Consent", "DocumentReference", "QuestionnaireResponse", "Observation", "Flag", "Organization"] {
+            for kind in [
+                "Patient",
+                "Appointment",
+                "Coverage",
+                "Consent",
+                "DocumentReference",
+                "QuestionnaireResponse",
+                "Observation",
+                "Flag",
+                "Organization",
+            ] {
                 let bundle: Value = get_json(&client, &format!("{engine}/{kind}?_count=1000")).await;
                 counts.push(bundle["entry"].as_array().map_or(0, Vec::len));
             }
@@ -572,8 +604,14 @@ async fn a_bundle_the_ehr_refuses_is_not_retried_and_staff_read_why() {
     })
     .await;
     assert_eq!(refused.delivered_at, None);
-    assert!(refused.last_error.as_deref().unwrap().starts_with("HTTP 4"), "{refused:?}");
-    assert!(refused.rejection.as_deref().unwrap().contains("did not match"), "{refused:?}");
+    assert!(
+        refused.last_error.as_deref().unwrap().starts_with("HTTP 4"),
+        "{refused:?}"
+    );
+    assert!(
+        refused.rejection.as_deref().unwrap().contains("did not match"),
+        "{refused:?}"
+    );
     // Not retried: another check-in is refused too, and by then James's is still at one try.
     check_in(&kiosk, &server.url, "O'Brien", "1971-09-30").await;
     let sean = board_row(&staff, &server.url, "Sean O.").await.id;
@@ -581,7 +619,14 @@ async fn a_bundle_the_ehr_refuses_is_not_retried_and_staff_read_why() {
         desk_detail(&staff, &server.url, sean).await.ehr_delivery?.rejection
     })
     .await;
-    assert_eq!(desk_detail(&staff, &server.url, id).await.ehr_delivery.unwrap().attempts, 1);
+    assert_eq!(
+        desk_detail(&staff, &server.url, id)
+            .await
+            .ehr_delivery
+            .unwrap()
+            .attempts,
+        1
+    );
     let metrics = Client::new()
         .get(format!("{}/metrics", server.url))
         .send()

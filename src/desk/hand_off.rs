@@ -35,7 +35,10 @@ pub fn EligibilityPanel(
                 ),
                 CoverageCheck::AskAtDesk => {
                     let d = desk_strings();
-                    ("flag", Signal::derive(move || d.get().eligibility_ask_at_desk.to_owned()))
+                    (
+                        "flag",
+                        Signal::derive(move || d.get().eligibility_ask_at_desk.to_owned()),
+                    )
                 }
             };
             view! {

@@ -170,10 +170,12 @@ pub fn ensure_fhir_engine() -> Result<PathBuf> {
     let dir = tools_dir().join("fhir-engine");
     let sources = project_root().join("xtask/fhir-engine");
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let manifest = std::fs::read_to_string(sources.join("package.json")).map_err(|e| format!("cannot read the engine's package.json: {e}"))?;
+    let manifest = std::fs::read_to_string(sources.join("package.json"))
+        .map_err(|e| format!("cannot read the engine's package.json: {e}"))?;
     let stamp = dir.join("installed-package.json");
     if std::fs::read_to_string(&stamp).ok().as_deref() != Some(manifest.as_str()) {
-        std::fs::write(dir.join("package.json"), &manifest).map_err(|e| format!("cannot write the engine's package.json: {e}"))?;
+        std::fs::write(dir.join("package.json"), &manifest)
+            .map_err(|e| format!("cannot write the engine's package.json: {e}"))?;
         run_cmd(
             Command::new("npm")
                 .args(["install", "--no-audit", "--no-fund", "--omit=dev", "--prefix"])

@@ -377,7 +377,9 @@ impl<'a> Scan<'a> {
                 };
                 slot.get_or_insert_with(|| RejectReason::from_code(code));
             }
-            "TRN" if matches!(self.level, "22" | "23") => self.traces.push((segment.get(1), non_empty(segment, "TRN", 2)?)),
+            "TRN" if matches!(self.level, "22" | "23") => {
+                self.traces.push((segment.get(1), non_empty(segment, "TRN", 2)?))
+            }
             "EB" => {
                 self.benefits.push(Benefit::read(segment, delimiters)?);
                 self.in_benefit = true;

@@ -345,7 +345,11 @@ fn a_dependent_patient_gets_loop_2000d_with_the_trace() {
 fn parse_270_reads_the_dependent_apart_from_the_subscriber() {
     let parsed = parse_270(&build_270(&child_inquiry()).unwrap()).unwrap();
     assert_eq!(parsed.subscriber_last, "GARCIA-LOPEZ");
-    assert_eq!(parsed.subscriber_dob, date(1985, 2, 12), "the subscriber's DMG, not the child's");
+    assert_eq!(
+        parsed.subscriber_dob,
+        date(1985, 2, 12),
+        "the subscriber's DMG, not the child's"
+    );
     assert_eq!(parsed.trace, "A1B2C3");
     assert_eq!(
         parsed.dependent,
@@ -404,7 +408,8 @@ fn names_without_a_standard_transliteration_are_told_apart() {
     };
     assert!(build_270(&latin).unwrap().contains("NM1*IL*1*NGUYEN-OSTER*LUKASZ*"));
     // Cyrillic, CJK, Greek: no rule here, so no 270, and the error says which name it was.
-    for (first, last) in [("Иван", "Петров"), ("太郎", "山田"), ("Νίκος", "Παπαδόπουλος")] {
+    for (first, last) in [("Иван", "Петров"), ("太郎", "山田"), ("Νίκος", "Παπαδόπουλος")]
+    {
         let error = build_270(&Inquiry {
             subscriber_first: first.into(),
             subscriber_last: last.into(),
@@ -423,7 +428,12 @@ fn names_without_a_standard_transliteration_are_told_apart() {
         ..inquiry()
     };
     let error = build_270(&child).unwrap_err();
-    assert_eq!(error, X12Error::InvalidCharacter { field: "dependent_first" });
+    assert_eq!(
+        error,
+        X12Error::InvalidCharacter {
+            field: "dependent_first"
+        }
+    );
     assert!(error.is_name_outside_character_set());
     // A separator in a name is refused too, but that is a different failure.
     let separator = build_270(&Inquiry {
@@ -431,7 +441,10 @@ fn names_without_a_standard_transliteration_are_told_apart() {
         ..inquiry()
     })
     .unwrap_err();
-    assert!(!separator.is_name_outside_character_set(), "the payer's name is not a person's");
+    assert!(
+        !separator.is_name_outside_character_set(),
+        "the payer's name is not a person's"
+    );
 }
 
 #[test]

@@ -36,9 +36,5 @@ async fn check_in_bundle(
             Utc::now(),
         )
         .await?;
-    Ok((
-        [(header::CONTENT_TYPE, "application/fhir+json")],
-        bundle,
-    )
-        .into_response())
+    Ok(([(header::CONTENT_TYPE, "application/fhir+json")], bundle).into_response())
 }

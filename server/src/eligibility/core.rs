@@ -101,7 +101,10 @@ impl CoreClient {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_owned();
-        if response.content_length().is_some_and(|n| n as usize > MAX_RESPONSE_BYTES) {
+        if response
+            .content_length()
+            .is_some_and(|n| n as usize > MAX_RESPONSE_BYTES)
+        {
             return Err(CoreError::Malformed("too large"));
         }
         let body = response

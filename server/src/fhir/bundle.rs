@@ -68,7 +68,11 @@ pub fn check_in_bundle(data: &CheckInData) -> Value {
         appointment_id: visit.appointment_id,
     };
     for response in data.responses {
-        entries.extend(intake::entries(data.forms.get(&response.form_id), response, &respondent));
+        entries.extend(intake::entries(
+            data.forms.get(&response.form_id),
+            response,
+            &respondent,
+        ));
     }
     let signer = signed::Signer {
         full_url: &patient_url,

@@ -28,7 +28,12 @@ pub struct Beneficiary<'a> {
     pub day: &'a str,
 }
 
-pub fn entries(insurance: &InsuranceUpdate, before: &[OnFileCoverage], payers: &[Payer], who: &Beneficiary) -> Vec<Value> {
+pub fn entries(
+    insurance: &InsuranceUpdate,
+    before: &[OnFileCoverage],
+    payers: &[Payer],
+    who: &Beneficiary,
+) -> Vec<Value> {
     let now: Vec<&NewCoverage> = match insurance {
         InsuranceUpdate::Same => return Vec::new(),
         InsuranceUpdate::SelfPay => Vec::new(),
@@ -42,7 +47,10 @@ pub fn entries(insurance: &InsuranceUpdate, before: &[OnFileCoverage], payers: &
         let payer = payers.iter().find(|p| p.id == coverage.payer_id);
         let payer_url = super::reference::full_url("Organization", &coverage.payer_id);
         if !entries.iter().any(|e| e["fullUrl"] == payer_url) {
-            entries.push(organization(&coverage.payer_id, payer.map_or(coverage.payer_id.as_str(), |p| &p.name)));
+            entries.push(organization(
+                &coverage.payer_id,
+                payer.map_or(coverage.payer_id.as_str(), |p| &p.name),
+            ));
         }
         entries.push(insurance_coverage(coverage, payer, index + 1, &payer_url, who));
     }

@@ -12,8 +12,14 @@ use super::reference::{
 };
 use crate::store::StoredResponse;
 
-const PHQ2_TOTAL: (&str, &str) = ("55758-7", "Patient Health Questionnaire 2 item (PHQ-2) total score [Reported]");
-const PHQ9_TOTAL: (&str, &str) = ("44261-6", "Patient Health Questionnaire 9 item (PHQ-9) total score [Reported]");
+const PHQ2_TOTAL: (&str, &str) = (
+    "55758-7",
+    "Patient Health Questionnaire 2 item (PHQ-2) total score [Reported]",
+);
+const PHQ9_TOTAL: (&str, &str) = (
+    "44261-6",
+    "Patient Health Questionnaire 9 item (PHQ-9) total score [Reported]",
+);
 const PHQ9_ITEM9_DISPLAY: &str = "Thoughts that you would be better off dead, or of hurting yourself in some way";
 
 /// Whose answers, inside the Bundle.

@@ -45,7 +45,10 @@ pub enum Outcome {
     /// Worth trying again later: the kind of failure (an HTTP status, "timeout").
     Failed(String),
     /// The EHR refused the Bundle itself: trying again would be refused again.
-    Rejected { status: String, explanation: String },
+    Rejected {
+        status: String,
+        explanation: String,
+    },
 }
 
 /// What an HTTP status means for the delivery.
@@ -262,8 +265,14 @@ mod tests {
         for status in [408, 429, 500, 502, 503] {
             assert_eq!(classify(status, b""), Outcome::Failed(format!("HTTP {status}")));
         }
-        assert_eq!(classify(200, br#"{"resourceType":"Bundle","type":"transaction-response","entry":[
-            {"response":{"status":"200 OK"}}]}"#), Outcome::Delivered);
+        assert_eq!(
+            classify(
+                200,
+                br#"{"resourceType":"Bundle","type":"transaction-response","entry":[
+            {"response":{"status":"200 OK"}}]}"#
+            ),
+            Outcome::Delivered
+        );
         assert_eq!(classify(201, b""), Outcome::Delivered);
     }
 

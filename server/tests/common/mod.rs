@@ -6,9 +6,9 @@
 //! `ARRIVE_TEST_DATABASE=postgres`, a PostgreSQL database of its own (see [`postgres`]).
 #![allow(dead_code)] // each suite uses its own part of it
 
+pub mod fhir_engine;
 #[path = "../../../tests/support/validators.rs"]
 pub mod validators;
-pub mod fhir_engine;
 
 use std::time::Duration;
 
