@@ -7,6 +7,10 @@
 //                               bindings Medplum checks, and each element's FHIRPath
 //                               invariants, app-2 included); answers {checked, failures}
 //   POST /$fail-next?status=N&count=K   answers the next K requests with status N (a flaky EHR)
+//   node engine.mjs PORT --require-bearer   every FHIR request needs a token from
+//   POST /$token                a client-credentials grant with a signed client assertion (SMART
+//                               Backend Services' form; the signature is not checked here)
+//   GET  /$tokens               how many tokens were issued
 
 if (!globalThis.WebSocket) globalThis.WebSocket = class {}; // Node 20 has none; core expects one.
 const core = await import('@medplum/core');
@@ -21,6 +25,8 @@ for (const file of SEARCH_PARAMETER_BUNDLE_FILES) core.indexSearchParameterBundl
 const router = new FhirRouter();
 const repo = new MemoryRepository();
 const failNext = { status: 0, count: 0 };
+const requireBearer = process.argv.includes('--require-bearer');
+let tokensIssued = 0;
 const seen = new Set();
 
 function send(res, status, body) {
@@ -65,6 +71,22 @@ const server = http.createServer(async (req, res) => {
     failNext.status = Number(url.searchParams.get('status'));
     failNext.count = Number(url.searchParams.get('count') ?? 1);
     return send(res, 200, { ok: true });
+  }
+  if (url.pathname === '/$token') {
+    const form = new URLSearchParams(text);
+    const assertion = form.get('client_assertion') ?? '';
+    const wellFormed =
+      form.get('grant_type') === 'client_credentials' &&
+      form.get('client_assertion_type') === 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer' &&
+      assertion.split('.').length === 3 &&
+      (form.get('scope') ?? '').startsWith('system/');
+    if (!wellFormed) return send(res, 400, { error: 'invalid_request' });
+    tokensIssued += 1;
+    return send(res, 200, { access_token: `engine-${tokensIssued}`, token_type: 'bearer', expires_in: 300 });
+  }
+  if (url.pathname === '/$tokens') return send(res, 200, { issued: tokensIssued });
+  if (requireBearer && !/^Bearer engine-\d+$/.test(req.headers.authorization ?? '')) {
+    return send(res, 401, core.unauthorized);
   }
   if (failNext.count > 0) {
     failNext.count -= 1;

@@ -18,12 +18,18 @@ pub struct FhirEngine {
 impl FhirEngine {
     /// Starts an empty engine on a free loopback port.
     pub async fn start() -> FhirEngine {
+        FhirEngine::start_with(&[]).await
+    }
+
+    /// `start` with the engine's options (`--require-bearer`: SMART tokens from `/$token`).
+    pub async fn start_with(options: &[&str]) -> FhirEngine {
         let folder = std::env::var_os("ARRIVE_FHIR_ENGINE").expect(
             "ARRIVE_FHIR_ENGINE is not set: run the tests with `cargo xtask test`, which installs the FHIR engine",
         );
         let mut process = Command::new("node")
             .arg(std::path::Path::new(&folder).join("engine.mjs"))
             .arg("0")
+            .args(options)
             .stdout(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
@@ -88,6 +94,20 @@ impl FhirEngine {
             .await
             .expect("the engine answers");
         assert!(response.status().is_success());
+    }
+
+    /// How many SMART access tokens the engine's token endpoint has issued.
+    pub async fn tokens_issued(&self) -> u64 {
+        let answer: Value = self
+            .client
+            .get(format!("{}/$tokens", self.url))
+            .send()
+            .await
+            .expect("the engine answers")
+            .json()
+            .await
+            .expect("JSON");
+        answer["issued"].as_u64().unwrap_or(0)
     }
 
     /// Every resource the engine holds, validated by Medplum against the R4 definitions and
