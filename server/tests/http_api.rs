@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use arrive_domain::api::{CheckInResponse, ConsentDocument, ConsentList, DeskDay, DeskDetail, IdentifyResponse};
+use arrive_domain::api::{CheckInResponse, DeskDay, DeskDetail, IdentifyResponse};
 use arrive_domain::{AppointmentStatus, ErrorCode};
 use futures_util::StreamExt;
 use reqwest::{Client, Response, StatusCode};
@@ -687,19 +687,6 @@ async fn a_form_the_engine_cannot_handle_stops_the_server_with_the_reason() {
         error.contains("x.json") && error.contains("calculatedExpression"),
         "{error}"
     );
-}
-
-async fn pending_consents(client: &Client, base: &str, token: &str) -> Vec<ConsentDocument> {
-    let list: ConsentList = post(
-        client,
-        &format!("{base}/api/v1/kiosk/consents/pending"),
-        json!({"match_token": token}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
-    list.consents
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -248,16 +248,8 @@ async fn check_in_verified(kiosk: &Client, base: &str, token: &str, key: &str, v
 }
 
 async fn sign_all(kiosk: &Client, base: &str, token: &str, name: &str) -> usize {
-    let pending: arrive_domain::api::ConsentList = post(
-        kiosk,
-        &format!("{base}/api/v1/kiosk/consents/pending"),
-        json!({"match_token": token}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
-    for consent in &pending.consents {
+    let pending = pending_consents(kiosk, base, token).await;
+    for consent in &pending {
         let signed = post(
             kiosk,
             &format!("{base}/api/v1/kiosk/consents/{}/signatures", consent.id),
@@ -267,7 +259,7 @@ async fn sign_all(kiosk: &Client, base: &str, token: &str, name: &str) -> usize 
         .await;
         assert_eq!(signed.status(), StatusCode::NO_CONTENT, "{}", consent.id);
     }
-    pending.consents.len()
+    pending.len()
 }
 
 async fn arrived_ids(staff: &Client, base: &str) -> Vec<i64> {

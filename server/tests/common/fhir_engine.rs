@@ -69,15 +69,7 @@ impl FhirEngine {
 
     /// The resources a search finds (`Patient?identifier=…`), as the engine holds them.
     pub async fn search(&self, query: &str) -> Vec<Value> {
-        let bundle: Value = self
-            .client
-            .get(format!("{}/{query}", self.url))
-            .send()
-            .await
-            .expect("the engine answers")
-            .json()
-            .await
-            .expect("a searchset");
+        let bundle = self.get(query).await;
         assert_eq!(bundle["resourceType"], "Bundle", "search {query}: {bundle}");
         bundle["entry"]
             .as_array()
@@ -98,33 +90,28 @@ impl FhirEngine {
 
     /// How many SMART access tokens the engine's token endpoint has issued.
     pub async fn tokens_issued(&self) -> u64 {
-        let answer: Value = self
-            .client
-            .get(format!("{}/$tokens", self.url))
-            .send()
-            .await
-            .expect("the engine answers")
-            .json()
-            .await
-            .expect("JSON");
-        answer["issued"].as_u64().unwrap_or(0)
+        self.get("$tokens").await["issued"].as_u64().unwrap_or(0)
     }
 
     /// Every resource the engine holds, validated by Medplum against the R4 definitions and
     /// their invariants: `(resources checked, failures)`.
     pub async fn validate_all(&self) -> (u64, Vec<Value>) {
-        let answer: Value = self
-            .client
-            .get(format!("{}/$validate-all", self.url))
+        let answer = self.get("$validate-all").await;
+        (
+            answer["checked"].as_u64().unwrap_or(0),
+            answer["failures"].as_array().cloned().unwrap_or_default(),
+        )
+    }
+
+    /// `GET <engine>/<path>`, its JSON answer.
+    async fn get(&self, path: &str) -> Value {
+        self.client
+            .get(format!("{}/{path}", self.url))
             .send()
             .await
             .expect("the engine answers")
             .json()
             .await
-            .expect("JSON");
-        (
-            answer["checked"].as_u64().unwrap_or(0),
-            answer["failures"].as_array().cloned().unwrap_or_default(),
-        )
+            .expect("the engine answers JSON")
     }
 }

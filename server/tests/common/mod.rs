@@ -229,6 +229,20 @@ pub async fn submit(client: &Client, base: &str, form: &str, token: &str, respon
     .await
 }
 
+/// The consents the matched patient has yet to sign, as the kiosk lists them.
+pub async fn pending_consents(client: &Client, base: &str, token: &str) -> Vec<arrive_domain::api::ConsentDocument> {
+    let list: arrive_domain::api::ConsentList = post(
+        client,
+        &format!("{base}/api/v1/kiosk/consents/pending"),
+        json!({"match_token": token}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    list.consents
+}
+
 /// A verification with everything confirmed as it is on file, card at the desk.
 /// Polls `probe` every 50 ms for up to 20 s (the machine may be busy; no timing is asserted).
 pub async fn eventually<T>(what: &str, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
