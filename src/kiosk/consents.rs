@@ -193,8 +193,8 @@ fn ConsentScreen(
         <section class="consent" aria-labelledby="consent-title" data-consent-id=consent_id>
             <Steps current=4 />
             <p class="step-indicator">{move || (s.get().consent_progress)(position.0, position.1)}</p>
-            <h1 id="consent-title">{title.clone()}</h1>
-            <div class="consent-text" id="consent-text" tabindex="0" role="region" aria-label=title>
+            <h1 id="consent-title">{title}</h1>
+            <div class="consent-text" id="consent-text" tabindex="0" role="region" aria-label=tr(|s| s.consent_text_label)>
                 {paragraphs}
             </div>
             <div class="announcer" role="alert" aria-live="assertive">

@@ -26,6 +26,7 @@ mod pass;
 mod payment;
 mod review;
 mod scan;
+mod screen;
 mod signature_pad;
 mod visit;
 mod welcome;
@@ -237,6 +238,8 @@ pub fn Kiosk() -> impl IntoView {
     let idle_left = RwSignal::new(None::<u32>);
     let inert = move || idle_left.get().is_some();
     visit::preload();
+    let main = NodeRef::<leptos::html::Main>::new();
+    screen::follow_screens(main);
 
     let screen = move || match flow.step.get() {
         Step::Welcome => view! { <welcome::Welcome /> }.into_any(),
@@ -275,7 +278,9 @@ pub fn Kiosk() -> impl IntoView {
             <div inert=inert>
                 <help::HelpStatus />
             </div>
-            <main id="main" class="screen" inert=inert>{screen}</main>
+            <main id="main" class="screen" node_ref=main inert=inert>
+                {screen}
+            </main>
             <idle::IdleGuard left=idle_left />
         </div>
     }
