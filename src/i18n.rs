@@ -13,6 +13,8 @@ pub enum Lang {
 
 impl Lang {
     pub const ALL: [Lang; 2] = [Lang::En, Lang::Es];
+    /// The clinic's language: every patient at the kiosk starts in it.
+    pub const DEFAULT: Lang = Lang::En;
 
     /// BCP 47 tag for `<html lang>` so screen readers pronounce the page correctly.
     pub fn code(self) -> &'static str {

@@ -123,6 +123,9 @@ pub struct Flow {
     resume_at: StoredValue<Option<ProgressStep>>,
     /// At home: the patient finished before (the greeting offers their pass again).
     finished_before: StoredValue<bool>,
+    /// The display language. Held here, not looked up when starting over: a timer (the done
+    /// screen's, the idle guard's) runs outside any component and would find no context.
+    lang: RwSignal<Lang>,
 }
 
 impl Flow {
@@ -185,21 +188,21 @@ impl Flow {
         }
     }
 
-    /// Forget the patient and return to the first screen; the kiosk's in English for the next
-    /// patient (at home the same patient goes on in the language they chose).
+    /// Forget the patient and return to the first screen, as the clinic set it up: its
+    /// language (and `<html lang>` with it), standard display, nothing being read aloud. At
+    /// home the same patient goes on in the language they chose.
     pub fn start_over(&self) {
         self.form.clear();
         self.draft.clear();
         self.display.reset();
+        self.going_back.set_value(false);
         self.express.set_value(false);
         self.resume_at.set_value(None);
         self.finished_before.set_value(false);
-        self.step.set(self.first_step());
         if !self.at_home() {
-            if let Some(lang) = use_context::<RwSignal<Lang>>() {
-                lang.set(Lang::En);
-            }
+            self.lang.set(Lang::DEFAULT);
         }
+        self.step.set(self.first_step());
     }
 }
 
@@ -228,6 +231,7 @@ pub fn Kiosk() -> impl IntoView {
         home: StoredValue::new(home_link),
         resume_at: StoredValue::new(None),
         finished_before: StoredValue::new(false),
+        lang: expect_context::<RwSignal<Lang>>(),
     };
     provide_context(flow);
     help::provide_help(flow);
