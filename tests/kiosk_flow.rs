@@ -377,8 +377,18 @@ async fn an_idle_kiosk_asks_then_forgets_the_patient() {
     };
     kiosk.execute(&skip(61), vec![]).await.expect("skip a minute");
     wait_text(&kiosk, "#still-there-title", "").await;
+    // Behind the question, the patient's screen is hidden, not just dimmed.
+    assert_eq!(
+        visibility(&kiosk, "#main").await,
+        "hidden",
+        "the form shows behind the dialog"
+    );
     check_screen(&kiosk, "still-there").await;
     click(&kiosk, "#more-time").await;
+    eventually("the form back in view", || async {
+        visibility(&kiosk, "#main").await == "visible"
+    })
+    .await;
     let kept = value_of(&kiosk, "#address-line").await;
     assert_eq!(
         kept.as_deref(),
@@ -397,6 +407,13 @@ async fn an_idle_kiosk_asks_then_forgets_the_patient() {
     assert!(!url.contains("Johnson") && !url.contains("1980"), "{url}");
     assert!(storage_holds_only_the_device_token(&kiosk).await);
     kiosk.close().await.expect("close kiosk");
+}
+
+/// The computed `visibility` of `css`.
+async fn visibility(kiosk: &Client, css: &str) -> String {
+    let script = format!("return getComputedStyle(document.querySelector({css:?})).visibility;");
+    let value = kiosk.execute(&script, vec![]).await.expect("read visibility");
+    value.as_str().unwrap_or_default().to_owned()
 }
 
 /// The kiosk is back at its welcome, as the clinic set it up: English (the page's `lang` too),

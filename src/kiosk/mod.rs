@@ -279,10 +279,12 @@ pub fn Kiosk() -> impl IntoView {
                     <LanguageToggle />
                 </Show>
             </header>
-            <div inert=inert>
+            // Behind "Are you still there?" the patient's screen is hidden, not just dimmed:
+            // whoever walks up sees the question and nothing of the patient's.
+            <div inert=inert class:concealed=inert>
                 <help::HelpStatus />
             </div>
-            <main id="main" class="screen" node_ref=main inert=inert>
+            <main id="main" class="screen" node_ref=main inert=inert class:concealed=inert>
                 {screen}
             </main>
             <idle::IdleGuard left=idle_left />
