@@ -51,6 +51,8 @@ pub fn Consents(appointment: KioskAppointment) -> impl IntoView {
                 let next = flow.after_consents(appointment.clone());
                 let on_signed = move || {
                     if i + 1 < total {
+                        // The next consent is a new screen, though the step stays.
+                        super::screen::changed();
                         index.set(i + 1);
                     } else {
                         flow.go(next.clone());

@@ -156,7 +156,7 @@ impl Flow {
 
     pub fn go(&self, step: Step) {
         self.going_back.set_value(false);
-        self.step.set(step);
+        self.show(step);
     }
 
     /// Where the consents lead: payment, or back to the pass's "Check in" when checking in
@@ -175,7 +175,7 @@ impl Flow {
 
     pub fn back(&self, step: Step) {
         self.going_back.set_value(true);
-        self.step.set(step);
+        self.show(step);
     }
 
     /// Skips a step that has nothing to ask: on to `next`, or on to `previous` when the
@@ -202,7 +202,13 @@ impl Flow {
         if !self.at_home() {
             self.lang.set(Lang::DEFAULT);
         }
-        self.step.set(self.first_step());
+        self.show(self.first_step());
+    }
+
+    /// Shows `step` (again, when it is the current one): a new screen, opened at its top.
+    pub fn show(&self, step: Step) {
+        screen::changed();
+        self.step.set(step);
     }
 }
 

@@ -1,16 +1,17 @@
 //! Every new screen opens at its top, with focus on its heading and a document title of its
 //! own ("Insurance – Arrive").
 //!
-//! Screens change in many ways: a step, Back, the next form or consent on the same step, a
-//! screen that shows once its data has loaded, a start over from a timer. What they all have
-//! in common is a new `<h1>` in `<main>`. So the kiosk watches `<main>` and, for each heading
-//! element it has not seen before, scrolls to the top and moves focus to the heading, which
-//! screen readers then announce (a heading is never a live region: focus does the telling).
-//! Keyed on the heading element, not on a component mounting, so a screen that reuses its
-//! component for the next one of its kind is caught as well as any other.
+//! Whatever changes the screen says so with `changed()`: a step (`Flow::go`, `back`, `start
+//! over`, a step shown again), the next form or consent on the same step. The change is keyed
+//! on that call, not on a heading or a component appearing: Leptos rebuilds a screen in place
+//! when the next one has the same shape (Welcome's `<section><h1>` becomes Identify's, form 1's
+//! becomes form 2's, the same elements with new words), so no new element ever shows up to be
+//! noticed. Once the new screen's heading is in `<main>` (at once, or when its data has
+//! loaded), the window and anything in the screen that scrolls go to the top and focus moves to
+//! the heading, which screen readers announce (a heading is never a live region: focus does the
+//! telling).
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use std::cell::{Cell, RefCell};
 
 use leptos::html;
 use leptos::prelude::*;
@@ -20,6 +21,23 @@ use web_sys::{Element, HtmlElement};
 
 /// The product's name, after each screen's heading in the document title.
 const BRAND: &str = "Arrive";
+
+thread_local! {
+    /// A screen change whose heading has not had focus yet (the first screen too).
+    static PENDING: Cell<bool> = const { Cell::new(true) };
+    /// The kiosk's `<main>`, once it is in the page.
+    static MAIN: RefCell<Option<Element>> = const { RefCell::new(None) };
+}
+
+/// The screen is changing: its heading takes focus once it is on screen. Call before (or as)
+/// the change is made.
+pub fn changed() {
+    PENDING.with(|p| p.set(true));
+    // Most changes show up as changes to `<main>`, which `follow_screens` watches. One that
+    // rebuilds a screen with exactly the same words changes nothing there: it is caught once
+    // the frame is drawn, after every pending render.
+    request_animation_frame(settle);
+}
 
 /// Starts watching `main` once it is in the page; the watch lasts as long as the page.
 pub fn follow_screens(main: NodeRef<html::Main>) {
@@ -31,13 +49,9 @@ pub fn follow_screens(main: NodeRef<html::Main>) {
             return false;
         };
         let main: Element = main.into();
-        let last = Rc::new(RefCell::new(None::<Element>));
-        let on_change = {
-            let main = main.clone();
-            move || heading_changed(&main, &last)
-        };
-        on_change();
-        let callback = Closure::<dyn FnMut()>::new(on_change);
+        MAIN.with(|m| *m.borrow_mut() = Some(main.clone()));
+        settle();
+        let callback = Closure::<dyn FnMut()>::new(settle);
         if let Ok(observer) = web_sys::MutationObserver::new(callback.as_ref().unchecked_ref()) {
             let options = web_sys::MutationObserverInit::new();
             options.set_child_list(true);
@@ -51,7 +65,12 @@ pub fn follow_screens(main: NodeRef<html::Main>) {
     });
 }
 
-fn heading_changed(main: &Element, last: &Rc<RefCell<Option<Element>>>) {
+/// The current heading's title; and after a change, once the new heading is there, the top of
+/// the screen and focus on the heading.
+fn settle() {
+    let Some(main) = MAIN.with(|m| m.borrow().clone()) else {
+        return;
+    };
     let Some(heading) = main.query_selector("h1").ok().flatten() else {
         return;
     };
@@ -61,21 +80,17 @@ fn heading_changed(main: &Element, last: &Rc<RefCell<Option<Element>>>) {
     if doc.title() != title {
         doc.set_title(&title);
     }
-    if last.borrow().as_ref() == Some(&heading) {
+    if !PENDING.with(|p| p.replace(false)) {
         return;
     }
-    *last.borrow_mut() = Some(heading.clone());
-    open_at_top(main, &heading);
+    open_at_top(&main, &heading);
     // Focus cannot land while the page is still inert (the idle dialog closing in the same
     // moment): once the frame is drawn, try again if nothing else took focus meanwhile.
-    let last = last.clone();
-    let main = main.clone();
     request_animation_frame(move || {
-        let still_current = last.borrow().as_ref() == Some(&heading);
         let nothing_focused = document()
             .active_element()
             .is_none_or(|e| e.tag_name().eq_ignore_ascii_case("body"));
-        if still_current && nothing_focused && heading.is_connected() {
+        if nothing_focused && !PENDING.with(Cell::get) && heading.is_connected() {
             open_at_top(&main, &heading);
         }
     });
@@ -87,6 +102,11 @@ fn open_at_top(main: &Element, heading: &Element) {
         let _ = heading.set_attribute("tabindex", "-1");
     }
     if let Some(heading) = heading.dyn_ref::<HtmlElement>() {
+        // A heading rebuilt in place may still have focus from the screen before: focus
+        // arrives anew, so the new screen is announced.
+        if document().active_element().as_ref() == Some(heading.as_ref()) {
+            let _ = heading.blur();
+        }
         let _ = heading.focus();
     }
     // After focusing, which may itself have scrolled.

@@ -237,6 +237,7 @@ async fn screen_state(client: &Client) -> serde_json::Value {
                  .filter(e => e.scrollTop > 0).map(e => e.id || e.className || e.tagName);
              return { heading: h ? h.textContent.trim() : null,
                       focused: h !== null && document.activeElement === h,
+                      active: document.activeElement ? document.activeElement.id || document.activeElement.tagName : null,
                       scroll_y: window.scrollY, scrolled, title: document.title };",
             vec![],
         )
@@ -248,12 +249,18 @@ async fn screen_state(client: &Client) -> serde_json::Value {
 /// must meet it — at its top (the window, and nothing in it scrolled on its own), focus on its
 /// `h1` (what a screen reader announces), and a document title of its own.
 pub async fn screen_opened(client: &Client, heading: &str) {
-    eventually(&format!("the {heading:?} screen, focus on its heading"), || async {
+    let start = Instant::now();
+    let state = loop {
         let state = screen_state(client).await;
-        state["focused"] == json!(true) && state["heading"].as_str().is_some_and(|h| h.contains(heading))
-    })
-    .await;
-    let state = screen_state(client).await;
+        if state["focused"] == json!(true) && state["heading"].as_str().is_some_and(|h| h.contains(heading)) {
+            break state;
+        }
+        assert!(
+            start.elapsed() < PATIENCE,
+            "gave up waiting for the {heading:?} screen with focus on its heading: {state}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     assert_eq!(
         state["scroll_y"].as_f64(),
         Some(0.0),
