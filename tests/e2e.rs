@@ -60,7 +60,7 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
     })
     .await;
     click(&kiosk, "#start-en").await;
-    screen_opened(&kiosk, "Who are you?").await;
+    screen_opened_at(&kiosk, "Who are you?", "#last-name").await;
     // A first try with mistakes: errors next to the fields, announced, and accessible.
     identify(&kiosk, "0'Brien", "9", "31", "1971").await;
     wait_text(&kiosk, "#dob-error", "This date does not exist").await;

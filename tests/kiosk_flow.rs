@@ -438,7 +438,7 @@ async fn ready_for_the_next_patient(kiosk: &Client, after: &str) {
 /// A patient in Spanish who needs large, high-contrast text.
 async fn spanish_with_large_high_contrast_text(kiosk: &Client) {
     click(kiosk, "#start-es").await;
-    screen_opened(kiosk, "¿Quién es usted?").await;
+    screen_opened_at(kiosk, "¿Quién es usted?", "#last-name").await;
     click(kiosk, "#high-contrast").await;
     click(kiosk, "#larger-text").await;
     let page = kiosk
@@ -482,7 +482,7 @@ async fn every_patient_starts_in_english_with_standard_display_however_the_last_
     click(&kiosk, "#start-over").await;
     ready_for_the_next_patient(&kiosk, "start over").await;
     click(&kiosk, "#start-en").await;
-    screen_opened(&kiosk, "Who are you?").await;
+    screen_opened_at(&kiosk, "Who are you?", "#last-name").await;
     assert_eq!(value_of(&kiosk, "#last-name").await.as_deref(), Some(""));
     click(&kiosk, "#back").await;
 
@@ -499,7 +499,7 @@ async fn every_patient_starts_in_english_with_standard_display_however_the_last_
         .expect("skip past the idle countdown");
     ready_for_the_next_patient(&kiosk, "the idle guard").await;
     click(&kiosk, "#start-en").await;
-    screen_opened(&kiosk, "Who are you?").await;
+    screen_opened_at(&kiosk, "Who are you?", "#last-name").await;
     assert_eq!(value_of(&kiosk, "#last-name").await.as_deref(), Some(""));
     kiosk.close().await.expect("close kiosk");
 }

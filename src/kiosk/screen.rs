@@ -9,7 +9,8 @@
 //! noticed. Once the new screen's heading is in `<main>` (at once, or when its data has
 //! loaded), the window and anything in the screen that scrolls go to the top and focus moves to
 //! the heading, which screen readers announce (a heading is never a live region: focus does the
-//! telling).
+//! telling). A screen whose whole point is one field to type in marks it `data-focus-on-open`:
+//! focus goes there instead (its label is what is announced, and the keyboard is up at once).
 
 use std::cell::{Cell, RefCell};
 
@@ -101,13 +102,18 @@ fn open_at_top(main: &Element, heading: &Element) {
         // Focusable from code only, never a stop for the Tab key.
         let _ = heading.set_attribute("tabindex", "-1");
     }
-    if let Some(heading) = heading.dyn_ref::<HtmlElement>() {
+    let target = main
+        .query_selector("[data-focus-on-open]")
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| heading.clone());
+    if let Some(target) = target.dyn_ref::<HtmlElement>() {
         // A heading rebuilt in place may still have focus from the screen before: focus
         // arrives anew, so the new screen is announced.
-        if document().active_element().as_ref() == Some(heading.as_ref()) {
-            let _ = heading.blur();
+        if document().active_element().as_ref() == Some(target.as_ref()) {
+            let _ = target.blur();
         }
-        let _ = heading.focus();
+        let _ = target.focus();
     }
     // After focusing, which may itself have scrolled.
     window().scroll_to_with_x_and_y(0.0, 0.0);
