@@ -22,7 +22,7 @@ pub fn tr(pick: fn(&Strings) -> &'static str) -> impl Fn() -> &'static str + Cop
 /// readers switch voice with the text.
 #[component]
 pub fn Localized(children: Children) -> impl IntoView {
-    let lang = RwSignal::new(Lang::En);
+    let lang = RwSignal::new(Lang::DEFAULT);
     provide_context(lang);
     Effect::new(move |_| {
         if let Some(root) = document().document_element() {

@@ -13,6 +13,8 @@ pub enum Lang {
 
 impl Lang {
     pub const ALL: [Lang; 2] = [Lang::En, Lang::Es];
+    /// The clinic's language: every patient at the kiosk starts in it.
+    pub const DEFAULT: Lang = Lang::En;
 
     /// BCP 47 tag for `<html lang>` so screen readers pronounce the page correctly.
     pub fn code(self) -> &'static str {
@@ -87,6 +89,8 @@ pub struct Strings {
     pub yes: &'static str,
     pub no: &'static str,
     pub consent_progress: fn(usize, usize) -> String,
+    /// The consent's scrollable text, named apart from the screen (which the title names).
+    pub consent_text_label: &'static str,
     pub consent_name_label: &'static str,
     pub consent_sign_label: &'static str,
     pub signature_missing: &'static str,
@@ -446,6 +450,7 @@ pub static EN: Strings = Strings {
     yes: "Yes",
     no: "No",
     consent_progress: |n, total| format!("Consent {n} of {total}"),
+    consent_text_label: "The full text",
     consent_name_label: "Type your full name",
     consent_sign_label: "Sign here with your finger",
     signature_missing: "Please sign in the box with your finger.",
@@ -780,6 +785,7 @@ pub static ES: Strings = Strings {
     yes: "Sí",
     no: "No",
     consent_progress: |n, total| format!("Consentimiento {n} de {total}"),
+    consent_text_label: "El texto completo",
     consent_name_label: "Escriba su nombre completo",
     consent_sign_label: "Firme aquí con el dedo",
     signature_missing: "Por favor, firme en el recuadro con el dedo.",

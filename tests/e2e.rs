@@ -40,7 +40,9 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
     let kiosk = browser(&driver).await;
     // The tablet is enrolled by opening the link the desk gives; the token leaves the address.
     open_kiosk(&kiosk, &server.url).await;
-    wait_text(&kiosk, "#welcome-title", "Welcome").await;
+    // Every screen from here on opens at its top with focus on its heading: the window is
+    // scrolled down by then (WebDriver scrolls to each button it taps).
+    screen_opened(&kiosk, "Welcome").await;
     check_screen(&kiosk, "welcome").await;
     // "I need help" reaches the desk at once, with the tablet and the step, until acknowledged.
     click(&kiosk, "#help").await;
@@ -58,13 +60,14 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
     })
     .await;
     click(&kiosk, "#start-en").await;
+    screen_opened_at(&kiosk, "Who are you?", "#last-name").await;
     // A first try with mistakes: errors next to the fields, announced, and accessible.
     identify(&kiosk, "0'Brien", "9", "31", "1971").await;
     wait_text(&kiosk, "#dob-error", "This date does not exist").await;
     wait_text(&kiosk, "#last-name-error", "Use letters only").await;
     check_screen(&kiosk, "identify-errors").await;
     identify(&kiosk, "o'brien", "9", "30", "1971").await;
-    wait_text(&kiosk, "#confirm-title", "Hello, Sean").await;
+    screen_opened(&kiosk, "Hello, Sean").await;
     wait_text(&kiosk, "#appointment-summary", "08:45 with Dr. Moreno").await;
     // The lobby sees the first name only: never the last name or the date of birth.
     let page = kiosk
@@ -80,11 +83,13 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
     );
     check_screen(&kiosk, "confirm").await;
     click(&kiosk, "#continue").await;
+    screen_opened(&kiosk, "Are your details still right?").await;
     // Contact details and insurance are as on file (tests/kiosk_flow.rs changes them).
     click(&kiosk, "#all-same").await;
 
     // Reason for visit: going on without an answer says what is missing, next to the question.
     wait_form(&kiosk, "reason-for-visit").await;
+    screen_opened(&kiosk, "Reason for your visit").await;
     click(&kiosk, "#form-next").await;
     wait_text(&kiosk, "#q-reason-error", "Please answer this question").await;
     check_screen(&kiosk, "form-reason-errors").await;
@@ -93,6 +98,7 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
 
     // Allergies: a list with rows to add and remove.
     wait_form(&kiosk, "allergies").await;
+    screen_opened(&kiosk, "Allergies").await;
     type_into(&kiosk, "#q-allergy-0-substance", "Penicillin").await;
     click(&kiosk, "#q-allergy-add").await;
     type_into(&kiosk, "#q-allergy-1-substance", "Latex").await;
@@ -101,16 +107,19 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
     click(&kiosk, "#form-next").await;
 
     wait_form(&kiosk, "medications").await;
+    screen_opened(&kiosk, "Current medications").await;
     click(&kiosk, "#q-no-medications").await;
     click(&kiosk, "#form-next").await;
 
     // PHQ-2 = 1 + 2 = 3: the PHQ-9 follows, its first two answers carried over.
     wait_form(&kiosk, "phq-2").await;
+    screen_opened(&kiosk, "Mood (PHQ-2)").await;
     click(&kiosk, "#q-phq-1-1").await;
     click(&kiosk, "#q-phq-2-2").await;
     check_screen(&kiosk, "form-phq-2").await;
     click(&kiosk, "#form-next").await;
     wait_form(&kiosk, "phq-9").await;
+    screen_opened(&kiosk, "Mood (PHQ-9)").await;
     assert!(
         is_checked(&kiosk, "#q-phq-2-2").await,
         "PHQ-2 answers carry into the PHQ-9"
@@ -122,6 +131,7 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
     click(&kiosk, "#form-next").await;
 
     wait_form(&kiosk, "pain").await;
+    screen_opened(&kiosk, "Pain").await;
     click(&kiosk, "#q-pain-now-4").await;
     check_screen(&kiosk, "form-pain").await;
     click(&kiosk, "#form-next").await;
@@ -162,6 +172,7 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
 
     // Consents: read, type a name, sign with a finger (synthetic pointer events on the pad).
     wait_consent(&kiosk, "privacy-notice").await;
+    screen_opened(&kiosk, "Notice of Privacy Practices").await;
     check_screen(&kiosk, "consent").await;
     type_into(&kiosk, "#typed-name", "Sean O'Brien").await;
     click(&kiosk, "#sign").await;
@@ -170,21 +181,23 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
     draw_signature(&kiosk).await;
     click(&kiosk, "#sign").await;
     wait_consent(&kiosk, "consent-to-treat").await;
+    screen_opened(&kiosk, "Consent to treatment").await;
     let kept = value_of(&kiosk, "#typed-name").await;
     assert_eq!(kept.as_deref(), Some("Sean O'Brien"), "the typed name is offered again");
     draw_signature(&kiosk).await;
     click(&kiosk, "#sign").await;
     // Someone who cannot draw signs with the typed name, by keyboard alone.
     wait_consent(&kiosk, "financial-responsibility").await;
+    screen_opened(&kiosk, "Financial responsibility").await;
     click(&kiosk, "#sign-by-typing").await;
     click(&kiosk, "#sign").await;
 
-    wait_text(&kiosk, "#payment-title", "").await;
+    screen_opened(&kiosk, "Paying today").await;
     click(&kiosk, "#pay-card").await;
-    wait_text(&kiosk, "#review-title", "").await;
+    screen_opened(&kiosk, "Ready to check in").await;
     check_screen(&kiosk, "ready").await;
     click(&kiosk, "#check-in").await;
-    wait_text(&kiosk, "#done-title", "You are checked in, Sean").await;
+    screen_opened(&kiosk, "You are checked in, Sean").await;
     check_screen(&kiosk, "done").await;
 
     // The board, open all along, turns the row to "arrived" by itself.
@@ -256,7 +269,7 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
 
     // "Finish" returns to the welcome screen, ready for the next patient.
     click(&kiosk, "#finish").await;
-    wait_text(&kiosk, "#welcome-title", "Welcome").await;
+    screen_opened(&kiosk, "Welcome").await;
 
     // What the clinic's EHR receives is valid FHIR R4 and holds what Sean gave.
     let bundle = hand_off_bundle(&server.url, "Sean O.").await;
@@ -333,6 +346,7 @@ async fn no_match_or_several_matches_send_the_patient_to_the_desk_without_listin
     wait_form(&kiosk, "pain").await;
     click(&kiosk, "#back").await;
     wait_form(&kiosk, "phq-2").await;
+    screen_opened(&kiosk, "Mood (PHQ-2)").await;
     assert!(is_checked(&kiosk, "#q-phq-2-1").await, "Back keeps the answers");
 
     // An admin revokes the tablet: its next request is refused and it says so.

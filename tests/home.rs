@@ -97,7 +97,8 @@ async fn a_patient_pre_registers_on_a_phone_stops_halfway_carries_on_and_checks_
     phone.goto(&link).await.expect("open the link");
 
     // The birth date first: a wrong one is said next to the field, and what was typed stays.
-    wait_text(&phone, "#unlock-title", "Get ready for your visit").await;
+    // Every screen opens at its top with focus on its heading, on a phone's small screen too.
+    screen_opened(&phone, "Get ready for your visit").await;
     check_screen(&phone, "home-unlock").await;
     give_birth_date(&phone, "7", "20", "1962").await;
     wait_text(&phone, "#dob-error", "does not match").await;
@@ -105,12 +106,12 @@ async fn a_patient_pre_registers_on_a_phone_stops_halfway_carries_on_and_checks_
     assert_eq!(value_of(&phone, "#dob-year").await.as_deref(), Some("1962"));
     type_into(&phone, "#dob-day", "19").await;
     click(&phone, "#unlock").await;
-    wait_text(&phone, "#confirm-title", "Hello, Ana").await;
+    screen_opened(&phone, "Hello, Ana").await;
     check_screen(&phone, "home-confirm").await;
     click(&phone, "#continue").await;
 
     // A new address, the insurance as on file, the first form; then she puts the phone away.
-    wait_text(&phone, "#details-title", "").await;
+    screen_opened(&phone, "Are your details still right?").await;
     check_screen(&phone, "home-details").await;
     click(&phone, "#address-changed").await;
     type_into(&phone, "#address-line", "77 Harbor Rd").await;
@@ -132,15 +133,17 @@ async fn a_patient_pre_registers_on_a_phone_stops_halfway_carries_on_and_checks_
         }
     }
     click(&phone, "#details-continue").await;
-    wait_text(&phone, "#insurance-title", "").await;
+    screen_opened(&phone, "Is your insurance the same?").await;
     check_screen(&phone, "home-insurance").await;
     click(&phone, "#insurance-same").await;
     click(&phone, "#insurance-continue").await;
     wait_form(&phone, "reason-for-visit").await;
+    screen_opened(&phone, "Reason for your visit").await;
     check_screen(&phone, "home-form").await;
     type_into(&phone, "#q-reason", "Blood pressure check").await;
     click(&phone, "#form-next").await;
     wait_form(&phone, "medications").await;
+    screen_opened(&phone, "Current medications").await;
     assert_eq!(phone_storage(&phone).await, nothing_stored(), "halfway");
     phone.close().await.expect("put the phone away");
 
@@ -152,13 +155,20 @@ async fn a_patient_pre_registers_on_a_phone_stops_halfway_carries_on_and_checks_
     check_screen(&phone, "home-resumed").await;
     click(&phone, "#continue").await;
     wait_form(&phone, "medications").await;
+    screen_opened(&phone, "Current medications").await;
     click(&phone, "#q-no-medications").await;
     click(&phone, "#form-next").await;
     wait_form(&phone, "pain").await;
+    screen_opened(&phone, "Pain").await;
     click(&phone, "#q-pain-now-0").await;
     click(&phone, "#form-next").await;
-    for consent in ["privacy-notice", "consent-to-treat", "financial-responsibility"] {
+    for (consent, title) in [
+        ("privacy-notice", "Notice of Privacy Practices"),
+        ("consent-to-treat", "Consent to treatment"),
+        ("financial-responsibility", "Financial responsibility"),
+    ] {
         wait_consent(&phone, consent).await;
+        screen_opened(&phone, title).await;
         if consent == "privacy-notice" {
             check_screen(&phone, "home-consent").await;
         }
@@ -166,10 +176,11 @@ async fn a_patient_pre_registers_on_a_phone_stops_halfway_carries_on_and_checks_
         click(&phone, "#sign-by-typing").await;
         click(&phone, "#sign").await;
     }
-    wait_text(&phone, "#payment-title", "").await;
+    screen_opened(&phone, "Paying today").await;
     check_screen(&phone, "home-payment").await;
     click(&phone, "#pay-card").await;
     // The address typed in the first sitting came back with her.
+    screen_opened(&phone, "Ready to send").await;
     wait_text(&phone, "#review-changes", "77 Harbor Rd").await;
     // At home the last step sends the answers; the check-in is at the clinic.
     wait_text(&phone, "#steps-text", "Step 6 of 6: Send").await;
@@ -177,7 +188,7 @@ async fn a_patient_pre_registers_on_a_phone_stops_halfway_carries_on_and_checks_
     click(&phone, "#check-in").await;
 
     // The pass: a QR code and the code to type, and nothing of hers kept on the phone.
-    wait_text(&phone, "#pass-ready-title", "You are all set, Ana").await;
+    screen_opened(&phone, "You are all set, Ana").await;
     check_screen(&phone, "home-pass").await;
     let code = pass_code(&phone).await;
     assert_eq!(code.len(), 6, "{code}");
@@ -213,9 +224,9 @@ async fn a_patient_pre_registers_on_a_phone_stops_halfway_carries_on_and_checks_
     let start = TAPS.load(Ordering::Relaxed);
     type_into(&kiosk, "#pass-code", &code).await;
     click(&kiosk, "#pass-continue").await;
-    wait_text(&kiosk, "#express-title", "Ana").await;
+    screen_opened(&kiosk, "Hello, Ana").await;
     click(&kiosk, "#express-check-in").await;
-    wait_text(&kiosk, "#done-title", "Ana").await;
+    screen_opened(&kiosk, "You are checked in, Ana").await;
     let taps = TAPS.load(Ordering::Relaxed) - start;
     assert!(taps <= 2, "{taps} taps at the kiosk");
     let db = server.database().await;

@@ -377,8 +377,18 @@ async fn an_idle_kiosk_asks_then_forgets_the_patient() {
     };
     kiosk.execute(&skip(61), vec![]).await.expect("skip a minute");
     wait_text(&kiosk, "#still-there-title", "").await;
+    // Behind the question, the patient's screen is hidden, not just dimmed.
+    assert_eq!(
+        visibility(&kiosk, "#main").await,
+        "hidden",
+        "the form shows behind the dialog"
+    );
     check_screen(&kiosk, "still-there").await;
     click(&kiosk, "#more-time").await;
+    eventually("the form back in view", || async {
+        visibility(&kiosk, "#main").await == "visible"
+    })
+    .await;
     let kept = value_of(&kiosk, "#address-line").await;
     assert_eq!(
         kept.as_deref(),
@@ -396,6 +406,101 @@ async fn an_idle_kiosk_asks_then_forgets_the_patient() {
     let url = kiosk.current_url().await.expect("url").to_string();
     assert!(!url.contains("Johnson") && !url.contains("1980"), "{url}");
     assert!(storage_holds_only_the_device_token(&kiosk).await);
+    kiosk.close().await.expect("close kiosk");
+}
+
+/// The computed `visibility` of `css`.
+async fn visibility(kiosk: &Client, css: &str) -> String {
+    let script = format!("return getComputedStyle(document.querySelector({css:?})).visibility;");
+    let value = kiosk.execute(&script, vec![]).await.expect("read visibility");
+    value.as_str().unwrap_or_default().to_owned()
+}
+
+/// The kiosk is back at its welcome, as the clinic set it up: English (the page's `lang` too),
+/// standard display, nothing toggled, at the top with focus on the heading.
+async fn ready_for_the_next_patient(kiosk: &Client, after: &str) {
+    screen_opened(kiosk, "Welcome").await;
+    let page = kiosk
+        .execute(
+            "return { lang: document.documentElement.lang, display: document.documentElement.className,
+                      pressed: [...document.querySelectorAll('[aria-pressed=\"true\"]')].map(b => b.id) };",
+            vec![],
+        )
+        .await
+        .expect("read the page");
+    assert_eq!(
+        page,
+        json!({"lang": "en", "display": "", "pressed": []}),
+        "the welcome after {after}"
+    );
+}
+
+/// A patient in Spanish who needs large, high-contrast text.
+async fn spanish_with_large_high_contrast_text(kiosk: &Client) {
+    click(kiosk, "#start-es").await;
+    screen_opened_at(kiosk, "¿Quién es usted?", "#last-name").await;
+    click(kiosk, "#high-contrast").await;
+    click(kiosk, "#larger-text").await;
+    let page = kiosk
+        .execute(
+            "return [document.documentElement.lang, document.documentElement.className];",
+            vec![],
+        )
+        .await
+        .expect("read the page");
+    assert_eq!(page, json!(["es", "high-contrast larger-text"]));
+}
+
+#[tokio::test]
+#[ignore = "needs the built kiosk, the server binary and chromedriver: run `cargo xtask test`"]
+async fn every_patient_starts_in_english_with_standard_display_however_the_last_one_left() {
+    let server = start_server();
+    consents_already_signed(&server.url, "de la Cruz", "1962-07-19").await;
+    let driver = start_chromedriver().await;
+    let kiosk = browser(&driver).await;
+    open_kiosk(&kiosk, &server.url).await;
+    screen_opened(&kiosk, "Welcome").await;
+
+    // Checked in, in Spanish: the done screen goes back to the welcome by itself.
+    spanish_with_large_high_contrast_text(&kiosk).await;
+    identify(&kiosk, "de la cruz", "7", "19", "1962").await;
+    screen_opened(&kiosk, "Hola, Ana").await;
+    click(&kiosk, "#continue").await;
+    screen_opened(&kiosk, "¿Sus datos siguen siendo correctos?").await;
+    click(&kiosk, "#all-same").await;
+    answer_follow_up_forms(&kiosk).await;
+    wait_text(&kiosk, "#payment-title", "").await;
+    click(&kiosk, "#pay-card").await;
+    wait_text(&kiosk, "#review-title", "").await;
+    click(&kiosk, "#check-in").await;
+    screen_opened(&kiosk, "Su llegada está registrada, Ana").await;
+    ready_for_the_next_patient(&kiosk, "a check-in in Spanish").await;
+
+    // "Start over", halfway through typing: nothing typed is left either.
+    spanish_with_large_high_contrast_text(&kiosk).await;
+    type_into(&kiosk, "#last-name", "de la cruz").await;
+    click(&kiosk, "#start-over").await;
+    ready_for_the_next_patient(&kiosk, "start over").await;
+    click(&kiosk, "#start-en").await;
+    screen_opened_at(&kiosk, "Who are you?", "#last-name").await;
+    assert_eq!(value_of(&kiosk, "#last-name").await.as_deref(), Some(""));
+    click(&kiosk, "#back").await;
+
+    // Walked away: the idle guard starts over (the page's clock is moved on).
+    screen_opened(&kiosk, "Welcome").await;
+    spanish_with_large_high_contrast_text(&kiosk).await;
+    type_into(&kiosk, "#last-name", "de la cruz").await;
+    kiosk
+        .execute(
+            "const real = Date.now; Date.now = () => real() + 91 * 1000; return true;",
+            vec![],
+        )
+        .await
+        .expect("skip past the idle countdown");
+    ready_for_the_next_patient(&kiosk, "the idle guard").await;
+    click(&kiosk, "#start-en").await;
+    screen_opened_at(&kiosk, "Who are you?", "#last-name").await;
+    assert_eq!(value_of(&kiosk, "#last-name").await.as_deref(), Some(""));
     kiosk.close().await.expect("close kiosk");
 }
 

@@ -26,10 +26,22 @@ impl Display {
         }
     }
 
+    /// Standard display again, and nothing still being read aloud to the next patient.
     pub fn reset(&self) {
         self.high_contrast.set(false);
         self.larger_text.set(false);
+        if let Some(synth) = speech() {
+            synth.cancel();
+        }
     }
+}
+
+/// The browser's speech synthesis, where it has one.
+fn speech() -> Option<web_sys::SpeechSynthesis> {
+    js_sys::Reflect::get(&window(), &"speechSynthesis".into())
+        .ok()
+        .filter(|v| v.is_object())
+        .map(|v| v.unchecked_into::<web_sys::SpeechSynthesis>())
 }
 
 #[component]
@@ -61,10 +73,7 @@ pub fn AccessControls() -> impl IntoView {
             </button>
         }
     };
-    let speech = js_sys::Reflect::get(&window(), &"speechSynthesis".into())
-        .ok()
-        .filter(|v| v.is_object())
-        .map(|v| v.unchecked_into::<web_sys::SpeechSynthesis>());
+    let speech = speech();
     view! {
         {toggle("high-contrast", |s| s.high_contrast, display.high_contrast)}
         {toggle("larger-text", |s| s.larger_text, display.larger_text)}

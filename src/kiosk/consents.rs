@@ -51,6 +51,8 @@ pub fn Consents(appointment: KioskAppointment) -> impl IntoView {
                 let next = flow.after_consents(appointment.clone());
                 let on_signed = move || {
                     if i + 1 < total {
+                        // The next consent is a new screen, though the step stays.
+                        super::screen::changed();
                         index.set(i + 1);
                     } else {
                         flow.go(next.clone());
@@ -193,8 +195,8 @@ fn ConsentScreen(
         <section class="consent" aria-labelledby="consent-title" data-consent-id=consent_id>
             <Steps current=4 />
             <p class="step-indicator">{move || (s.get().consent_progress)(position.0, position.1)}</p>
-            <h1 id="consent-title">{title.clone()}</h1>
-            <div class="consent-text" id="consent-text" tabindex="0" role="region" aria-label=title>
+            <h1 id="consent-title">{title}</h1>
+            <div class="consent-text" id="consent-text" tabindex="0" role="region" aria-label=tr(|s| s.consent_text_label)>
                 {paragraphs}
             </div>
             <div class="announcer" role="alert" aria-live="assertive">

@@ -312,6 +312,8 @@ pub fn with_record(
     let load = {
         let match_token = appointment.match_token.clone();
         move || {
+            // "Try again" shows the screen anew once the record is here.
+            super::screen::changed();
             draft.on_file.set(None);
             let request = MatchTokenRequest {
                 match_token: match_token.clone(),

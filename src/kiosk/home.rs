@@ -241,7 +241,7 @@ pub fn PassAgain(appointment: KioskAppointment) -> impl IntoView {
 pub fn LinkGone(locked: bool) -> impl IntoView {
     view! {
         <section class="link-gone" aria-labelledby="outcome-title">
-            <h1 id="outcome-title" role="status">
+            <h1 id="outcome-title">
                 {if locked { tr(|s| s.home_locked_title) } else { tr(|s| s.home_gone_title) }}
             </h1>
             <p class="lead">{tr(|s| s.home_call_clinic)}</p>

@@ -37,7 +37,7 @@ pub fn page(first_name: String, pass: ArrivalPass) -> AnyView {
     view! {
         <section class="pass-ready" aria-labelledby="pass-ready-title">
             <div class="tick" aria-hidden="true">"✓"</div>
-            <h1 id="pass-ready-title" role="status">{move || (s.get().home_done_title)(&first_name)}</h1>
+            <h1 id="pass-ready-title">{move || (s.get().home_done_title)(&first_name)}</h1>
             <p class="lead">{tr(|s| s.home_done_lead)}</p>
             <figure class="pass" aria-labelledby="pass-caption">
                 // The server's SVG of the arrival token: a picture for the kiosk's camera.

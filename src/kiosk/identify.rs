@@ -130,6 +130,8 @@ pub fn Identify() -> impl IntoView {
                     <input
                         id="last-name"
                         name="last-name"
+                        // The patient types at once: the keyboard is up when the screen opens.
+                        data-focus-on-open=""
                         type="text"
                         node_ref=name_input
                         autocomplete="off"

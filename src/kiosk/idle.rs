@@ -1,7 +1,9 @@
 //! The idle guard: after `IDLE_WARNING` without a touch or a key, "Are you still there?" with a
 //! countdown; at its end (or on "Start over") every piece of patient data is dropped and the
 //! welcome screen returns. While the dialog is open the rest of the page is inert, so focus
-//! stays in it; only "I need more time" keeps the session.
+//! stays in it, and the patient's screen behind it is hidden (the kiosk's `concealed`), so
+//! whoever walks up sees the question and nothing else; only "I need more time" keeps the
+//! session.
 
 use std::time::Duration;
 

@@ -150,7 +150,11 @@ fn FormSteps(forms: Vec<IntakeForm>, appointment: KioskAppointment) -> impl Into
         let back_to = back_to.clone();
         let match_token = back_to.match_token.clone();
         let on_back = move || match visited.try_update(|v| v.pop()).flatten() {
-            Some(previous) => current.set(Some(previous)),
+            Some(previous) => {
+                // Each form is a screen of its own, though the step stays.
+                super::screen::changed();
+                current.set(Some(previous));
+            }
             None => flow.back(Step::Insurance(back_to.clone())),
         };
         let on_sent = move || {
@@ -158,6 +162,7 @@ fn FormSteps(forms: Vec<IntakeForm>, appointment: KioskAppointment) -> impl Into
             match next_form(&steps, index) {
                 Some(next) => {
                     carry_over_answers(&steps, next);
+                    super::screen::changed();
                     current.set(Some(next));
                 }
                 None => flow.go(Step::Consents(appointment.clone())),

@@ -26,6 +26,7 @@ mod pass;
 mod payment;
 mod review;
 mod scan;
+mod screen;
 mod signature_pad;
 mod visit;
 mod welcome;
@@ -122,6 +123,9 @@ pub struct Flow {
     resume_at: StoredValue<Option<ProgressStep>>,
     /// At home: the patient finished before (the greeting offers their pass again).
     finished_before: StoredValue<bool>,
+    /// The display language. Held here, not looked up when starting over: a timer (the done
+    /// screen's, the idle guard's) runs outside any component and would find no context.
+    lang: RwSignal<Lang>,
 }
 
 impl Flow {
@@ -152,7 +156,7 @@ impl Flow {
 
     pub fn go(&self, step: Step) {
         self.going_back.set_value(false);
-        self.step.set(step);
+        self.show(step);
     }
 
     /// Where the consents lead: payment, or back to the pass's "Check in" when checking in
@@ -171,7 +175,7 @@ impl Flow {
 
     pub fn back(&self, step: Step) {
         self.going_back.set_value(true);
-        self.step.set(step);
+        self.show(step);
     }
 
     /// Skips a step that has nothing to ask: on to `next`, or on to `previous` when the
@@ -184,21 +188,27 @@ impl Flow {
         }
     }
 
-    /// Forget the patient and return to the first screen; the kiosk's in English for the next
-    /// patient (at home the same patient goes on in the language they chose).
+    /// Forget the patient and return to the first screen, as the clinic set it up: its
+    /// language (and `<html lang>` with it), standard display, nothing being read aloud. At
+    /// home the same patient goes on in the language they chose.
     pub fn start_over(&self) {
         self.form.clear();
         self.draft.clear();
         self.display.reset();
+        self.going_back.set_value(false);
         self.express.set_value(false);
         self.resume_at.set_value(None);
         self.finished_before.set_value(false);
-        self.step.set(self.first_step());
         if !self.at_home() {
-            if let Some(lang) = use_context::<RwSignal<Lang>>() {
-                lang.set(Lang::En);
-            }
+            self.lang.set(Lang::DEFAULT);
         }
+        self.show(self.first_step());
+    }
+
+    /// Shows `step` (again, when it is the current one): a new screen, opened at its top.
+    pub fn show(&self, step: Step) {
+        screen::changed();
+        self.step.set(step);
     }
 }
 
@@ -227,6 +237,7 @@ pub fn Kiosk() -> impl IntoView {
         home: StoredValue::new(home_link),
         resume_at: StoredValue::new(None),
         finished_before: StoredValue::new(false),
+        lang: expect_context::<RwSignal<Lang>>(),
     };
     provide_context(flow);
     help::provide_help(flow);
@@ -237,6 +248,8 @@ pub fn Kiosk() -> impl IntoView {
     let idle_left = RwSignal::new(None::<u32>);
     let inert = move || idle_left.get().is_some();
     visit::preload();
+    let main = NodeRef::<leptos::html::Main>::new();
+    screen::follow_screens(main);
 
     let screen = move || match flow.step.get() {
         Step::Welcome => view! { <welcome::Welcome /> }.into_any(),
@@ -272,10 +285,14 @@ pub fn Kiosk() -> impl IntoView {
                     <LanguageToggle />
                 </Show>
             </header>
-            <div inert=inert>
+            // Behind "Are you still there?" the patient's screen is hidden, not just dimmed:
+            // whoever walks up sees the question and nothing of the patient's.
+            <div inert=inert class:concealed=inert>
                 <help::HelpStatus />
             </div>
-            <main id="main" class="screen" inert=inert>{screen}</main>
+            <main id="main" class="screen" node_ref=main inert=inert class:concealed=inert>
+                {screen}
+            </main>
             <idle::IdleGuard left=idle_left />
         </div>
     }

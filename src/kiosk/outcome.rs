@@ -21,7 +21,7 @@ pub fn Done(first_name: String, already_checked_in: bool) -> impl IntoView {
     view! {
         <section class="done" aria-labelledby="done-title">
             <div class="tick" aria-hidden="true">"✓"</div>
-            <h1 id="done-title" role="status">{move || (s.get().done_title)(&first_name)}</h1>
+            <h1 id="done-title">{move || (s.get().done_title)(&first_name)}</h1>
             <p class="lead">
                 {move || if already_checked_in { s.get().already_checked_in } else { s.get().done_lead }}
             </p>
@@ -38,7 +38,7 @@ pub fn NotFound() -> impl IntoView {
     let flow = expect_context::<Flow>();
     view! {
         <section class="not-found" aria-labelledby="outcome-title">
-            <h1 id="outcome-title" role="status">{tr(|s| s.not_found_title)}</h1>
+            <h1 id="outcome-title">{tr(|s| s.not_found_title)}</h1>
             <p class="lead">{tr(|s| s.not_found_lead)}</p>
             <button type="button" class="primary" id="try-again" on:click=move |_| flow.go(Step::Identify)>
                 {tr(|s| s.try_again)}
@@ -52,7 +52,7 @@ pub fn NotFound() -> impl IntoView {
 pub fn Several() -> impl IntoView {
     view! {
         <section class="several" aria-labelledby="outcome-title">
-            <h1 id="outcome-title" role="status">{tr(|s| s.several_title)}</h1>
+            <h1 id="outcome-title">{tr(|s| s.several_title)}</h1>
             <p class="lead">{tr(|s| s.several_lead)}</p>
             <NavButtons />
         </section>
@@ -63,7 +63,7 @@ pub fn Several() -> impl IntoView {
 pub fn NotEnrolled() -> impl IntoView {
     view! {
         <section class="not-enrolled" aria-labelledby="outcome-title">
-            <h1 id="outcome-title" role="status">{tr(|s| s.not_enrolled_title)}</h1>
+            <h1 id="outcome-title">{tr(|s| s.not_enrolled_title)}</h1>
             <p class="lead">{tr(|s| s.not_enrolled_lead)}</p>
         </section>
     }

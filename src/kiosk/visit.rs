@@ -42,7 +42,7 @@ pub fn screen(step: Step) -> AnyView {
             spawn_local(async move {
                 match fetch(&step).await {
                     // Still on this step: show it again, now that its code is here.
-                    Ok(()) if flow.step.with_untracked(|now| *now == step) => flow.step.set(step),
+                    Ok(()) if flow.step.with_untracked(|now| *now == step) => flow.show(step),
                     Ok(()) => {}
                     Err(ChunkMissing) => {
                         missing.try_set(true);
@@ -72,7 +72,7 @@ pub fn preload() {
 /// The network failed before the chunk arrived: "Try again" shows the same step once more.
 fn chunk_missing() -> AnyView {
     let flow = expect_context::<Flow>();
-    let retry = move |_| flow.step.set(flow.step.get_untracked());
+    let retry = move |_| flow.show(flow.step.get_untracked());
     view! {
         <section class="outcome" aria-labelledby="chunk-failed">
             <h1 id="chunk-failed">{tr(|s| s.network_error)}</h1>

@@ -227,6 +227,60 @@ pub async fn wait_text(client: &Client, css: &str, expected: &str) {
     .await;
 }
 
+/// Where the kiosk's screen stands: its heading, whether `focus` (CSS) has focus, how far the
+/// window is scrolled, what inside `#main` is scrolled on its own, the document title.
+async fn screen_state(client: &Client, focus: &str) -> serde_json::Value {
+    client
+        .execute(
+            "const h = document.querySelector('#main h1');
+             const f = document.querySelector(arguments[0]);
+             const scrolled = [...document.querySelectorAll('#main *')]
+                 .filter(e => e.scrollTop > 0).map(e => e.id || e.className || e.tagName);
+             return { heading: h ? h.textContent.trim() : null,
+                      focused: f !== null && document.activeElement === f,
+                      active: document.activeElement ? document.activeElement.id || document.activeElement.tagName : null,
+                      scroll_y: window.scrollY, scrolled, title: document.title };",
+            vec![json!(focus)],
+        )
+        .await
+        .expect("read the screen's state")
+}
+
+/// After a step change: the new screen, whose heading holds `heading`, opened as a patient
+/// must meet it — at its top (the window, and nothing in it scrolled on its own), focus on its
+/// `h1` (what a screen reader announces), and a document title of its own.
+pub async fn screen_opened(client: &Client, heading: &str) {
+    screen_opened_at(client, heading, "#main h1").await;
+}
+
+/// `screen_opened`, for a screen that puts focus on its one field (`focus`, CSS) instead.
+pub async fn screen_opened_at(client: &Client, heading: &str, focus: &str) {
+    let start = Instant::now();
+    let state = loop {
+        let state = screen_state(client, focus).await;
+        if state["focused"] == json!(true) && state["heading"].as_str().is_some_and(|h| h.contains(heading)) {
+            break state;
+        }
+        assert!(
+            start.elapsed() < PATIENCE,
+            "gave up waiting for the {heading:?} screen with focus on {focus}: {state}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(
+        state["scroll_y"].as_f64(),
+        Some(0.0),
+        "{heading:?} opened scrolled down: {state}"
+    );
+    assert_eq!(
+        state["scrolled"],
+        json!([]),
+        "{heading:?}: a part opened scrolled: {state}"
+    );
+    let title = format!("{} – Arrive", state["heading"].as_str().unwrap_or_default());
+    assert_eq!(state["title"], json!(title), "{heading:?}: the document title");
+}
+
 /// Every `click` since the process started: the e2e suites count a path's taps with it.
 pub static TAPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
