@@ -279,9 +279,21 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
         .iter()
         .map(|e| e["resource"]["resourceType"].as_str().unwrap())
         .collect();
-    assert_eq!(kinds.iter().filter(|k| **k == "Consent").count(), 3);
+    // Two consents to care and privacy; the financial agreement is a document.
+    assert_eq!(kinds.iter().filter(|k| **k == "Consent").count(), 2);
+    assert_eq!(kinds.iter().filter(|k| **k == "DocumentReference").count(), 1);
     assert!(kinds.iter().filter(|k| **k == "QuestionnaireResponse").count() >= 5);
-    assert!(kinds.contains(&"Coverage") && kinds.contains(&"Appointment"));
+    // Nothing changed: the EHR's Patient and Appointment are patched (the status only), and
+    // no Coverage is sent.
+    let patched: Vec<&str> = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["request"]["method"] == "PATCH")
+        .map(|e| e["request"]["url"].as_str().unwrap().split('?').next().unwrap())
+        .collect();
+    assert_eq!(patched, ["Patient", "Appointment"]);
+    assert!(!kinds.contains(&"Coverage"));
 
     kiosk.close().await.expect("close kiosk");
     desk.close().await.expect("close desk");
