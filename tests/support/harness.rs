@@ -476,6 +476,22 @@ pub async fn hand_off_bundle(base: &str, patient: &str) -> serde_json::Value {
     bundle
 }
 
+/// The changes a hand-off Bundle makes to the EHR's Patient: its JSON Patch operations.
+pub fn patient_changes(bundle: &serde_json::Value) -> Vec<serde_json::Value> {
+    use base64::Engine;
+    let entry = bundle["entry"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .find(|e| {
+            e["request"]["method"] == "PATCH" && e["request"]["url"].as_str().is_some_and(|u| u.starts_with("Patient?"))
+        })
+        .expect("the EHR's Patient is patched");
+    let data = entry["resource"]["data"].as_str().expect("the patch");
+    let patch = base64::engine::general_purpose::STANDARD.decode(data).expect("base64");
+    serde_json::from_slice(&patch).expect("a JSON Patch")
+}
+
 /// The id of `patient`'s ("Ana D.") appointment on today's board, read with a staff `cookie`.
 pub async fn appointment_id(http: &reqwest::Client, base: &str, cookie: &str, patient: &str) -> i64 {
     let day: serde_json::Value = http
