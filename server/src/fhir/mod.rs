@@ -62,7 +62,8 @@ impl HandOff {
             api_base: api_base.as_deref(),
             built_at: &built_at,
         });
-        // Checked in, but its outbox row is gone (undone meanwhile): nothing to keep.
+        // What is kept wins (another server may have built it too); none if staff undid the
+        // check-in meanwhile.
         self.store.keep_bundle(appointment_id, &bundle.to_string()).await
     }
 }
