@@ -392,18 +392,9 @@ async fn check_in(
     );
     if arrived {
         metrics::counter!("arrive_check_ins_total").increment(1);
-        if state.fhir_delivery {
-            // The outbox builds the Bundle at once and keeps it.
-            state.outbox_wake.notify_one();
-        } else {
-            // Built now, from the check-in as it was, for staff and integration engines to read.
-            let handoff = state.handoff.clone();
-            tokio::spawn(async move {
-                if let Err(error) = handoff.bundle(appointment_id).await {
-                    tracing::warn!(%error, "fhir: check-in bundle not stored");
-                }
-            });
-        }
+        // The outbox builds the Bundle at once and keeps it; without an EHR to deliver to, the
+        // first read builds and keeps it (from what the check-in stored, which does not change).
+        state.outbox_wake.notify_one();
         if ask_payer {
             // The payer's answer is for the desk; the patient does not wait for it. Asked after
             // the commit, so new insurance given with the check-in is what the payer is asked about.
