@@ -46,11 +46,12 @@ fn spawn(data: &std::path::Path, addr: &str, database_url: Option<&str>) -> (Ser
     let mut line = String::new();
     stdout.read_line(&mut line).expect("first line");
     std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("the server says where it listens")
-        .to_owned();
+    let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) else {
+        // Say how it ended, so a failure to start can be told from a slow start.
+        let ended = child.try_wait();
+        panic!("the server did not say where it listens (first line {line:?}; exit: {ended:?})");
+    };
+    let url = url.to_owned();
     (Server(child), url)
 }
 
