@@ -66,19 +66,32 @@ pub struct CheckInResponse {
 }
 
 /// `GET /api/v1/kiosk/forms`: the clinic's intake forms, in the order the kiosk asks them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FormList {
     pub forms: Vec<FormSummary>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FormSummary {
     pub id: String,
     pub title: String,
     /// Asked only when the PHQ-2 answered earlier in the visit scores 3 or more (the PHQ-9).
     pub only_after_positive_phq2: bool,
+    /// For a returning patient, when the clinic's rule pre-fills this form: their last answers,
+    /// to confirm with one "Still right" or change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_answers: Option<LastAnswers>,
+}
+
+/// A form's answers from an earlier visit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LastAnswers {
+    /// The clinic's date of that visit, `YYYY-MM-DD`.
+    pub answered_on: String,
+    pub item: Vec<crate::questionnaire::model::ResponseItem>,
 }
 
 /// `POST /api/v1/kiosk/forms/{id}/responses`: a completed form for the matched appointment.

@@ -4,8 +4,10 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use arrive_domain::api::{FormList, FormSummary};
+use arrive_domain::api::{FormList, FormSummary, LastAnswers};
+use arrive_domain::questionnaire::reask::{AskRule, Due};
 use arrive_domain::questionnaire::{self, phq, Questionnaire, QuestionnaireResponse};
+use chrono::NaiveDate;
 
 /// The forms shipped in `forms/`, in the order the kiosk asks them.
 const SHIPPED: [(&str, &str); 6] = [
@@ -23,10 +25,37 @@ pub const PHQ2_CODE: &str = "55757-9";
 const SHIPPED_VISIT_TYPES: &str = include_str!("../../forms/visit-types.txt");
 pub const VISIT_TYPES_FILE: &str = "visit-types.txt";
 
+/// When a returning patient is asked each form again, shipped with the forms.
+const SHIPPED_RE_ASK: &str = include_str!("../../forms/re-ask.txt");
+pub const RE_ASK_FILE: &str = "re-ask.txt";
+
 pub struct Forms {
     ordered: Vec<Questionnaire>,
     /// (visit type, form ids in order); "default" serves any type not listed.
     by_visit_type: Vec<(String, Vec<String>)>,
+    /// Each form's re-ask rule; a form not named is asked every visit.
+    rules: HashMap<String, AskRule>,
+}
+
+/// Where a visit stands with its forms: what it asks, what was answered at this visit, and
+/// when the patient last answered each form at an earlier one.
+#[derive(Debug, Clone)]
+pub struct FormProgress {
+    pub visit_type: String,
+    /// The visit's day at the clinic.
+    pub visit_day: NaiveDate,
+    /// Forms answered at this visit.
+    pub answered: Vec<String>,
+    /// The PHQ-2 total when this visit's PHQ-2 was answered without a PHQ-9.
+    pub phq2_total: Option<u32>,
+    /// (form id, day) of the patient's latest answer at an earlier visit, one per form.
+    pub earlier: Vec<(String, NaiveDate)>,
+}
+
+impl FormProgress {
+    fn last_answered(&self, form_id: &str) -> Option<NaiveDate> {
+        self.earlier.iter().find(|(id, _)| id == form_id).map(|&(_, day)| day)
+    }
 }
 
 /// What the server keeps of a response besides the response itself.
@@ -65,7 +94,34 @@ impl Forms {
                 .map_err(|e| format!("cannot read {}: {e}", dir.join(VISIT_TYPES_FILE).display()))?,
         };
         let by_visit_type = parse_visit_types(&visit_types, &ordered)?;
-        Ok(Forms { ordered, by_visit_type })
+        let re_ask = match dir {
+            None => SHIPPED_RE_ASK.to_owned(),
+            // A clinic's own forms may come without rules: each is then asked every visit.
+            Some(dir) => std::fs::read_to_string(dir.join(RE_ASK_FILE)).unwrap_or_default(),
+        };
+        let rules = parse_re_ask(&re_ask, &ordered)?;
+        Ok(Forms {
+            ordered,
+            by_visit_type,
+            rules,
+        })
+    }
+
+    fn rule(&self, form_id: &str) -> AskRule {
+        self.rules.get(form_id).copied().unwrap_or(AskRule::DEFAULT)
+    }
+
+    /// The forms this visit asks, in order, with how: the visit type's list less what the
+    /// re-ask rules skip for this patient.
+    pub fn due<'a>(&'a self, progress: &FormProgress) -> Vec<(&'a Questionnaire, Due)> {
+        self.for_visit(&progress.visit_type)
+            .into_iter()
+            .map(|form| {
+                let due = self.rule(&form.id).due(progress.last_answered(&form.id), progress.visit_day);
+                (form, due)
+            })
+            .filter(|(_, due)| *due != Due::Skip)
+            .collect()
     }
 
     /// The forms a visit of this type asks, in order.
@@ -84,34 +140,86 @@ impl Forms {
         self.ordered.iter().find(|f| f.id == id)
     }
 
-    /// The forms of this visit not answered yet: every listed form, and the PHQ-9 only when the
-    /// PHQ-2 asked for it.
-    pub fn missing<'a>(&'a self, visit_type: &str, answered: &[String], phq2_total: Option<u32>) -> Vec<&'a str> {
-        self.for_visit(visit_type)
+    /// The forms of this visit not answered yet: every form due, and the PHQ-9 only when this
+    /// visit's PHQ-2 asked for it.
+    pub fn missing<'a>(&'a self, progress: &FormProgress) -> Vec<&'a str> {
+        self.due(progress)
             .into_iter()
-            .filter(|f| !is_phq9(f) || phq2_total.is_some_and(phq::phq9_needed))
-            .filter(|f| !answered.contains(&f.id))
+            .map(|(form, _)| form)
+            .filter(|f| !is_phq9(f) || progress.phq2_total.is_some_and(phq::phq9_needed))
+            .filter(|f| !progress.answered.contains(&f.id))
             .map(|f| f.id.as_str())
             .collect()
     }
 
-    /// Every form the clinic has, or (with `visit_type`) those that visit asks.
-    pub fn list(&self, visit_type: Option<&str>) -> FormList {
-        let forms = match visit_type {
-            Some(visit_type) => self.for_visit(visit_type),
-            None => self.ordered.iter().collect(),
-        };
+    /// The forms this visit asks, for the kiosk: a pre-filled form comes with the patient's
+    /// `last` answers (form id, day, answers) when its rule asks to confirm them.
+    pub fn list_due(&self, progress: &FormProgress, last: &[(String, NaiveDate, QuestionnaireResponse)]) -> FormList {
         FormList {
-            forms: forms
+            forms: self
+                .due(progress)
                 .into_iter()
-                .map(|f| FormSummary {
-                    id: f.id.clone(),
-                    title: f.title.clone().unwrap_or_else(|| f.id.clone()),
-                    only_after_positive_phq2: is_phq9(f),
+                .map(|(form, due)| {
+                    let last_answers = (due == Due::Confirm)
+                        .then(|| last.iter().find(|(id, ..)| *id == form.id))
+                        .flatten()
+                        .map(|(_, day, response)| LastAnswers {
+                            answered_on: arrive_domain::date::iso(*day),
+                            item: response.item.clone(),
+                        });
+                    FormSummary {
+                        last_answers,
+                        ..summary(form)
+                    }
                 })
                 .collect(),
         }
     }
+
+    /// Every form the clinic has.
+    pub fn list(&self) -> FormList {
+        FormList {
+            forms: self.ordered.iter().map(summary).collect(),
+        }
+    }
+}
+
+fn summary(form: &Questionnaire) -> FormSummary {
+    FormSummary {
+        id: form.id.clone(),
+        title: form.title.clone().unwrap_or_else(|| form.id.clone()),
+        only_after_positive_phq2: is_phq9(form),
+        last_answers: None,
+    }
+}
+
+/// Reads `re-ask.txt`: `form id: rule` per line, `#` comments; every id must be a form, and a
+/// screener (PHQ-2, PHQ-9) is never pre-filled.
+fn parse_re_ask(text: &str, forms: &[Questionnaire]) -> Result<HashMap<String, AskRule>, String> {
+    let mut rules = HashMap::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let at = || format!("{RE_ASK_FILE} line {}", n + 1);
+        let (id, rule) = line
+            .split_once(':')
+            .ok_or_else(|| format!("{}: expected `form id: rule`", at()))?;
+        let id = id.trim();
+        let form = forms
+            .iter()
+            .find(|f| f.id == id)
+            .ok_or_else(|| format!("{}: there is no form {id:?}", at()))?;
+        let rule = AskRule::parse(rule).map_err(|e| format!("{}: {e}", at()))?;
+        if rule.pre_filled && (has_code(form, PHQ2_CODE) || is_phq9(form)) {
+            return Err(format!("{}: a screener is never pre-filled", at()));
+        }
+        if rules.insert(id.to_owned(), rule).is_some() {
+            return Err(format!("{}: form {id:?} has two rules", at()));
+        }
+    }
+    Ok(rules)
 }
 
 /// Reads `visit-types.txt`: `type: id, id, …` per line, `#` comments; every id must be a form.

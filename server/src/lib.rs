@@ -115,6 +115,7 @@ pub async fn run(
             .with_timezone(&config.import.clinic_time_zone)
             .date_naive();
         seed::seed_demo_with(&store, today, config.demo_extra_patients, &config.import).await?;
+        seed::demo_earlier_visit(&store, today, &forms, consents.all()).await?;
     }
     let first_admin = ensure_first_admin(&store, config.admin_password.clone()).await?;
     let first_kiosk = ensure_first_kiosk(&store, config.first_kiosk_token.clone()).await?;

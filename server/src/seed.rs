@@ -3,6 +3,10 @@
 
 use chrono::{Days, NaiveDate};
 
+use arrive_domain::api::ConsentDocument;
+use arrive_domain::questionnaire::{self, QuestionnaireResponse};
+
+use crate::forms::{self, Forms};
 use crate::import::{self, ImportSettings};
 use crate::store::{on_tx, Store, Tx, CLINIC_ID};
 
@@ -11,6 +15,19 @@ use crate::store::{on_tx, Store, Tx, CLINIC_ID};
 /// particles, and two different patients who share a last name and a date of birth
 /// (Nguyen / Nguyễn), whom the kiosk must not tell apart.
 const DEMO_SCHEDULE: &str = include_str!("../../demo/schedule.fhir.json");
+
+/// The demo's returning patient's earlier visit: their answers and that they signed then.
+const DEMO_EARLIER_VISIT: &str = include_str!("../../demo/earlier-visit.json");
+
+#[derive(serde::Deserialize)]
+struct EarlierVisit {
+    last_name: String,
+    date_of_birth: String,
+    days_ago: u64,
+    time: String,
+    typed_name: String,
+    responses: std::collections::BTreeMap<String, QuestionnaireResponse>,
+}
 
 /// Created first, with fixed ids, so the load test's synthetic patients can see provider 1.
 pub const DEMO_PROVIDERS: &[&str] = &["Dr. Patel", "Dr. Moreno", "Nurse Practitioner Kim"];
@@ -111,6 +128,88 @@ pub async fn seed_demo_with(
     );
     tx.commit().await?;
     store.refresh_statistics().await
+}
+
+/// The demo's returning patient's visit `days_ago` before `today`: an arrival with answered
+/// forms (validated and scored as the kiosk's would be) and every consent signed in its current
+/// wording. Made once: nothing is added when the patient already has an earlier visit.
+pub async fn demo_earlier_visit(
+    store: &Store,
+    today: NaiveDate,
+    forms: &Forms,
+    consents: &[ConsentDocument],
+) -> Result<(), sqlx::Error> {
+    let protocol = |e: String| sqlx::Error::Protocol(format!("demo earlier visit: {e}"));
+    let visit: EarlierVisit = serde_json::from_str(DEMO_EARLIER_VISIT).map_err(|e| protocol(e.to_string()))?;
+    let day = today
+        .checked_sub_days(Days::new(visit.days_ago))
+        .ok_or_else(|| protocol("no such day".into()))?;
+    let starts_at = format!("{}T{}", day.format("%Y-%m-%d"), visit.time);
+    // Instants as the store keeps them (RFC 3339); the clinic's offset is close enough here.
+    let at = format!("{starts_at}:00.000Z");
+    let mut tx = store.begin().await?;
+    let patient: Option<(i64, i64)> = on_tx!(&mut tx, |c| sqlx::query_as(
+        "SELECT p.id, (SELECT COUNT(*) FROM appointment a WHERE a.patient_id = p.id AND a.starts_at < $3)
+         FROM patient p WHERE p.last_name = $1 AND p.date_of_birth = $2"
+    )
+    .bind(&visit.last_name)
+    .bind(&visit.date_of_birth)
+    .bind(today.format("%Y-%m-%d").to_string())
+    .fetch_optional(&mut **c)
+    .await)?;
+    let Some((patient_id, 0)) = patient else {
+        return Ok(());
+    };
+    let appointment_id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "INSERT INTO appointment (clinic_id, patient_id, provider_id, starts_at, status, arrived_at, visit_type)
+         VALUES ($1, $2, 1, $3, 'arrived', $4, 'recheck') RETURNING id"
+    )
+    .bind(CLINIC_ID)
+    .bind(patient_id)
+    .bind(&starts_at)
+    .bind(&at)
+    .fetch_one(&mut **c)
+    .await)?;
+    for (form_id, response) in &visit.responses {
+        let form = forms.get(form_id).ok_or_else(|| protocol(format!("no form {form_id}")))?;
+        questionnaire::validate(form, response).map_err(|p| protocol(format!("{form_id}: {p:?}")))?;
+        let scores = forms::score(form, response);
+        let json = serde_json::to_string(response).map_err(|e| protocol(e.to_string()))?;
+        on_tx!(&mut tx, |c| sqlx::query(
+            "INSERT INTO questionnaire_response
+                (appointment_id, form_id, form_version, response_json, phq2_total, phq9_total, urgent, submitted_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        )
+        .bind(appointment_id)
+        .bind(&form.id)
+        .bind(form.version.as_deref().unwrap_or(""))
+        .bind(&json)
+        .bind(scores.phq2_total.map(i64::from))
+        .bind(scores.phq9_total.map(i64::from))
+        .bind(scores.urgent)
+        .bind(&at)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    }
+    for consent in consents {
+        on_tx!(&mut tx, |c| sqlx::query(
+            "INSERT INTO consent_signature
+                (patient_id, appointment_id, consent_id, version, typed_name, signature_path, signed_by_typing, language, signed_at)
+             VALUES ($1, $2, $3, $4, $5, '', $6, 'en', $7)"
+        )
+        .bind(patient_id)
+        .bind(appointment_id)
+        .bind(&consent.id)
+        .bind(&consent.version)
+        .bind(&visit.typed_name)
+        .bind(true)
+        .bind(&at)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    }
+    tx.commit().await
 }
 
 /// The demo Bundle for `day` in the clinic's `zone`: its dates are `today`, its ids `DEMO-…`

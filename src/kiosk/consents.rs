@@ -1,6 +1,7 @@
-//! Consents: the clinic's texts the patient has not yet signed in their current wording, one
-//! screen each: read (large, scrollable), type a name, sign with a finger, or sign by typed
-//! name for those who cannot draw. The server keeps the exact text version with the signature.
+//! Consents: the clinic's texts the patient has not yet signed in their current wording, all on
+//! one screen: each title and its whole text (scrollable), then one name and one signature —
+//! with a finger, or by typed name for those who cannot draw — for all of them. The server keeps
+//! each consent's exact text version with the signature.
 
 use arrive_domain::api::{ConsentDocument, ConsentSignature, KioskAppointment, MatchTokenRequest};
 use arrive_domain::consent::{validate_signature, SignatureError};
@@ -37,29 +38,14 @@ pub fn Consents(appointment: KioskAppointment) -> impl IntoView {
             pending.try_set(Some(result));
         }
     });
-    let index = RwSignal::new(0usize);
-    // The name typed for the first consent is offered again for the next ones.
-    let typed_name = RwSignal::new(String::new());
-
     move || {
         let appointment = appointment.clone();
         match pending.get() {
             None => view! { <p class="lead" role="status">{tr(|s| s.forms_loading)}</p> }.into_any(),
-            Some(Ok(consents)) => {
-                let total = consents.len();
-                let i = index.get().min(total.saturating_sub(1));
+            Some(Ok(documents)) => {
                 let next = flow.after_consents(appointment.clone());
-                let on_signed = move || {
-                    if i + 1 < total {
-                        // The next consent is a new screen, though the step stays.
-                        super::screen::changed();
-                        index.set(i + 1);
-                    } else {
-                        flow.go(next.clone());
-                    }
-                };
-                view! { <ConsentScreen document=consents[i].clone() appointment position=(i + 1, total) typed_name on_signed /> }
-                    .into_any()
+                let on_signed = move || flow.go(next.clone());
+                view! { <ConsentScreen documents appointment on_signed /> }.into_any()
             }
             Some(Err(failure)) => {
                 let text = match failure {
@@ -90,42 +76,53 @@ enum Problem {
 
 #[component]
 fn ConsentScreen(
-    document: ConsentDocument,
+    documents: Vec<ConsentDocument>,
     appointment: KioskAppointment,
-    position: (usize, usize),
-    typed_name: RwSignal<String>,
     on_signed: impl Fn() + Clone + 'static,
 ) -> impl IntoView {
     let s = strings();
     let lang = expect_context::<RwSignal<Lang>>();
     let back = Step::Intake(appointment.clone());
-    let consent_id = document.id.clone();
+    let typed_name = RwSignal::new(String::new());
     let strokes = RwSignal::new(Vec::<Vec<(f64, f64)>>::new());
     let by_typing = RwSignal::new(false);
     let name_error = RwSignal::new(None::<NameError>);
     let signature_error = RwSignal::new(None::<SignatureError>);
     let problem = RwSignal::new(None::<Problem>);
     let busy = RwSignal::new(false);
+    // Those signed already, when a network failure cut the signing short: not sent again.
+    let signed = StoredValue::new(Vec::<String>::new());
+    let count = documents.len();
 
-    let title = {
-        let title = document.title.clone();
-        move || match lang.get() {
-            Lang::En => title.en.clone(),
-            Lang::Es => title.es.clone(),
-        }
-    };
-    let paragraphs = {
-        let text = document.text.clone();
-        move || {
-            let text = match lang.get() {
-                Lang::En => &text.en,
-                Lang::Es => &text.es,
+    let texts = documents
+        .iter()
+        .map(|document| {
+            let heading_id = format!("consent-title-{}", document.id);
+            let (labelled_by, text_labelled_by) = (heading_id.clone(), heading_id.clone());
+            let (title, text) = (document.title.clone(), document.text.clone());
+            let title = move || match lang.get() {
+                Lang::En => title.en.clone(),
+                Lang::Es => title.es.clone(),
             };
-            text.split("\n\n")
-                .map(|p| view! { <p>{p.trim().to_owned()}</p> })
-                .collect_view()
-        }
-    };
+            let paragraphs = move || {
+                let text = match lang.get() {
+                    Lang::En => &text.en,
+                    Lang::Es => &text.es,
+                };
+                text.split("\n\n")
+                    .map(|p| view! { <p>{p.trim().to_owned()}</p> })
+                    .collect_view()
+            };
+            view! {
+                <article class="consent-document" data-consent-id=document.id.clone() aria-labelledby=labelled_by>
+                    <h2 id=heading_id>{title}</h2>
+                    <div class="consent-text" tabindex="0" role="region" aria-labelledby=text_labelled_by>
+                        {paragraphs}
+                    </div>
+                </article>
+            }
+        })
+        .collect_view();
 
     let sign = move |_| {
         if busy.get_untracked() {
@@ -153,52 +150,68 @@ fn ConsentScreen(
         busy.set(true);
         let signature = ConsentSignature {
             match_token: appointment.match_token.clone(),
-            version: document.version.clone(),
+            version: String::new(),
             typed_name: name,
             signature_path: if by_typing_now { String::new() } else { path },
             signed_by_typing: by_typing_now,
             language: lang.get_untracked().code().to_owned(),
         };
-        let id = document.id.clone();
+        let documents = documents.clone();
         let on_signed = on_signed.clone();
         spawn_local(async move {
-            match api::sign_consent(&id, &signature).await {
-                Ok(()) => on_signed(),
-                Err(ApiFailure::Refused {
-                    code: ErrorCode::NotFound,
-                    ..
-                }) => {
-                    problem.try_set(Some(Problem::Expired));
+            for document in documents {
+                if signed.with_value(|done| done.contains(&document.id)) {
+                    continue;
                 }
-                Err(ApiFailure::Refused {
-                    code: ErrorCode::Conflict,
-                    ..
-                }) => {
-                    problem.try_set(Some(Problem::Changed));
+                let signature = ConsentSignature {
+                    version: document.version.clone(),
+                    ..signature.clone()
+                };
+                let failure = match api::sign_consent(&document.id, &signature).await {
+                    Ok(()) => {
+                        signed.update_value(|done| done.push(document.id.clone()));
+                        continue;
+                    }
+                    Err(failure) => failure,
+                };
+                match failure {
+                    ApiFailure::Refused {
+                        code: ErrorCode::NotFound,
+                        ..
+                    } => {
+                        problem.try_set(Some(Problem::Expired));
+                    }
+                    ApiFailure::Refused {
+                        code: ErrorCode::Conflict,
+                        ..
+                    } => {
+                        problem.try_set(Some(Problem::Changed));
+                    }
+                    ApiFailure::Refused { field: Some(field), .. } if field == "typed_name" => {
+                        name_error.try_set(Some(NameError::InvalidCharacter));
+                    }
+                    ApiFailure::Refused { .. } => {
+                        signature_error.try_set(Some(SignatureError::Malformed));
+                    }
+                    ApiFailure::Network => {
+                        problem.try_set(Some(Problem::Network));
+                    }
                 }
-                Err(ApiFailure::Refused { field: Some(field), .. }) if field == "typed_name" => {
-                    name_error.try_set(Some(NameError::InvalidCharacter));
-                }
-                Err(ApiFailure::Refused { .. }) => {
-                    signature_error.try_set(Some(SignatureError::Malformed));
-                }
-                Err(ApiFailure::Network) => {
-                    problem.try_set(Some(Problem::Network));
-                }
+                busy.try_set(false);
+                return;
             }
             busy.try_set(false);
+            on_signed();
         });
     };
 
     let has_errors = move || name_error.get().is_some() || signature_error.get().is_some();
     view! {
-        <section class="consent" aria-labelledby="consent-title" data-consent-id=consent_id>
+        <section class="consent" aria-labelledby="consent-title">
             <Steps current=4 />
-            <p class="step-indicator">{move || (s.get().consent_progress)(position.0, position.1)}</p>
-            <h1 id="consent-title">{title}</h1>
-            <div class="consent-text" id="consent-text" tabindex="0" role="region" aria-label=tr(|s| s.consent_text_label)>
-                {paragraphs}
-            </div>
+            <h1 id="consent-title">{tr(|s| s.consents_title)}</h1>
+            <p class="lead" id="consents-lead">{move || (s.get().consents_lead)(count)}</p>
+            {texts}
             <div class="announcer" role="alert" aria-live="assertive">
                 <Show when=has_errors>
                     <p class="error-summary" id="error-summary">{tr(|s| s.fix_errors)}</p>
@@ -272,7 +285,7 @@ fn ConsentScreen(
                 </div>
             </form>
             <button type="button" class="primary" id="sign" disabled=move || busy.get() on:click=sign>
-                {move || if busy.get() { s.get().form_sending } else { s.get().consent_agree }}
+                {move || if busy.get() { s.get().form_sending.to_owned() } else { (s.get().consent_agree)(count) }}
             </button>
             <NavButtons back />
         </section>

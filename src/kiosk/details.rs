@@ -184,19 +184,41 @@ pub fn page(appointment: KioskAppointment, on_file: Arc<OnFile>) -> AnyView {
         .iter()
         .map(|group| group_view(group, on_file.clone()))
         .collect_view();
+    let s = strings();
+    // At the kiosk this screen is also the greeting: the first name, the time and the
+    // provider are all it shows of the match until the patient asks to see more.
+    let greeting = (!flow.at_home()).then(|| {
+        let KioskAppointment {
+            first_name,
+            starts_at,
+            provider,
+            ..
+        } = appointment.clone();
+        let heading = Signal::derive(move || (s.get().greeting)(&first_name));
+        let summary = view! {
+            <p class="lead" id="appointment-summary">{move || (s.get().appointment_with)(&starts_at, &provider)}</p>
+            <button type="button" class="secondary" id="not-me" on:click=move |_| flow.start_over()>
+                {tr(|s| s.not_me)}
+            </button>
+        };
+        (heading, summary)
+    });
+    let (heading, summary) = greeting.unzip();
     view! {
         <Page
             name="details"
             step=1
             title=|s| s.details_title
+            heading
             lead=|s| s.details_lead
             notice=Signal::stored(None::<String>)
             button_id="details-continue"
             button=Signal::derive(tr(|s| s.continue_button))
             busy=Signal::stored(false)
             on_next=next
-            back=Step::Confirm(appointment)
+            back=flow.before_details(appointment)
         >
+            {summary}
             <button type="button" class="primary big" id="all-same" on:click=all_same>
                 {tr(|s| s.all_same)}
             </button>

@@ -18,7 +18,6 @@ fn kiosk_step(step: &Step) -> Option<KioskStep> {
         Step::Insurance(_) => KioskStep::Insurance,
         Step::Intake(_) => KioskStep::Forms,
         Step::Consents(_) => KioskStep::Consents,
-        Step::Payment(_) => KioskStep::Payment,
         Step::Review(_) => KioskStep::Review,
         Step::Done { .. } => KioskStep::Done,
         Step::NotFound => KioskStep::NotFound,

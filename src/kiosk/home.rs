@@ -40,8 +40,8 @@ pub fn step_at(saved: ProgressStep, appointment: KioskAppointment) -> Step {
         ProgressStep::Insurance => Step::Insurance(appointment),
         ProgressStep::Intake => Step::Intake(appointment),
         ProgressStep::Consents => Step::Consents(appointment),
-        ProgressStep::Payment => Step::Payment(appointment),
-        ProgressStep::Review => Step::Review(appointment),
+        // Payment is asked on the review: a progress saved at it resumes there.
+        ProgressStep::Payment | ProgressStep::Review => Step::Review(appointment),
     }
 }
 
@@ -52,7 +52,6 @@ fn progress_step(step: &Step) -> Option<(ProgressStep, &KioskAppointment)> {
         Step::Insurance(a) => (ProgressStep::Insurance, a),
         Step::Intake(a) => (ProgressStep::Intake, a),
         Step::Consents(a) => (ProgressStep::Consents, a),
-        Step::Payment(a) => (ProgressStep::Payment, a),
         Step::Review(a) => (ProgressStep::Review, a),
         _ => return None,
     })

@@ -62,7 +62,11 @@ pub fn Identify() -> impl IntoView {
         };
         spawn_local(async move {
             match api::identify(&request).await {
-                Ok(IdentifyResponse::Found { appointment }) => flow.go(Step::Confirm(appointment)),
+                // Greeted on the details screen; someone already checked in only hears so.
+                Ok(IdentifyResponse::Found { appointment }) if appointment.already_checked_in => {
+                    flow.go(Step::Confirm(appointment))
+                }
+                Ok(IdentifyResponse::Found { appointment }) => flow.go(Step::Details(appointment)),
                 Ok(IdentifyResponse::NotFound) => flow.go(Step::NotFound),
                 Ok(IdentifyResponse::Several) => flow.go(Step::Several),
                 // The server runs the same checks; if it still disagrees, say so at the field.

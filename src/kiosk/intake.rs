@@ -1,6 +1,11 @@
-//! The clinic's intake forms, one screen each, in the order the server lists them. Each form
+//! The clinic's intake forms, one screen each, in the order the server lists them (the clinic's
+//! re-ask rules already left out what a returning patient answered recently enough). Each form
 //! is checked here with the domain engine, then sent; the server checks it again. The PHQ-9
 //! is asked only after a PHQ-2 of 3 or more, scored here from the answers just given.
+//!
+//! Forms the clinic pre-fills come first, together on one screen: the patient's last answers,
+//! hidden until asked for (the lobby can see the screen), confirmed with one "Still right" —
+//! or "Something changed" opens each of them, filled in, to edit.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -8,7 +13,7 @@ use std::sync::Arc;
 use arrive_domain::api::{FormSubmission, FormSummary, KioskAppointment, MatchTokenRequest, SavedForm};
 use arrive_domain::questionnaire::draft;
 use arrive_domain::questionnaire::model::{localized, ResponseItem};
-use arrive_domain::questionnaire::{phq, Questionnaire};
+use arrive_domain::questionnaire::{phq, summary, Questionnaire};
 use arrive_domain::ErrorCode;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -79,14 +84,24 @@ async fn load_forms(match_token: String, sent: Vec<SavedForm>) -> Result<Vec<Int
     for summary in list.forms {
         let form = api::form(&summary.id).await?;
         let answered = sent.iter().find(|f| f.id == summary.id);
+        let given = answered
+            .map(|f| f.item.clone())
+            .or_else(|| summary.last_answers.as_ref().map(|last| last.item.clone()));
         forms.push(IntakeForm {
-            draft: RwSignal::new(answered.map_or_else(|| draft::start(&form.item), |f| f.item.clone())),
+            draft: RwSignal::new(given.unwrap_or_else(|| draft::start(&form.item))),
             form: Arc::new(form),
             summary,
             sent: RwSignal::new(answered.is_some()),
         });
     }
     Ok(forms)
+}
+
+/// The forms that came back with the patient's last answers and are not sent yet.
+fn to_confirm(forms: &[IntakeForm]) -> Vec<usize> {
+    (0..forms.len())
+        .filter(|&i| forms[i].summary.last_answers.is_some() && !forms[i].sent.get_untracked())
+        .collect()
 }
 
 /// Whether form `index` is asked, given the forms before it (the PHQ-9 after a PHQ-2 of 3+).
@@ -140,10 +155,32 @@ fn FormSteps(forms: Vec<IntakeForm>, appointment: KioskAppointment) -> impl Into
     // The forms shown before the current one, for Back.
     let visited = RwSignal::new(earlier);
     let current = RwSignal::new(Some(start));
+    // Pre-filled forms are confirmed together first (not when coming back from the consents).
+    let confirming = RwSignal::new(!flow.going_back.get_value() && !to_confirm(&forms).is_empty());
 
     let screens = forms.clone();
     let back_to = appointment.clone();
     move || {
+        if confirming.get() {
+            let forms = screens.clone();
+            let appointment = back_to.clone();
+            let on_confirmed = move || match first_open(&forms) {
+                Some(next) => {
+                    super::screen::changed();
+                    confirming.set(false);
+                    current.set(Some(next));
+                }
+                None => flow.go(Step::Consents(appointment.clone())),
+            };
+            let on_change = move || {
+                super::screen::changed();
+                confirming.set(false);
+            };
+            return Some(
+                view! { <StillRight forms=screens.clone() appointment=back_to.clone() on_confirmed on_change /> }
+                    .into_any(),
+            );
+        }
         let index = current.get()?;
         let steps = screens.clone();
         let appointment = appointment.clone();
@@ -172,15 +209,163 @@ fn FormSteps(forms: Vec<IntakeForm>, appointment: KioskAppointment) -> impl Into
             let screens = screens.clone();
             move || (visited.with(|v| v.len()) + 1, screens.len())
         });
-        Some(view! {
-            <FormScreen
-                entry=screens[index].clone()
-                match_token
-                position
-                on_back
-                on_sent
-            />
+        Some(
+            view! {
+                <FormScreen
+                    entry=screens[index].clone()
+                    match_token
+                    position
+                    on_back
+                    on_sent
+                />
+            }
+            .into_any(),
+        )
+    }
+}
+
+/// The pre-filled forms on one screen: each title and the day of its answers, the answers
+/// themselves behind "Show my answers", one "Still right" that sends them all as given, and
+/// "Something changed" to go through them one by one.
+#[component]
+fn StillRight(
+    forms: Arc<Vec<IntakeForm>>,
+    appointment: KioskAppointment,
+    on_confirmed: impl Fn() + Clone + 'static,
+    on_change: impl Fn() + 'static,
+) -> impl IntoView {
+    let s = strings();
+    let flow = expect_context::<Flow>();
+    let lang = expect_context::<RwSignal<Lang>>();
+    let busy = RwSignal::new(false);
+    let problem = RwSignal::new(None::<Problem>);
+    let listed = to_confirm(&forms);
+    let back = Step::Insurance(appointment.clone());
+    let rows = listed
+        .iter()
+        .map(|&i| {
+            let entry = forms[i].clone();
+            let shown = RwSignal::new(false);
+            let id = entry.form.id.clone();
+            let answers_id = format!("answers-{id}");
+            let title = {
+                let (form, fallback) = (entry.form.clone(), entry.summary.title.clone());
+                move || {
+                    localized(form.title.as_deref(), form.title_element.as_ref(), lang.get().code())
+                        .unwrap_or(&fallback)
+                        .to_owned()
+                }
+            };
+            let day = entry
+                .summary
+                .last_answers
+                .as_ref()
+                .and_then(|last| arrive_domain::date::parse_iso(&last.answered_on));
+            let when = move || {
+                let s = s.get();
+                day.map(|d| {
+                    use chrono::Datelike;
+                    (s.last_answered_on)(d.day(), s.month_names[d.month0() as usize], d.year())
+                })
+            };
+            let answers = {
+                let (form, draft) = (entry.form.clone(), entry.draft);
+                move || {
+                    let response = draft.with(|d| draft::finish(&form, d));
+                    summary::answered(&form.item, &response, lang.get().code())
+                        .into_iter()
+                        .map(|(question, answer)| view! { <dt>{question}</dt><dd>{answer}</dd> })
+                        .collect_view()
+                }
+            };
+            view! {
+                <li class="still-right-form" data-form-id=id.clone()>
+                    <h2 id=format!("still-title-{id}")>{title}</h2>
+                    <p class="on-file">{when}</p>
+                    <button
+                        type="button"
+                        class="secondary"
+                        id=format!("show-{id}")
+                        aria-expanded=move || if shown.get() { "true" } else { "false" }
+                        aria-controls=answers_id.clone()
+                        on:click=move |_| shown.update(|v| *v = !*v)
+                    >
+                        {move || if shown.get() { s.get().hide_answers } else { s.get().show_answers }}
+                    </button>
+                    <dl class="review-list" id=answers_id hidden=move || !shown.get()>
+                        {move || shown.get().then(answers.clone())}
+                    </dl>
+                </li>
+            }
         })
+        .collect_view();
+
+    let confirm = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        problem.set(None);
+        let (forms, listed, on_confirmed) = (forms.clone(), listed.clone(), on_confirmed.clone());
+        let match_token = appointment.match_token.clone();
+        spawn_local(async move {
+            for i in listed {
+                let entry = &forms[i];
+                let response = entry.draft.with_untracked(|d| draft::finish(&entry.form, d));
+                let submission = FormSubmission {
+                    match_token: match_token.clone(),
+                    response,
+                };
+                match api::submit_form(&entry.form.id, &submission).await {
+                    Ok(()) => {
+                        flow.draft.form_sent(&entry.form.id, entry.draft.get_untracked());
+                        entry.sent.set(true);
+                    }
+                    Err(failure) => {
+                        problem.try_set(Some(match failure {
+                            ApiFailure::Network => Problem::Network,
+                            ApiFailure::Refused {
+                                code: ErrorCode::NotFound,
+                                ..
+                            } => Problem::Expired,
+                            // Last time's answers no longer fit the form (the clinic changed
+                            // it): the patient goes through it, filled in as far as it fits.
+                            ApiFailure::Refused { .. } => Problem::Refused,
+                        }));
+                        busy.try_set(false);
+                        return;
+                    }
+                }
+            }
+            busy.try_set(false);
+            on_confirmed();
+        });
+    };
+    let problem_text = move || {
+        problem.get().map(|p| {
+            let text = match p {
+                Problem::Network => s.get().network_error,
+                Problem::Expired => s.get().expired_error,
+                Problem::Refused => s.get().still_right_refused,
+            };
+            view! { <p class="error-summary" id="problem">{text}</p> }
+        })
+    };
+    view! {
+        <section class="intake still-right" aria-labelledby="still-right-title">
+            <Steps current=3 />
+            <h1 id="still-right-title">{tr(|s| s.still_right_title)}</h1>
+            <p class="lead">{tr(|s| s.still_right_lead)}</p>
+            <div class="announcer" role="alert" aria-live="assertive">{problem_text}</div>
+            <ul class="still-right-forms">{rows}</ul>
+            <button type="button" class="primary big" id="still-right" disabled=move || busy.get() on:click=confirm>
+                {move || if busy.get() { s.get().form_sending } else { s.get().still_right }}
+            </button>
+            <button type="button" class="secondary" id="something-changed" on:click=move |_| on_change()>
+                {tr(|s| s.something_changed)}
+            </button>
+            <super::NavButtons back />
+        </section>
     }
 }
 

@@ -49,8 +49,7 @@ pub enum Step {
     Details(KioskAppointment),
     Insurance(KioskAppointment),
     Consents(KioskAppointment),
-    Payment(KioskAppointment),
-    /// What changed, and the "Check in" button.
+    /// What changed, how the patient will pay, and the "Check in" button.
     Review(KioskAppointment),
     /// The camera reads a pre-registration pass's QR code.
     ScanPass,
@@ -143,6 +142,16 @@ impl Flow {
         }
     }
 
+    /// The screen before the details: the greeting at home; at the kiosk the details greet the
+    /// patient themselves, and Back returns to "Who are you?".
+    pub fn before_details(&self, appointment: KioskAppointment) -> Step {
+        if self.at_home() {
+            Step::Confirm(appointment)
+        } else {
+            Step::Identify
+        }
+    }
+
     /// Where "Continue" after "Hello" leads: the details, or where the patient left off.
     pub fn after_greeting(&self, appointment: KioskAppointment) -> Step {
         match self.resume_at.get_value() {
@@ -159,7 +168,7 @@ impl Flow {
         self.show(step);
     }
 
-    /// Where the consents lead: payment, or back to the pass's "Check in" when checking in
+    /// Where the consents lead: the review, or back to the pass's "Check in" when checking in
     /// with a pass (everything it needed is done by then).
     pub fn after_consents(&self, appointment: KioskAppointment) -> Step {
         if self.express.get_value() {
@@ -169,7 +178,7 @@ impl Flow {
                 consents_missing: false,
             })
         } else {
-            Step::Payment(appointment)
+            Step::Review(appointment)
         }
     }
 
@@ -259,7 +268,6 @@ pub fn Kiosk() -> impl IntoView {
         | Step::Insurance(_)
         | Step::Intake(_)
         | Step::Consents(_)
-        | Step::Payment(_)
         | Step::Review(_)
         | Step::ScanPass
         | Step::Express(_)

@@ -1,15 +1,14 @@
-//! Payment: today's expected co-pay and any earlier balance, and how the patient means to pay.
-//! Only the intention is asked; the kiosk never takes card numbers.
+//! Payment, on the check-in screen: today's expected co-pay and any earlier balance, and how the
+//! patient means to pay. Only the intention is asked; the kiosk never takes card numbers.
 
 use std::sync::Arc;
 
-use arrive_domain::api::KioskAppointment;
 use leptos::prelude::*;
 
 use super::draft::*;
-use super::widgets::{focus_first_invalid, Choices, Page, Pick};
-use super::{Flow, Step};
-use crate::app::{strings, tr};
+use super::widgets::{Choices, Pick};
+use super::Flow;
+use crate::app::tr;
 
 /// The choices, in `PAYMENTS` order.
 const CHOICES: [(&str, Pick); 4] = [
@@ -19,10 +18,15 @@ const CHOICES: [(&str, Pick); 4] = [
     ("pay-assistance", |s| s.pay_assistance),
 ];
 
-pub fn page(appointment: KioskAppointment, on_file: Arc<OnFile>) -> AnyView {
+/// Whether a way to pay is chosen; if not, the error shows next to the choices.
+pub fn chosen(flow: Flow, on_file: &OnFile) -> bool {
+    flow.draft.check(&[("payment", A_PAYMENT)], |_| false, &on_file.payers)
+}
+
+#[component]
+pub fn PaymentChoice(on_file: Arc<OnFile>) -> impl IntoView {
     let flow = expect_context::<Flow>();
-    let s = strings();
-    let chosen = flow.draft.answers[A_PAYMENT];
+    let s = crate::app::strings();
     let (copay, balance) = (on_file.record.copay_cents, on_file.record.prior_balance_cents);
     let amounts = move || {
         let s = s.get();
@@ -37,33 +41,18 @@ pub fn page(appointment: KioskAppointment, on_file: Arc<OnFile>) -> AnyView {
         .zip(1..)
         .map(|(&(id, label), value)| (id.to_owned(), label, value))
         .collect();
-    let next = {
-        let appointment = appointment.clone();
-        Callback::new(move |()| {
-            if flow.draft.check(&[("payment", A_PAYMENT)], |_| false, &on_file.payers) {
-                flow.go(Step::Review(appointment.clone()));
-            } else {
-                focus_first_invalid();
-            }
-        })
-    };
     view! {
-        <Page
-            name="payment"
-            step=5
-            title=|s| s.payment_title
-            lead=|s| s.payment_lead
-            notice=Signal::stored(None::<String>)
-            button_id="payment-continue"
-            button=Signal::derive(tr(|s| s.continue_button))
-            busy=Signal::stored(false)
-            on_next=next
-            back=Step::Consents(appointment)
-        >
+        <fieldset class="group" id="payment-group">
+            <legend id="payment-title">{tr(|s| s.payment_lead)}</legend>
             <ul class="amounts" id="amounts">{amounts}</ul>
-            <Choices choices chosen path="payment".to_owned() name="payment" labelled_by="payment-title".to_owned() on_pick=next />
+            <Choices
+                choices
+                chosen=flow.draft.answers[A_PAYMENT]
+                path="payment".to_owned()
+                name="payment"
+                labelled_by="payment-title".to_owned()
+            />
             <p class="notice" id="no-card-numbers">{tr(|s| s.no_card_numbers)}</p>
-        </Page>
+        </fieldset>
     }
-    .into_any()
 }

@@ -1,5 +1,5 @@
-//! Review: only what changed, in plain words (member IDs masked but for the last four), the
-//! payment choice, and the one "Check in" button that sends everything. On a network failure
+//! Review: only what changed, in plain words (member IDs masked but for the last four), how the
+//! patient will pay, and the one "Check in" button that sends everything. On a network failure
 //! the check-in is retried with the same idempotency key (the server answers a repeat with the
 //! first answer); after 30 s the patient is given a reference for the desk while retries go on.
 
@@ -14,7 +14,8 @@ use leptos::task::spawn_local;
 
 use super::details::language_name;
 use super::draft::*;
-use super::widgets::{Page, Pick};
+use super::payment::{self, PaymentChoice};
+use super::widgets::{focus_first_invalid, Page, Pick};
 use super::{Flow, Step};
 use crate::api::{self, ApiFailure};
 use crate::app::{strings, tr};
@@ -70,20 +71,16 @@ pub fn page(appointment: KioskAppointment, on_file: Arc<OnFile>) -> AnyView {
     let busy = RwSignal::new(false);
     let notice = RwSignal::new(None::<Notice>);
 
+    let payment_on_file = on_file.clone();
     let summary = {
         let on_file = on_file.clone();
         move || {
             let lines = changes(&draft.verification(), &on_file, s.get());
-            let payment = (
-                s.get().step_names[4],
-                PAYMENT_LABELS[usize::from(draft.answers[A_PAYMENT].get().max(1)) - 1](s.get()).to_owned(),
-            );
             let nothing = lines
                 .is_empty()
                 .then(|| view! { <p id="nothing-changed">{tr(|s| s.nothing_changed)}</p> });
             let rows = lines
                 .into_iter()
-                .chain([payment])
                 .map(|(label, value)| view! { <dt>{label}</dt><dd>{value}</dd> })
                 .collect_view();
             view! { {nothing} <dl class="review-list" id="review-changes">{rows}</dl> }
@@ -95,6 +92,9 @@ pub fn page(appointment: KioskAppointment, on_file: Arc<OnFile>) -> AnyView {
         Callback::new(move |()| {
             if busy.get_untracked() {
                 return;
+            }
+            if !payment::chosen(flow, &on_file) {
+                return focus_first_invalid();
             }
             busy.set(true);
             notice.set(None);
@@ -185,7 +185,7 @@ pub fn page(appointment: KioskAppointment, on_file: Arc<OnFile>) -> AnyView {
     view! {
         <Page
             name="review"
-            step=6
+            step=5
             title
             lead
             notice=notice_text
@@ -193,9 +193,10 @@ pub fn page(appointment: KioskAppointment, on_file: Arc<OnFile>) -> AnyView {
             button
             busy
             on_next=check_in
-            back=Step::Payment(appointment)
+            back=Step::Consents(appointment)
         >
             {summary}
+            <PaymentChoice on_file=payment_on_file />
         </Page>
     }
     .into_any()
@@ -228,8 +229,6 @@ enum Notice {
 }
 
 /// The payment choices as the review names them, in `PAYMENTS` order.
-const PAYMENT_LABELS: [Pick; 4] = [|s| s.pay_card, |s| s.pay_cash, |s| s.pay_bill, |s| s.pay_assistance];
-
 /// (label, what the patient gave) for each group that changed, in screen order.
 fn changes(v: &Verification, on_file: &OnFile, s: &Strings) -> Vec<(&'static str, String)> {
     let mut lines = Vec::new();

@@ -15,7 +15,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::{
-    consents, details, draft, home_pass, insurance, intake, pass, payment, review, scan, Flow, NavButtons, Step,
+    consents, details, draft, home_pass, insurance, intake, pass, review, scan, Flow, NavButtons, Step,
 };
 use crate::app::tr;
 
@@ -154,12 +154,14 @@ fn scanner_step() -> Result<AnyView, ChunkMissing> {
 )]
 fn later_steps(step: Step) -> Result<AnyView, ChunkMissing> {
     Ok(match step {
-        Step::Details(a) => draft::with_record(a.clone(), Step::Confirm(a), details::page),
+        Step::Details(a) => {
+            let back = expect_context::<Flow>().before_details(a.clone());
+            draft::with_record(a, back, details::page)
+        }
         Step::Insurance(a) => draft::with_record(a.clone(), Step::Details(a), insurance::page),
         Step::Intake(appointment) => view! { <intake::Intake appointment /> }.into_any(),
         Step::Consents(appointment) => view! { <consents::Consents appointment /> }.into_any(),
-        Step::Payment(a) => draft::with_record(a.clone(), Step::Consents(a), payment::page),
-        Step::Review(a) => draft::with_record(a.clone(), Step::Payment(a), review::page),
+        Step::Review(a) => draft::with_record(a.clone(), Step::Consents(a), review::page),
         Step::Express(found) => pass::express_page(found),
         Step::PassReady { first_name, pass } => home_pass::page(first_name, pass),
         // Not a later step: the kiosk shows those itself.

@@ -15,7 +15,7 @@ use crate::i18n::Strings;
 pub type Pick = fn(&Strings) -> &'static str;
 
 /// The steps after "Hello" as the indicator counts them (1-based positions).
-pub const STEP_COUNT: usize = 6;
+pub const STEP_COUNT: usize = 5;
 
 /// "Step 2 of 6: Insurance", and a bar of the six steps with the current one marked.
 #[component]
@@ -71,15 +71,19 @@ pub fn Page(
     #[prop(into)] busy: Signal<bool>,
     on_next: Callback<()>,
     back: Step,
+    /// A heading that is not one of the strings (the greeting, with the patient's name).
+    #[prop(default = None)]
+    heading: Option<Signal<String>>,
     children: Children,
 ) -> impl IntoView {
     let flow = expect_context::<Flow>();
     let problems = flow.draft.problems;
     let title_id = format!("{name}-title");
+    let title = move || heading.map_or_else(|| tr(title)().to_owned(), |h| h.get());
     view! {
         <section class=format!("verify {name}") aria-labelledby=title_id.clone()>
             <Steps current=step />
-            <h1 id=title_id.clone()>{tr(title)}</h1>
+            <h1 id=title_id.clone()>{title}</h1>
             <p class="lead">{tr(lead)}</p>
             <div class="announcer" role="alert" aria-live="assertive">
                 <Show when=move || problems.with(|p| !p.is_empty())>

@@ -9,6 +9,7 @@ pub mod draft;
 mod engine;
 pub mod model;
 pub mod phq;
+pub mod reask;
 pub mod summary;
 
 pub use engine::{enabled_items, load, validate, FormError, Problem, ProblemKind};

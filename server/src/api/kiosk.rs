@@ -88,10 +88,12 @@ fn match_expired() -> ApiError {
 #[utoipa::path(get, path = "/forms", tag = "kiosk",
     responses((status = 200, description = "Every form of the clinic.", body = FormList)))]
 async fn list_forms(State(state): State<AppState>) -> Json<FormList> {
-    Json(state.forms.list(None))
+    Json(state.forms.list())
 }
 
-/// The forms this patient's visit asks, in order (a POST: the token stays out of URLs).
+/// The forms this patient's visit asks, in order (a POST: the token stays out of URLs): what
+/// the clinic's re-ask rules leave for a returning patient, a pre-filled form with their last
+/// answers.
 #[utoipa::path(post, path = "/forms/for-visit", tag = "kiosk", request_body = MatchTokenRequest,
     responses((status = 200, description = "The forms this visit asks, in order.", body = FormList),
         (status = 404, description = "The match has expired.", body = ErrorBody)))]
@@ -100,8 +102,9 @@ async fn forms_for_visit(
     ApiJson(request): ApiJson<MatchTokenRequest>,
 ) -> Result<Json<FormList>, ApiError> {
     let appointment_id = matched_appointment(&state, &request.match_token).await?;
-    let visit_type = state.store.visit_type(appointment_id).await?;
-    Ok(Json(state.forms.list(Some(&visit_type))))
+    let progress = state.store.form_progress(appointment_id).await?;
+    let earlier = state.store.earlier_answers(appointment_id).await?;
+    Ok(Json(state.forms.list_due(&progress, &earlier)))
 }
 
 #[utoipa::path(get, path = "/forms/{form_id}", tag = "kiosk",
@@ -316,8 +319,8 @@ async fn redeem_pass(
 
 /// Whether a form the visit asks is still unanswered (or PHQ-9 after a positive PHQ-2).
 async fn forms_missing(state: &AppState, appointment_id: i64) -> Result<bool, ApiError> {
-    let (visit_type, answered, phq2) = state.store.form_progress(appointment_id).await?;
-    Ok(!state.forms.missing(&visit_type, &answered, phq2).is_empty())
+    let progress = state.store.form_progress(appointment_id).await?;
+    Ok(!state.forms.missing(&progress).is_empty())
 }
 
 /// The clinic's consents this visit has not signed in their current wording.
@@ -353,8 +356,7 @@ async fn check_in(
         .await?
         .ok_or_else(match_expired)?;
     let appointment_id = matched.appointment_id;
-    let (visit_type, answered, phq2) = &matched.forms;
-    let forms_incomplete = !state.forms.missing(visit_type, answered, *phq2).is_empty();
+    let forms_incomplete = !state.forms.missing(&matched.forms).is_empty();
     let ask_payer = crate::eligibility::ask_after_check_in(
         verified.as_ref().map(|v| &v.insurance),
         matched.coverage_on_file,

@@ -17,6 +17,7 @@ use sqlx::Row;
 
 mod detail;
 mod handoff;
+mod intake;
 mod kiosks;
 mod metrics;
 mod pre_registration;
@@ -129,31 +130,25 @@ pub struct CheckIn {
 
 /// A visit's intake forms so far: (visit type, ids of the forms answered, PHQ-2 total while
 /// no PHQ-9 is answered).
-pub type FormProgress = (String, Vec<String>, Option<u32>);
-
-/// (appointment id, visit type, form id, PHQ-2 total, PHQ-9 total): one per answered form, or
-/// one with no form.
-type FormRow = (i64, String, Option<String>, Option<i64>, Option<i64>);
-
-/// A `FormRow`, then whether insurance is on file and whether the payer's answer is
+/// An `intake::FormRow`, then whether insurance is on file and whether the payer's answer is
 /// (`MatchedVisit`).
-type MatchedRow = (i64, String, Option<String>, Option<i64>, Option<i64>, bool, bool);
-
-/// `FormRow`s of one appointment: the appointment and its `FormProgress`.
-fn fold_form_progress(rows: Vec<FormRow>) -> Option<(i64, FormProgress)> {
-    let (appointment_id, visit_type) = rows.first().map(|r| (r.0, r.1.clone()))?;
-    let phq2 = rows
-        .iter()
-        .find_map(|(.., phq2, phq9)| phq2.filter(|_| phq9.is_none()))
-        .and_then(|t| u32::try_from(t).ok());
-    let answered = rows.into_iter().filter_map(|(_, _, form_id, ..)| form_id).collect();
-    Some((appointment_id, (visit_type, answered, phq2)))
-}
+type MatchedRow = (
+    i64,
+    String,
+    String,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    Option<bool>,
+    String,
+    bool,
+    bool,
+);
 
 /// What `Store::matched_visit` finds for a check-in.
 pub struct MatchedVisit {
     pub appointment_id: i64,
-    pub forms: FormProgress,
+    pub forms: crate::forms::FormProgress,
     /// The patient has insurance on file.
     pub coverage_on_file: bool,
     /// The payer's answer about this visit is on file (an ask that got no answer does not count).
@@ -794,35 +789,19 @@ impl Store {
         Ok(event_id)
     }
 
-    /// What the intake forms of a visit come to, in one query: its visit type, the forms
-    /// answered, and the PHQ-2 total when a PHQ-2 was answered without a PHQ-9 (as
-    /// `visit_type`, `submitted_forms` and `phq2_total` say one by one).
-    pub async fn form_progress(&self, appointment_id: i64) -> Result<FormProgress, sqlx::Error> {
-        let rows: Vec<FormRow> = on_pool!(&self.pool, |p| {
-            sqlx::query_as(
-                "SELECT a.id, a.visit_type, r.form_id, r.phq2_total, r.phq9_total
-             FROM appointment a LEFT JOIN questionnaire_response r ON r.appointment_id = a.id WHERE a.id = $1",
-            )
-            .bind(appointment_id)
-            .fetch_all(p)
-            .await
-        })?;
-        fold_form_progress(rows)
-            .map(|(_, progress)| progress)
-            .ok_or(sqlx::Error::RowNotFound)
-    }
-
     /// The visit of a live match token, its `form_progress` and what is on file with the payer,
     /// in one query and without using the token (no write): what a check-in looks up before it
     /// queues its transaction, which redeems the token with the arrival.
     pub async fn matched_visit(&self, token: &str, now: DateTime<Utc>) -> Result<Option<MatchedVisit>, sqlx::Error> {
         let rows: Vec<MatchedRow> = on_pool!(&self.pool, |p| {
             sqlx::query_as(
-                "SELECT a.id, a.visit_type, r.form_id, r.phq2_total, r.phq9_total,
+                "SELECT a.id, a.visit_type, substr(a.starts_at, 1, 10), r.form_id, r.phq2_total, r.phq9_total,
+                    r.appointment_id = a.id, substr(v.starts_at, 1, 10),
                     EXISTS (SELECT 1 FROM coverage c WHERE c.patient_id = a.patient_id),
                     EXISTS (SELECT 1 FROM eligibility e WHERE e.appointment_id = a.id AND e.coverage <> 'unavailable')
              FROM match_token t JOIN appointment a ON a.id = t.appointment_id
-                  LEFT JOIN questionnaire_response r ON r.appointment_id = a.id
+                  JOIN appointment v ON v.patient_id = a.patient_id AND v.starts_at <= a.starts_at
+                  LEFT JOIN questionnaire_response r ON r.appointment_id = v.id
              WHERE t.token = $1 AND t.expires_at >= $2",
             )
             .bind(token)
@@ -835,25 +814,17 @@ impl Store {
         };
         let rows = rows
             .into_iter()
-            .map(|(id, visit_type, form, phq2, phq9, ..)| (id, visit_type, form, phq2, phq9));
+            .map(|(id, visit_type, day, form, phq2, phq9, here, answered_day, ..)| {
+                (id, visit_type, day, form, phq2, phq9, here, answered_day)
+            });
         Ok(
-            fold_form_progress(rows.collect()).map(|(appointment_id, forms)| MatchedVisit {
+            intake::fold_form_progress(rows.collect()).map(|(appointment_id, forms)| MatchedVisit {
                 appointment_id,
                 forms,
                 coverage_on_file,
                 payer_answered,
             }),
         )
-    }
-
-    /// The ids of the forms answered for this appointment.
-    pub async fn submitted_forms(&self, appointment_id: i64) -> Result<Vec<String>, sqlx::Error> {
-        on_pool!(&self.pool, |p| sqlx::query_scalar(
-            "SELECT form_id FROM questionnaire_response WHERE appointment_id = $1"
-        )
-        .bind(appointment_id)
-        .fetch_all(p)
-        .await)
     }
 
     /// The appointment's PHQ-2 total, if its PHQ-2 was answered.
