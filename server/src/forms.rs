@@ -113,15 +113,21 @@ impl Forms {
 
     /// The forms this visit asks, in order, with how: the visit type's list less what the
     /// re-ask rules skip for this patient.
+    /// The PHQ-9 follows this visit's PHQ-2: with no PHQ-2 due it is not asked either.
     pub fn due<'a>(&'a self, progress: &FormProgress) -> Vec<(&'a Questionnaire, Due)> {
-        self.for_visit(&progress.visit_type)
+        let mut due: Vec<(&Questionnaire, Due)> = self
+            .for_visit(&progress.visit_type)
             .into_iter()
             .map(|form| {
                 let due = self.rule(&form.id).due(progress.last_answered(&form.id), progress.visit_day);
                 (form, due)
             })
             .filter(|(_, due)| *due != Due::Skip)
-            .collect()
+            .collect();
+        if !due.iter().any(|(form, _)| has_code(form, PHQ2_CODE)) {
+            due.retain(|(form, _)| !is_phq9(form));
+        }
+        due
     }
 
     /// The forms a visit of this type asks, in order.

@@ -418,7 +418,7 @@ async fn arrivals_survive_a_restart_and_the_demo_is_not_seeded_twice() {
         .json()
         .await
         .unwrap();
-    assert_eq!(day.appointments.len(), 12);
+    assert_eq!(day.appointments.len(), 13);
     let james = day.appointments.iter().find(|a| a.patient == "James S.").unwrap();
     assert_eq!(james.status, AppointmentStatus::Arrived);
     assert_eq!(james.arrived_at.as_deref(), Some(arrival.arrived_at.as_str()));

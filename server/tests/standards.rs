@@ -311,7 +311,7 @@ async fn a_real_ehr_gets_one_chart_one_appointment_and_every_change() {
         .into_iter()
         .map(|a| (a["identifier"][0]["value"].as_str().unwrap().to_owned(), a))
         .collect();
-    assert_eq!(as_loaded.len(), 12);
+    assert_eq!(as_loaded.len(), 13);
 
     // 1, 2: nothing changed (Medicare; no insurance on file).
     for (last, dob, n) in [("Okafor", "1949-12-02", 1), ("N'Diaye", "1995-02-28", 2)] {
@@ -414,9 +414,9 @@ async fn a_real_ehr_gets_one_chart_one_appointment_and_every_change() {
     }
 
     // One chart per person, one appointment per visit, none created.
-    assert_eq!(engine.search("Patient?_count=100").await.len(), 12);
+    assert_eq!(engine.search("Patient?_count=100").await.len(), 13);
     let appointments = engine.search("Appointment?_count=100").await;
-    assert_eq!(appointments.len(), 12);
+    assert_eq!(appointments.len(), 13);
     let mut arrived_in_ehr = 0;
     for now in &appointments {
         let id = now["identifier"][0]["value"].as_str().unwrap();

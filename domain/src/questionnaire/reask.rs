@@ -48,9 +48,9 @@ impl AskRule {
     /// `every visit`, `if older than 90 days`, `once`, each optionally `, pre-filled`.
     pub fn parse(text: &str) -> Result<AskRule, String> {
         let text = text.trim();
-        let (when, pre_filled) = match text.rsplit_once(',') {
-            Some((when, "pre-filled")) => (when.trim(), true),
-            Some((_, other)) => return Err(format!("unknown option {:?} (expected `pre-filled`)", other.trim())),
+        let (when, pre_filled) = match text.rsplit_once(',').map(|(when, option)| (when.trim(), option.trim())) {
+            Some((when, "pre-filled")) => (when, true),
+            Some((_, other)) => return Err(format!("unknown option {other:?} (expected `pre-filled`)")),
             None => (text, false),
         };
         let when = match when {
