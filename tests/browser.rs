@@ -338,12 +338,11 @@ async fn a_patient_confirms_details_changes_insurance_and_checks_in_through_a_dr
     type_into(&kiosk, "#dob-day", "14").await;
     type_into(&kiosk, "#dob-year", "1956").await;
     click(&kiosk, "#continue").await;
-    wait_for(&kiosk, "#confirm-title").await;
-    click(&kiosk, "#continue").await;
+    wait_for(&kiosk, "#details-title").await;
 
     // Details: what is on file, masked; nothing chosen yet is a mistake to point at.
     wait_for(&kiosk, "#details-title").await;
-    assert_eq!(text(&kiosk, "#steps-text"), "Step 1 of 6: Details");
+    assert_eq!(text(&kiosk, "#steps-text"), "Step 1 of 5: Details");
     assert_eq!(
         find(&kiosk, "#steps li[aria-current=step]").text_content().as_deref(),
         Some("Details")
@@ -409,8 +408,8 @@ async fn a_patient_confirms_details_changes_insurance_and_checks_in_through_a_dr
     type_into(&kiosk, "#member-id", "1EG4-TE5-MK73").await;
     click(&kiosk, "#insurance-continue").await;
 
-    // No forms and no consents are left: on to payment. Back passes them again, backwards.
-    wait_for(&kiosk, "#payment-title").await;
+    // No forms and no consents are left: on to the review. Back passes them again, backwards.
+    wait_for(&kiosk, "#review-title").await;
     click(&kiosk, "#back").await;
     wait_for(&kiosk, "#insurance-title").await;
     assert_eq!(
@@ -419,23 +418,21 @@ async fn a_patient_confirms_details_changes_insurance_and_checks_in_through_a_dr
         "Back keeps what was typed"
     );
     click(&kiosk, "#insurance-continue").await;
-    wait_for(&kiosk, "#payment-title").await;
+    wait_for(&kiosk, "#review-title").await;
     let amounts = text(&kiosk, "#amounts");
     assert!(amounts.contains("Today's expected co-pay: $25.00"), "{amounts}");
     assert!(amounts.contains("Earlier balance: $45.50"), "{amounts}");
     assert!(text(&kiosk, "#no-card-numbers").contains("never asks for card numbers"));
-    click(&kiosk, "#payment-continue").await;
+    // Checking in without saying how to pay: the question says so, next to it.
+    click(&kiosk, "#check-in").await;
     assert_eq!(text(&kiosk, "#payment-choice-error"), "Please choose one.");
-    // Choosing how to pay is the step's one question: the tap moves on.
     click(&kiosk, "#pay-cash").await;
 
     // Review: only what changed, the member ID masked.
-    wait_for(&kiosk, "#review-title").await;
     let review = text(&kiosk, "#review-changes");
     assert!(review.contains("12 Elm St, Austin, TX 78701"), "{review}");
     assert!(review.contains("Medicare (sandbox) · Member ID ••••MK73"), "{review}");
     assert!(!review.contains("1EG4"), "{review}");
-    assert!(review.contains("Pay at the desk with cash or check"), "{review}");
     assert!(!review.contains("Phone"), "unchanged groups are not listed: {review}");
 
     // The network drops twice: the kiosk retries with the same key and gets through.
@@ -491,8 +488,7 @@ async fn after_thirty_seconds_without_the_server_the_patient_gets_a_reference_wh
     type_into(&kiosk, "#dob-day", "14").await;
     type_into(&kiosk, "#dob-year", "1956").await;
     click(&kiosk, "#continue").await;
-    wait_for(&kiosk, "#confirm-title").await;
-    click(&kiosk, "#continue").await;
+    wait_for(&kiosk, "#details-title").await;
     wait_for(&kiosk, "#all-same").await;
     click(&kiosk, "#all-same").await;
     wait_for(&kiosk, "#pay-card").await;
@@ -546,8 +542,7 @@ async fn a_field_the_server_refuses_is_shown_at_its_step() {
     type_into(&kiosk, "#dob-day", "14").await;
     type_into(&kiosk, "#dob-year", "1956").await;
     click(&kiosk, "#continue").await;
-    wait_for(&kiosk, "#confirm-title").await;
-    click(&kiosk, "#continue").await;
+    wait_for(&kiosk, "#details-title").await;
     wait_for(&kiosk, "#all-same").await;
     click(&kiosk, "#all-same").await;
     wait_for(&kiosk, "#pay-bill").await;

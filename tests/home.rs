@@ -162,28 +162,26 @@ async fn a_patient_pre_registers_on_a_phone_stops_halfway_carries_on_and_checks_
     screen_opened(&phone, "Pain").await;
     click(&phone, "#q-pain-now-0").await;
     click(&phone, "#form-next").await;
+    // Every consent on one screen, signed once by typed name.
+    screen_opened(&phone, "Please read and sign").await;
     for (consent, title) in [
         ("privacy-notice", "Notice of Privacy Practices"),
         ("consent-to-treat", "Consent to treatment"),
         ("financial-responsibility", "Financial responsibility"),
     ] {
         wait_consent(&phone, consent).await;
-        screen_opened(&phone, title).await;
-        if consent == "privacy-notice" {
-            check_screen(&phone, "home-consent").await;
-        }
-        type_into(&phone, "#typed-name", "Ana de la Cruz").await;
-        click(&phone, "#sign-by-typing").await;
-        click(&phone, "#sign").await;
+        wait_text(&phone, &format!("#consent-title-{consent}"), title).await;
     }
-    screen_opened(&phone, "Paying today").await;
-    check_screen(&phone, "home-payment").await;
-    click(&phone, "#pay-card").await;
-    // The address typed in the first sitting came back with her.
+    check_screen(&phone, "home-consent").await;
+    type_into(&phone, "#typed-name", "Ana de la Cruz").await;
+    click(&phone, "#sign-by-typing").await;
+    click(&phone, "#sign").await;
+    // The address typed in the first sitting came back with her; how she pays is asked here.
     screen_opened(&phone, "Ready to send").await;
     wait_text(&phone, "#review-changes", "77 Harbor Rd").await;
+    click(&phone, "#pay-card").await;
     // At home the last step sends the answers; the check-in is at the clinic.
-    wait_text(&phone, "#steps-text", "Step 6 of 6: Send").await;
+    wait_text(&phone, "#steps-text", "Step 5 of 5: Send").await;
     check_screen(&phone, "home-review").await;
     click(&phone, "#check-in").await;
 

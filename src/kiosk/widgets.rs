@@ -17,7 +17,7 @@ pub type Pick = fn(&Strings) -> &'static str;
 /// The steps after "Hello" as the indicator counts them (1-based positions).
 pub const STEP_COUNT: usize = 5;
 
-/// "Step 2 of 6: Insurance", and a bar of the six steps with the current one marked.
+/// "Step 2 of 5: Insurance", and a bar of the five steps with the current one marked.
 #[component]
 pub fn Steps(current: usize) -> impl IntoView {
     let s = strings();

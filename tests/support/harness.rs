@@ -57,6 +57,14 @@ impl Server {
         self.start_again();
     }
 
+    /// Restarts the server (as `restart`) with these settings added: the clinic changed its
+    /// setup overnight.
+    pub fn restart_with(&mut self, env: &[(&str, &str)]) {
+        self.env
+            .extend(env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        self.restart();
+    }
+
     /// Kills the server: from now on, the tablet's requests find nobody listening.
     pub fn kill(&mut self) {
         let _ = self.process.0.kill();
@@ -374,7 +382,7 @@ pub async fn wait_form(client: &Client, id: &str) {
 }
 
 pub async fn wait_consent(client: &Client, id: &str) {
-    let css = format!("section.consent[data-consent-id='{id}']");
+    let css = format!("section.consent article[data-consent-id='{id}']");
     client
         .wait()
         .at_most(PATIENCE)
