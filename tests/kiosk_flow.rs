@@ -181,14 +181,20 @@ async fn returning_patient_checks_in(kiosk: &Client, new_consents: &[&str], look
     screens += 1;
     wait_text(kiosk, "#address-on-file", "••••").await;
     let page = page_text(kiosk).await;
-    assert!(!page.contains("88 Cedar") && !page.contains("555-0113"), "unmasked: {page}");
+    assert!(
+        !page.contains("88 Cedar") && !page.contains("555-0113"),
+        "unmasked: {page}"
+    );
     check_screen(kiosk, "details").await;
     click(kiosk, "#all-same").await;
 
     // His allergies and medicines from last time, hidden until asked for; one "Still right".
     screen_opened(kiosk, "Are these answers still right?").await;
     screens += 1;
-    assert!(!page_text(kiosk).await.contains("Lisinopril"), "last answers shown unasked");
+    assert!(
+        !page_text(kiosk).await.contains("Lisinopril"),
+        "last answers shown unasked"
+    );
     check_screen(kiosk, "still-right").await;
     let optional = TAPS.load(Ordering::Relaxed);
     if look_at_answers {
@@ -268,7 +274,9 @@ async fn a_new_consent_wording_adds_one_screen_and_last_answers_show_only_when_a
     // Overnight the clinic rewords its consent to treatment: Walter signed the old wording.
     let consents = server.data.path().join("consents");
     std::fs::create_dir_all(&consents).expect("consents folder");
-    for entry in std::fs::read_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("consents")).expect("shipped consents") {
+    for entry in
+        std::fs::read_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("consents")).expect("shipped consents")
+    {
         let path = entry.expect("consent").path();
         let mut consent: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("JSON");

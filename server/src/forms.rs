@@ -97,7 +97,10 @@ impl Forms {
         let re_ask = match dir {
             None => SHIPPED_RE_ASK.to_owned(),
             // A clinic's own forms may come without rules: each is then asked every visit.
-            Some(dir) => std::fs::read_to_string(dir.join(RE_ASK_FILE)).unwrap_or_default(),
+            Some(dir) => match std::fs::read_to_string(dir.join(RE_ASK_FILE)) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+                read => read.map_err(|e| format!("cannot read {}: {e}", dir.join(RE_ASK_FILE).display()))?,
+            },
         };
         let rules = parse_re_ask(&re_ask, &ordered)?;
         Ok(Forms {
@@ -119,7 +122,9 @@ impl Forms {
             .for_visit(&progress.visit_type)
             .into_iter()
             .map(|form| {
-                let due = self.rule(&form.id).due(progress.last_answered(&form.id), progress.visit_day);
+                let due = self
+                    .rule(&form.id)
+                    .due(progress.last_answered(&form.id), progress.visit_day);
                 (form, due)
             })
             .filter(|(_, due)| *due != Due::Skip)
@@ -288,4 +293,39 @@ pub fn score(form: &Questionnaire, response: &QuestionnaireResponse) -> Scores {
         scores.urgent = phq::item_points(form, &response.item, phq::PHQ9_ITEM9).is_some_and(|p| p > 0);
     }
     scores
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shipped() -> Vec<Questionnaire> {
+        SHIPPED
+            .iter()
+            .map(|(_, json)| questionnaire::load(json).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn the_shipped_rules_read() {
+        let rules = parse_re_ask(SHIPPED_RE_ASK, &shipped()).unwrap();
+        assert!(rules["medications"].pre_filled);
+        assert!(!rules["phq-2"].pre_filled);
+    }
+
+    #[test]
+    fn a_rule_for_no_form_a_pre_filled_screener_or_two_rules_stop_the_server() {
+        let forms = shipped();
+        for (text, expected) in [
+            ("vitamins: every visit", "there is no form"),
+            ("phq-2: every visit, pre-filled", "a screener is never pre-filled"),
+            ("phq-9: once, pre-filled", "a screener is never pre-filled"),
+            ("pain: once\npain: every visit", "two rules"),
+            ("pain: fortnightly", "is not a rule"),
+            ("pain every visit", "expected `form id: rule`"),
+        ] {
+            let error = parse_re_ask(text, &forms).unwrap_err();
+            assert!(error.contains(expected), "{text:?}: {error}");
+        }
+    }
 }

@@ -171,7 +171,9 @@ pub async fn demo_earlier_visit(
     .fetch_one(&mut **c)
     .await)?;
     for (form_id, response) in &visit.responses {
-        let form = forms.get(form_id).ok_or_else(|| protocol(format!("no form {form_id}")))?;
+        let form = forms
+            .get(form_id)
+            .ok_or_else(|| protocol(format!("no form {form_id}")))?;
         questionnaire::validate(form, response).map_err(|p| protocol(format!("{form_id}: {p:?}")))?;
         let scores = forms::score(form, response);
         let json = serde_json::to_string(response).map_err(|e| protocol(e.to_string()))?;
@@ -193,7 +195,8 @@ pub async fn demo_earlier_visit(
         .map(|r| r.rows_affected()))?;
     }
     for consent in consents {
-        on_tx!(&mut tx, |c| sqlx::query(
+        on_tx!(&mut tx, |c| {
+            sqlx::query(
             "INSERT INTO consent_signature
                 (patient_id, appointment_id, consent_id, version, typed_name, signature_path, signed_by_typing, language, signed_at)
              VALUES ($1, $2, $3, $4, $5, '', $6, 'en', $7)"
@@ -207,7 +210,8 @@ pub async fn demo_earlier_visit(
         .bind(&at)
         .execute(&mut **c)
         .await
-        .map(|r| r.rows_affected()))?;
+        .map(|r| r.rows_affected())
+        })?;
     }
     tx.commit().await
 }

@@ -87,7 +87,10 @@ async fn forms_due_but_not_answered_leave_the_check_in_incomplete() {
     .await;
     assert_eq!(checked_in.status(), StatusCode::OK);
     let staff = staff_client(base).await;
-    assert!(board_row(&staff, base, "Walter L.").await.forms_incomplete, "medications were due");
+    assert!(
+        board_row(&staff, base, "Walter L.").await.forms_incomplete,
+        "medications were due"
+    );
     server.stop().await;
 }
 

@@ -897,7 +897,7 @@ async fn a_fhir_schedule_imports_reports_bad_entries_and_imports_again_unchanged
         .json()
         .await
         .unwrap();
-    assert_eq!(first["inserted"], 12, "{first}");
+    assert_eq!(first["inserted"], 13, "{first}");
     assert_eq!(first["errors"], json!([]));
     let again: Value = import(bundle.clone(), "application/fhir+json")
         .await
@@ -906,7 +906,7 @@ async fn a_fhir_schedule_imports_reports_bad_entries_and_imports_again_unchanged
         .unwrap();
     assert_eq!(
         (again["inserted"].clone(), again["unchanged"].clone()),
-        (json!(0), json!(12))
+        (json!(0), json!(13))
     );
 
     // One entry broken: it is reported by number, the others still load.
@@ -917,7 +917,7 @@ async fn a_fhir_schedule_imports_reports_bad_entries_and_imports_again_unchanged
         .json()
         .await
         .unwrap();
-    assert_eq!(report["inserted"], 11, "{report}");
+    assert_eq!(report["inserted"], 12, "{report}");
     let errors = report["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 1);
     assert!(errors[0]["entry"].as_u64().unwrap() > 1);
@@ -946,7 +946,7 @@ async fn a_fhir_schedule_imports_reports_bad_entries_and_imports_again_unchanged
         .json()
         .await
         .unwrap();
-    assert_eq!(with_bom["unchanged"], 12, "{with_bom}");
+    assert_eq!(with_bom["unchanged"], 13, "{with_bom}");
     let wrong_type = import(bundle, "application/xml").await;
     assert_eq!(wrong_type.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     server.stop().await;

@@ -14,9 +14,7 @@ use std::task::{Context, Poll, Waker};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{
-    consents, details, draft, home_pass, insurance, intake, pass, review, scan, Flow, NavButtons, Step,
-};
+use super::{consents, details, draft, home_pass, insurance, intake, pass, review, scan, Flow, NavButtons, Step};
 use crate::app::tr;
 
 /// The chunk could not be fetched (the network); the screen offers "Try again".

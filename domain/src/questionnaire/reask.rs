@@ -110,14 +110,25 @@ mod tests {
             Ok(ReAsk::OlderThanDays(365))
         );
         assert_eq!(AskRule::parse("once").map(|r| r.when), Ok(ReAsk::Once));
-        for wrong in ["", "weekly", "if older than 0 days", "if older than x days", "once, prefilled"] {
+        for wrong in [
+            "",
+            "weekly",
+            "if older than 0 days",
+            "if older than x days",
+            "once, prefilled",
+        ] {
             assert!(AskRule::parse(wrong).is_err(), "{wrong:?}");
         }
     }
 
     #[test]
     fn a_new_patient_is_asked_everything_empty() {
-        for rule in ["every visit", "every visit, pre-filled", "if older than 30 days", "once"] {
+        for rule in [
+            "every visit",
+            "every visit, pre-filled",
+            "if older than 30 days",
+            "once",
+        ] {
             assert_eq!(AskRule::parse(rule).unwrap().due(None, day(400)), Due::Ask, "{rule}");
         }
     }
@@ -126,7 +137,10 @@ mod tests {
     fn a_returning_patient_is_asked_what_the_rules_say() {
         let rule = |text| AskRule::parse(text).unwrap();
         assert_eq!(rule("every visit").due(Some(day(399)), day(400)), Due::Ask);
-        assert_eq!(rule("every visit, pre-filled").due(Some(day(370)), day(400)), Due::Confirm);
+        assert_eq!(
+            rule("every visit, pre-filled").due(Some(day(370)), day(400)),
+            Due::Confirm
+        );
         assert_eq!(rule("once").due(Some(day(1)), day(400)), Due::Skip);
         assert_eq!(rule("if older than 30 days").due(Some(day(370)), day(400)), Due::Skip);
         assert_eq!(rule("if older than 30 days").due(Some(day(369)), day(400)), Due::Ask);
