@@ -148,6 +148,12 @@ pub async fn demo_earlier_visit(
     // Instants as the store keeps them (RFC 3339); the clinic's offset is close enough here.
     let at = format!("{starts_at}:00.000Z");
     let mut tx = store.begin().await?;
+    if let Tx::Postgres(c) = &mut tx {
+        // Servers starting together on one database: one makes the visit, the others find it.
+        sqlx::query("SELECT pg_advisory_xact_lock(727270003)")
+            .execute(&mut **c)
+            .await?;
+    }
     let patient: Option<(i64, i64)> = on_tx!(&mut tx, |c| sqlx::query_as(
         "SELECT p.id, (SELECT COUNT(*) FROM appointment a WHERE a.patient_id = p.id AND a.starts_at < $3)
          FROM patient p WHERE p.last_name = $1 AND p.date_of_birth = $2"

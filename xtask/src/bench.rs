@@ -106,17 +106,22 @@ fn printed_lines(command: &mut Command, marker: &str, expected: usize) -> Result
     Ok(lines)
 }
 
-/// Taps and screens a returning patient with nothing changed needs, counted by the end-to-end
-/// test that walks that path in Chromium (tests/kiosk_flow.rs).
+/// Taps and screens a returning patient needs, forms and consents included — with nothing
+/// changed, and with one consent reworded since the last visit — counted by the end-to-end tests
+/// that walk those paths in Chromium (tests/kiosk_flow.rs).
 fn returning_patient_taps(dist: &Path) -> Result {
     let report = target_dir().join("bench-taps.txt");
     let _ = std::fs::remove_file(&report);
-    run_cmd(kiosk_flow_test(dist, &["a_returning_patient_with_nothing_changed"])?.env("ARRIVE_TAPS_REPORT", &report))?;
-    let taps = std::fs::read_to_string(&report).map_err(|e| format!("the taps test wrote no report: {e}"))?;
-    println!(
-        "\nReturning patient, nothing changed (kiosk, Chromium): {}",
-        taps.trim()
-    );
+    let paths = [
+        "a_returning_patient_with_nothing_changed",
+        "a_new_consent_wording_adds_one_screen",
+    ];
+    run_cmd(kiosk_flow_test(dist, &paths)?.env("ARRIVE_TAPS_REPORT", &report))?;
+    let taps = std::fs::read_to_string(&report).map_err(|e| format!("the taps tests wrote no report: {e}"))?;
+    println!("\nReturning patient at the kiosk (Chromium):");
+    for line in taps.lines() {
+        println!("  {line}");
+    }
     Ok(())
 }
 
