@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod consents;
+pub mod csv_export;
 pub mod eligibility;
 pub mod error;
 pub mod events;

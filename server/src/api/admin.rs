@@ -14,6 +14,7 @@ use arrive_domain::staff::password_acceptable;
 use arrive_domain::ErrorBody;
 
 use crate::auth::{self, SignedIn};
+use crate::csv_export::CsvExport;
 use crate::error::{ApiError, ApiJson};
 use crate::import::{self, RowError};
 use crate::store::{AuditEntry, ImportCounts, KioskDevice, Role};
@@ -46,19 +47,18 @@ async fn audit(State(state): State<AppState>) -> Result<Json<Vec<AuditEntry>>, A
 #[utoipa::path(get, path = "/audit.csv", tag = "admin",
     responses((status = 200, description = "id,at,staff,action,appointment_id,client", content_type = "text/csv", body = String)))]
 async fn audit_csv(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
-    let mut csv = String::from("id,at,staff,action,appointment_id,client\n");
+    let mut csv = CsvExport::new(&["id", "at", "staff", "action", "appointment_id", "client"])?;
     for e in state.store.audit_entries(AUDIT_LIMIT).await? {
-        // Usernames are checked on creation (no commas or quotes), the rest is ours.
-        csv.push_str(&format!(
-            "{},{},{},{},{},{}\n",
-            e.id,
+        csv.row([
+            e.id.to_string(),
             e.at,
             e.staff.unwrap_or_default(),
             e.action,
             e.appointment_id.map(|i| i.to_string()).unwrap_or_default(),
-            e.client
-        ));
+            e.client,
+        ])?;
     }
+    let csv = csv.finish()?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
