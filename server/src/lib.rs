@@ -14,6 +14,7 @@ pub mod forms;
 pub mod import;
 pub mod payers;
 pub mod pre_registration;
+pub mod rate_limit;
 pub mod security;
 pub mod seed;
 pub mod store;

@@ -27,7 +27,7 @@ mod throttle;
 mod verification;
 mod writer;
 pub use detail::{AppointmentRecord, Progress, StoredResponse, StoredSignature};
-pub use kiosks::{KioskCache, KioskDevice};
+pub use kiosks::{HelpOutcome, KioskCache, KioskDevice};
 pub use pre_registration::{DayLink, LinkState, PreVisit};
 pub use record::{CoverageOnFile, PatientOnFile, VisitOnFile};
 pub(crate) use schedule::relationship_code;
