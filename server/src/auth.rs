@@ -1,4 +1,4 @@
-//! Staff sign-in: argon2id password hashes, session cookies, CSRF tokens, lockout, and the
+//! Staff sign-in: argon2id password hashes, session cookies, CSRF tokens, and the
 //! guards that put every desk and admin route behind them. The guards are layers on whole
 //! routers (`api/mod.rs`), so a route added there later is guarded without anyone remembering.
 
@@ -24,8 +24,6 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 pub const KIOSK_TOKEN_HEADER: &str = "x-kiosk-token";
 /// A front-desk shift.
 pub const SESSION_LIFETIME: Duration = Duration::hours(12);
-pub const MAX_FAILED_LOGINS: i64 = 5;
-pub const LOCKOUT: Duration = Duration::minutes(15);
 
 pub fn hash_password(password: &str) -> Result<String, ApiError> {
     let salt = SaltString::generate(&mut OsRng);

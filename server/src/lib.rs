@@ -12,6 +12,7 @@ pub mod events;
 pub mod fhir;
 pub mod forms;
 pub mod import;
+pub mod login_throttle;
 pub mod payers;
 pub mod pre_registration;
 pub mod rate_limit;

@@ -18,7 +18,7 @@ use arrive_domain::{ErrorBody, ErrorCode};
 use super::openapi::{self, Caller};
 use crate::auth::{self, Client, SignedIn};
 use crate::error::{ApiError, ApiJson};
-use crate::AppState;
+use crate::{login_throttle, AppState};
 
 pub fn router(state: AppState) -> OpenApiRouter<AppState> {
     let signed_in = OpenApiRouter::new()
@@ -43,51 +43,37 @@ fn session_body(who: &crate::store::Staff, csrf_token: String) -> StaffSession {
 }
 
 /// Signs in: sets the HttpOnly session cookie and answers the session with its CSRF token.
+/// Every refusal looks the same whether the username exists or not (login_throttle.rs).
 #[utoipa::path(post, path = "/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, description = "Signed in; the session cookie is set.", body = StaffSession),
         (status = 401, description = "The username or the password is not right.", body = ErrorBody),
-        (status = 429, description = "Locked after too many wrong passwords.", body = ErrorBody)))]
+        (status = 429, description = "Too many failed sign-ins from this client for this username, or for any: wait Retry-After seconds.", body = ErrorBody)))]
 async fn login(
     State(state): State<AppState>,
     Client(client): Client,
     ApiJson(login): ApiJson<LoginRequest>,
 ) -> Result<Response, ApiError> {
     let now = Utc::now();
-    let credentials = state.store.credentials(login.username.trim()).await?;
-    if let Some(locked_until) = credentials.as_ref().and_then(|c| c.locked_until.as_deref()) {
-        if chrono::DateTime::parse_from_rfc3339(locked_until).is_ok_and(|t| t > now) {
-            state
-                .store
-                .audit(
-                    credentials.as_ref().map(|c| c.staff_id),
-                    "login_locked",
-                    None,
-                    &client,
-                    now,
-                )
-                .await?;
-            return Err(ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                ErrorCode::RateLimited,
-                "Too many wrong passwords. This account is locked for 15 minutes; an administrator can help sooner.",
-            ));
-        }
+    let username = login.username.trim();
+    if let Some(wait) = login_throttle::wait(&state.store, username, &client, now).await? {
+        tracing::info!("sign-in throttled");
+        return Ok(crate::rate_limit::too_many_requests(
+            "Too many failed sign-ins from here. Wait a little, then try again.",
+            wait,
+        ));
     }
+    let credentials = state.store.credentials(username).await?;
+    // An unknown username is checked against a stand-in hash: the same work as a known one.
     let hash = credentials.as_ref().map(|c| c.password_hash.clone());
     let valid = auth::verify_password_blocking(login.password.clone(), hash).await;
     let credentials = match credentials {
-        Some(credentials) if valid => credentials,
+        Some(credentials) if valid && !credentials.disabled => credentials,
         known => {
-            if let Some(c) = known {
-                state
-                    .store
-                    .record_failed_login(c.staff_id, auth::MAX_FAILED_LOGINS, now + auth::LOCKOUT)
-                    .await?;
-                state
-                    .store
-                    .audit(Some(c.staff_id), "login_failed", None, &client, now)
-                    .await?;
-            }
+            login_throttle::record_failure(&state.store, username, &client, now).await?;
+            state
+                .store
+                .audit(known.map(|c| c.staff_id), "login_failed", None, &client, now)
+                .await?;
             tracing::info!("sign-in refused");
             return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
@@ -96,6 +82,7 @@ async fn login(
             ));
         }
     };
+    login_throttle::record_success(&state.store, username, &client).await?;
     let token = auth::new_token();
     let csrf = auth::new_token();
     state

@@ -18,6 +18,7 @@ use sqlx::Row;
 mod detail;
 mod handoff;
 mod kiosks;
+mod login_throttle;
 mod metrics;
 mod pre_registration;
 mod record;

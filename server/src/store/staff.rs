@@ -44,7 +44,8 @@ impl Role {
 pub struct Credentials {
     pub staff_id: i64,
     pub password_hash: String,
-    pub locked_until: Option<String>,
+    /// An administrator disabled the account: it signs in to nothing.
+    pub disabled: bool,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -93,39 +94,16 @@ impl Store {
 
     pub async fn credentials(&self, username: &str) -> Result<Option<Credentials>, sqlx::Error> {
         let row: Option<(i64, String, Option<String>)> = on_pool!(self.pool(), |p| sqlx::query_as(
-            "SELECT id, password_hash, locked_until FROM staff WHERE username = $1",
+            "SELECT id, password_hash, disabled_at FROM staff WHERE username = $1",
         )
         .bind(username)
         .fetch_optional(p)
         .await)?;
-        Ok(row.map(|(staff_id, password_hash, locked_until)| Credentials {
+        Ok(row.map(|(staff_id, password_hash, disabled_at)| Credentials {
             staff_id,
             password_hash,
-            locked_until,
+            disabled: disabled_at.is_some(),
         }))
-    }
-
-    /// Counts a failed sign-in; at `max_failures` in a row the account locks until `lock_until`.
-    pub async fn record_failed_login(
-        &self,
-        staff_id: i64,
-        max_failures: i64,
-        lock_until: DateTime<Utc>,
-    ) -> Result<(), sqlx::Error> {
-        on_pool!(self.pool(), |p| sqlx::query(
-            // Each column once: PostgreSQL refuses two assignments to one column.
-            "UPDATE staff SET
-                locked_until = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until END,
-                failed_logins = CASE WHEN failed_logins + 1 >= $1 THEN 0 ELSE failed_logins + 1 END
-             WHERE id = $3",
-        )
-        .bind(max_failures)
-        .bind(rfc3339(lock_until))
-        .bind(staff_id)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
-        Ok(())
     }
 
     pub async fn set_password(&self, staff_id: i64, password_hash: &str) -> Result<(), sqlx::Error> {
@@ -140,7 +118,7 @@ impl Store {
         Ok(())
     }
 
-    /// A successful sign-in: clears the failure count and opens a session.
+    /// A successful sign-in opens a session.
     pub async fn open_session(
         &self,
         staff_id: i64,
@@ -148,25 +126,17 @@ impl Store {
         csrf_token: &str,
         expires_at: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
-        let mut tx = self.begin().await?;
-        on_tx!(&mut tx, |c| sqlx::query(
-            "UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE id = $1"
-        )
-        .bind(staff_id)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
-        on_tx!(&mut tx, |c| sqlx::query(
+        on_pool!(self.pool(), |p| sqlx::query(
             "INSERT INTO staff_session (token_hash, staff_id, csrf_token, expires_at) VALUES ($1, $2, $3, $4)"
         )
         .bind(token_hash)
         .bind(staff_id)
         .bind(csrf_token)
         .bind(rfc3339(expires_at))
-        .execute(&mut **c)
+        .execute(p)
         .await
         .map(|r| r.rows_affected()))?;
-        tx.commit().await
+        Ok(())
     }
 
     /// The member of staff and CSRF token of a live session.
