@@ -167,6 +167,8 @@ pub struct SignedIn {
     pub staff: Staff,
     pub client: String,
     pub csrf_token: String,
+    /// This session's token hash: what "end my other sessions" keeps.
+    pub session: String,
 }
 
 /// Checks the session (and, for changes, the CSRF token). Takes owned parts of the request: a
@@ -174,9 +176,10 @@ pub struct SignedIn {
 async fn signed_in(state: &AppState, headers: HeaderMap, method: Method, client: String) -> Result<SignedIn, ApiError> {
     let unauthorized = || ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, "Please sign in.");
     let token = session_token(&headers).ok_or_else(unauthorized)?;
+    let session = token_hash(&token);
     let (staff, csrf) = state
         .store
-        .session(&token_hash(&token), Utc::now())
+        .session(&session, Utc::now())
         .await?
         .ok_or_else(unauthorized)?;
     // Anything that changes state must also carry the session's CSRF token.
@@ -194,6 +197,7 @@ async fn signed_in(state: &AppState, headers: HeaderMap, method: Method, client:
         staff,
         client,
         csrf_token: csrf,
+        session,
     })
 }
 

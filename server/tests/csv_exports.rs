@@ -101,7 +101,7 @@ async fn a_username_starting_with_a_formula_character_is_text_in_the_audit_expor
     // Their sign-in is audited under their name.
     signed_in_client(&server.url, "-1", "a one-time password").await;
     let rows = csv_rows(&admin, &format!("{}/api/v1/admin/audit.csv", server.url)).await;
-    assert_eq!(rows[0], ["id", "at", "staff", "action", "appointment_id", "client"]);
+    assert_eq!(rows[0], ["id", "at", "staff", "action", "appointment_id", "client", "subject"]);
     let staff_column = 2;
     assert!(rows.iter().any(|r| r[staff_column] == "'-1"), "{rows:?}");
     assert!(rows.iter().any(|r| r[staff_column] == "admin"), "{rows:?}");

@@ -880,6 +880,10 @@ const STAFF_ENDPOINTS: &[(&str, &str, bool)] = &[
     ("GET", "/api/v1/admin/audit", true),
     ("GET", "/api/v1/admin/audit.csv", true),
     ("POST", "/api/v1/admin/staff", true),
+    ("GET", "/api/v1/admin/staff", true),
+    // Account 1 is the admin's own: refused with 409, after the guard.
+    ("POST", "/api/v1/admin/staff/1/disable", true),
+    ("POST", "/api/v1/admin/staff/1/reset-password", true),
     ("POST", "/api/v1/admin/schedule", true),
 ];
 
@@ -1169,7 +1173,7 @@ async fn staff_read_answers_scores_and_signatures_and_every_view_is_audited() {
         .text()
         .await
         .unwrap();
-    assert!(csv.starts_with("id,at,staff,action,appointment_id,client\n") && csv.contains(",view_detail,"));
+    assert!(csv.starts_with("id,at,staff,action,appointment_id,client,subject\n") && csv.contains(",view_detail,"));
     server.stop().await;
 
     // The trail is append-only, even for someone with the database file.

@@ -108,9 +108,11 @@ async fn login(
     Ok(([(header::SET_COOKIE, cookie)], Json(session_body(&staff, csrf))).into_response())
 }
 
-/// Signs out (ends the session, clears the cookie); harmless without one.
+/// Signs out (ends the session, clears the cookie); harmless without one. Like every change,
+/// it needs the session's CSRF token: another site must not be able to sign the desk out.
 #[utoipa::path(post, path = "/logout", tag = "auth",
-    responses((status = 204, description = "Signed out.")))]
+    responses((status = 204, description = "Signed out."),
+        (status = 403, description = "The session's CSRF token is missing.", body = ErrorBody)))]
 async fn logout(
     State(state): State<AppState>,
     Client(client): Client,
@@ -118,7 +120,15 @@ async fn logout(
 ) -> Result<Response, ApiError> {
     if let Some(token) = auth::session_token(&headers) {
         let hash = auth::token_hash(&token);
-        if let Some((staff, _)) = state.store.session(&hash, Utc::now()).await? {
+        if let Some((staff, csrf)) = state.store.session(&hash, Utc::now()).await? {
+            let sent = headers.get(auth::CSRF_HEADER).and_then(|v| v.to_str().ok());
+            if sent != Some(csrf.as_str()) {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    ErrorCode::Forbidden,
+                    "This request is missing its CSRF token. Reload the page.",
+                ));
+            }
             state
                 .store
                 .audit(Some(staff.id), "logout", None, &client, Utc::now())
@@ -148,7 +158,8 @@ struct PasswordChange {
     new_password: String,
 }
 
-/// Staff replace the one-time password they were given (and any later one).
+/// Staff replace the one-time password they were given (and any later one). Their other
+/// sessions end: a password changed because it leaked shuts out whoever used it.
 #[utoipa::path(post, path = "/password", tag = "auth", request_body = PasswordChange,
     responses((status = 204, description = "Changed."),
         (status = 422, description = "The current password is wrong, or the new one too short.", body = ErrorBody)))]
@@ -173,6 +184,7 @@ async fn change_password(
     }
     let hash = auth::hash_password_blocking(change.new_password).await?;
     state.store.set_password(who.staff.id, &hash).await?;
+    state.store.end_sessions(who.staff.id, Some(&who.session)).await?;
     state
         .store
         .audit(Some(who.staff.id), "password_changed", None, &who.client, Utc::now())

@@ -33,7 +33,7 @@ pub use pre_registration::{DayLink, LinkState, PreVisit};
 pub use record::{CoverageOnFile, PatientOnFile, VisitOnFile};
 pub(crate) use schedule::relationship_code;
 pub use schedule::ImportCounts;
-pub use staff::{AuditEntry, Credentials, Role, Staff};
+pub use staff::{AuditEntry, Credentials, Role, Staff, StaffAccount};
 pub use verification::{OnFile, OnFileContact, OnFileCoverage, StoredCardImage, StoredVerification, Verified};
 pub use writer::{WorkFuture, Written};
 
