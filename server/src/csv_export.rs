@@ -35,10 +35,7 @@ impl CsvExport {
         I: IntoIterator<Item = T>,
         T: AsRef<str>,
     {
-        let cells: Vec<String> = cells
-            .into_iter()
-            .map(|c| neutralise(c.as_ref()).into_owned())
-            .collect();
+        let cells: Vec<String> = cells.into_iter().map(|c| neutralise(c.as_ref()).into_owned()).collect();
         self.writer.write_record(&cells).map_err(|_| ApiError::internal())
     }
 

@@ -58,7 +58,12 @@ fn keys(username: &str, client: &str) -> [String; 2] {
 }
 
 /// How long this client must wait before trying `username` again; `None`: it may try now.
-pub async fn wait(store: &Store, username: &str, client: &str, now: DateTime<Utc>) -> Result<Option<Duration>, sqlx::Error> {
+pub async fn wait(
+    store: &Store,
+    username: &str,
+    client: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Duration>, sqlx::Error> {
     let [pair, client] = keys(username, client);
     let counts = store.login_failures([&pair, &client], now - MEMORY).await?;
     let rules = [&PER_USERNAME_AND_CLIENT, &PER_CLIENT];
@@ -71,7 +76,12 @@ pub async fn wait(store: &Store, username: &str, client: &str, now: DateTime<Utc
 }
 
 /// Counts a failed sign-in (wrong password, unknown or disabled username: all the same here).
-pub async fn record_failure(store: &Store, username: &str, client: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+pub async fn record_failure(
+    store: &Store,
+    username: &str,
+    client: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
     let [pair, client] = keys(username, client);
     store.record_login_failure([&pair, &client], now, now - MEMORY).await
 }

@@ -66,7 +66,10 @@ async fn an_email_saved_from_home_as_a_formula_is_exported_as_text() {
     save_email_from_home(&staff, &server.url, "Chidi O.", "1949-12-02", HOSTILE_EMAIL).await;
     let rows = csv_rows(&staff, &format!("{}/api/v1/desk/pre-registrations.csv", server.url)).await;
     let email_column = rows[0].iter().position(|h| h == "email").unwrap();
-    let okafor = rows.iter().find(|r| r.contains(&"Okafor".to_owned())).expect("Okafor's row");
+    let okafor = rows
+        .iter()
+        .find(|r| r.contains(&"Okafor".to_owned()))
+        .expect("Okafor's row");
     assert_eq!(okafor[email_column], format!("'{HOSTILE_EMAIL}"));
     // Every cell of the file: none starts with a formula character.
     for cell in rows.iter().flatten() {
@@ -79,9 +82,19 @@ async fn an_email_saved_from_home_as_a_formula_is_exported_as_text() {
 async fn a_harmless_email_is_exported_as_it_was_saved() {
     let (_data, server, _kiosk) = fresh_server().await;
     let staff = staff_client(&server.url).await;
-    save_email_from_home(&staff, &server.url, "Chidi O.", "1949-12-02", "chidi.o+clinic@example.com").await;
+    save_email_from_home(
+        &staff,
+        &server.url,
+        "Chidi O.",
+        "1949-12-02",
+        "chidi.o+clinic@example.com",
+    )
+    .await;
     let rows = csv_rows(&staff, &format!("{}/api/v1/desk/pre-registrations.csv", server.url)).await;
-    let okafor = rows.iter().find(|r| r.contains(&"Okafor".to_owned())).expect("Okafor's row");
+    let okafor = rows
+        .iter()
+        .find(|r| r.contains(&"Okafor".to_owned()))
+        .expect("Okafor's row");
     assert!(okafor.contains(&"chidi.o+clinic@example.com".to_owned()), "{okafor:?}");
     server.stop().await;
 }
@@ -101,7 +114,10 @@ async fn a_username_starting_with_a_formula_character_is_text_in_the_audit_expor
     // Their sign-in is audited under their name.
     signed_in_client(&server.url, "-1", "a one-time password").await;
     let rows = csv_rows(&admin, &format!("{}/api/v1/admin/audit.csv", server.url)).await;
-    assert_eq!(rows[0], ["id", "at", "staff", "action", "appointment_id", "client", "subject"]);
+    assert_eq!(
+        rows[0],
+        ["id", "at", "staff", "action", "appointment_id", "client", "subject"]
+    );
     let staff_column = 2;
     assert!(rows.iter().any(|r| r[staff_column] == "'-1"), "{rows:?}");
     assert!(rows.iter().any(|r| r[staff_column] == "admin"), "{rows:?}");

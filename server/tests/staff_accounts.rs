@@ -84,32 +84,76 @@ async fn a_disabled_account_is_signed_out_at_once_and_cannot_sign_in_until_enabl
     let rosa = signed_in_client(base, "rosa", ROSA_PASSWORD).await;
     assert_eq!(session_status(&rosa, base).await, StatusCode::OK);
     let listed = account(&admin, base, "rosa").await;
-    assert_eq!((listed["disabled"].clone(), listed["role"].clone()), (json!(false), json!("front_desk")));
+    assert_eq!(
+        (listed["disabled"].clone(), listed["role"].clone()),
+        (json!(false), json!("front_desk"))
+    );
     assert!(listed["sessions"].as_i64().unwrap() >= 1, "{listed}");
 
-    assert_eq!(admin_action(&admin, base, id, "disable").await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        admin_action(&admin, base, id, "disable").await.status(),
+        StatusCode::NO_CONTENT
+    );
     // Her open board's next call is refused.
-    let refused = rosa.get(format!("{base}/api/v1/desk/appointments")).send().await.unwrap();
+    let refused = rosa
+        .get(format!("{base}/api/v1/desk/appointments"))
+        .send()
+        .await
+        .unwrap();
     expect_error(refused, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
     // The right password is refused exactly like a wrong one.
-    let right = expect_error(sign_in(base, "rosa", ROSA_PASSWORD).await, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
-    let wrong = expect_error(sign_in(base, "rosa", "not her password").await, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
+    let right = expect_error(
+        sign_in(base, "rosa", ROSA_PASSWORD).await,
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::Unauthorized,
+    )
+    .await;
+    let wrong = expect_error(
+        sign_in(base, "rosa", "not her password").await,
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::Unauthorized,
+    )
+    .await;
     assert_eq!(right.error.message, wrong.error.message);
     let listed = account(&admin, base, "rosa").await;
-    assert_eq!((listed["disabled"].clone(), listed["sessions"].clone()), (json!(true), json!(0)));
+    assert_eq!(
+        (listed["disabled"].clone(), listed["sessions"].clone()),
+        (json!(true), json!(0))
+    );
     let entry = audited(&admin, base, "staff_disabled").await;
-    assert_eq!((entry["staff"].clone(), entry["subject"].clone()), (json!("admin"), json!("rosa")));
+    assert_eq!(
+        (entry["staff"].clone(), entry["subject"].clone()),
+        (json!("admin"), json!("rosa"))
+    );
 
-    assert_eq!(admin_action(&admin, base, id, "enable").await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        admin_action(&admin, base, id, "enable").await.status(),
+        StatusCode::NO_CONTENT
+    );
     assert_eq!(sign_in(base, "rosa", ROSA_PASSWORD).await.status(), StatusCode::OK);
     assert_eq!(audited(&admin, base, "staff_enabled").await["subject"], "rosa");
 
     // Not one's own account, not an account that does not exist, not as front desk.
     let admin_id = account(&admin, base, "admin").await["id"].as_i64().unwrap();
-    expect_error(admin_action(&admin, base, admin_id, "disable").await, StatusCode::CONFLICT, ErrorCode::Conflict).await;
-    expect_error(admin_action(&admin, base, 9999, "disable").await, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
+    expect_error(
+        admin_action(&admin, base, admin_id, "disable").await,
+        StatusCode::CONFLICT,
+        ErrorCode::Conflict,
+    )
+    .await;
+    expect_error(
+        admin_action(&admin, base, 9999, "disable").await,
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+    )
+    .await;
     let rosa = signed_in_client(base, "rosa", ROSA_PASSWORD).await;
-    expect_error(admin_action(&rosa, base, admin_id, "disable").await, StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;
+    expect_error(
+        admin_action(&rosa, base, admin_id, "disable").await,
+        StatusCode::FORBIDDEN,
+        ErrorCode::Forbidden,
+    )
+    .await;
     server.stop().await;
 }
 
@@ -123,22 +167,46 @@ async fn a_reset_password_is_shown_once_ends_the_sessions_and_must_be_changed() 
 
     let reset = admin_action(&admin, base, id, "reset-password").await;
     assert_eq!(reset.status(), StatusCode::OK);
-    let one_time = reset.json::<Value>().await.unwrap()["password"].as_str().unwrap().to_owned();
+    let one_time = reset.json::<Value>().await.unwrap()["password"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert!(one_time.len() >= 12);
     assert_eq!(session_status(&rosa, base).await, StatusCode::UNAUTHORIZED);
-    assert_eq!(sign_in(base, "rosa", ROSA_PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        sign_in(base, "rosa", ROSA_PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
     // The one-time password opens only the change to her own.
     let rosa = signed_in_client(base, "rosa", &one_time).await;
     let session: Value = get_json(&rosa, &format!("{base}/api/v1/auth/session")).await;
     assert_eq!(session["must_change_password"], true);
-    let board = rosa.get(format!("{base}/api/v1/desk/appointments")).send().await.unwrap();
+    let board = rosa
+        .get(format!("{base}/api/v1/desk/appointments"))
+        .send()
+        .await
+        .unwrap();
     expect_error(board, StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;
     assert_eq!(audited(&admin, base, "staff_password_reset").await["subject"], "rosa");
     // The password is in no audit entry, nor in the list.
     let everything = format!(
         "{}{}",
-        admin.get(format!("{base}/api/v1/admin/audit.csv")).send().await.unwrap().text().await.unwrap(),
-        admin.get(format!("{base}/api/v1/admin/staff")).send().await.unwrap().text().await.unwrap()
+        admin
+            .get(format!("{base}/api/v1/admin/audit.csv"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        admin
+            .get(format!("{base}/api/v1/admin/staff"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
     );
     assert!(!everything.contains(&one_time));
     server.stop().await;
@@ -154,7 +222,10 @@ async fn ending_a_users_sessions_signs_them_out_everywhere() {
         signed_in_client(base, "rosa", ROSA_PASSWORD).await,
         signed_in_client(base, "rosa", ROSA_PASSWORD).await,
     );
-    assert_eq!(admin_action(&admin, base, id, "end-sessions").await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        admin_action(&admin, base, id, "end-sessions").await.status(),
+        StatusCode::NO_CONTENT
+    );
     assert_eq!(session_status(&desk, base).await, StatusCode::UNAUTHORIZED);
     assert_eq!(session_status(&phone, base).await, StatusCode::UNAUTHORIZED);
     assert_eq!(session_status(&admin, base).await, StatusCode::OK, "only hers");
@@ -190,16 +261,33 @@ async fn signing_out_needs_the_sessions_csrf_token() {
     let (_data, server, _kiosk) = fresh_server().await;
     let base = &server.url;
     let login = sign_in(base, "admin", ADMIN_PASSWORD).await;
-    let cookie = login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
-    let csrf = login.json::<Value>().await.unwrap()["csrf_token"].as_str().unwrap().to_owned();
+    let cookie = login.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let csrf = login.json::<Value>().await.unwrap()["csrf_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert("cookie", cookie.parse().unwrap());
     let cookie_only = Client::builder().default_headers(headers).build().unwrap();
 
     // What another site could make the desk's browser send: the cookie, no token.
-    let forged = cookie_only.post(format!("{base}/api/v1/auth/logout")).send().await.unwrap();
+    let forged = cookie_only
+        .post(format!("{base}/api/v1/auth/logout"))
+        .send()
+        .await
+        .unwrap();
     expect_error(forged, StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;
-    assert_eq!(session_status(&cookie_only, base).await, StatusCode::OK, "still signed in");
+    assert_eq!(
+        session_status(&cookie_only, base).await,
+        StatusCode::OK,
+        "still signed in"
+    );
 
     let wrong = cookie_only
         .post(format!("{base}/api/v1/auth/logout"))

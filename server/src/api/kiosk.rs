@@ -569,7 +569,11 @@ async fn ask_for_help(
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
     let limit = (HELP_MOST, HELP_WINDOW);
-    match state.store.request_help(tablet.id, request.step, limit, Utc::now()).await? {
+    match state
+        .store
+        .request_help(tablet.id, request.step, limit, Utc::now())
+        .await?
+    {
         HelpOutcome::New(help) => {
             state.events.publish_help(help).await;
             tracing::info!(kiosk = tablet.id, "help requested");

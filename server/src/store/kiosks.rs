@@ -145,9 +145,7 @@ impl Store {
         .fetch_optional(p)
         .await)?;
         match id {
-            Some(id) => Ok(HelpOutcome::New(
-                self.help(id).await?.ok_or(sqlx::Error::RowNotFound)?,
-            )),
+            Some(id) => Ok(HelpOutcome::New(self.help(id).await?.ok_or(sqlx::Error::RowNotFound)?)),
             None => Ok(HelpOutcome::AlreadyOpen(
                 self.open_help_of(kiosk_id).await?.ok_or(sqlx::Error::RowNotFound)?,
             )),

@@ -42,12 +42,14 @@ impl Store {
             .await
             .map(|_| ()))?;
         for key in keys {
-            on_tx!(&mut tx, |c| sqlx::query("INSERT INTO login_failure (key, at) VALUES ($1, $2)")
-                .bind(key)
-                .bind(rfc3339(now))
-                .execute(&mut **c)
-                .await
-                .map(|_| ()))?;
+            on_tx!(&mut tx, |c| sqlx::query(
+                "INSERT INTO login_failure (key, at) VALUES ($1, $2)"
+            )
+            .bind(key)
+            .bind(rfc3339(now))
+            .execute(&mut **c)
+            .await
+            .map(|_| ()))?;
         }
         tx.commit().await
     }

@@ -213,18 +213,22 @@ impl Store {
     /// same transaction. `false` if there is no such account.
     pub async fn set_disabled(&self, staff_id: i64, disabled_at: Option<DateTime<Utc>>) -> Result<bool, sqlx::Error> {
         let mut tx = self.begin().await?;
-        let changed = on_tx!(&mut tx, |c| sqlx::query("UPDATE staff SET disabled_at = $1 WHERE id = $2")
-            .bind(disabled_at.map(rfc3339))
+        let changed = on_tx!(&mut tx, |c| sqlx::query(
+            "UPDATE staff SET disabled_at = $1 WHERE id = $2"
+        )
+        .bind(disabled_at.map(rfc3339))
+        .bind(staff_id)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        if disabled_at.is_some() {
+            on_tx!(&mut tx, |c| sqlx::query(
+                "DELETE FROM staff_session WHERE staff_id = $1"
+            )
             .bind(staff_id)
             .execute(&mut **c)
             .await
             .map(|r| r.rows_affected()))?;
-        if disabled_at.is_some() {
-            on_tx!(&mut tx, |c| sqlx::query("DELETE FROM staff_session WHERE staff_id = $1")
-                .bind(staff_id)
-                .execute(&mut **c)
-                .await
-                .map(|r| r.rows_affected()))?;
         }
         tx.commit().await?;
         Ok(changed > 0)
@@ -242,11 +246,13 @@ impl Store {
         .execute(&mut **c)
         .await
         .map(|r| r.rows_affected()))?;
-        on_tx!(&mut tx, |c| sqlx::query("DELETE FROM staff_session WHERE staff_id = $1")
-            .bind(staff_id)
-            .execute(&mut **c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        on_tx!(&mut tx, |c| sqlx::query(
+            "DELETE FROM staff_session WHERE staff_id = $1"
+        )
+        .bind(staff_id)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
         tx.commit().await?;
         Ok(changed > 0)
     }
@@ -264,10 +270,12 @@ impl Store {
     }
 
     pub async fn staff_exists(&self, staff_id: i64) -> Result<bool, sqlx::Error> {
-        on_pool!(self.pool(), |p| sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM staff WHERE id = $1)")
-            .bind(staff_id)
-            .fetch_one(p)
-            .await)
+        on_pool!(self.pool(), |p| sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM staff WHERE id = $1)"
+        )
+        .bind(staff_id)
+        .fetch_one(p)
+        .await)
     }
 
     pub async fn close_session(&self, token_hash: &str) -> Result<(), sqlx::Error> {
