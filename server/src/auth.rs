@@ -36,13 +36,18 @@ pub fn hash_password(password: &str) -> Result<String, ApiError> {
 /// Verifies `password` against `hash`; with no hash (unknown user) it verifies against a fixed
 /// one anyway, so "no such user" and "wrong password" take the same time.
 pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
-    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let dummy = DUMMY.get_or_init(|| hash_password("not a password").unwrap_or_default());
     let known = hash.is_some();
-    let Ok(parsed) = PasswordHash::new(hash.unwrap_or(dummy)) else {
+    let Ok(parsed) = PasswordHash::new(hash.unwrap_or(dummy_hash())) else {
         return false;
     };
     Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok() && known
+}
+
+/// The stand-in hash unknown usernames are checked against. Made at start (`run`), so the
+/// first unknown username does not pay for making it.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("not a password").unwrap_or_default())
 }
 
 /// `hash_password` off the async workers: hashing is deliberately slow.

@@ -137,6 +137,7 @@ pub async fn run(
         payers: payers.clone(),
         public_url: config.public_url.clone(),
     };
+    tokio::task::spawn_blocking(auth::dummy_hash);
     let state = AppState {
         store,
         events,

@@ -1000,7 +1000,7 @@ async fn every_staff_endpoint_needs_a_session_the_right_role_and_a_csrf_token() 
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn sign_in_locks_after_five_wrong_passwords_and_says_nothing_about_who_exists() {
+async fn sign_in_slows_down_after_five_wrong_passwords_and_says_nothing_about_who_exists() {
     let (_data, server, client) = fresh_server().await;
     let login = |username: &str, password: &str| {
         let client = client.clone();
@@ -1024,7 +1024,7 @@ async fn sign_in_locks_after_five_wrong_passwords_and_says_nothing_about_who_exi
     for _ in 0..4 {
         login("admin", "wrong").await;
     }
-    // Five wrong in a row: even the right password is refused for a while.
+    // Five wrong in a row from this client: even the right password waits a while here.
     expect_error(
         login("admin", ADMIN_PASSWORD).await,
         StatusCode::TOO_MANY_REQUESTS,
