@@ -133,3 +133,31 @@ async fn a_tablet_that_keeps_asking_is_told_to_wait_and_others_are_not() {
     );
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn taps_that_arrive_together_make_one_request() {
+    let (_data, server, kiosk) = fresh_server().await;
+    let desk = staff_client(&server.url).await;
+    let taps = (0..8).map(|_| {
+        let (kiosk, base) = (kiosk.clone(), server.url.clone());
+        tokio::spawn(async move { ask(&kiosk, &base).await.status() })
+    });
+    let mut statuses = Vec::new();
+    for tap in taps {
+        statuses.push(tap.await.unwrap());
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == StatusCode::CREATED).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses
+            .iter()
+            .all(|s| [StatusCode::CREATED, StatusCode::OK].contains(s)),
+        "{statuses:?}"
+    );
+    let day: DeskDay = get_json(&desk, &format!("{}/api/v1/desk/appointments", server.url)).await;
+    assert_eq!(day.help_requests.len(), 1);
+    server.stop().await;
+}
