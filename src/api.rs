@@ -310,6 +310,44 @@ pub async fn add_staff(
     no_content(send("POST", "/api/v1/admin/staff", Some(to_json(&body)?), Some(csrf)).await?)
 }
 
+/// A staff account, as admins see it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Deserialize)]
+pub struct StaffAccount {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub disabled: bool,
+    pub must_change_password: bool,
+    /// Sessions open now.
+    pub sessions: i64,
+}
+
+pub async fn staff_accounts() -> Result<Vec<StaffAccount>, ApiFailure> {
+    get("/api/v1/admin/staff").await
+}
+
+/// `action`: `disable`, `enable` or `end-sessions` (answered `204 No Content`).
+pub async fn staff_account_action(id: i64, action: &str, csrf: &str) -> Result<(), ApiFailure> {
+    staff_action(&format!("/api/v1/admin/staff/{id}/{action}"), csrf).await
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+struct OneTimePassword {
+    password: String,
+}
+
+/// A new one-time password for the account, shown this once; its sessions end.
+pub async fn reset_staff_password(id: i64, csrf: &str) -> Result<String, ApiFailure> {
+    let answer: OneTimePassword = staff_post(
+        &format!("/api/v1/admin/staff/{id}/reset-password"),
+        &serde_json::json!({}),
+        csrf,
+    )
+    .await?;
+    Ok(answer.password)
+}
+
 /// The appointment's pre-registration link (the same one while it is good), to send the patient.
 pub async fn pre_registration_link(appointment_id: i64, csrf: &str) -> Result<PreRegistrationLink, ApiFailure> {
     staff_post(

@@ -1,4 +1,4 @@
-//! Staff sign-in: argon2id password hashes, session cookies, CSRF tokens, lockout, and the
+//! Staff sign-in: argon2id password hashes, session cookies, CSRF tokens, and the
 //! guards that put every desk and admin route behind them. The guards are layers on whole
 //! routers (`api/mod.rs`), so a route added there later is guarded without anyone remembering.
 
@@ -24,8 +24,6 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 pub const KIOSK_TOKEN_HEADER: &str = "x-kiosk-token";
 /// A front-desk shift.
 pub const SESSION_LIFETIME: Duration = Duration::hours(12);
-pub const MAX_FAILED_LOGINS: i64 = 5;
-pub const LOCKOUT: Duration = Duration::minutes(15);
 
 pub fn hash_password(password: &str) -> Result<String, ApiError> {
     let salt = SaltString::generate(&mut OsRng);
@@ -38,13 +36,18 @@ pub fn hash_password(password: &str) -> Result<String, ApiError> {
 /// Verifies `password` against `hash`; with no hash (unknown user) it verifies against a fixed
 /// one anyway, so "no such user" and "wrong password" take the same time.
 pub fn verify_password(password: &str, hash: Option<&str>) -> bool {
-    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let dummy = DUMMY.get_or_init(|| hash_password("not a password").unwrap_or_default());
     let known = hash.is_some();
-    let Ok(parsed) = PasswordHash::new(hash.unwrap_or(dummy)) else {
+    let Ok(parsed) = PasswordHash::new(hash.unwrap_or(dummy_hash())) else {
         return false;
     };
     Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok() && known
+}
+
+/// The stand-in hash unknown usernames are checked against. Made at start (`run`), so the
+/// first unknown username does not pay for making it.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("not a password").unwrap_or_default())
 }
 
 /// `hash_password` off the async workers: hashing is deliberately slow.
@@ -169,6 +172,8 @@ pub struct SignedIn {
     pub staff: Staff,
     pub client: String,
     pub csrf_token: String,
+    /// This session's token hash: what "end my other sessions" keeps.
+    pub session: String,
 }
 
 /// Checks the session (and, for changes, the CSRF token). Takes owned parts of the request: a
@@ -176,9 +181,10 @@ pub struct SignedIn {
 async fn signed_in(state: &AppState, headers: HeaderMap, method: Method, client: String) -> Result<SignedIn, ApiError> {
     let unauthorized = || ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, "Please sign in.");
     let token = session_token(&headers).ok_or_else(unauthorized)?;
+    let session = token_hash(&token);
     let (staff, csrf) = state
         .store
-        .session(&token_hash(&token), Utc::now())
+        .session(&session, Utc::now())
         .await?
         .ok_or_else(unauthorized)?;
     // Anything that changes state must also carry the session's CSRF token.
@@ -196,6 +202,7 @@ async fn signed_in(state: &AppState, headers: HeaderMap, method: Method, client:
         staff,
         client,
         csrf_token: csrf,
+        session,
     })
 }
 

@@ -5,14 +5,17 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod consents;
+pub mod csv_export;
 pub mod eligibility;
 pub mod error;
 pub mod events;
 pub mod fhir;
 pub mod forms;
 pub mod import;
+pub mod login_throttle;
 pub mod payers;
 pub mod pre_registration;
+pub mod rate_limit;
 pub mod security;
 pub mod seed;
 pub mod store;
@@ -135,6 +138,7 @@ pub async fn run(
         payers: payers.clone(),
         public_url: config.public_url.clone(),
     };
+    tokio::task::spawn_blocking(auth::dummy_hash);
     let state = AppState {
         store,
         events,

@@ -884,6 +884,10 @@ const STAFF_ENDPOINTS: &[(&str, &str, bool)] = &[
     ("GET", "/api/v1/admin/audit", true),
     ("GET", "/api/v1/admin/audit.csv", true),
     ("POST", "/api/v1/admin/staff", true),
+    ("GET", "/api/v1/admin/staff", true),
+    // Account 1 is the admin's own: refused with 409, after the guard.
+    ("POST", "/api/v1/admin/staff/1/disable", true),
+    ("POST", "/api/v1/admin/staff/1/reset-password", true),
     ("POST", "/api/v1/admin/schedule", true),
 ];
 
@@ -1000,7 +1004,7 @@ async fn every_staff_endpoint_needs_a_session_the_right_role_and_a_csrf_token() 
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn sign_in_locks_after_five_wrong_passwords_and_says_nothing_about_who_exists() {
+async fn sign_in_slows_down_after_five_wrong_passwords_and_says_nothing_about_who_exists() {
     let (_data, server, client) = fresh_server().await;
     let login = |username: &str, password: &str| {
         let client = client.clone();
@@ -1024,7 +1028,7 @@ async fn sign_in_locks_after_five_wrong_passwords_and_says_nothing_about_who_exi
     for _ in 0..4 {
         login("admin", "wrong").await;
     }
-    // Five wrong in a row: even the right password is refused for a while.
+    // Five wrong in a row from this client: even the right password waits a while here.
     expect_error(
         login("admin", ADMIN_PASSWORD).await,
         StatusCode::TOO_MANY_REQUESTS,
@@ -1173,7 +1177,7 @@ async fn staff_read_answers_scores_and_signatures_and_every_view_is_audited() {
         .text()
         .await
         .unwrap();
-    assert!(csv.starts_with("id,at,staff,action,appointment_id,client\n") && csv.contains(",view_detail,"));
+    assert!(csv.starts_with("id,at,staff,action,appointment_id,client,subject\n") && csv.contains(",view_detail,"));
     server.stop().await;
 
     // The trail is append-only, even for someone with the database file.

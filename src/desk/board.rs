@@ -17,6 +17,7 @@ use super::admin::Administration;
 use super::chime::chime;
 use super::detail::Detail;
 use super::metrics::Metrics;
+use super::staff_accounts::StaffAccounts;
 use super::strings::dtr;
 use super::tablets::KioskTablets;
 use super::Staff;
@@ -144,7 +145,7 @@ pub fn Board() -> impl IntoView {
                     staff
                         .0
                         .with(|s| s.as_ref().is_some_and(|s| s.role == "admin"))
-                        .then(|| view! { <KioskTablets /> <Administration on_imported=reload /> })
+                        .then(|| view! { <KioskTablets /> <StaffAccounts /> <Administration on_imported=reload /> })
                 }}
             </main>
         </div>

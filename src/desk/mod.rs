@@ -10,6 +10,7 @@ mod metrics;
 mod password;
 mod pre_link;
 mod sign_in;
+mod staff_accounts;
 mod strings;
 mod tablets;
 mod verification;

@@ -45,6 +45,18 @@ pub struct DeskStrings {
     pub x12_response: &'static str,
     /// No 271 came back: why (an HTTP status or a CORE error code).
     pub x12_no_response: fn(&str) -> String,
+    pub staff_title: &'static str,
+    pub staff_disabled: &'static str,
+    pub staff_must_change: &'static str,
+    /// How many sessions the account has open now.
+    pub staff_sessions: fn(i64) -> String,
+    pub staff_disable: &'static str,
+    pub staff_enable: &'static str,
+    pub staff_reset: &'static str,
+    pub staff_end_sessions: &'static str,
+    /// (username) → the lead-in to the one-time password.
+    pub staff_one_time: fn(&str) -> String,
+    pub staff_failed: &'static str,
 }
 
 static EN: DeskStrings = DeskStrings {
@@ -98,6 +110,20 @@ static EN: DeskStrings = DeskStrings {
     x12_request: "Sent (270)",
     x12_response: "Received (271)",
     x12_no_response: |why| format!("No 271 came back ({why})."),
+    staff_title: "Staff accounts",
+    staff_disabled: "Disabled",
+    staff_must_change: "Must choose a new password",
+    staff_sessions: |n| match n {
+        0 => "Not signed in".to_owned(),
+        1 => "Signed in on 1 device".to_owned(),
+        n => format!("Signed in on {n} devices"),
+    },
+    staff_disable: "Disable",
+    staff_enable: "Enable",
+    staff_reset: "Reset password",
+    staff_end_sessions: "Sign out everywhere",
+    staff_one_time: |who| format!("One-time password for {who}. It is shown only now: give it to them in person. They choose their own at their next sign-in."),
+    staff_failed: "That did not work. Reload the page and try again.",
 };
 
 static ES: DeskStrings = DeskStrings {
@@ -151,6 +177,20 @@ static ES: DeskStrings = DeskStrings {
     x12_request: "Enviado (270)",
     x12_response: "Recibido (271)",
     x12_no_response: |why| format!("No llegó ningún 271 ({why})."),
+    staff_title: "Cuentas del personal",
+    staff_disabled: "Desactivada",
+    staff_must_change: "Debe elegir una contraseña nueva",
+    staff_sessions: |n| match n {
+        0 => "Sin sesión abierta".to_owned(),
+        1 => "Sesión abierta en 1 dispositivo".to_owned(),
+        n => format!("Sesión abierta en {n} dispositivos"),
+    },
+    staff_disable: "Desactivar",
+    staff_enable: "Activar",
+    staff_reset: "Restablecer la contraseña",
+    staff_end_sessions: "Cerrar todas sus sesiones",
+    staff_one_time: |who| format!("Contraseña de un solo uso para {who}. Solo se muestra ahora: entréguesela en persona. Elegirá la suya al iniciar sesión la próxima vez."),
+    staff_failed: "No se pudo. Recargue la página e inténtelo de nuevo.",
 };
 
 /// The desk's strings in the current language.

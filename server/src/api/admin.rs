@@ -14,9 +14,10 @@ use arrive_domain::staff::password_acceptable;
 use arrive_domain::ErrorBody;
 
 use crate::auth::{self, SignedIn};
+use crate::csv_export::CsvExport;
 use crate::error::{ApiError, ApiJson};
 use crate::import::{self, RowError};
-use crate::store::{AuditEntry, ImportCounts, KioskDevice, Role};
+use crate::store::{AuditEntry, ImportCounts, KioskDevice, Role, StaffAccount};
 use crate::AppState;
 
 const SCHEDULE_BODY_BYTES: usize = 1024 * 1024;
@@ -28,7 +29,11 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(audit))
         .routes(routes!(audit_csv))
-        .routes(routes!(create_staff))
+        .routes(routes!(staff_accounts, create_staff))
+        .routes(routes!(disable_staff))
+        .routes(routes!(enable_staff))
+        .routes(routes!(reset_staff_password))
+        .routes(routes!(end_staff_sessions))
         .routes(routes!(kiosks, enroll_kiosk))
         // A day's schedule of a large clinic is a few hundred rows.
         .routes(routes!(import_schedule).layer(axum::extract::DefaultBodyLimit::max(SCHEDULE_BODY_BYTES)))
@@ -44,21 +49,21 @@ async fn audit(State(state): State<AppState>) -> Result<Json<Vec<AuditEntry>>, A
 
 /// The same entries as a CSV file.
 #[utoipa::path(get, path = "/audit.csv", tag = "admin",
-    responses((status = 200, description = "id,at,staff,action,appointment_id,client", content_type = "text/csv", body = String)))]
+    responses((status = 200, description = "id,at,staff,action,appointment_id,client,subject", content_type = "text/csv", body = String)))]
 async fn audit_csv(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
-    let mut csv = String::from("id,at,staff,action,appointment_id,client\n");
+    let mut csv = CsvExport::new(&["id", "at", "staff", "action", "appointment_id", "client", "subject"])?;
     for e in state.store.audit_entries(AUDIT_LIMIT).await? {
-        // Usernames are checked on creation (no commas or quotes), the rest is ours.
-        csv.push_str(&format!(
-            "{},{},{},{},{},{}\n",
-            e.id,
+        csv.row([
+            e.id.to_string(),
             e.at,
             e.staff.unwrap_or_default(),
             e.action,
             e.appointment_id.map(|i| i.to_string()).unwrap_or_default(),
-            e.client
-        ));
+            e.client,
+            e.subject.unwrap_or_default(),
+        ])?;
     }
+    let csv = csv.finish()?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -124,6 +129,124 @@ async fn create_staff(
         .audit(Some(who.staff.id), "staff_created", None, &who.client, Utc::now())
         .await?;
     Ok(StatusCode::CREATED)
+}
+
+/// Every staff account, disabled ones too, with its open sessions.
+#[utoipa::path(get, path = "/staff", tag = "admin",
+    responses((status = 200, description = "The staff accounts.", body = Vec<StaffAccount>)))]
+async fn staff_accounts(State(state): State<AppState>) -> Result<Json<Vec<StaffAccount>>, ApiError> {
+    Ok(Json(state.store.staff_accounts(Utc::now()).await?))
+}
+
+fn no_such_staff() -> ApiError {
+    ApiError::not_found("There is no such staff account.")
+}
+
+/// Administrators do not disable or reset their own account: the last one would lock
+/// everyone out. Their own password is changed with the password change.
+fn not_yourself(who: &SignedIn, id: i64) -> Result<(), ApiError> {
+    if who.staff.id == id {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            arrive_domain::ErrorCode::Conflict,
+            "You cannot do this to your own account. Change your own password instead.",
+        ));
+    }
+    Ok(())
+}
+
+/// The account signs in to nothing and its sessions end at once.
+#[utoipa::path(post, path = "/staff/{id}/disable", tag = "admin",
+    params(("id" = i64, Path, description = "The staff account's id.")),
+    responses((status = 204, description = "Disabled; its sessions are over."),
+        (status = 404, description = "No such account.", body = ErrorBody),
+        (status = 409, description = "One's own account.", body = ErrorBody)))]
+async fn disable_staff(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    not_yourself(&who, id)?;
+    if !state.store.set_disabled(id, Some(Utc::now())).await? {
+        return Err(no_such_staff());
+    }
+    state
+        .store
+        .audit_about(who.staff.id, "staff_disabled", id, &who.client, Utc::now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The account signs in again (with the password it had).
+#[utoipa::path(post, path = "/staff/{id}/enable", tag = "admin",
+    params(("id" = i64, Path, description = "The staff account's id.")),
+    responses((status = 204, description = "Enabled."),
+        (status = 404, description = "No such account.", body = ErrorBody)))]
+async fn enable_staff(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    if !state.store.set_disabled(id, None).await? {
+        return Err(no_such_staff());
+    }
+    state
+        .store
+        .audit_about(who.staff.id, "staff_enabled", id, &who.client, Utc::now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A password shown this once, to the administrator who reset it.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct OneTimePassword {
+    password: String,
+}
+
+/// A new one-time password (shown once; the user chooses their own at the next sign-in); the
+/// account's sessions end.
+#[utoipa::path(post, path = "/staff/{id}/reset-password", tag = "admin",
+    params(("id" = i64, Path, description = "The staff account's id.")),
+    responses((status = 200, description = "The one-time password, shown this once.", body = OneTimePassword),
+        (status = 404, description = "No such account.", body = ErrorBody),
+        (status = 409, description = "One's own account.", body = ErrorBody)))]
+async fn reset_staff_password(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    Path(id): Path<i64>,
+) -> Result<Json<OneTimePassword>, ApiError> {
+    not_yourself(&who, id)?;
+    let password = auth::new_password();
+    let hash = auth::hash_password_blocking(password.clone()).await?;
+    if !state.store.reset_password(id, &hash).await? {
+        return Err(no_such_staff());
+    }
+    state
+        .store
+        .audit_about(who.staff.id, "staff_password_reset", id, &who.client, Utc::now())
+        .await?;
+    Ok(Json(OneTimePassword { password }))
+}
+
+/// Every session of the account ends (a PC left signed in, a shared password).
+#[utoipa::path(post, path = "/staff/{id}/end-sessions", tag = "admin",
+    params(("id" = i64, Path, description = "The staff account's id.")),
+    responses((status = 204, description = "Its sessions are over."),
+        (status = 404, description = "No such account.", body = ErrorBody)))]
+async fn end_staff_sessions(
+    State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    if !state.store.staff_exists(id).await? {
+        return Err(no_such_staff());
+    }
+    state.store.end_sessions(id, None).await?;
+    state
+        .store
+        .audit_about(who.staff.id, "staff_sessions_ended", id, &who.client, Utc::now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Every enrolled tablet, revoked ones too.

@@ -18,7 +18,7 @@ use arrive_domain::{ErrorBody, ErrorCode};
 use super::openapi::{self, Caller};
 use crate::auth::{self, Client, SignedIn};
 use crate::error::{ApiError, ApiJson};
-use crate::AppState;
+use crate::{login_throttle, AppState};
 
 pub fn router(state: AppState) -> OpenApiRouter<AppState> {
     let signed_in = OpenApiRouter::new()
@@ -43,51 +43,37 @@ fn session_body(who: &crate::store::Staff, csrf_token: String) -> StaffSession {
 }
 
 /// Signs in: sets the HttpOnly session cookie and answers the session with its CSRF token.
+/// Every refusal looks the same whether the username exists or not (login_throttle.rs).
 #[utoipa::path(post, path = "/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, description = "Signed in; the session cookie is set.", body = StaffSession),
         (status = 401, description = "The username or the password is not right.", body = ErrorBody),
-        (status = 429, description = "Locked after too many wrong passwords.", body = ErrorBody)))]
+        (status = 429, description = "Too many failed sign-ins from this client for this username, or for any: wait Retry-After seconds.", body = ErrorBody)))]
 async fn login(
     State(state): State<AppState>,
     Client(client): Client,
     ApiJson(login): ApiJson<LoginRequest>,
 ) -> Result<Response, ApiError> {
     let now = Utc::now();
-    let credentials = state.store.credentials(login.username.trim()).await?;
-    if let Some(locked_until) = credentials.as_ref().and_then(|c| c.locked_until.as_deref()) {
-        if chrono::DateTime::parse_from_rfc3339(locked_until).is_ok_and(|t| t > now) {
-            state
-                .store
-                .audit(
-                    credentials.as_ref().map(|c| c.staff_id),
-                    "login_locked",
-                    None,
-                    &client,
-                    now,
-                )
-                .await?;
-            return Err(ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                ErrorCode::RateLimited,
-                "Too many wrong passwords. This account is locked for 15 minutes; an administrator can help sooner.",
-            ));
-        }
+    let username = login.username.trim();
+    if let Some(wait) = login_throttle::wait(&state.store, username, &client, now).await? {
+        tracing::info!("sign-in throttled");
+        return Ok(crate::rate_limit::too_many_requests(
+            "Too many failed sign-ins from here. Wait a little, then try again.",
+            wait,
+        ));
     }
+    let credentials = state.store.credentials(username).await?;
+    // An unknown username is checked against a stand-in hash: the same work as a known one.
     let hash = credentials.as_ref().map(|c| c.password_hash.clone());
     let valid = auth::verify_password_blocking(login.password.clone(), hash).await;
     let credentials = match credentials {
-        Some(credentials) if valid => credentials,
+        Some(credentials) if valid && !credentials.disabled => credentials,
         known => {
-            if let Some(c) = known {
-                state
-                    .store
-                    .record_failed_login(c.staff_id, auth::MAX_FAILED_LOGINS, now + auth::LOCKOUT)
-                    .await?;
-                state
-                    .store
-                    .audit(Some(c.staff_id), "login_failed", None, &client, now)
-                    .await?;
-            }
+            login_throttle::record_failure(&state.store, username, &client, now).await?;
+            state
+                .store
+                .audit(known.map(|c| c.staff_id), "login_failed", None, &client, now)
+                .await?;
             tracing::info!("sign-in refused");
             return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
@@ -96,6 +82,7 @@ async fn login(
             ));
         }
     };
+    login_throttle::record_success(&state.store, username, &client).await?;
     let token = auth::new_token();
     let csrf = auth::new_token();
     state
@@ -121,9 +108,11 @@ async fn login(
     Ok(([(header::SET_COOKIE, cookie)], Json(session_body(&staff, csrf))).into_response())
 }
 
-/// Signs out (ends the session, clears the cookie); harmless without one.
+/// Signs out (ends the session, clears the cookie); harmless without one. Like every change,
+/// it needs the session's CSRF token: another site must not be able to sign the desk out.
 #[utoipa::path(post, path = "/logout", tag = "auth",
-    responses((status = 204, description = "Signed out.")))]
+    responses((status = 204, description = "Signed out."),
+        (status = 403, description = "The session's CSRF token is missing.", body = ErrorBody)))]
 async fn logout(
     State(state): State<AppState>,
     Client(client): Client,
@@ -131,7 +120,15 @@ async fn logout(
 ) -> Result<Response, ApiError> {
     if let Some(token) = auth::session_token(&headers) {
         let hash = auth::token_hash(&token);
-        if let Some((staff, _)) = state.store.session(&hash, Utc::now()).await? {
+        if let Some((staff, csrf)) = state.store.session(&hash, Utc::now()).await? {
+            let sent = headers.get(auth::CSRF_HEADER).and_then(|v| v.to_str().ok());
+            if sent != Some(csrf.as_str()) {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    ErrorCode::Forbidden,
+                    "This request is missing its CSRF token. Reload the page.",
+                ));
+            }
             state
                 .store
                 .audit(Some(staff.id), "logout", None, &client, Utc::now())
@@ -161,7 +158,8 @@ struct PasswordChange {
     new_password: String,
 }
 
-/// Staff replace the one-time password they were given (and any later one).
+/// Staff replace the one-time password they were given (and any later one). Their other
+/// sessions end: a password changed because it leaked shuts out whoever used it.
 #[utoipa::path(post, path = "/password", tag = "auth", request_body = PasswordChange,
     responses((status = 204, description = "Changed."),
         (status = 422, description = "The current password is wrong, or the new one too short.", body = ErrorBody)))]
@@ -186,6 +184,7 @@ async fn change_password(
     }
     let hash = auth::hash_password_blocking(change.new_password).await?;
     state.store.set_password(who.staff.id, &hash).await?;
+    state.store.end_sessions(who.staff.id, Some(&who.session)).await?;
     state
         .store
         .audit(Some(who.staff.id), "password_changed", None, &who.client, Utc::now())

@@ -22,7 +22,7 @@ use utoipa_axum::routes;
 
 use crate::auth::{Client, KioskTablet};
 use crate::error::{ApiError, ApiJson, StrictJson};
-use crate::store::{MatchedCheckIn, Verified};
+use crate::store::{HelpOutcome, MatchedCheckIn, Verified};
 use crate::{forms, AppState};
 
 /// Bodies of the small kiosk calls (a name and a date, a token): anything bigger is not ours.
@@ -546,16 +546,48 @@ async fn sign_consent(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// "I need help": every board shows which tablet and at which step, with a sound.
+/// Help requests a tablet may make in `HELP_WINDOW` (each one acknowledged before the next):
+/// more is a stuck button or a game, not a patient, and every request chimes on every board.
+const HELP_MOST: i64 = 4;
+const HELP_WINDOW: chrono::Duration = chrono::Duration::minutes(10);
+
+/// The answer to "I need help".
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct HelpAnswer {
+    /// The tablet's earlier request is still open: the desk has been told, nothing new was sent.
+    already_open: bool,
+}
+
+/// "I need help": every board shows which tablet and at which step, with a sound. While the
+/// tablet's request is open, asking again changes nothing on the boards.
 #[utoipa::path(post, path = "/help", tag = "kiosk", request_body = HelpRequest,
-    responses((status = 201, description = "Every board shows the request.")))]
+    responses((status = 201, description = "Every board shows the request.", body = HelpAnswer),
+        (status = 200, description = "This tablet's request is still open: the desk has been told.", body = HelpAnswer),
+        (status = 429, description = "This tablet asked too often lately (see Retry-After).", body = ErrorBody)))]
 async fn ask_for_help(
     State(state): State<AppState>,
     Extension(tablet): Extension<KioskTablet>,
     ApiJson(request): ApiJson<HelpRequest>,
-) -> Result<StatusCode, ApiError> {
-    let help = state.store.request_help(tablet.id, request.step, Utc::now()).await?;
-    state.events.publish_help(help).await;
-    tracing::info!(kiosk = tablet.id, "help requested");
-    Ok(StatusCode::CREATED)
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let limit = (HELP_MOST, HELP_WINDOW);
+    match state
+        .store
+        .request_help(tablet.id, request.step, limit, Utc::now())
+        .await?
+    {
+        HelpOutcome::New(help) => {
+            state.events.publish_help(help).await;
+            tracing::info!(kiosk = tablet.id, "help requested");
+            Ok((StatusCode::CREATED, Json(HelpAnswer { already_open: false })).into_response())
+        }
+        HelpOutcome::AlreadyOpen(_) => Ok(Json(HelpAnswer { already_open: true }).into_response()),
+        HelpOutcome::TooMany { retry_after } => {
+            tracing::warn!(kiosk = tablet.id, "help requests refused: too many");
+            Ok(crate::rate_limit::too_many_requests(
+                "This tablet has asked for help many times. Please see the front desk.",
+                retry_after,
+            ))
+        }
+    }
 }

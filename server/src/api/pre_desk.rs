@@ -13,6 +13,7 @@ use arrive_domain::api::PreRegistrationLink;
 use arrive_domain::ErrorBody;
 
 use crate::auth::SignedIn;
+use crate::csv_export::CsvExport;
 use crate::error::ApiError;
 use crate::pre_registration as links;
 use crate::AppState;
@@ -102,24 +103,20 @@ async fn day_links(
 ) -> Result<Response, ApiError> {
     let day = links::today(state.clinic_today());
     let host = super::request_host(&headers)?;
-    let mut csv = csv::Writer::from_writer(Vec::new());
-    let failed = |_| ApiError::internal();
-    csv.write_record(["starts_at", "first_name", "last_name", "phone", "email", "link"])
-        .map_err(failed)?;
+    let mut csv = CsvExport::new(&["starts_at", "first_name", "last_name", "phone", "email", "link"])?;
     for row in state.store.day_links(&day, Utc::now()).await? {
         let token = links::link_token(&state.store, row.appointment_id, row.version).await?;
         let link = links::link_url(state.secure_cookies, &host, &token);
-        csv.write_record([
+        csv.row([
             row.starts_at.as_str(),
             &row.first_name,
             &row.last_name,
             row.phone.as_deref().unwrap_or(""),
             row.email.as_deref().unwrap_or(""),
             &link,
-        ])
-        .map_err(failed)?;
+        ])?;
     }
-    let body = csv.into_inner().map_err(|_| ApiError::internal())?;
+    let body = csv.finish()?;
     state
         .store
         .audit(

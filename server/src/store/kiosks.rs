@@ -6,6 +6,17 @@ use serde::Serialize;
 use super::{on_pool, rfc3339, Store};
 use arrive_domain::api::{DeskHelp, KioskStep};
 
+/// What became of a tablet's call for help.
+#[derive(Debug)]
+pub enum HelpOutcome {
+    /// A new request: every board shows it, with a chime.
+    New(DeskHelp),
+    /// The tablet's request is still open: the desk has been told already.
+    AlreadyOpen(DeskHelp),
+    /// The tablet asked too often lately.
+    TooMany { retry_after: chrono::Duration },
+}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct KioskDevice {
     pub id: i64,
@@ -96,22 +107,62 @@ impl Store {
         Ok(found)
     }
 
+    /// A tablet's call for help: a new request, or the one still open (a second tap is the
+    /// same request), or none when the tablet asked `most` times within `window`.
     pub async fn request_help(
         &self,
         kiosk_id: i64,
         step: KioskStep,
+        (most, window): (i64, chrono::Duration),
         now: DateTime<Utc>,
-    ) -> Result<DeskHelp, sqlx::Error> {
-        let step_text = step_name(step);
-        let id: i64 = on_pool!(self.pool(), |p| sqlx::query_scalar(
-            "INSERT INTO help_request (kiosk_id, step, requested_at) VALUES ($1, $2, $3) RETURNING id",
+    ) -> Result<HelpOutcome, sqlx::Error> {
+        if let Some(open) = self.open_help_of(kiosk_id).await? {
+            return Ok(HelpOutcome::AlreadyOpen(open));
+        }
+        let (count, oldest): (i64, Option<String>) = on_pool!(self.pool(), |p| sqlx::query_as(
+            "SELECT COUNT(*), MIN(requested_at) FROM help_request WHERE kiosk_id = $1 AND requested_at > $2",
         )
         .bind(kiosk_id)
-        .bind(&step_text)
-        .bind(rfc3339(now))
+        .bind(rfc3339(now - window))
         .fetch_one(p)
         .await)?;
-        self.help(id).await?.ok_or(sqlx::Error::RowNotFound)
+        if count >= most {
+            let oldest = oldest
+                .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+                .map_or(now, |t| t.with_timezone(&Utc));
+            return Ok(HelpOutcome::TooMany {
+                retry_after: (oldest + window - now).max(chrono::Duration::seconds(1)),
+            });
+        }
+        // The unique index on open requests settles two taps that arrive together.
+        let id: Option<i64> = on_pool!(self.pool(), |p| sqlx::query_scalar(
+            "INSERT INTO help_request (kiosk_id, step, requested_at) VALUES ($1, $2, $3)
+             ON CONFLICT (kiosk_id) WHERE acknowledged_at IS NULL DO NOTHING RETURNING id",
+        )
+        .bind(kiosk_id)
+        .bind(step_name(step))
+        .bind(rfc3339(now))
+        .fetch_optional(p)
+        .await)?;
+        match id {
+            Some(id) => Ok(HelpOutcome::New(self.help(id).await?.ok_or(sqlx::Error::RowNotFound)?)),
+            None => Ok(HelpOutcome::AlreadyOpen(
+                self.open_help_of(kiosk_id).await?.ok_or(sqlx::Error::RowNotFound)?,
+            )),
+        }
+    }
+
+    /// The tablet's request nobody has acknowledged yet, if any.
+    async fn open_help_of(&self, kiosk_id: i64) -> Result<Option<DeskHelp>, sqlx::Error> {
+        let row: Option<HelpRow> = on_pool!(self.pool(), |p| sqlx::query_as(
+            "SELECT h.id, k.name, h.step, h.requested_at, h.acknowledged_at
+             FROM help_request h JOIN kiosk_device k ON k.id = h.kiosk_id
+             WHERE h.kiosk_id = $1 AND h.acknowledged_at IS NULL",
+        )
+        .bind(kiosk_id)
+        .fetch_optional(p)
+        .await)?;
+        Ok(row.and_then(help_row))
     }
 
     pub async fn help(&self, id: i64) -> Result<Option<DeskHelp>, sqlx::Error> {

@@ -16,7 +16,7 @@ pub struct Staff {
     pub must_change_password: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     FrontDesk,
@@ -44,7 +44,8 @@ impl Role {
 pub struct Credentials {
     pub staff_id: i64,
     pub password_hash: String,
-    pub locked_until: Option<String>,
+    /// An administrator disabled the account: it signs in to nothing.
+    pub disabled: bool,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -55,10 +56,28 @@ pub struct AuditEntry {
     pub action: String,
     pub appointment_id: Option<i64>,
     pub client: String,
+    /// The member of staff the action was about (an account disabled, a password reset…).
+    pub subject: Option<String>,
 }
 
-/// id, at, username, action, appointment id, client.
-type AuditRow = (i64, String, Option<String>, String, Option<i64>, String);
+/// id, at, username, action, appointment id, client, subject's username.
+type AuditRow = (i64, String, Option<String>, String, Option<i64>, String, Option<String>);
+
+/// A staff account as administrators see it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct StaffAccount {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub disabled: bool,
+    pub must_change_password: bool,
+    /// Sessions open now.
+    pub sessions: i64,
+}
+
+/// id, username, display name, role, disabled at, must change password, live sessions.
+type AccountRow = (i64, String, String, String, Option<String>, bool, i64);
 
 impl Store {
     pub async fn staff_count(&self) -> Result<i64, sqlx::Error> {
@@ -93,39 +112,16 @@ impl Store {
 
     pub async fn credentials(&self, username: &str) -> Result<Option<Credentials>, sqlx::Error> {
         let row: Option<(i64, String, Option<String>)> = on_pool!(self.pool(), |p| sqlx::query_as(
-            "SELECT id, password_hash, locked_until FROM staff WHERE username = $1",
+            "SELECT id, password_hash, disabled_at FROM staff WHERE username = $1",
         )
         .bind(username)
         .fetch_optional(p)
         .await)?;
-        Ok(row.map(|(staff_id, password_hash, locked_until)| Credentials {
+        Ok(row.map(|(staff_id, password_hash, disabled_at)| Credentials {
             staff_id,
             password_hash,
-            locked_until,
+            disabled: disabled_at.is_some(),
         }))
-    }
-
-    /// Counts a failed sign-in; at `max_failures` in a row the account locks until `lock_until`.
-    pub async fn record_failed_login(
-        &self,
-        staff_id: i64,
-        max_failures: i64,
-        lock_until: DateTime<Utc>,
-    ) -> Result<(), sqlx::Error> {
-        on_pool!(self.pool(), |p| sqlx::query(
-            // Each column once: PostgreSQL refuses two assignments to one column.
-            "UPDATE staff SET
-                locked_until = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until END,
-                failed_logins = CASE WHEN failed_logins + 1 >= $1 THEN 0 ELSE failed_logins + 1 END
-             WHERE id = $3",
-        )
-        .bind(max_failures)
-        .bind(rfc3339(lock_until))
-        .bind(staff_id)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
-        Ok(())
     }
 
     pub async fn set_password(&self, staff_id: i64, password_hash: &str) -> Result<(), sqlx::Error> {
@@ -140,7 +136,7 @@ impl Store {
         Ok(())
     }
 
-    /// A successful sign-in: clears the failure count and opens a session.
+    /// A successful sign-in opens a session.
     pub async fn open_session(
         &self,
         staff_id: i64,
@@ -148,25 +144,17 @@ impl Store {
         csrf_token: &str,
         expires_at: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
-        let mut tx = self.begin().await?;
-        on_tx!(&mut tx, |c| sqlx::query(
-            "UPDATE staff SET failed_logins = 0, locked_until = NULL WHERE id = $1"
-        )
-        .bind(staff_id)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
-        on_tx!(&mut tx, |c| sqlx::query(
+        on_pool!(self.pool(), |p| sqlx::query(
             "INSERT INTO staff_session (token_hash, staff_id, csrf_token, expires_at) VALUES ($1, $2, $3, $4)"
         )
         .bind(token_hash)
         .bind(staff_id)
         .bind(csrf_token)
         .bind(rfc3339(expires_at))
-        .execute(&mut **c)
+        .execute(p)
         .await
         .map(|r| r.rows_affected()))?;
-        tx.commit().await
+        Ok(())
     }
 
     /// The member of staff and CSRF token of a live session.
@@ -174,7 +162,7 @@ impl Store {
         let row: Option<(i64, String, String, String, bool, String)> = on_pool!(self.pool(), |p| sqlx::query_as(
             "SELECT s.id, s.username, s.display_name, s.role, s.must_change_password, x.csrf_token
              FROM staff_session x JOIN staff s ON s.id = x.staff_id
-             WHERE x.token_hash = $1 AND x.expires_at > $2",
+             WHERE x.token_hash = $1 AND x.expires_at > $2 AND s.disabled_at IS NULL",
         )
         .bind(token_hash)
         .bind(rfc3339(now))
@@ -195,11 +183,129 @@ impl Store {
         )
     }
 
+    /// Every staff account, by username, with its open sessions.
+    pub async fn staff_accounts(&self, now: DateTime<Utc>) -> Result<Vec<StaffAccount>, sqlx::Error> {
+        let rows: Vec<AccountRow> = on_pool!(self.pool(), |p| sqlx::query_as(
+            "SELECT s.id, s.username, s.display_name, s.role, s.disabled_at, s.must_change_password,
+                 (SELECT COUNT(*) FROM staff_session x WHERE x.staff_id = s.id AND x.expires_at > $1)
+             FROM staff s ORDER BY s.username",
+        )
+        .bind(rfc3339(now))
+        .fetch_all(p)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, username, display_name, role, disabled_at, must_change_password, sessions)| StaffAccount {
+                    id,
+                    username,
+                    display_name,
+                    role: Role::parse(&role).unwrap_or(Role::FrontDesk),
+                    disabled: disabled_at.is_some(),
+                    must_change_password,
+                    sessions,
+                },
+            )
+            .collect())
+    }
+
+    /// Disables (`Some(now)`) or enables (`None`) an account; disabling ends its sessions in the
+    /// same transaction. `false` if there is no such account.
+    pub async fn set_disabled(&self, staff_id: i64, disabled_at: Option<DateTime<Utc>>) -> Result<bool, sqlx::Error> {
+        let mut tx = self.begin().await?;
+        let changed = on_tx!(&mut tx, |c| sqlx::query(
+            "UPDATE staff SET disabled_at = $1 WHERE id = $2"
+        )
+        .bind(disabled_at.map(rfc3339))
+        .bind(staff_id)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        if disabled_at.is_some() {
+            on_tx!(&mut tx, |c| sqlx::query(
+                "DELETE FROM staff_session WHERE staff_id = $1"
+            )
+            .bind(staff_id)
+            .execute(&mut **c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        }
+        tx.commit().await?;
+        Ok(changed > 0)
+    }
+
+    /// A password an administrator set: it must be changed at the next sign-in, and every
+    /// session of the account ends. `false` if there is no such account.
+    pub async fn reset_password(&self, staff_id: i64, password_hash: &str) -> Result<bool, sqlx::Error> {
+        let mut tx = self.begin().await?;
+        let changed = on_tx!(&mut tx, |c| sqlx::query(
+            "UPDATE staff SET password_hash = $1, must_change_password = TRUE WHERE id = $2"
+        )
+        .bind(password_hash)
+        .bind(staff_id)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        on_tx!(&mut tx, |c| sqlx::query(
+            "DELETE FROM staff_session WHERE staff_id = $1"
+        )
+        .bind(staff_id)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+        tx.commit().await?;
+        Ok(changed > 0)
+    }
+
+    /// Ends the account's sessions, all but `keep` (a session's token hash) if given.
+    pub async fn end_sessions(&self, staff_id: i64, keep: Option<&str>) -> Result<u64, sqlx::Error> {
+        on_pool!(self.pool(), |p| sqlx::query(
+            "DELETE FROM staff_session WHERE staff_id = $1 AND token_hash <> $2"
+        )
+        .bind(staff_id)
+        .bind(keep.unwrap_or(""))
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))
+    }
+
+    pub async fn staff_exists(&self, staff_id: i64) -> Result<bool, sqlx::Error> {
+        on_pool!(self.pool(), |p| sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM staff WHERE id = $1)"
+        )
+        .bind(staff_id)
+        .fetch_one(p)
+        .await)
+    }
+
     pub async fn close_session(&self, token_hash: &str) -> Result<(), sqlx::Error> {
         on_pool!(self.pool(), |p| sqlx::query(
             "DELETE FROM staff_session WHERE token_hash = $1"
         )
         .bind(token_hash)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// An audit entry about another member of staff (`subject`).
+    pub async fn audit_about(
+        &self,
+        staff_id: i64,
+        action: &str,
+        subject: i64,
+        client: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), sqlx::Error> {
+        on_pool!(self.pool(), |p| sqlx::query(
+            "INSERT INTO audit_entry (at, staff_id, action, client, subject_staff_id) VALUES ($1, $2, $3, $4, $5)"
+        )
+        .bind(rfc3339(now))
+        .bind(staff_id)
+        .bind(action)
+        .bind(client)
+        .bind(subject)
         .execute(p)
         .await
         .map(|r| r.rows_affected()))?;
@@ -231,21 +337,23 @@ impl Store {
     /// The newest audit entries first.
     pub async fn audit_entries(&self, limit: i64) -> Result<Vec<AuditEntry>, sqlx::Error> {
         let rows: Vec<AuditRow> = on_pool!(self.pool(), |p| sqlx::query_as(
-            "SELECT a.id, a.at, s.username, a.action, a.appointment_id, a.client
-             FROM audit_entry a LEFT JOIN staff s ON s.id = a.staff_id ORDER BY a.id DESC LIMIT $1",
+            "SELECT a.id, a.at, s.username, a.action, a.appointment_id, a.client, t.username
+             FROM audit_entry a LEFT JOIN staff s ON s.id = a.staff_id LEFT JOIN staff t ON t.id = a.subject_staff_id
+             ORDER BY a.id DESC LIMIT $1",
         )
         .bind(limit)
         .fetch_all(p)
         .await)?;
         Ok(rows
             .into_iter()
-            .map(|(id, at, staff, action, appointment_id, client)| AuditEntry {
+            .map(|(id, at, staff, action, appointment_id, client, subject)| AuditEntry {
                 id,
                 at,
                 staff,
                 action,
                 appointment_id,
                 client,
+                subject,
             })
             .collect())
     }
