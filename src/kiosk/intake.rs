@@ -97,6 +97,16 @@ async fn load_forms(match_token: String, sent: Vec<SavedForm>) -> Result<Vec<Int
     Ok(forms)
 }
 
+/// The form's title in the patient's language (the server's name for it when it has none).
+fn title_of(form: &Arc<Questionnaire>, summary: &FormSummary, lang: RwSignal<Lang>) -> impl Fn() -> String + 'static {
+    let (form, fallback) = (form.clone(), summary.title.clone());
+    move || {
+        localized(form.title.as_deref(), form.title_element.as_ref(), lang.get().code())
+            .unwrap_or(&fallback)
+            .to_owned()
+    }
+}
+
 /// The forms that came back with the patient's last answers and are not sent yet.
 fn to_confirm(forms: &[IntakeForm]) -> Vec<usize> {
     (0..forms.len())
@@ -248,14 +258,7 @@ fn StillRight(
             let shown = RwSignal::new(false);
             let id = entry.form.id.clone();
             let answers_id = format!("answers-{id}");
-            let title = {
-                let (form, fallback) = (entry.form.clone(), entry.summary.title.clone());
-                move || {
-                    localized(form.title.as_deref(), form.title_element.as_ref(), lang.get().code())
-                        .unwrap_or(&fallback)
-                        .to_owned()
-                }
-            };
+            let title = title_of(&entry.form, &entry.summary, lang);
             let day = entry
                 .summary
                 .last_answers
@@ -391,14 +394,7 @@ fn FormScreen(
         sent,
     } = entry;
 
-    let title = {
-        let form = form.clone();
-        move || {
-            localized(form.title.as_deref(), form.title_element.as_ref(), lang.get().code())
-                .unwrap_or(&summary.title)
-                .to_owned()
-        }
-    };
+    let title = title_of(&form, &summary, lang);
     let has_errors = {
         let form = form.clone();
         move || {
