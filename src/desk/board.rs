@@ -257,7 +257,7 @@ fn BoardRow(
                     .then(|| view! { <span class="pill info">{dtr(|s| s.pill_insurance_changed)}</span> })}
                 {appointment.self_pay.then(|| view! { <span class="pill info">{dtr(|s| s.pill_self_pay)}</span> })}
             </td>
-            <td class=wait_level>
+            <td class=move || format!("arrived {}", wait_level())>
                 {arrived_cell}
                 {move || (wait_level() == "wait-red").then(|| view! { " " <strong>{tr(|s| s.desk_long_wait)}</strong> })}
             </td>
