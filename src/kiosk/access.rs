@@ -81,6 +81,12 @@ pub fn AccessControls() -> impl IntoView {
     };
     let speech = speech();
     let open = display.open;
+    // A new screen opens without the panel over it.
+    let step = expect_context::<Flow>().step;
+    Effect::new(move |_| {
+        step.track();
+        open.set(false);
+    });
     let menu = NodeRef::<leptos::html::Div>::new();
     // A tap anywhere else closes the panel, as a menu would.
     let outside = window_event_listener(leptos::ev::pointerdown, move |ev| {
