@@ -14,12 +14,9 @@ pub fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
-/// An RFC 3339 server timestamp as local `HH:MM`, and its time in milliseconds.
-pub fn local_time(rfc3339: &str) -> Option<(String, f64)> {
-    let date = js_sys::Date::new(&JsValue::from_str(rfc3339));
-    let ms = date.get_time();
-    if ms.is_nan() {
-        return None;
-    }
-    Some((format!("{:02}:{:02}", date.get_hours(), date.get_minutes()), ms))
+/// An RFC 3339 server timestamp in milliseconds since the epoch. (Its wall-clock time is the
+/// server's to give, in the clinic's time zone: this computer's zone may differ.)
+pub fn instant_ms(rfc3339: &str) -> Option<f64> {
+    let ms = js_sys::Date::new(&JsValue::from_str(rfc3339)).get_time();
+    (!ms.is_nan()).then_some(ms)
 }

@@ -17,12 +17,14 @@ pub fn token() -> Option<String> {
 }
 
 /// Enrollment: the desk's link opens the kiosk at `/#enroll=<token>`. The token is stored and
-/// the fragment removed from the address bar and history.
-pub fn enroll_from_address() {
-    let Some(window) = web_sys::window() else { return };
-    let Ok(hash) = window.location().hash() else { return };
+/// the fragment removed from the address bar and history. Whether the address held a link.
+pub fn enroll_from_address() -> bool {
+    let Some(window) = web_sys::window() else { return false };
+    let Ok(hash) = window.location().hash() else {
+        return false;
+    };
     let Some(token) = hash.strip_prefix("#enroll=") else {
-        return;
+        return false;
     };
     if is_token(token) {
         if let Some(storage) = storage() {
@@ -33,4 +35,16 @@ pub fn enroll_from_address() {
     if let Ok(history) = window.history() {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path));
     }
+    true
+}
+
+/// An enrollment link opened over a kiosk page that is already open (only the fragment
+/// changes, so the page is not loaded again): enrolls as at load, then `then`. The handle
+/// stops listening.
+pub fn follow_enrollment_links(then: impl Fn() + 'static) -> leptos::prelude::WindowListenerHandle {
+    leptos::prelude::window_event_listener(leptos::ev::hashchange, move |_| {
+        if enroll_from_address() {
+            then();
+        }
+    })
 }

@@ -3,6 +3,7 @@
 //! One `Strings` value per language: a string missing from a language is a compile error,
 //! not an English word on a Spanish screen.
 
+use arrive_domain::clock_time::ClockFormat;
 use arrive_domain::{DobError, NameError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -380,6 +381,12 @@ pub struct Strings {
     pub home_print: &'static str,
     pub home_finished_before: &'static str,
     pub home_show_pass: &'static str,
+    /// How this language writes a time of day ("1:00 PM").
+    pub clock: ClockFormat,
+    /// The top bar's one button for contrast, text size and read aloud.
+    pub display_button: &'static str,
+    /// A masked value's toggle button: pressed, the value shows in full.
+    pub show_value: &'static str,
 }
 
 impl Strings {
@@ -438,7 +445,9 @@ pub static EN: Strings = Strings {
     dob_too_old: "Check the year of birth.",
 
     greeting: |name| format!("Hello, {name}"),
-    appointment_with: |time, provider| format!("Your appointment is today at {time} with {provider}."),
+    appointment_with: |time, provider| {
+        format!("Your appointment is today at {} with {provider}.", ClockFormat::ENGLISH.show(time))
+    },
     check_in_button: "Check in",
     checking_in: "Checking you in…",
     not_me: "This is not me",
@@ -749,6 +758,9 @@ pub static EN: Strings = Strings {
     home_print: "Print this pass",
     home_finished_before: "You have already sent your answers. Lost your pass? Show it again here (the earlier one stops working), or go through your answers again with Continue.",
     home_show_pass: "Show my pass",
+    clock: ClockFormat::ENGLISH,
+    display_button: "Display",
+    show_value: "Show",
 };
 
 pub static ES: Strings = Strings {
@@ -786,7 +798,12 @@ pub static ES: Strings = Strings {
     dob_too_old: "Revise el año de nacimiento.",
 
     greeting: |name| format!("Hola, {name}"),
-    appointment_with: |time, provider| format!("Su cita es hoy a las {time} con {provider}."),
+    appointment_with: |time, provider| {
+        let time = ClockFormat::SPANISH.show(time);
+        // "a la 1:00", "a las 9:15".
+        let at = if time.starts_with("1:") { "a la" } else { "a las" };
+        format!("Su cita es hoy {at} {time} con {provider}.")
+    },
     check_in_button: "Registrar mi llegada",
     checking_in: "Registrando su llegada…",
     not_me: "No soy yo",
@@ -1112,6 +1129,9 @@ pub static ES: Strings = Strings {
     home_print: "Imprimir este pase",
     home_finished_before: "Ya envió sus respuestas. ¿Perdió su pase? Vuelva a verlo aquí (el anterior deja de funcionar), o revise sus respuestas otra vez con Continuar.",
     home_show_pass: "Ver mi pase",
+    clock: ClockFormat::SPANISH,
+    display_button: "Pantalla",
+    show_value: "Mostrar",
 };
 
 /// `$1,234.50` from cents.

@@ -430,7 +430,20 @@ async fn a_patient_confirms_details_changes_insurance_and_checks_in_through_a_dr
 
     // Review: only what changed, the member ID masked.
     let review = text(&kiosk, "#review-changes");
-    assert!(review.contains("12 Elm St, Austin, TX 78701"), "{review}");
+    // The new address masked as the one on file is, until "Show".
+    assert!(review.contains("•••• Elm St, •••01"), "{review}");
+    assert!(!review.contains("12 Elm"), "{review}");
+    assert_eq!(
+        find(&kiosk, "#address-show").get_attribute("aria-pressed").as_deref(),
+        Some("false")
+    );
+    click(&kiosk, "#address-show").await;
+    assert_eq!(text(&kiosk, "#address-value"), "12 Elm St, Austin, TX 78701");
+    assert_eq!(
+        find(&kiosk, "#address-show").get_attribute("aria-pressed").as_deref(),
+        Some("true")
+    );
+    let review = text(&kiosk, "#review-changes");
     assert!(review.contains("Medicare (sandbox) · Member ID ••••MK73"), "{review}");
     assert!(!review.contains("1EG4"), "{review}");
     assert!(!review.contains("Phone"), "unchanged groups are not listed: {review}");

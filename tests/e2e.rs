@@ -44,6 +44,7 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
     // scrolled down by then (WebDriver scrolls to each button it taps).
     screen_opened(&kiosk, "Welcome").await;
     check_screen(&kiosk, "welcome").await;
+    check_layout(&kiosk, "welcome").await;
     // "I need help" reaches the desk at once, with the tablet and the step, until acknowledged.
     click(&kiosk, "#help").await;
     wait_text(&kiosk, "#help-coming", "Someone from the front desk is coming").await;
@@ -66,9 +67,11 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
     wait_text(&kiosk, "#dob-error", "This date does not exist").await;
     wait_text(&kiosk, "#last-name-error", "Use letters only").await;
     check_screen(&kiosk, "identify-errors").await;
+    check_layout(&kiosk, "identify-errors").await;
     identify(&kiosk, "o'brien", "9", "30", "1971").await;
     screen_opened(&kiosk, "Hello, Sean").await;
-    wait_text(&kiosk, "#appointment-summary", "08:45 with Dr. Moreno").await;
+    // The clinic's time, as English writes it.
+    wait_text(&kiosk, "#appointment-summary", "today at 8:45 AM with Dr. Moreno").await;
     // The lobby sees the first name only: never the last name or the date of birth.
     let page = kiosk
         .find(Locator::Css("#main"))
@@ -82,6 +85,7 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
         "the greeting shows too much: {page}"
     );
     check_screen(&kiosk, "details").await;
+    check_layout(&kiosk, "details").await;
     // Contact details and insurance are as on file (tests/kiosk_flow.rs changes them).
     click(&kiosk, "#all-same").await;
 
@@ -126,6 +130,7 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
         click(&kiosk, &format!("#q-phq-{item}-{option}")).await;
     }
     check_screen(&kiosk, "form-phq-9").await;
+    check_layout(&kiosk, "form-phq-9").await;
     click(&kiosk, "#form-next").await;
 
     wait_form(&kiosk, "pain").await;
@@ -180,6 +185,7 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
         wait_text(&kiosk, &format!("#consent-title-{consent}"), title).await;
     }
     check_screen(&kiosk, "consent").await;
+    check_layout(&kiosk, "consent").await;
     type_into(&kiosk, "#typed-name", "Sean O'Brien").await;
     click(&kiosk, "#sign").await;
     wait_text(&kiosk, "#signature-error", "Please sign in the box").await;
@@ -190,12 +196,14 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
     // Paying and checking in, on one screen.
     screen_opened(&kiosk, "Ready to check in").await;
     check_screen(&kiosk, "ready").await;
+    check_layout(&kiosk, "ready").await;
     click(&kiosk, "#check-in").await;
     wait_text(&kiosk, "#payment-choice-error", "Please choose one").await;
     click(&kiosk, "#pay-card").await;
     click(&kiosk, "#check-in").await;
     screen_opened(&kiosk, "You are checked in, Sean").await;
     check_screen(&kiosk, "done").await;
+    check_layout(&kiosk, "done").await;
 
     // The board, open all along, turns the row to "arrived" by itself.
     eventually("the desk to show Sean O. as arrived", || async {
@@ -319,7 +327,7 @@ async fn no_match_or_several_matches_send_the_patient_to_the_desk_without_listin
     wait_text(&kiosk, "#outcome-title", "Por favor, acérquese a recepción").await;
     check_screen(&kiosk, "several-es").await;
     let page = kiosk.source().await.expect("source");
-    for name in ["Linh", "Lan ", "Dr. Moreno", "09:15", "09:30"] {
+    for name in ["Linh", "Lan ", "Dr. Moreno", "9:15", "9:30"] {
         assert!(!page.contains(name), "the 'several' screen reveals {name:?}");
     }
 
@@ -533,5 +541,250 @@ async fn an_admin_imports_the_schedule_from_the_desk_and_bad_rows_are_named_by_l
         desk_status(&desk, "Elena C.").await.as_deref() == Some("scheduled")
     })
     .await;
+    desk.close().await.expect("close desk");
+}
+
+/// The kiosk's main screens at a tablet's 1280 × 800 and a phone's 390 × 844, in English and
+/// in Spanish: no sideways scrolling, a one-row top bar, no word broken in two; on the tablet,
+/// both ways in on the welcome screen without scrolling, and Continue in view while the
+/// on-screen keyboard takes half the screen. The appointment's time as each language writes it.
+#[tokio::test]
+#[ignore = "needs the built kiosk, the server binary and chromedriver: run `cargo xtask test`"]
+async fn the_screens_fit_a_tablet_and_a_phone_in_english_and_spanish() {
+    let server = start_server();
+    let driver = start_chromedriver().await;
+    let kiosk = browser(&driver).await;
+    open_kiosk(&kiosk, &server.url).await;
+    screen_opened(&kiosk, "Welcome").await;
+    for (width, height, device) in [(1280, 800, "tablet"), (390, 844, "phone")] {
+        kiosk.set_window_size(width, height).await.expect("window size");
+        for (lang, titles, time) in [
+            (
+                "en",
+                ["Who are you?", "Welcome", "Are your details still right?"],
+                "today at 1:00 PM with Dr. Patel",
+            ),
+            (
+                "es",
+                [
+                    "¿Quién es usted?",
+                    "Le damos la bienvenida",
+                    "¿Sus datos siguen siendo correctos?",
+                ],
+                "hoy a la 1:00 p. m. con Dr. Patel",
+            ),
+        ] {
+            let at = |screen: &str| format!("{screen}-{lang}-{device}");
+            click(&kiosk, &format!("#start-{lang}")).await;
+            screen_opened_at(&kiosk, titles[0], "#last-name").await;
+            check_layout(&kiosk, &at("identify")).await;
+            // Each part of the birth date hands over to the next once it is full.
+            type_into(&kiosk, "#last-name", "Müller").await;
+            type_into(&kiosk, "#dob-month", "07").await;
+            assert_eq!(focused(&kiosk).await, "dob-day", "a full month moves on to the day");
+            type_into(&kiosk, "#dob-day", "4").await;
+            assert_eq!(focused(&kiosk).await, "dob-day", "one digit of a day stays");
+            type_into(&kiosk, "#dob-day", "04").await;
+            assert_eq!(focused(&kiosk).await, "dob-year", "a full day moves on to the year");
+            type_into(&kiosk, "#dob-year", "2001").await;
+            let keypad = kiosk
+                .execute(
+                    "return ['dob-month', 'dob-day', 'dob-year'].map(id => document.getElementById(id).inputMode);",
+                    vec![],
+                )
+                .await
+                .expect("input modes");
+            assert_eq!(keypad, json!(["numeric", "numeric", "numeric"]));
+            if device == "tablet" {
+                // The on-screen keyboard takes the lower part of the screen: Continue stays above it.
+                kiosk.set_window_size(width, 480).await.expect("window size");
+                click(&kiosk, "#dob-year").await;
+                assert_in_view(&kiosk, &at("identify-with-keyboard"), &["#dob-year", "#continue"]).await;
+                let clear = kiosk
+                    .execute(
+                        "const field = document.getElementById('dob-year').getBoundingClientRect();
+                         return document.getElementById('continue').getBoundingClientRect().top >= field.bottom;",
+                        vec![],
+                    )
+                    .await
+                    .expect("measure");
+                assert_eq!(clear, json!(true), "Continue covers the field being typed in");
+                check_screen(&kiosk, &at("identify-with-keyboard")).await;
+                kiosk.set_window_size(width, height).await.expect("window size");
+            }
+            // Back to the welcome screen, now in this language: it fits, and it names the pass
+            // in each language once.
+            click(&kiosk, "#back").await;
+            screen_opened(&kiosk, titles[1]).await;
+            check_layout(&kiosk, &at("welcome")).await;
+            let pass_title = text_of(&kiosk, "#pass-title").await.expect("pass title");
+            for title in ["Have a check-in pass?", "¿Tiene un pase de registro?"] {
+                assert_eq!(pass_title.matches(title).count(), 1, "{pass_title:?}");
+            }
+            if device == "tablet" {
+                let ways_in = ["#start-en", "#start-es", "#pass-code", "#pass-continue", "#pass-scan"];
+                assert_in_view(&kiosk, &at("welcome"), &ways_in).await;
+            }
+            check_screen(&kiosk, &at("welcome")).await;
+            click(&kiosk, &format!("#start-{lang}")).await;
+            click(&kiosk, "#continue").await;
+            screen_opened(&kiosk, "Zoë").await;
+            wait_text(&kiosk, "#appointment-summary", time).await;
+            check_layout(&kiosk, &at("confirm")).await;
+            // The display settings are one button's panel; open, they fit too.
+            click(&kiosk, "#display").await;
+            check_layout(&kiosk, &at("confirm-display")).await;
+            check_screen(&kiosk, &at("confirm-display")).await;
+            click(&kiosk, "#larger-text").await;
+            check_layout(&kiosk, &at("confirm-larger-text")).await;
+            click(&kiosk, "#larger-text").await;
+            kiosk
+                .find(Locator::Css("#larger-text"))
+                .await
+                .expect("larger text")
+                .send_keys("\u{E00C}")
+                .await
+                .expect("Escape");
+            assert_eq!(
+                focused(&kiosk).await,
+                "display",
+                "Escape closes the panel, back on its button"
+            );
+            assert_eq!(
+                attr_of(&kiosk, "#display", "aria-expanded").await.as_deref(),
+                Some("false")
+            );
+            click(&kiosk, "#continue").await;
+            screen_opened(&kiosk, titles[2]).await;
+            check_layout(&kiosk, &at("details")).await;
+            check_screen(&kiosk, &at("details")).await;
+            click(&kiosk, "#start-over").await;
+            screen_opened(&kiosk, "Welcome").await;
+        }
+    }
+    kiosk.close().await.expect("close kiosk");
+}
+
+/// The id of the element with focus.
+async fn focused(client: &fantoccini::Client) -> String {
+    client
+        .execute(
+            "return document.activeElement ? document.activeElement.id : '';",
+            vec![],
+        )
+        .await
+        .expect("focus")
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn attr_of(client: &fantoccini::Client, css: &str, name: &str) -> Option<String> {
+    client.find(Locator::Css(css)).await.ok()?.attr(name).await.ok()?
+}
+
+/// The desk's link opened on a tablet that already shows the kiosk (only the address's
+/// fragment changes, so the page is not loaded again): the tablet is enrolled and shows the
+/// welcome screen at once, and the token leaves the address.
+#[tokio::test]
+#[ignore = "needs the built kiosk, the server binary and chromedriver: run `cargo xtask test`"]
+async fn an_enrollment_link_opened_over_the_open_kiosk_enrolls_it_without_a_reload() {
+    let server = start_server();
+    let driver = start_chromedriver().await;
+    let kiosk = browser(&driver).await;
+    kiosk.goto(&server.url).await.expect("open kiosk");
+    wait_text(&kiosk, "#outcome-title", "not ready for check-in").await;
+    kiosk
+        .execute("window.arriveMarker = 'same page'; return true;", vec![])
+        .await
+        .expect("mark the page");
+    kiosk
+        .goto(&format!("{}/#enroll={KIOSK_TOKEN}", server.url))
+        .await
+        .expect("open the enrollment link");
+    screen_opened(&kiosk, "Welcome").await;
+    let marker = kiosk
+        .execute("return window.arriveMarker;", vec![])
+        .await
+        .expect("read the marker");
+    assert_eq!(marker, json!("same page"), "the kiosk was loaded again");
+    let url = kiosk.current_url().await.expect("url");
+    assert!(url.fragment().is_none(), "the token stays in the address: {url}");
+    assert!(storage_holds_only_the_device_token(&kiosk).await);
+    // The token works: a patient is found.
+    click(&kiosk, "#start-en").await;
+    identify(&kiosk, "Müller", "07", "04", "2001").await;
+    screen_opened(&kiosk, "Hello, Zoë").await;
+    kiosk.close().await.expect("close kiosk");
+}
+
+/// The board shows the clinic's times (appointments and arrivals) even on a computer set to
+/// another time zone, as the desk's language writes them.
+#[tokio::test]
+#[ignore = "needs the built kiosk, the server binary and chromedriver: run `cargo xtask test`"]
+async fn the_board_shows_clinic_times_whatever_the_desk_computers_time_zone() {
+    let server = start_server_with(&[("ARRIVE_CLINIC_TIME_ZONE", "America/Chicago")]);
+    let driver = start_chromedriver_in_zone("Asia/Tokyo").await;
+    let desk = browser(&driver).await;
+    sign_in_at_desk(&desk, &server.url).await;
+    let offset = desk
+        .execute("return new Date().getTimezoneOffset();", vec![])
+        .await
+        .expect("the browser's zone");
+    assert_eq!(offset, json!(-540), "the desk computer is on Tokyo time");
+
+    check_in_by_api(&server.url, "Müller", "2001-07-04").await;
+    eventually("Zoë M. arrived", || async {
+        desk_status(&desk, "Zoë M.").await.as_deref() == Some("arrived")
+    })
+    .await;
+    let row = "//tr[td[@class='patient' and normalize-space()='Zoë M.']]";
+    let cell = |class: &'static str| {
+        let desk = &desk;
+        async move {
+            let text = desk
+                .find(Locator::XPath(&format!("{row}/td[contains(@class, '{class}')]")))
+                .await
+                .expect(class)
+                .text()
+                .await
+                .expect(class);
+            text.replace('\u{a0}', " ")
+        }
+    };
+    assert_eq!(cell("time").await, "1:00 PM");
+    // The arrival as the clinic's clock read it, worked out here from the instant the server
+    // stored.
+    let http = reqwest::Client::new();
+    let (cookie, _) = admin_session(&http, &server.url).await;
+    let day: serde_json::Value = http
+        .get(format!("{}/api/v1/desk/appointments", server.url))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("board")
+        .json()
+        .await
+        .expect("board answer");
+    let arrived_at = day["appointments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["patient"] == "Zoë M.")
+        .and_then(|a| a["arrived_at"].as_str())
+        .expect("arrived_at")
+        .to_owned();
+    let output = std::process::Command::new("date")
+        .env("TZ", "America/Chicago")
+        .env("LC_ALL", "C")
+        .args(["-d", &arrived_at, "+%-I:%M %p"])
+        .output()
+        .expect("date");
+    let clinic_clock = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    let shown = cell("arrived").await;
+    assert!(
+        shown.starts_with(&format!("{clinic_clock} (")),
+        "arrived at {arrived_at}: the board says {shown:?}, the clinic's clock {clinic_clock:?}"
+    );
     desk.close().await.expect("close desk");
 }

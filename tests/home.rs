@@ -100,6 +100,7 @@ async fn a_patient_pre_registers_on_a_phone_stops_halfway_carries_on_and_checks_
     // Every screen opens at its top with focus on its heading, on a phone's small screen too.
     screen_opened(&phone, "Get ready for your visit").await;
     check_screen(&phone, "home-unlock").await;
+    check_layout(&phone, "home-unlock").await;
     give_birth_date(&phone, "7", "20", "1962").await;
     wait_text(&phone, "#dob-error", "does not match").await;
     check_screen(&phone, "home-wrong-birth-date").await;
@@ -107,12 +108,25 @@ async fn a_patient_pre_registers_on_a_phone_stops_halfway_carries_on_and_checks_
     type_into(&phone, "#dob-day", "19").await;
     click(&phone, "#unlock").await;
     screen_opened(&phone, "Hello, Ana").await;
+    // The clinic's time, as her language writes it.
+    wait_text(&phone, "#appointment-summary", "today at 10:00 AM with Dr. Patel").await;
     check_screen(&phone, "home-confirm").await;
+    check_layout(&phone, "home-confirm").await;
+    // In Spanish too: the top bar on one row, nothing wider than the phone.
+    click(&phone, "#language-toggle").await;
+    wait_text(&phone, "#appointment-summary", "hoy a las 10:00 a. m. con Dr. Patel").await;
+    check_layout(&phone, "home-confirm-es").await;
+    click(&phone, "#display").await;
+    check_layout(&phone, "home-display-es").await;
+    check_screen(&phone, "home-display-es").await;
+    click(&phone, "#display").await;
+    click(&phone, "#language-toggle").await;
     click(&phone, "#continue").await;
 
     // A new address, the insurance as on file, the first form; then she puts the phone away.
     screen_opened(&phone, "Are your details still right?").await;
     check_screen(&phone, "home-details").await;
+    check_layout(&phone, "home-details").await;
     click(&phone, "#address-changed").await;
     type_into(&phone, "#address-line", "77 Harbor Rd").await;
     type_into(&phone, "#address-city", "Portland").await;
@@ -140,6 +154,7 @@ async fn a_patient_pre_registers_on_a_phone_stops_halfway_carries_on_and_checks_
     wait_form(&phone, "reason-for-visit").await;
     screen_opened(&phone, "Reason for your visit").await;
     check_screen(&phone, "home-form").await;
+    check_layout(&phone, "home-form").await;
     type_into(&phone, "#q-reason", "Blood pressure check").await;
     click(&phone, "#form-next").await;
     wait_form(&phone, "medications").await;
@@ -178,16 +193,36 @@ async fn a_patient_pre_registers_on_a_phone_stops_halfway_carries_on_and_checks_
     click(&phone, "#sign").await;
     // The address typed in the first sitting came back with her; how she pays is asked here.
     screen_opened(&phone, "Ready to send").await;
-    wait_text(&phone, "#review-changes", "77 Harbor Rd").await;
+    // Masked, as what is on file is, until she asks to see it.
+    wait_text(&phone, "#review-changes", "•••• Harbor Rd, •••01").await;
+    assert!(
+        !text_of(&phone, "#main").await.unwrap_or_default().contains("77 Harbor"),
+        "the new address is shown in full"
+    );
+    click(&phone, "#address-show").await;
+    wait_text(&phone, "#address-value", "77 Harbor Rd, Portland, OR 97201").await;
+    let pressed = phone
+        .find(fantoccini::Locator::Css("#address-show"))
+        .await
+        .expect("Show")
+        .attr("aria-pressed")
+        .await
+        .expect("aria-pressed");
+    assert_eq!(pressed.as_deref(), Some("true"));
+    check_screen(&phone, "home-review-shown").await;
+    click(&phone, "#address-show").await;
+    wait_text(&phone, "#address-value", "•••• Harbor Rd, •••01").await;
     click(&phone, "#pay-card").await;
     // At home the last step sends the answers; the check-in is at the clinic.
     wait_text(&phone, "#steps-text", "Step 5 of 5: Send").await;
     check_screen(&phone, "home-review").await;
+    check_layout(&phone, "home-review").await;
     click(&phone, "#check-in").await;
 
     // The pass: a QR code and the code to type, and nothing of hers kept on the phone.
     screen_opened(&phone, "You are all set, Ana").await;
     check_screen(&phone, "home-pass").await;
+    check_layout(&phone, "home-pass").await;
     let code = pass_code(&phone).await;
     assert_eq!(code.len(), 6, "{code}");
     assert!(text_of(&phone, ".pass-qr svg").await.is_some(), "a QR code");

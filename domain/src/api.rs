@@ -205,6 +205,10 @@ pub struct DeskAppointment {
     pub status: AppointmentStatus,
     /// Server time of arrival, RFC 3339.
     pub arrived_at: Option<String>,
+    /// The arrival on the clinic's wall clock, `HH:MM` (its time zone, not the desk
+    /// computer's): what the board shows beside `starts_at`.
+    #[serde(default)]
+    pub arrived_at_clinic_time: Option<String>,
     /// An answer needs staff now (PHQ-9 item 9 above 0). What it was is for signed-in staff
     /// (front desk issue); the open board says only "see this patient now".
     #[serde(default)]

@@ -150,9 +150,31 @@ pub fn mask_address(line1: &str, zip: &str) -> String {
     format!("{0}{0}{0}{0} {1}, {0}{0}{0}{tail}", DOT, street.join(" "))
 }
 
+/// `M••• (•••) •••-0107`: an emergency contact's initial and their phone's last four digits.
+pub fn mask_emergency_contact(name: &str, phone: Option<&str>) -> String {
+    let initial: String = name.trim().chars().take(1).collect();
+    match phone {
+        Some(phone) => format!("{initial}{0}{0}{0} {1}", DOT, mask_phone(phone)),
+        None => format!("{initial}{0}{0}{0}", DOT),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_emergency_contact_shows_an_initial_and_four_digits() {
+        assert_eq!(
+            mask_emergency_contact(" Maria Lopez", Some("+15125550107")),
+            "M••• (•••) •••-0107"
+        );
+        assert_eq!(
+            mask_emergency_contact("Maria", Some("512-555-0107")),
+            "M••• (•••) •••-0107"
+        );
+        assert_eq!(mask_emergency_contact("Maria", None), "M•••");
+    }
 
     #[test]
     fn states_and_territories() {

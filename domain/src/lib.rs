@@ -5,6 +5,7 @@
 //! so the same code runs in the browser (wasm32) and on the server, and tests are exact.
 
 pub mod api;
+pub mod clock_time;
 pub mod consent;
 pub mod contact;
 pub mod date;

@@ -3,7 +3,7 @@
 //! the checks on an insurance card photo.
 
 use arrive_domain::api::{CoverageCheck, DeskChange, Eligibility};
-use arrive_domain::contact::{mask_address, mask_email, mask_phone};
+use arrive_domain::contact::{mask_address, mask_email, mask_emergency_contact, mask_phone};
 use arrive_domain::insurance::mask_member_id;
 use arrive_domain::verification::{
     Address, CoverageView, InsuranceUpdate, NewCoverage, Payer, Problem, RecordOnFile, Verification,
@@ -27,13 +27,10 @@ pub fn record_on_file(visit: &VisitOnFile, eligibility: Option<&Eligibility>) ->
         (Some(line), Some(zip)) => Some(mask_address(line, zip)),
         _ => None,
     };
-    let emergency_contact = p.emergency_contact_name.as_deref().map(|name| {
-        let initial: String = name.chars().take(1).collect();
-        match &p.emergency_contact_phone {
-            Some(phone) => format!("{initial}••• {}", mask_phone(phone)),
-            None => format!("{initial}•••"),
-        }
-    });
+    let emergency_contact = p
+        .emergency_contact_name
+        .as_deref()
+        .map(|name| mask_emergency_contact(name, p.emergency_contact_phone.as_deref()));
     RecordOnFile {
         address,
         phone: p.phone.as_deref().map(mask_phone),

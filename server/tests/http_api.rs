@@ -75,6 +75,41 @@ async fn no_match_and_several_matches_name_nobody() {
     server.stop().await;
 }
 
+/// The board gives each arrival on the clinic's wall clock as well as the instant: a desk
+/// computer set to another zone would place the instant on its own clock.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_board_gives_arrivals_on_the_clinics_clock() {
+    let data = tempfile::tempdir().unwrap();
+    let mut config = test_config(data.path());
+    // Half an hour off any whole-hour zone: its clock never reads as UTC's.
+    let zone: chrono_tz::Tz = "Asia/Kolkata".parse().unwrap();
+    config.import.clinic_time_zone = zone;
+    let server = TestServer::start_with(config).await;
+    let client = kiosk_client();
+    let token = token_for(&client, &server.url, "Müller", "2001-07-04").await;
+    let arrival: CheckInResponse = post(
+        &client,
+        &format!("{}/api/v1/kiosk/check-in", server.url),
+        json!({"match_token": token}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let instant = chrono::DateTime::parse_from_rfc3339(&arrival.arrived_at).unwrap();
+    let row = board_row(&staff_client(&server.url).await, &server.url, "Zoë M.").await;
+    assert_eq!(row.arrived_at.as_deref(), Some(arrival.arrived_at.as_str()));
+    let clinic_clock = instant.with_timezone(&zone).format("%H:%M").to_string();
+    assert_eq!(row.arrived_at_clinic_time.as_deref(), Some(clinic_clock.as_str()));
+    assert_ne!(
+        clinic_clock,
+        instant.with_timezone(&chrono::Utc).format("%H:%M").to_string()
+    );
+    // The appointment's own time is the clinic's clock too, as scheduled.
+    assert_eq!(row.starts_at, "13:00");
+    server.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn check_in_records_the_arrival_once() {
     let (_data, server, client) = fresh_server().await;

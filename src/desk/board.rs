@@ -23,7 +23,7 @@ use super::tablets::KioskTablets;
 use super::Staff;
 use crate::api;
 use crate::app::{strings, tr, LanguageToggle};
-use crate::clock::{local_time, now_ms};
+use crate::clock::{instant_ms, now_ms};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Connection {
@@ -117,8 +117,9 @@ pub fn Board() -> impl IntoView {
                                 .flat_map(|d| d.appointments.iter())
                                 .filter(|a| a.needs_attention_now)
                                 .map(|a| {
-                                    let who = format!("{} ({})", a.patient, a.starts_at);
-                                    view! { <p class="urgent-banner">{move || (s.get().desk_urgent_banner)(&who)}</p> }
+                                    let (patient, starts_at) = (a.patient.clone(), a.starts_at.clone());
+                                    let who = move || format!("{patient} ({})", s.get().clock.show(&starts_at));
+                                    view! { <p class="urgent-banner">{move || (s.get().desk_urgent_banner)(&who())}</p> }
                                 })
                                 .collect_view()
                         })
@@ -193,8 +194,10 @@ fn BoardRow(
     let patient = appointment.patient.clone();
     let s = strings();
     let status = appointment.status;
-    let arrived = appointment.arrived_at.as_deref().and_then(local_time);
-    let arrived_ms = arrived.as_ref().map(|(_, at_ms)| *at_ms);
+    // The instant, for minutes waited; the clinic's wall clock (as the server gives it, never
+    // this computer's time zone), for the time shown.
+    let arrived_ms = appointment.arrived_at.as_deref().and_then(instant_ms);
+    let arrived_clock = appointment.arrived_at_clinic_time.clone();
     // Minutes waited since arrival, while the patient is still waiting (not yet roomed).
     let waited = move || {
         arrived_ms
@@ -206,19 +209,24 @@ fn BoardRow(
         Some(m) if wait.0 > 0 && m >= wait.0 => "wait-amber",
         _ => "",
     };
-    let arrived_cell = arrived.map(|(clock, _)| {
-        move || match waited() {
-            Some(minutes) => format!("{clock} ({minutes} min)"),
-            None => clock.clone(),
+    let arrived_cell = arrived_clock.map(|clock| {
+        move || {
+            let shown = s.get().clock.show(&clock);
+            match waited() {
+                Some(minutes) => format!("{shown} ({minutes} min)"),
+                None => shown,
+            }
         }
     });
+    let starts_at = appointment.starts_at.clone();
+    let starts_at = move || s.get().clock.show(&starts_at);
     view! {
         <tr
             id=format!("appointment-{}", appointment.id)
             class=format!("status-{}", status.as_str())
             class:needs-attention=appointment.needs_attention_now
         >
-            <td>{appointment.starts_at}</td>
+            <td class="time">{starts_at}</td>
             <td class="patient">{appointment.patient}</td>
             <td>{appointment.provider}</td>
             <td>
@@ -250,7 +258,7 @@ fn BoardRow(
                     .then(|| view! { <span class="pill info">{dtr(|s| s.pill_insurance_changed)}</span> })}
                 {appointment.self_pay.then(|| view! { <span class="pill info">{dtr(|s| s.pill_self_pay)}</span> })}
             </td>
-            <td class=wait_level>
+            <td class=move || format!("arrived {}", wait_level())>
                 {arrived_cell}
                 {move || (wait_level() == "wait-red").then(|| view! { " " <strong>{tr(|s| s.desk_long_wait)}</strong> })}
             </td>

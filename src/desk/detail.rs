@@ -66,7 +66,7 @@ pub fn Detail(appointment_id: i64, on_close: impl Fn() + Copy + Send + Sync + 's
                         view! {
                             <h2 id="detail-title" tabindex="-1">{d.patient_name.clone()}</h2>
                             <p>
-                                {tr(|s| s.detail_born)} " " {d.date_of_birth.clone()} " · " {d.starts_at.clone()} " · "
+                                {tr(|s| s.detail_born)} " " {d.date_of_birth.clone()} " · " {clinic_date_time(&d.starts_at, lang.get().strings())} " · "
                                 {d.provider.clone()} " · " {d.visit_type.clone()}
                             </p>
                             {d
@@ -169,5 +169,13 @@ fn FormAnswers(form: DeskForm) -> impl IntoView {
                     .collect_view()}
             </dl>
         </div>
+    }
+}
+
+/// `2026-11-25T13:00` (the clinic's wall clock) → `2026-11-25 1:00 PM`.
+fn clinic_date_time(starts_at: &str, s: &crate::i18n::Strings) -> String {
+    match starts_at.split_once('T') {
+        Some((date, time)) => format!("{date} {}", s.clock.show(time)),
+        None => starts_at.to_owned(),
     }
 }

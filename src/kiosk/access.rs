@@ -1,7 +1,9 @@
-//! The top bar's accessibility controls: "High contrast" and "Larger text" (toggles that put a
-//! class on `<html>`, so rem-based sizes scale and the idle dialog follows too; both reset on
-//! start over) and "Read aloud" (the current screen's heading and lead, in the current
-//! language, with the browser's speech synthesis; absent where the browser has none).
+//! The top bar's "Display" button: a disclosure holding "High contrast" and "Larger text"
+//! (toggles that put a class on `<html>`, so rem-based sizes scale and the idle dialog follows
+//! too; both reset on start over) and "Read aloud" (the current screen's heading and lead, in
+//! the current language, with the browser's speech synthesis; absent where the browser has
+//! none). One button rather than three keeps the top bar to one row in every language, on a
+//! tablet and on a phone.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -16,6 +18,8 @@ use crate::i18n::Lang;
 pub struct Display {
     pub high_contrast: RwSignal<bool>,
     pub larger_text: RwSignal<bool>,
+    /// Whether the "Display" panel is open.
+    pub open: RwSignal<bool>,
 }
 
 impl Display {
@@ -23,6 +27,7 @@ impl Display {
         Display {
             high_contrast: RwSignal::new(false),
             larger_text: RwSignal::new(false),
+            open: RwSignal::new(false),
         }
     }
 
@@ -30,6 +35,7 @@ impl Display {
     pub fn reset(&self) {
         self.high_contrast.set(false);
         self.larger_text.set(false);
+        self.open.set(false);
         if let Some(synth) = speech() {
             synth.cancel();
         }
@@ -74,16 +80,60 @@ pub fn AccessControls() -> impl IntoView {
         }
     };
     let speech = speech();
+    let open = display.open;
+    // A new screen opens without the panel over it.
+    let step = expect_context::<Flow>().step;
+    Effect::new(move |_| {
+        step.track();
+        open.set(false);
+    });
+    let menu = NodeRef::<leptos::html::Div>::new();
+    // A tap anywhere else closes the panel, as a menu would.
+    let outside = window_event_listener(leptos::ev::pointerdown, move |ev| {
+        let inside = menu.get_untracked().is_some_and(|menu| {
+            ev.target()
+                .and_then(|t| t.dyn_into::<web_sys::Node>().ok())
+                .is_some_and(|t| menu.contains(Some(&t)))
+        });
+        if !inside && open.get_untracked() {
+            open.set(false);
+        }
+    });
+    on_cleanup(move || outside.remove());
     view! {
-        {toggle("high-contrast", |s| s.high_contrast, display.high_contrast)}
-        {toggle("larger-text", |s| s.larger_text, display.larger_text)}
-        {speech.map(|synth| {
-            view! {
-                <button type="button" class="toggle" id="read-aloud" on:click=move |_| read_aloud(&synth, lang.get_untracked())>
-                    {tr(|s| s.read_aloud)}
-                </button>
+        <div
+            class="display-menu"
+            node_ref=menu
+            on:keydown=move |ev| {
+                // Escape closes the panel and gives focus back to its button.
+                if ev.key() == "Escape" && open.get_untracked() {
+                    open.set(false);
+                    super::widgets::focus_id("display");
+                }
             }
-        })}
+        >
+            <button
+                type="button"
+                class="toggle"
+                id="display"
+                aria-expanded=move || if open.get() { "true" } else { "false" }
+                aria-controls="display-panel"
+                on:click=move |_| open.update(|o| *o = !*o)
+            >
+                {tr(|s| s.display_button)}
+            </button>
+            <div class="display-panel" id="display-panel" hidden=move || !open.get()>
+                {toggle("high-contrast", |s| s.high_contrast, display.high_contrast)}
+                {toggle("larger-text", |s| s.larger_text, display.larger_text)}
+                {speech.map(|synth| {
+                    view! {
+                        <button type="button" class="toggle" id="read-aloud" on:click=move |_| read_aloud(&synth, lang.get_untracked())>
+                            {tr(|s| s.read_aloud)}
+                        </button>
+                    }
+                })}
+            </div>
+        </div>
     }
 }
 

@@ -21,6 +21,7 @@ mod identify;
 mod idle;
 mod insurance;
 mod intake;
+mod masked_value;
 mod outcome;
 mod pass;
 mod payment;
@@ -249,6 +250,15 @@ pub fn Kiosk() -> impl IntoView {
         lang: expect_context::<RwSignal<Lang>>(),
     };
     provide_context(flow);
+    if !at_home {
+        // The desk's link opened on a tablet already showing the kiosk: the new token, then
+        // the welcome screen, as when the link is opened in a new page.
+        let links = crate::device::follow_enrollment_links(move || match crate::device::token() {
+            Some(_) => flow.start_over(),
+            None => flow.show(Step::NotEnrolled),
+        });
+        on_cleanup(move || links.remove());
+    }
     help::provide_help(flow);
     if at_home {
         home::save_as_they_go(flow);

@@ -26,6 +26,7 @@ pub enum Refusal {
 #[component]
 pub fn PassEntry() -> impl IntoView {
     let flow = expect_context::<Flow>();
+    let lang = expect_context::<RwSignal<Lang>>();
     let s = strings();
     let typed = RwSignal::new(String::new());
     let refusal = RwSignal::new(None::<Refusal>);
@@ -66,11 +67,14 @@ pub fn PassEntry() -> impl IntoView {
                 submit();
             }
         >
-            // The welcome screen is in English until a language is chosen: the heading is in
-            // Spanish too, so a Spanish speaker with a pass finds it.
+            // The welcome screen is in one language until a language is chosen: the heading
+            // is in the other one too, so a patient who reads only that one finds it.
             <h2 id="pass-title">
                 {tr(|s| s.pass_title)} " "
-                <span lang="es" class="other-language">{Lang::Es.strings().pass_title}</span>
+                {move || {
+                    let other = other_language(lang.get());
+                    view! { <span lang=other.code() class="other-language">{other.strings().pass_title}</span> }
+                }}
             </h2>
             <div class="field" class:invalid=move || refusal.get().is_some()>
                 <label for="pass-code">{tr(|s| s.pass_label)}</label>
@@ -98,6 +102,14 @@ pub fn PassEntry() -> impl IntoView {
                 </button>
             </div>
         </form>
+    }
+}
+
+/// The language the welcome screen is not in.
+fn other_language(lang: Lang) -> Lang {
+    match lang {
+        Lang::En => Lang::Es,
+        Lang::Es => Lang::En,
     }
 }
 

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use arrive_domain::api::{CardImageUpload, CardSide, CheckInRequest, KioskAppointment};
+use arrive_domain::contact::{mask_address, mask_email, mask_emergency_contact, mask_phone};
 use arrive_domain::insurance::mask_member_id;
 use arrive_domain::verification::{InsuranceUpdate, NewCoverage, Verification};
 use arrive_domain::ErrorCode;
@@ -14,6 +15,7 @@ use leptos::task::spawn_local;
 
 use super::details::language_name;
 use super::draft::*;
+use super::masked_value::Shown;
 use super::payment::{self, PaymentChoice};
 use super::widgets::{focus_first_invalid, Page, Pick};
 use super::{Flow, Step};
@@ -81,7 +83,7 @@ pub fn page(appointment: KioskAppointment, on_file: Arc<OnFile>) -> AnyView {
                 .then(|| view! { <p id="nothing-changed">{tr(|s| s.nothing_changed)}</p> });
             let rows = lines
                 .into_iter()
-                .map(|(label, value)| view! { <dt>{label}</dt><dd>{value}</dd> })
+                .map(|(label, value)| view! { <dt>{label}</dt><dd>{value.view(label)}</dd> })
                 .collect_view();
             view! { {nothing} <dl class="review-list" id="review-changes">{rows}</dl> }
         }
@@ -228,34 +230,47 @@ enum Notice {
     Failed,
 }
 
-/// The payment choices as the review names them, in `PAYMENTS` order.
-/// (label, what the patient gave) for each group that changed, in screen order.
-fn changes(v: &Verification, on_file: &OnFile, s: &Strings) -> Vec<(&'static str, String)> {
+/// (label, what the patient gave) for each group that changed, in screen order; new contact
+/// details masked as the record on file is.
+fn changes(v: &Verification, on_file: &OnFile, s: &Strings) -> Vec<(&'static str, Shown)> {
     let mut lines = Vec::new();
-    let mut add = |label: &'static str, value: Option<String>| {
+    let mut add = |label: &'static str, value: Option<Shown>| {
         if let Some(value) = value {
             lines.push((label, value));
         }
     };
+    let masked = |id, masked, full| Shown::Masked { id, masked, full };
     add(
         s.group_address,
-        v.address
-            .changed()
-            .map(|a| format!("{}, {}, {} {}", a.line.trim(), a.city.trim(), a.state, a.zip.trim())),
+        v.address.changed().map(|a| {
+            let full = format!("{}, {}, {} {}", a.line.trim(), a.city.trim(), a.state, a.zip.trim());
+            masked("address", mask_address(a.line.trim(), a.zip.trim()), full)
+        }),
     );
-    add(s.group_phone, v.phone.changed().map(|p| p.trim().to_owned()));
-    add(s.group_email, v.email.changed().map(|e| e.trim().to_owned()));
+    add(
+        s.group_phone,
+        v.phone
+            .changed()
+            .map(|p| masked("phone", mask_phone(p), p.trim().to_owned())),
+    );
+    add(
+        s.group_email,
+        v.email
+            .changed()
+            .map(|e| masked("email", mask_email(e.trim()), e.trim().to_owned())),
+    );
     add(
         s.group_contact,
-        v.emergency_contact
-            .changed()
-            .map(|c| format!("{}, {}", c.name.trim(), c.phone.trim())),
+        v.emergency_contact.changed().map(|c| {
+            let full = format!("{}, {}", c.name.trim(), c.phone.trim());
+            masked("contact", mask_emergency_contact(&c.name, Some(&c.phone)), full)
+        }),
     );
     add(
         s.group_language,
         v.language
             .changed()
-            .map(|code| language_name(code, s).unwrap_or_default().to_owned()),
+            .map(|code| language_name(code, s).unwrap_or_default().to_owned().into()),
     );
     let coverage = |c: &NewCoverage| {
         let payer = on_file
@@ -268,10 +283,10 @@ fn changes(v: &Verification, on_file: &OnFile, s: &Strings) -> Vec<(&'static str
     };
     match &v.insurance {
         InsuranceUpdate::Same => {}
-        InsuranceUpdate::SelfPay => add(s.step_names[1], Some(s.self_pay.to_owned())),
+        InsuranceUpdate::SelfPay => add(s.step_names[1], Some(s.self_pay.to_owned().into())),
         InsuranceUpdate::Changed { primary, secondary } => {
-            add(s.coverage_primary, Some(coverage(primary)));
-            add(s.coverage_secondary, secondary.as_ref().map(coverage));
+            add(s.coverage_primary, Some(coverage(primary).into()));
+            add(s.coverage_secondary, secondary.as_ref().map(|c| coverage(c).into()));
         }
     }
     lines

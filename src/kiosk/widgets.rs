@@ -248,6 +248,8 @@ pub fn Choices(
 }
 
 /// One box of a date (month, day or year): digits only, a numeric keypad on touch screens.
+/// Once it holds all its digits, the cursor goes on to `next` by itself (as on a paper form,
+/// without a tap between the boxes).
 #[component]
 pub fn DatePart(
     id: &'static str,
@@ -255,8 +257,19 @@ pub fn DatePart(
     value: RwSignal<String>,
     max_len: u32,
     #[prop(optional)] node_ref: NodeRef<html::Input>,
+    #[prop(optional)] next: Option<NodeRef<html::Input>>,
     #[prop(into)] invalid: Signal<bool>,
 ) -> impl IntoView {
+    let on_input = move |ev: leptos::ev::Event| {
+        let typed = event_target_value(&ev);
+        let full = typed.len() == max_len as usize && typed.bytes().all(|b| b.is_ascii_digit());
+        value.set(typed);
+        if let Some(next) = next.filter(|_| full).and_then(|n| n.get_untracked()) {
+            let _ = next.focus();
+            // What is already there is typed over, not added to.
+            next.select();
+        }
+    };
     view! {
         <div class="dob-part">
             <label for=id>{tr(label)}</label>
@@ -270,7 +283,7 @@ pub fn DatePart(
                 node_ref=node_ref
                 aria-invalid=move || invalid.get().then_some("true")
                 prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
+                on:input=on_input
             />
         </div>
     }
@@ -286,15 +299,16 @@ pub fn BirthDateField(
     month_ref: NodeRef<html::Input>,
 ) -> impl IntoView {
     let invalid = Signal::derive(move || error.get().is_some());
+    let (day_ref, year_ref) = (NodeRef::<html::Input>::new(), NodeRef::<html::Input>::new());
     view! {
         <fieldset class="field dob" class:invalid=invalid aria-describedby="dob-hint dob-error">
             <legend>{tr(|s| s.dob_legend)}</legend>
             <p class="hint" id="dob-hint">{tr(hint)}</p>
             {move || error.get().map(|text| view! { <p class="field-error" id="dob-error">{text}</p> })}
             <div class="dob-parts">
-                <DatePart id="dob-month" label=|s| s.dob_month value=form.month max_len=2 node_ref=month_ref invalid />
-                <DatePart id="dob-day" label=|s| s.dob_day value=form.day max_len=2 invalid />
-                <DatePart id="dob-year" label=|s| s.dob_year value=form.year max_len=4 invalid />
+                <DatePart id="dob-month" label=|s| s.dob_month value=form.month max_len=2 node_ref=month_ref next=day_ref invalid />
+                <DatePart id="dob-day" label=|s| s.dob_day value=form.day max_len=2 node_ref=day_ref next=year_ref invalid />
+                <DatePart id="dob-year" label=|s| s.dob_year value=form.year max_len=4 node_ref=year_ref invalid />
             </div>
         </fieldset>
     }

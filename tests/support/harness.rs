@@ -135,11 +135,22 @@ pub struct Driver {
 }
 
 pub async fn start_chromedriver() -> Driver {
+    start_chromedriver_with(&[]).await
+}
+
+/// Chromedriver whose browsers run in the time zone `zone` (IANA name), as a desk computer set
+/// to another zone than the clinic's would.
+pub async fn start_chromedriver_in_zone(zone: &str) -> Driver {
+    start_chromedriver_with(&[("TZ", zone)]).await
+}
+
+async fn start_chromedriver_with(env: &[(&str, &str)]) -> Driver {
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("free port")
         .port();
     let child = Command::new(env_path("CHROMEDRIVER"))
+        .envs(env.iter().copied())
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -213,8 +224,10 @@ where
     }
 }
 
+/// The text of `css` as a person reads it: no-break spaces (as in "1:00 PM") read as spaces.
 pub async fn text_of(client: &Client, css: &str) -> Option<String> {
-    client.find(Locator::Css(css)).await.ok()?.text().await.ok()
+    let text = client.find(Locator::Css(css)).await.ok()?.text().await.ok()?;
+    Some(text.replace('\u{a0}', " "))
 }
 
 /// What is typed in the field `css` (its `value` property).
@@ -585,4 +598,89 @@ pub async fn sign_in_at_desk(desk: &Client, base: &str) {
 pub fn local_today() -> String {
     let output = Command::new("date").arg("+%Y-%m-%d").output().expect("date");
     String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+/// What `check_layout` finds wrong with the page as laid out: a page wider than the window,
+/// a top bar on more than one row (or taller than one row of its buttons, or with text under
+/// 16 px), a word broken across two lines (by hyphenation or a forced break: "Consentimiento /
+/// s") anywhere in the top bar or the screen, a label, button or step name whose text spills
+/// out of it.
+const LAYOUT_PROBLEMS: &str = r#"
+    const problems = [];
+    const describe = e => e ? (e.id ? '#' + e.id : e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).trim().split(/\s+/).join('.') : '')) : '?';
+    const shown = e => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
+    const page = document.documentElement;
+    if (page.scrollWidth > window.innerWidth) {
+        problems.push(`the page scrolls sideways: ${page.scrollWidth} px wide in a ${window.innerWidth} px window`);
+    }
+    const bar = document.querySelector('.topbar');
+    if (bar) {
+        const parts = [...bar.children].filter(shown).map(e => [e, e.getBoundingClientRect()]);
+        const lowestTop = Math.max(...parts.map(([, r]) => r.top));
+        const highestBottom = Math.min(...parts.map(([, r]) => r.bottom));
+        if (lowestTop >= highestBottom) {
+            problems.push('the top bar is on more than one row: ' + parts.map(([e, r]) => `${describe(e)} at ${Math.round(r.top)}`).join(', '));
+        }
+        const tallest = Math.max(...parts.map(([, r]) => r.height));
+        const height = bar.getBoundingClientRect().height;
+        if (height > tallest + 24) {
+            problems.push(`the top bar is ${Math.round(height)} px tall for ${Math.round(tallest)} px buttons`);
+        }
+        for (const b of bar.querySelectorAll('button')) {
+            const size = parseFloat(getComputedStyle(b).fontSize);
+            if (shown(b) && size < 16) problems.push(`${describe(b)} in the top bar has ${size} px text`);
+        }
+    }
+    for (const root of [bar, document.querySelector('#main')].filter(Boolean)) {
+        const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const words = /\S+/g;
+            for (let m = words.exec(node.data); m; m = words.exec(node.data)) {
+                const range = document.createRange();
+                range.setStart(node, m.index);
+                range.setEnd(node, m.index + m[0].length);
+                const lines = new Set([...range.getClientRects()]
+                    .filter(r => r.width > 0 && r.height > 0).map(r => Math.round(r.bottom)));
+                if (lines.size > 1) {
+                    problems.push(`"${m[0]}" is broken across ${lines.size} lines in ${describe(node.parentElement)}`);
+                }
+            }
+        }
+    }
+    for (const e of document.querySelectorAll('.steps li, .topbar .brand, button, label, legend')) {
+        if (shown(e) && e.scrollWidth > e.clientWidth + 1) {
+            problems.push(`${describe(e)}'s text spills out of it (${e.scrollWidth} px in ${e.clientWidth} px)`);
+        }
+    }
+    return problems;
+"#;
+
+/// The screen fits its window, as a patient on a tablet or a phone must see it: no sideways
+/// scrolling, the top bar on one row, no word broken in two (see `LAYOUT_PROBLEMS`).
+pub async fn check_layout(client: &Client, screen: &str) {
+    let problems = client
+        .execute(LAYOUT_PROBLEMS, vec![])
+        .await
+        .expect("measure the layout");
+    assert_eq!(problems, json!([]), "the {screen} screen does not fit its window");
+}
+
+/// Each of `css` is entirely inside the window as it is (no scrolling needed to see it).
+pub async fn assert_in_view(client: &Client, screen: &str, css: &[&str]) {
+    let outside = client
+        .execute(
+            "return arguments[0].filter(css => {
+                 const e = document.querySelector(css);
+                 if (!e) return true;
+                 const r = e.getBoundingClientRect();
+                 return r.top < 0 || r.left < 0 || r.bottom > window.innerHeight || r.right > window.innerWidth;
+             }).map(css => {
+                 const e = document.querySelector(css);
+                 return e ? `${css} at ${Math.round(e.getBoundingClientRect().bottom)} of ${window.innerHeight}` : `${css} missing`;
+             });",
+            vec![json!(css)],
+        )
+        .await
+        .expect("measure what is in view");
+    assert_eq!(outside, json!([]), "on the {screen} screen, out of view");
 }

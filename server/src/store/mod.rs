@@ -311,17 +311,27 @@ fn clock_time(starts_at: &str) -> String {
     starts_at.get(11..16).unwrap_or(starts_at).to_owned()
 }
 
-/// A board row from `DESK_SELECT` (a macro: rows are each backend's own type).
+/// An RFC 3339 instant on the clinic's wall clock: `'09:31'`.
+fn clinic_clock(rfc3339: &str, zone: chrono_tz::Tz) -> Option<String> {
+    DateTime::parse_from_rfc3339(rfc3339)
+        .ok()
+        .map(|t| t.with_timezone(&zone).format("%H:%M").to_string())
+}
+
+/// A board row from `DESK_SELECT` (a macro: rows are each backend's own type), its times on
+/// the clinic's (`zone`) wall clock.
 macro_rules! desk_row {
-    ($row:expr) => {{
+    ($row:expr, $zone:expr) => {{
         let row = $row;
+        let arrived_at: Option<String> = row.get("arrived_at");
         DeskAppointment {
             id: row.get("id"),
             starts_at: clock_time(row.get("starts_at")),
             provider: row.get("display_name"),
             patient: board_name(row.get("first_name"), row.get("last_name")),
             status: AppointmentStatus::parse(row.get("status")).unwrap_or(AppointmentStatus::Scheduled),
-            arrived_at: row.get("arrived_at"),
+            arrived_at_clinic_time: arrived_at.as_deref().and_then(|at| clinic_clock(at, $zone)),
+            arrived_at,
             needs_attention_now: row.get("urgent"),
             forms_incomplete: row.get("forms_incomplete"),
             insurance_problem: row.get("insurance_problem"),
@@ -704,7 +714,7 @@ impl Store {
             .fetch_all(p)
             .await?
             .iter()
-            .map(|row| desk_row!(row))
+            .map(|row| desk_row!(row, self.clinic_time_zone))
             .collect());
         Ok(DeskDay {
             date: day.format("%Y-%m-%d").to_string(),
@@ -722,7 +732,7 @@ impl Store {
             .bind(appointment_id)
             .fetch_optional(p)
             .await?
-            .map(|row| desk_row!(&row))))
+            .map(|row| desk_row!(&row, self.clinic_time_zone))))
     }
 
     /// Desk events after `last_id`, oldest first, each with the appointment's current row.
