@@ -31,6 +31,8 @@ pub enum ErrorCode {
     RateLimited,
     /// Something on our side failed; the request can be retried.
     Internal,
+    /// The server is at its connection limit; try again shortly.
+    Unavailable,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

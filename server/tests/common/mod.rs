@@ -78,6 +78,7 @@ pub fn test_config_on(backend: Backend, data: &std::path::Path) -> Config {
         payers_file: None,
         arrival_window: Default::default(),
         trusted_proxies: Vec::new(),
+        limits: Default::default(),
     }
 }
 
