@@ -6,6 +6,7 @@ pub mod auth;
 pub mod config;
 pub mod connections;
 pub mod consents;
+pub mod edge;
 pub mod eligibility;
 pub mod error;
 pub mod events;

@@ -139,7 +139,7 @@ async fn submit_form(
     }
     if let Err(problems) = questionnaire::validate(form, &submission.response) {
         let message = problems.iter().map(|p| p.message()).collect::<Vec<_>>().join("; ");
-        let field = problems.first().map(|p| p.link_id.clone()).unwrap_or_default();
+        let field = problems.iter().find_map(|p| p.field()).unwrap_or("response").to_owned();
         return Err(ApiError::field(&field, &message));
     }
     if forms::is_phq9(form) {
