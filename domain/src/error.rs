@@ -33,6 +33,9 @@ pub enum ErrorCode {
     Internal,
     /// The server is at its connection limit; try again shortly.
     Unavailable,
+    /// An idempotency key sent again with a different request: a retry must repeat the request
+    /// exactly, and a new request needs a new key.
+    IdempotencyKeyReused,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
