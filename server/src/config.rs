@@ -88,6 +88,10 @@ pub struct Config {
     ///
     /// A connection past a cap is answered 503 (`unavailable`) with `Connection: close`.
     pub limits: crate::connections::ConnectionLimits,
+    /// `ARRIVE_METRICS_TOKEN`: the bearer token a Prometheus scraper sends to `/metrics`
+    /// (`Authorization: Bearer …`), 32 characters or more. Unset, there is no `/metrics`: what
+    /// it counts (identifications by outcome, check-ins) is not for anyone on the network.
+    pub metrics_token: Option<String>,
     /// How the schedule import reads what a file leaves implicit (docs/SCHEDULE_IMPORT.md):
     /// - `ARRIVE_CLINIC_TIME_ZONE` (default `UTC`): the clinic's IANA time zone, like
     ///   `America/Chicago`. CSV times are its wall clock; FHIR times with `Z` or an offset are
@@ -385,8 +389,14 @@ impl Config {
         }
         let import = import_settings(&var)?;
         let limits = connection_limits(&var)?;
+        let metrics_token = var("ARRIVE_METRICS_TOKEN");
+        if metrics_token.as_ref().is_some_and(|t| t.len() < 32) {
+            // Not echoed: it is a secret.
+            return Err("ARRIVE_METRICS_TOKEN must be 32 characters or more".into());
+        }
         Ok(Config {
             limits,
+            metrics_token,
             import,
             addr,
             database_url,

@@ -60,6 +60,8 @@ pub struct AppState {
     pub arrival_window: arrive_domain::pass::ArrivalWindow,
     /// The clinic's time zone and identifier systems for the schedule import.
     pub import: std::sync::Arc<import::ImportSettings>,
+    /// The bearer token `/metrics` asks for (`ARRIVE_METRICS_TOKEN`); `None`: no `/metrics`.
+    pub metrics_token: Option<std::sync::Arc<str>>,
 }
 
 impl AppState {
@@ -152,6 +154,7 @@ pub async fn run(
         payers,
         arrival_window: config.arrival_window,
         import: std::sync::Arc::new(config.import.clone()),
+        metrics_token: config.metrics_token.as_deref().map(std::sync::Arc::from),
     };
     if let Some(endpoint) = &config.fhir_endpoint {
         let outbox = fhir::outbox::Outbox {

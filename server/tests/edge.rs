@@ -253,3 +253,40 @@ async fn a_refused_body_says_the_connection_closes() {
     assert!(answer.contains(r#""code":"unsupported_media_type""#), "{answer}");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn metrics_are_for_the_scraper_with_the_token_only() {
+    let data = tempfile::tempdir().unwrap();
+    let server = common::TestServer::start(&data).await;
+    let metrics = format!("{}/metrics", server.url);
+    let anyone = Client::new().get(&metrics).send().await.unwrap();
+    let body = expect_error(anyone, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
+    assert!(!body.error.message.contains(common::METRICS_TOKEN));
+    let wrong = Client::new()
+        .get(&metrics)
+        .bearer_auth(format!("{}x", common::METRICS_TOKEN))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.headers()["www-authenticate"], "Bearer");
+    expect_error(wrong, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
+    let scraper = common::scrape_metrics(&server.url).await;
+    assert_eq!(scraper.status(), StatusCode::OK);
+    assert!(scraper.text().await.unwrap().contains("arrive_http_requests_total"));
+    server.stop().await;
+
+    // Without the setting there is no such page.
+    let data = tempfile::tempdir().unwrap();
+    let server = common::TestServer::start_with(arrive_server::Config {
+        metrics_token: None,
+        ..common::test_config(data.path())
+    })
+    .await;
+    let anyone = Client::new()
+        .get(format!("{}/metrics", server.url))
+        .send()
+        .await
+        .unwrap();
+    expect_error(anyone, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
+    server.stop().await;
+}
