@@ -258,6 +258,13 @@ async fn a_refused_body_says_the_connection_closes() {
 async fn metrics_are_for_the_scraper_with_the_token_only() {
     let data = tempfile::tempdir().unwrap();
     let server = common::TestServer::start(&data).await;
+    // One API request, counted.
+    let health = Client::new()
+        .get(format!("{}/api/v1/health", server.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
     let metrics = format!("{}/metrics", server.url);
     let anyone = Client::new().get(&metrics).send().await.unwrap();
     let body = expect_error(anyone, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
