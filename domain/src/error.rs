@@ -31,6 +31,11 @@ pub enum ErrorCode {
     RateLimited,
     /// Something on our side failed; the request can be retried.
     Internal,
+    /// The server is at its connection limit; try again shortly.
+    Unavailable,
+    /// An idempotency key sent again with a different request: a retry must repeat the request
+    /// exactly, and a new request needs a new key.
+    IdempotencyKeyReused,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

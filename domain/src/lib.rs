@@ -17,6 +17,7 @@ pub mod name;
 pub mod pass;
 pub mod questionnaire;
 pub mod staff;
+pub mod text;
 pub mod verification;
 pub mod x12;
 

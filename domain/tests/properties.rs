@@ -8,6 +8,7 @@ use arrive_domain::date::{iso, parse_iso};
 use arrive_domain::insurance::{validate_mbi, validate_member_id};
 use arrive_domain::name::{match_key, validate_name};
 use arrive_domain::questionnaire::{self, draft, QuestionnaireResponse};
+use arrive_domain::text;
 use arrive_domain::verification::{self, MemberIdFormat, Payer, Verification};
 use arrive_domain::DateOfBirth;
 use chrono::NaiveDate;
@@ -167,6 +168,23 @@ proptest! {
         if let Ok(v) = serde_json::from_str::<Verification>(&text) {
             let _ = verification::validate(&v, &payers());
         }
+    }
+
+    /// The server's edge reads JSON text without decoding it: it must see a control character
+    /// exactly when the decoded strings (values or keys) hold one, however it was written.
+    #[test]
+    fn the_control_character_scan_of_json_agrees_with_its_strings(
+        texts in prop::collection::vec("(\\PC|[\\x00-\\x1f\\x7f-\\u{9f}\\\\\"]){0,12}", 1..4),
+        raw in any::<bool>(),
+    ) {
+        let value = serde_json::json!({ texts[0].clone(): texts });
+        let mut json = serde_json::to_string(&value).unwrap();
+        if raw {
+            // Escapes where serde_json writes DEL and C1 as themselves: both forms count.
+            json = json.replace('\u{7f}', "\\u007f").replace('\u{85}', "\\u0085");
+        }
+        let expected = texts.iter().any(|t| text::has_forbidden_control(t));
+        prop_assert_eq!(text::json_has_forbidden_control(json.as_bytes()), expected);
     }
 
     #[test]

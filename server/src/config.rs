@@ -77,6 +77,21 @@ pub struct Config {
     /// `X-Forwarded-For` names (for the identify throttle and the audit trail); from anyone
     /// else the header is ignored. Default: none.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// How many connections may be open, and how long a client may take (`crate::connections`):
+    /// - `ARRIVE_MAX_CONNECTIONS` (default 1024): all clients together; lowered at start to fit
+    ///   the open-file limit (whose soft value is first raised to the hard one);
+    /// - `ARRIVE_MAX_CONNECTIONS_PER_CLIENT` (default 64): from one address (IPv6: one /64);
+    ///   the proxies of `ARRIVE_TRUSTED_PROXIES` are held to the global cap only;
+    /// - `ARRIVE_HEADER_TIMEOUT_SECONDS` (default 10): to send a request's headers, and to stay
+    ///   idle between two requests on a kept-alive connection;
+    /// - `ARRIVE_BODY_TIMEOUT_SECONDS` (default 30): the longest pause inside a request body.
+    ///
+    /// A connection past a cap is answered 503 (`unavailable`) with `Connection: close`.
+    pub limits: crate::connections::ConnectionLimits,
+    /// `ARRIVE_METRICS_TOKEN`: the bearer token a Prometheus scraper sends to `/metrics`
+    /// (`Authorization: Bearer …`), 32 characters or more. Unset, there is no `/metrics`: what
+    /// it counts (identifications by outcome, check-ins) is not for anyone on the network.
+    pub metrics_token: Option<String>,
     /// How the schedule import reads what a file leaves implicit (docs/SCHEDULE_IMPORT.md):
     /// - `ARRIVE_CLINIC_TIME_ZONE` (default `UTC`): the clinic's IANA time zone, like
     ///   `America/Chicago`. CSV times are its wall clock; FHIR times with `Z` or an offset are
@@ -373,7 +388,15 @@ impl Config {
             }
         }
         let import = import_settings(&var)?;
+        let limits = connection_limits(&var)?;
+        let metrics_token = var("ARRIVE_METRICS_TOKEN");
+        if metrics_token.as_ref().is_some_and(|t| t.len() < 32) {
+            // Not echoed: it is a secret.
+            return Err("ARRIVE_METRICS_TOKEN must be 32 characters or more".into());
+        }
         Ok(Config {
+            limits,
+            metrics_token,
             import,
             addr,
             database_url,
@@ -414,6 +437,34 @@ impl Config {
     pub fn database_path(&self) -> PathBuf {
         self.data_dir.join("arrive.db")
     }
+}
+
+/// The connection settings, each checked (`Config::limits`).
+fn connection_limits(var: &dyn Fn(&str) -> Option<String>) -> Result<crate::connections::ConnectionLimits, String> {
+    let defaults = crate::connections::ConnectionLimits::default();
+    let count = |name: &str, default: usize| -> Result<usize, String> {
+        var(name).map_or(Ok(default), |v| {
+            v.parse()
+                .ok()
+                .filter(|n: &usize| *n > 0)
+                .ok_or_else(|| format!("{name} must be a count above 0, not {v}"))
+        })
+    };
+    let seconds = |name: &str, default: std::time::Duration| -> Result<std::time::Duration, String> {
+        var(name).map_or(Ok(default), |v| {
+            v.parse::<f64>()
+                .ok()
+                .filter(|s| *s > 0.0)
+                .and_then(|s| std::time::Duration::try_from_secs_f64(s).ok())
+                .ok_or_else(|| format!("{name} must be a number of seconds above 0, not {v}"))
+        })
+    };
+    Ok(crate::connections::ConnectionLimits {
+        max_connections: count("ARRIVE_MAX_CONNECTIONS", defaults.max_connections)?,
+        max_per_client: count("ARRIVE_MAX_CONNECTIONS_PER_CLIENT", defaults.max_per_client)?,
+        header_timeout: seconds("ARRIVE_HEADER_TIMEOUT_SECONDS", defaults.header_timeout)?,
+        body_timeout: seconds("ARRIVE_BODY_TIMEOUT_SECONDS", defaults.body_timeout)?,
+    })
 }
 
 /// The clinic's files of one kind: every `*.json` in `dir`, in file-name order, as (path, text).

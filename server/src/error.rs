@@ -129,14 +129,49 @@ fn has_unread_keys(sent: &serde_json::Value, read: &serde_json::Value) -> bool {
     }
 }
 
-/// `axum::Json`, but its rejections are our JSON errors.
+/// `axum::Json`, but its rejections are our JSON errors, and a body with a control character
+/// in any string is refused before it is decoded (`arrive_domain::text`): every handler that
+/// takes JSON takes it through here, so none can forget the rule.
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let axum::Json(value) = axum::Json::<T>::from_request(req, state).await?;
+        if !is_json_content_type(req.headers()) {
+            return Err(JsonRejection::from(axum::extract::rejection::MissingJsonContentType::default()).into());
+        }
+        let body = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(JsonRejection::from)?;
+        if arrive_domain::text::json_has_forbidden_control(&body) {
+            return Err(control_characters());
+        }
+        let axum::Json(value) = axum::Json::<T>::from_bytes(&body)?;
         Ok(ApiJson(value))
+    }
+}
+
+/// The 422 for a text with a control character; the text is not repeated.
+pub fn control_characters() -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::InvalidField,
+        arrive_domain::text::MESSAGE,
+    )
+}
+
+/// `Content-Type: application/json` or `application/<anything>+json`, as `axum::Json` wants.
+fn is_json_content_type(headers: &axum::http::HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    match essence.split_once('/') {
+        Some(("application", subtype)) => subtype == "json" || subtype.ends_with("+json"),
+        _ => false,
     }
 }

@@ -4,8 +4,10 @@
 pub mod api;
 pub mod auth;
 pub mod config;
+pub mod connections;
 pub mod consents;
 pub mod csv_export;
+pub mod edge;
 pub mod eligibility;
 pub mod error;
 pub mod events;
@@ -61,6 +63,8 @@ pub struct AppState {
     pub arrival_window: arrive_domain::pass::ArrivalWindow,
     /// The clinic's time zone and identifier systems for the schedule import.
     pub import: std::sync::Arc<import::ImportSettings>,
+    /// The bearer token `/metrics` asks for (`ARRIVE_METRICS_TOKEN`); `None`: no `/metrics`.
+    pub metrics_token: Option<std::sync::Arc<str>>,
 }
 
 impl AppState {
@@ -155,6 +159,7 @@ pub async fn run(
         payers,
         arrival_window: config.arrival_window,
         import: std::sync::Arc::new(config.import.clone()),
+        metrics_token: config.metrics_token.as_deref().map(std::sync::Arc::from),
     };
     if let Some(endpoint) = &config.fhir_endpoint {
         let outbox = fhir::outbox::Outbox {
@@ -192,18 +197,41 @@ pub async fn run(
         let _ = stop_tx.send(true);
         stopping.graceful_shutdown(None);
     });
-    let app = app.into_make_service_with_connect_info::<SocketAddr>();
+    let limits = connections::fit_to_open_file_limit(config.limits);
+    let admission = connections::Admission::new(limits, std::sync::Arc::new(config.trusted_proxies.clone()));
+    let app = app
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(limits.body_timeout))
+        .into_make_service_with_connect_info::<SocketAddr>();
     let listener = listener.into_std()?;
     match tls {
         Some(tls) => {
-            axum_server::from_tcp_rustls(listener, tls)?
+            let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(tls)
+                .handshake_timeout(limits.header_timeout)
+                .acceptor(admission);
+            with_time_limits(axum_server::from_tcp(listener)?.acceptor(acceptor), &limits)
                 .handle(handle)
                 .serve(app)
                 .await?
         }
-        None => axum_server::from_tcp(listener)?.handle(handle).serve(app).await?,
+        None => {
+            with_time_limits(axum_server::from_tcp(listener)?.acceptor(admission), &limits)
+                .handle(handle)
+                .serve(app)
+                .await?
+        }
     }
     Ok(())
+}
+
+/// hyper's clocks: the headers of each request (and the wait for the next one on a kept-alive
+/// connection) within `header_timeout`, and the first request of a connection too, which
+/// hyper's own timer does not cover while it tells HTTP/1 from HTTP/2.
+fn with_time_limits<A>(
+    mut server: axum_server::Server<SocketAddr, A>,
+    limits: &connections::ConnectionLimits,
+) -> axum_server::Server<SocketAddr, A> {
+    server.http_builder().http1().header_read_timeout(limits.header_timeout);
+    server.first_request_timeout(limits.header_timeout)
 }
 
 /// On a database without staff, creates the first administrator ("admin"). Returns the

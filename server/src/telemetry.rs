@@ -1,15 +1,20 @@
-//! Prometheus metrics at `/metrics`: requests by route pattern, method and status, their
+//! Prometheus metrics at `/metrics` (for the scraper holding `ARRIVE_METRICS_TOKEN`): requests by route pattern, method and status, their
 //! durations, identifications by outcome, check-ins, and open board streams. Labels are route
 //! patterns and outcomes only: never a path, a name or anything a patient typed.
 
 use std::sync::OnceLock;
 use std::time::Instant;
 
-use axum::extract::{MatchedPath, Request};
-use axum::http::header;
+use arrive_domain::ErrorCode;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+use crate::AppState;
 
 /// The process-wide recorder (one per process, however many servers a test starts).
 fn handle() -> Option<&'static PrometheusHandle> {
@@ -41,8 +46,32 @@ pub async fn track(request: Request, next: Next) -> Response {
     response
 }
 
-/// `GET /metrics`, in the Prometheus text format.
-pub async fn render() -> Response {
+/// `GET /metrics`, in the Prometheus text format, for the scraper that sends
+/// `ARRIVE_METRICS_TOKEN` as its bearer token; without that setting there is no such page.
+pub async fn render(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(expected) = state.metrics_token.as_deref() else {
+        return ApiError::not_found(crate::api::NO_SUCH_ENDPOINT).into_response();
+    };
+    let sent = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    // Compared as digests, every byte: neither the token nor its length leaks by timing.
+    let (sent, expected) = (Sha256::digest(sent.as_bytes()), Sha256::digest(expected.as_bytes()));
+    let differences = sent.iter().zip(expected.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b));
+    if differences != 0 {
+        let mut response = ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthorized,
+            "The metrics need the scraper's bearer token.",
+        )
+        .into_response();
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return response;
+    }
     let body = handle().map(PrometheusHandle::render).unwrap_or_default();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }

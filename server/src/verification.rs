@@ -191,6 +191,33 @@ pub fn idempotency_key(key: Option<&str>) -> Result<Option<String>, ApiError> {
     }
 }
 
+/// The 409 for an idempotency key another check-in already used.
+pub fn key_used_elsewhere() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        ErrorCode::Conflict,
+        "This idempotency key was already used for another check-in.",
+    )
+}
+
+/// The 409 for an idempotency key sent again with different answers: a retry repeats its
+/// request exactly, so this is a new request, and silently answering the first would lose it.
+pub fn key_reused() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        ErrorCode::IdempotencyKeyReused,
+        "This idempotency key was already used with different answers: send a new key.",
+    )
+}
+
+/// The 409 for an idempotency key refused by the store.
+pub fn key_refused(refused: crate::store::KeyUse) -> ApiError {
+    match refused {
+        crate::store::KeyUse::OtherRequest => key_reused(),
+        _ => key_used_elsewhere(),
+    }
+}
+
 /// What a check-in (or a pre-registration's finish) says, checked before anything is stored:
 /// its idempotency key (made here when the client sent none) and the verification validated
 /// and normalised by the domain.

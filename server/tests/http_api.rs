@@ -1716,11 +1716,7 @@ async fn prometheus_metrics_count_requests_by_route_and_carry_no_patient_data() 
         .await
         .unwrap();
 
-    let response = Client::new()
-        .get(format!("{}/metrics", server.url))
-        .send()
-        .await
-        .unwrap();
+    let response = scrape_metrics(&server.url).await;
     assert!(response.headers()["content-type"]
         .to_str()
         .unwrap()

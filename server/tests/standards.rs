@@ -713,14 +713,7 @@ async fn a_bundle_the_ehr_refuses_is_not_retried_and_staff_read_why() {
             .attempts,
         1
     );
-    let metrics = Client::new()
-        .get(format!("{}/metrics", server.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = scrape_metrics(&server.url).await.text().await.unwrap();
     // The suite's servers share one process's metrics: at least these two.
     let rejected: f64 = metrics
         .lines()

@@ -26,6 +26,10 @@ const PROPERTIES: &[(&str, &str)] = &[
     ("properties", "kiosk_submissions_decode_or_are_refused"),
     ("properties", "saved_progress_is_kept_only_within_its_limits"),
     ("properties", "any_verification_is_judged_and_what_passes_is_stable"),
+    (
+        "properties",
+        "the_control_character_scan_of_json_agrees_with_its_strings",
+    ),
     ("lib", "x12::tests::arbitrary_text_never_panics"),
     ("lib", "x12::tests::arbitrary_text_after_a_valid_isa_never_panics"),
     ("lib", "x12::tests::mutated_interchanges_never_panic"),

@@ -284,10 +284,22 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// The item to show the problem next to: none for an answer to an item the form does not
+    /// have (its linkId is the sender's text, not one of ours).
+    pub fn field(&self) -> Option<&str> {
+        match self.kind {
+            ProblemKind::UnknownItem => None,
+            _ => Some(&self.link_id),
+        }
+    }
+
     pub fn message(&self) -> String {
         let what = match &self.kind {
             ProblemKind::NotAResponse => "is not a completed QuestionnaireResponse".to_owned(),
-            ProblemKind::UnknownItem => "is not an item of this form".to_owned(),
+            // Not named: the linkId is the sender's text.
+            ProblemKind::UnknownItem => {
+                return "an answer is given to an item this form does not have there".to_owned()
+            }
             ProblemKind::Missing => "is required".to_owned(),
             ProblemKind::AnsweredWhileDisabled => {
                 "does not apply given the other answers, so it must not be answered".to_owned()

@@ -392,6 +392,16 @@ async fn import_schedule(
             ApiError::field("file", "The file is not UTF-8 text.")
         }
     })?;
+    // The file as a whole, at the edge as every other text: the line is named, not repeated.
+    let is_csv = content_type.starts_with("text/csv");
+    if is_csv {
+        if let Some(line) = arrive_domain::text::first_forbidden_line(&body) {
+            let message = format!("Line {line} holds an invisible control character (such as NUL): remove it.");
+            return Err(ApiError::field("file", &message));
+        }
+    } else if arrive_domain::text::json_has_forbidden_control(body.as_bytes()) {
+        return Err(ApiError::field("file", arrive_domain::text::MESSAGE));
+    }
     let (rows, errors) = parse(&body, &state.import).map_err(|reason| ApiError::field("file", &reason))?;
     let counts = state.store.import_schedule(&rows).await?;
     if counts.inserted + counts.updated > 0 {

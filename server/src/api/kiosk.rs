@@ -142,7 +142,7 @@ async fn submit_form(
     }
     if let Err(problems) = questionnaire::validate(form, &submission.response) {
         let message = problems.iter().map(|p| p.message()).collect::<Vec<_>>().join("; ");
-        let field = problems.first().map(|p| p.link_id.clone()).unwrap_or_default();
+        let field = problems.iter().find_map(|p| p.field()).unwrap_or("response").to_owned();
         return Err(ApiError::field(&field, &message));
     }
     if forms::is_phq9(form) {
@@ -339,7 +339,7 @@ async fn unsigned_consents(state: &AppState, appointment_id: i64) -> Result<Vec<
 #[utoipa::path(post, path = "/check-in", tag = "kiosk", request_body = CheckInRequest,
     responses((status = 200, description = "Checked in (or already was).", body = CheckInResponse),
         (status = 404, description = "The match has expired.", body = ErrorBody),
-        (status = 409, description = "The idempotency key was used for another check-in.", body = ErrorBody),
+        (status = 409, description = "The idempotency key was used for another check-in (`conflict`), or sent again with a different request (`idempotency_key_reused`).", body = ErrorBody),
         (status = 422, description = "The verification does not validate.", body = ErrorBody)))]
 async fn check_in(
     State(state): State<AppState>,
@@ -374,13 +374,8 @@ async fn check_in(
     {
         MatchedCheckIn::Done(check_in) => check_in,
         MatchedCheckIn::Expired => return Err(match_expired()),
-        MatchedCheckIn::KeyUsedElsewhere => {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                ErrorCode::Conflict,
-                "This idempotency key was already used for another check-in.",
-            ))
-        }
+        MatchedCheckIn::KeyUsedElsewhere => return Err(crate::verification::key_used_elsewhere()),
+        MatchedCheckIn::KeyUsedForOtherRequest => return Err(crate::verification::key_reused()),
     };
     let arrived = check_in.event_id.is_some();
     if let Some(event_id) = check_in.event_id {

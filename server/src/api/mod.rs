@@ -114,8 +114,11 @@ pub fn router(state: AppState, dist_dir: &Path) -> Router {
             state.clone(),
             crate::auth::client_address,
         ))
+        // Inside compression, so that it reads and replaces answers as they were made.
+        .layer(middleware::from_fn(crate::edge::json_errors))
         .layer(CompressionLayer::new())
-        .layer(CatchPanicLayer::custom(panic_response));
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(middleware::from_fn(crate::edge::refuse_control_characters));
     let mut app = app;
     for layer in crate::security::headers(dist_dir, state.secure_cookies) {
         app = app.layer(layer);

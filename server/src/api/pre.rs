@@ -17,7 +17,7 @@ use utoipa_axum::routes;
 use super::kiosk::{matched_appointment, patient_routes};
 use crate::error::{ApiError, ApiJson, StrictJson};
 use crate::pre_registration as links;
-use crate::store::Verified;
+use crate::store::{PreFinish, Verified};
 use crate::AppState;
 
 /// The link's token and a date.
@@ -98,6 +98,7 @@ async fn unlock(
 #[utoipa::path(post, path = "/finish", tag = "pre-registration", request_body = CheckInRequest,
     responses((status = 200, description = "Stored; the arrival pass.", body = ArrivalPass),
         (status = 404, description = "The match has expired.", body = ErrorBody),
+        (status = 409, description = "The idempotency key was used for another visit (`conflict`), or sent again with different answers (`idempotency_key_reused`).", body = ErrorBody),
         (status = 422, description = "A field is not valid (named in `field`).", body = ErrorBody)))]
 async fn finish(
     State(state): State<AppState>,
@@ -119,7 +120,7 @@ async fn finish(
     // A code is unique among the day's passes: draw again on the rare collision.
     for _ in 0..8 {
         let (token, token_hash, code) = links::new_pass();
-        if state
+        let finished = state
             .store
             .finish_pre_registration(
                 appointment_id,
@@ -127,8 +128,11 @@ async fn finish(
                 (&token_hash, &code, &day),
                 Utc::now(),
             )
-            .await?
-        {
+            .await?;
+        if let PreFinish::KeyRefused(refused) = finished {
+            return Err(crate::verification::key_refused(refused));
+        }
+        if finished == PreFinish::Done {
             tracing::info!(appointment_id, "pre-registration finished");
             return Ok(Json(ArrivalPass {
                 qr_svg: super::qr_svg(&token)?,

@@ -30,12 +30,12 @@ mod verification;
 mod writer;
 pub use detail::{AppointmentRecord, Progress, StoredResponse, StoredSignature};
 pub use kiosks::{HelpOutcome, KioskCache, KioskDevice};
-pub use pre_registration::{DayLink, LinkState, PreVisit};
+pub use pre_registration::{DayLink, LinkState, PreFinish, PreVisit};
 pub use record::{CoverageOnFile, PatientOnFile, VisitOnFile};
 pub(crate) use schedule::relationship_code;
 pub use schedule::ImportCounts;
 pub use staff::{AuditEntry, Credentials, Role, Staff, StaffAccount};
-pub use verification::{OnFile, OnFileContact, OnFileCoverage, StoredCardImage, StoredVerification, Verified};
+pub use verification::{KeyUse, OnFile, OnFileContact, OnFileCoverage, StoredCardImage, StoredVerification, Verified};
 pub use writer::{WorkFuture, Written};
 
 /// How long a match from identify may be used to check in.
@@ -161,6 +161,9 @@ pub enum MatchedCheckIn {
     Done(CheckIn),
     /// The idempotency key was used for another appointment; nothing was stored.
     KeyUsedElsewhere,
+    /// The idempotency key was used for this appointment with another verification; nothing
+    /// was stored.
+    KeyUsedForOtherRequest,
     /// The match token is no longer live; nothing was stored.
     Expired,
 }
@@ -255,7 +258,7 @@ async fn check_in_tx(
     forms_incomplete: bool,
     verified: Option<&Verified<'_>>,
     now: String,
-) -> Result<Written<Option<CheckIn>>, sqlx::Error> {
+) -> Result<Written<Result<CheckIn, verification::KeyUse>>, sqlx::Error> {
     // A write first: the transaction takes SQLite's write lock before it reads anything, so
     // a concurrent writer cannot invalidate what it read (SQLITE_BUSY_SNAPSHOT); on
     // PostgreSQL it locks the row, so a concurrent check-in of the same visit waits and
@@ -272,11 +275,11 @@ async fn check_in_tx(
     .rows_affected());
     let mut replayed = false;
     if let Some(verified) = verified {
-        match verification::key_owner(tx, verified.idempotency_key).await? {
+        match verification::key_use(tx, appointment_id, verified).await? {
+            verification::KeyUse::New => {}
+            verification::KeyUse::Repeated => replayed = updated == 0,
             // Undone: the arrival is rolled back.
-            Some(owner) if owner != appointment_id => return Ok(Written::Undo(None)),
-            Some(_) => replayed = updated == 0,
-            None => {}
+            refused => return Ok(Written::Undo(Err(refused))),
         }
     }
     let result = if updated == 1 {
@@ -303,7 +306,7 @@ async fn check_in_tx(
             event_id: None,
         }
     };
-    Ok(Written::Keep(Some(result)))
+    Ok(Written::Keep(Ok(result)))
 }
 
 /// `'2026-11-24T09:30'` → `'09:30'`
@@ -641,8 +644,15 @@ impl Store {
                 });
                 Ok(
                     match check_in_tx(tx, appointment_id, forms_incomplete, verified.as_ref(), now).await? {
-                        Written::Keep(Some(done)) => Written::Keep(MatchedCheckIn::Done(done)),
-                        Written::Keep(None) | Written::Undo(_) => Written::Undo(MatchedCheckIn::KeyUsedElsewhere),
+                        Written::Keep(Ok(done)) => Written::Keep(MatchedCheckIn::Done(done)),
+                        Written::Keep(Err(refused)) | Written::Undo(Err(refused)) => Written::Undo(
+                            if refused == verification::KeyUse::OtherRequest {
+                                MatchedCheckIn::KeyUsedForOtherRequest
+                            } else {
+                                MatchedCheckIn::KeyUsedElsewhere
+                            },
+                        ),
+                        Written::Undo(Ok(_)) => Written::Undo(MatchedCheckIn::KeyUsedElsewhere),
                     },
                 )
             })
@@ -676,7 +686,12 @@ impl Store {
                     verification,
                     payers,
                 });
-                check_in_tx(tx, appointment_id, forms_incomplete, verified.as_ref(), now).await
+                Ok(
+                    match check_in_tx(tx, appointment_id, forms_incomplete, verified.as_ref(), now).await? {
+                        Written::Keep(done) => Written::Keep(done.ok()),
+                        Written::Undo(done) => Written::Undo(done.ok()),
+                    },
+                )
             })
         })
         .await

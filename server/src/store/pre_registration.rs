@@ -7,6 +7,17 @@ use super::{on_pool, on_tx, rfc3339, Store};
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 
+/// What `Store::finish_pre_registration` came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PreFinish {
+    Done,
+    /// The pass's code is another's today; nothing was stored.
+    CodeTaken,
+    /// The idempotency key was used for another appointment or another verification; nothing
+    /// was stored.
+    KeyRefused(verification::KeyUse),
+}
+
 /// Wrong birth dates before a link locks.
 pub const MOST_WRONG_BIRTH_DATES: i64 = 5;
 
@@ -159,14 +170,14 @@ impl Store {
 
     /// Stores what the patient confirmed or changed at home (applied to the record at once, as
     /// at the kiosk) and the pass, in one transaction. `code` is tried against the day's codes;
-    /// false when it is taken (the caller draws another).
+    /// `CodeTaken` when it is taken (the caller draws another).
     pub async fn finish_pre_registration(
         &self,
         appointment_id: i64,
         verified: Option<&Verified<'_>>,
         pass: (&str, &str, &str),
         now: DateTime<Utc>,
-    ) -> Result<bool, sqlx::Error> {
+    ) -> Result<PreFinish, sqlx::Error> {
         let (token_hash, code, day) = pass;
         let now = rfc3339(now);
         let mut tx = self.begin().await?;
@@ -179,9 +190,13 @@ impl Store {
         .fetch_one(&mut **c)
         .await)?;
         if taken {
-            return Ok(false);
+            return Ok(PreFinish::CodeTaken);
         }
         if let Some(verified) = verified {
+            match verification::key_use(&mut tx, appointment_id, verified).await? {
+                verification::KeyUse::New | verification::KeyUse::Repeated => {}
+                refused => return Ok(PreFinish::KeyRefused(refused)),
+            }
             // Finishing again (after going back) replaces what was said before.
             on_tx!(&mut tx, |c| sqlx::query(
                 "DELETE FROM visit_verification WHERE appointment_id = $1"
@@ -221,7 +236,7 @@ impl Store {
         .await
         .map(|_| ()))?;
         tx.commit().await?;
-        Ok(true)
+        Ok(PreFinish::Done)
     }
 
     /// Keeps where the patient is (the domain's `SavedProgress`, as JSON), replacing what was

@@ -67,14 +67,41 @@ pub struct StoredCardImage {
     pub uploaded_at: String,
 }
 
-/// The appointment that already stored a verification under `key`, if one did.
-pub(super) async fn key_owner(tx: &mut Tx, key: &str) -> Result<Option<i64>, sqlx::Error> {
-    on_tx!(tx, |db| sqlx::query_scalar(
-        "SELECT appointment_id FROM visit_verification WHERE idempotency_key = $1"
+/// What an idempotency key was used for before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyUse {
+    /// Never: this is its first request.
+    New,
+    /// For this appointment, with this same verification: a retry, answered as the first was.
+    Repeated,
+    /// For this appointment, with a different verification: refused, as a retry it is not.
+    OtherRequest,
+    /// For another appointment: refused.
+    OtherAppointment,
+}
+
+/// What `verified`'s idempotency key was used for before. The verification is compared as it
+/// is stored (normalised by the domain), so two sendings of the same answers match however
+/// their JSON was laid out.
+pub(super) async fn key_use(tx: &mut Tx, appointment_id: i64, verified: &Verified<'_>) -> Result<KeyUse, sqlx::Error> {
+    let stored: Option<(i64, String)> = on_tx!(tx, |db| sqlx::query_as(
+        "SELECT appointment_id, verification_json FROM visit_verification WHERE idempotency_key = $1"
     )
-    .bind(key)
+    .bind(verified.idempotency_key)
     .fetch_optional(&mut **db)
-    .await)
+    .await)?;
+    let Some((owner, stored_json)) = stored else {
+        return Ok(KeyUse::New);
+    };
+    if owner != appointment_id {
+        return Ok(KeyUse::OtherAppointment);
+    }
+    let json = serde_json::to_string(verified.verification).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    Ok(if json == stored_json {
+        KeyUse::Repeated
+    } else {
+        KeyUse::OtherRequest
+    })
 }
 
 /// Stores the verification with its snapshot of the record and applies its changes to the

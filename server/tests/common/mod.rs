@@ -78,7 +78,22 @@ pub fn test_config_on(backend: Backend, data: &std::path::Path) -> Config {
         payers_file: None,
         arrival_window: Default::default(),
         trusted_proxies: Vec::new(),
+        limits: Default::default(),
+        metrics_token: Some(METRICS_TOKEN.to_owned()),
     }
+}
+
+/// The bearer token `/metrics` asks the test servers for.
+pub const METRICS_TOKEN: &str = "metrics-scraper-token-0123456789abcdef";
+
+/// `GET /metrics` as the scraper: the Prometheus text.
+pub async fn scrape_metrics(base: &str) -> reqwest::Response {
+    Client::new()
+        .get(format!("{base}/metrics"))
+        .bearer_auth(METRICS_TOKEN)
+        .send()
+        .await
+        .unwrap()
 }
 
 /// The device token of the test clinic's enrolled kiosk.
