@@ -93,9 +93,9 @@ pub struct Draft {
     pub on_file: RwSignal<Option<Result<Arc<OnFile>, ApiFailure>>>,
     /// Photos of new insurance cards (JPEG data URLs), by `photo_slot`.
     pub photos: [RwSignal<Option<String>>; 4],
-    /// The check-in's idempotency key: made at the first tap of "Check in", reused by every
-    /// retry, forgotten with the patient.
-    pub key: StoredValue<Option<String>>,
+    /// The check-in's idempotency key and the answers it was made for: made at the first tap
+    /// of "Check in", reused by every retry of those answers, forgotten with the patient.
+    pub key: StoredValue<Option<(String, Verification)>>,
     /// The intake forms sent so far, with their answers: Back finds them as they were, and at
     /// home they are part of the progress saved for later.
     pub forms: RwSignal<Vec<SavedForm>>,

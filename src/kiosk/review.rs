@@ -100,12 +100,18 @@ pub fn page(appointment: KioskAppointment, on_file: Arc<OnFile>) -> AnyView {
             }
             busy.set(true);
             notice.set(None);
-            let key = draft.key.get_value().unwrap_or_else(new_key);
-            draft.key.set_value(Some(key.clone()));
+            // The same answers keep their key, so a retry after a lost answer is recognised; the
+            // server refuses a key sent again with other answers, so changed answers get a new one.
+            let verification = draft.verification();
+            let key = match draft.key.get_value() {
+                Some((key, sent)) if sent == verification => key,
+                _ => new_key(),
+            };
+            draft.key.set_value(Some((key.clone(), verification.clone())));
             let request = CheckInRequest {
                 match_token: appointment.match_token.clone(),
                 idempotency_key: Some(key.clone()),
-                verification: Some(draft.verification()),
+                verification: Some(verification),
             };
             let mut photos = card_photos(&draft, &appointment.match_token);
             let appointment = appointment.clone();
