@@ -210,7 +210,7 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
         desk_status(&desk, "Sean O.").await.as_deref() == Some("arrived")
     })
     .await;
-    wait_text(&desk, "#summary", "1 of 12 arrived").await;
+    wait_text(&desk, "#summary", "1 of 13 arrived").await;
     check_screen(&desk, "desk-arrived").await;
     // Today's numbers count the help request and the kiosk visit.
     click(&desk, "#metrics summary").await;
@@ -402,7 +402,7 @@ async fn the_board_misses_no_arrival_across_a_server_restart() {
     })
     .await;
     assert_eq!(desk_status(&desk, "Chidi O.").await.as_deref(), Some("arrived"));
-    wait_text(&desk, "#summary", "2 of 12 arrived").await;
+    wait_text(&desk, "#summary", "2 of 13 arrived").await;
     wait_text(&desk, "#connection", "Live").await;
     let marker = desk
         .execute("return window.arriveMarker;", vec![])
