@@ -684,3 +684,23 @@ pub async fn assert_in_view(client: &Client, screen: &str, css: &[&str]) {
         .expect("measure what is in view");
     assert_eq!(outside, json!([]), "on the {screen} screen, out of view");
 }
+
+/// Sizes the window so that the page itself (the viewport) is `width` × `height`, as on a
+/// tablet or phone whose browser shows no toolbars.
+pub async fn set_viewport(client: &Client, width: u32, height: u32) {
+    client.set_window_size(width, height).await.expect("window size");
+    let inner = client
+        .execute("return [window.innerWidth, window.innerHeight];", vec![])
+        .await
+        .expect("viewport");
+    let extra = |i: usize, wanted: u32| wanted + wanted.saturating_sub(inner[i].as_u64().unwrap_or(0) as u32);
+    client
+        .set_window_size(extra(0, width), extra(1, height))
+        .await
+        .expect("window size");
+    let inner = client
+        .execute("return [window.innerWidth, window.innerHeight];", vec![])
+        .await
+        .expect("viewport");
+    assert_eq!(inner, json!([width, height]), "the viewport");
+}
