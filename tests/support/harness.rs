@@ -611,7 +611,10 @@ const LAYOUT_PROBLEMS: &str = r#"
     const shown = e => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
     const page = document.documentElement;
     if (page.scrollWidth > window.innerWidth) {
-        problems.push(`the page scrolls sideways: ${page.scrollWidth} px wide in a ${window.innerWidth} px window`);
+        // Name the innermost elements that stick out, so the failure says where to look.
+        const out = [...document.querySelectorAll('body *')].filter(e => shown(e) && e.getBoundingClientRect().right > window.innerWidth + 0.5);
+        const innermost = out.filter(e => !out.some(o => o !== e && e.contains(o))).slice(0, 3).map(describe);
+        problems.push(`the page scrolls sideways: ${page.scrollWidth} px wide in a ${window.innerWidth} px window (${innermost.join(', ')})`);
     }
     const bar = document.querySelector('.topbar');
     if (bar) {
