@@ -307,3 +307,22 @@ async fn signing_out_needs_the_sessions_csrf_token() {
     assert_eq!(session_status(&cookie_only, base).await, StatusCode::UNAUTHORIZED);
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_disabled_accounts_open_board_stream_ends() {
+    let (_data, server, _kiosk) = fresh_server().await;
+    let base = &server.url;
+    let admin = staff_client(base).await;
+    let id = add_rosa(&admin, base).await;
+    let rosa = signed_in_client(base, "rosa", ROSA_PASSWORD).await;
+    let stream = rosa.get(format!("{base}/api/v1/desk/events")).send().await.unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+    assert_eq!(
+        admin_action(&admin, base, id, "disable").await.status(),
+        StatusCode::NO_CONTENT
+    );
+    // The stream ends by itself (within its session re-check); its body then reads to the end.
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(30), stream.bytes()).await;
+    assert!(ended.is_ok(), "the board stream of a disabled account is still open");
+    server.stop().await;
+}

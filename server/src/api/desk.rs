@@ -439,6 +439,7 @@ fn notice_event(notice: &Notice) -> Event {
     responses((status = 200, description = "Server-Sent Events: `appointment` (a DeskAppointment, with the event id), `help` (a DeskHelp), `schedule`.", content_type = "text/event-stream", body = String)))]
 async fn events(
     State(state): State<AppState>,
+    Extension(who): Extension<SignedIn>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     // Subscribe before reading the backlog so nothing falls between the two.
@@ -464,6 +465,9 @@ async fn events(
             notices,
             stopping,
             last_sent,
+            store: state.store.clone(),
+            session: who.session,
+            recheck: tokio::time::interval_at(tokio::time::Instant::now() + SESSION_RECHECK, SESSION_RECHECK),
         },
         |mut s| async move {
             if let Some(event) = s.hello.take() {
@@ -476,11 +480,20 @@ async fn events(
                 // The futures borrow `s`, so the select only says what came; `s` moves after.
                 let received = tokio::select! {
                     _ = s.stopping.wait_for(|stop| *stop) => return None,
+                    _ = s.recheck.tick() => Received::Recheck,
                     received = s.live.recv() => Received::Appointment(received),
                     notice = s.notices.recv() => Received::Notice(notice),
                 };
                 let received = match received {
                     Received::Appointment(received) => received,
+                    // The session ended (signed out, disabled, password reset): so does the
+                    // stream. The board's reconnect then meets the sign-in.
+                    Received::Recheck => match s.store.session(&s.session, Utc::now()).await {
+                        Ok(Some(_)) => continue,
+                        Ok(None) => return None,
+                        // The database is away for a moment: keep the stream, ask again later.
+                        Err(_) => continue,
+                    },
                     Received::Notice(Ok(notice)) => return Some((Ok(notice_event(&notice)), s)),
                     // A board that missed notices reloads the day: tell it so.
                     Received::Notice(Err(RecvError::Lagged(_))) => {
@@ -513,7 +526,12 @@ impl Drop for EventStream {
 enum Received {
     Appointment(Result<DeskEvent, RecvError>),
     Notice(Result<Notice, RecvError>),
+    Recheck,
 }
+
+/// How often an open board stream checks that its session still stands: a disabled account's
+/// board goes dark within this.
+const SESSION_RECHECK: Duration = Duration::from_secs(5);
 
 /// An open board stream; counted in `arrive_board_streams` while it lives.
 struct EventStream {
@@ -523,4 +541,8 @@ struct EventStream {
     notices: tokio::sync::broadcast::Receiver<Notice>,
     stopping: tokio::sync::watch::Receiver<bool>,
     last_sent: i64,
+    store: crate::store::Store,
+    /// The session's token hash.
+    session: String,
+    recheck: tokio::time::Interval,
 }

@@ -298,18 +298,8 @@ impl Store {
         client: &str,
         now: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
-        on_pool!(self.pool(), |p| sqlx::query(
-            "INSERT INTO audit_entry (at, staff_id, action, client, subject_staff_id) VALUES ($1, $2, $3, $4, $5)"
-        )
-        .bind(rfc3339(now))
-        .bind(staff_id)
-        .bind(action)
-        .bind(client)
-        .bind(subject)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
-        Ok(())
+        self.insert_audit(Some(staff_id), action, None, Some(subject), client, now)
+            .await
     }
 
     pub async fn audit(
@@ -320,14 +310,30 @@ impl Store {
         client: &str,
         now: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
+        self.insert_audit(staff_id, action, appointment_id, None, client, now)
+            .await
+    }
+
+    /// One audit entry: about an appointment, another member of staff, or neither.
+    async fn insert_audit(
+        &self,
+        staff_id: Option<i64>,
+        action: &str,
+        appointment_id: Option<i64>,
+        subject: Option<i64>,
+        client: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), sqlx::Error> {
         on_pool!(self.pool(), |p| sqlx::query(
-            "INSERT INTO audit_entry (at, staff_id, action, appointment_id, client) VALUES ($1, $2, $3, $4, $5)"
+            "INSERT INTO audit_entry (at, staff_id, action, appointment_id, client, subject_staff_id)
+             VALUES ($1, $2, $3, $4, $5, $6)"
         )
         .bind(rfc3339(now))
         .bind(staff_id)
         .bind(action)
         .bind(appointment_id)
         .bind(client)
+        .bind(subject)
         .execute(p)
         .await
         .map(|r| r.rows_affected()))?;
