@@ -65,6 +65,8 @@ pub struct AppState {
     pub import: std::sync::Arc<import::ImportSettings>,
     /// The bearer token `/metrics` asks for (`ARRIVE_METRICS_TOKEN`); `None`: no `/metrics`.
     pub metrics_token: Option<std::sync::Arc<str>>,
+    /// Where the links the server hands out point (`link_base`).
+    pub link_base: std::sync::Arc<str>,
 }
 
 impl AppState {
@@ -93,6 +95,21 @@ impl AppState {
             self.events.publish((event_id, row));
         }
         Ok(())
+    }
+}
+
+/// Where the links the server hands out (a tablet's enrollment, a patient's pre-registration)
+/// point: `ARRIVE_PUBLIC_URL`, else the address the server listens on; never a request's Host
+/// header, which whoever sends the request chooses. Listening on every address, only the setting
+/// can say which one tablets and phones reach.
+fn link_base(config: &Config, local: SocketAddr) -> Result<String, String> {
+    match &config.public_url {
+        Some(url) => Ok(url.clone()),
+        None if local.ip().is_unspecified() => Err(format!(
+            "ARRIVE_ADDR {local} listens on every address: set ARRIVE_PUBLIC_URL to the address tablets and \
+             patients' phones reach this server at (it is the start of every link the server gives out)"
+        )),
+        None => Ok(format!("{}://{local}", if config.https() { "https" } else { "http" })),
     }
 }
 
@@ -143,6 +160,8 @@ pub async fn run(
         public_url: config.public_url.clone(),
     };
     tokio::task::spawn_blocking(auth::dummy_hash);
+    let listener = TcpListener::bind(config.addr).await?;
+    let link_base = link_base(&config, listener.local_addr()?)?;
     let state = AppState {
         store,
         events,
@@ -160,6 +179,7 @@ pub async fn run(
         arrival_window: config.arrival_window,
         import: std::sync::Arc::new(config.import.clone()),
         metrics_token: config.metrics_token.as_deref().map(std::sync::Arc::from),
+        link_base: std::sync::Arc::from(link_base.as_str()),
     };
     if let Some(endpoint) = &config.fhir_endpoint {
         let outbox = fhir::outbox::Outbox {
@@ -173,13 +193,11 @@ pub async fn run(
     }
     let app = router(state, &config.dist_dir);
 
-    let listener = TcpListener::bind(config.addr).await?;
     on_listening(listener.local_addr()?);
     if let Some(token) = first_kiosk {
-        let host = listener.local_addr()?.to_string();
         println!(
             "Enroll the first kiosk tablet by opening: {}",
-            api::admin::enrollment_link(config.https(), &host, &token)
+            api::admin::enrollment_link(&link_base, &token)
         );
     }
     if let Some(password) = first_admin {

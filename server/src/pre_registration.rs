@@ -65,10 +65,9 @@ fn tag(key: &[u8], claim: &[u8]) -> Vec<u8> {
     mac.finalize().into_bytes().to_vec()
 }
 
-/// The link's page, on this server.
-pub fn link_url(https: bool, host: &str, token: &str) -> String {
-    let scheme = if https { "https" } else { "http" };
-    format!("{scheme}://{host}/pre/{token}")
+/// The link's page, under the server's link base (`AppState::link_base`).
+pub fn link_url(base: &str, token: &str) -> String {
+    format!("{base}/pre/{token}")
 }
 
 /// The appointment's local start, as the schedule keeps it.

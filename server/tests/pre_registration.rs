@@ -465,3 +465,52 @@ async fn progress_saved_for_a_day_gone_by_is_deleted() {
     assert_eq!(left, [today]);
     server.stop().await;
 }
+
+/// Links are built on the clinic's public address (`ARRIVE_PUBLIC_URL`), never on the Host a
+/// request names: a forged Host cannot send patients or tablets elsewhere.
+#[tokio::test]
+async fn links_start_at_the_public_address_whatever_host_the_request_names() {
+    let data = tempfile::tempdir().unwrap();
+    let mut config = test_config(data.path());
+    config.public_url = Some("https://checkin.clinic.example".into());
+    let server = TestServer::start_with(config).await;
+    let base = &server.url;
+    let staff = staff_client(base).await;
+    let row = board_row(&staff, base, "Chidi O.").await;
+    let response = staff
+        .post(format!("{base}/api/v1/desk/appointments/{}/pre-registration", row.id))
+        .header("host", "attacker.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let link: PreRegistrationLink = response.json().await.unwrap();
+    assert!(
+        link.link.starts_with("https://checkin.clinic.example/pre/"),
+        "{}",
+        link.link
+    );
+
+    let enrolled = staff
+        .post(format!("{base}/api/v1/admin/kiosks"))
+        .header("host", "attacker.example")
+        .json(&json!({"name": "Lobby 2"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(enrolled.status(), StatusCode::CREATED);
+    let enrolled: serde_json::Value = enrolled.json().await.unwrap();
+    let link = enrolled["link"].as_str().unwrap();
+    assert!(link.starts_with("https://checkin.clinic.example/#enroll="), "{link}");
+    server.stop().await;
+}
+
+/// Without the setting, links start at the address the server listens on.
+#[tokio::test]
+async fn without_a_public_address_links_start_at_the_listening_address() {
+    let (_data, server, _kiosk) = fresh_server().await;
+    let staff = staff_client(&server.url).await;
+    let link = link_for(&staff, &server.url, "Chidi O.").await;
+    assert!(link.link.starts_with(&format!("{}/pre/", server.url)), "{}", link.link);
+    server.stop().await;
+}

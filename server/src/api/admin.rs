@@ -271,7 +271,6 @@ struct NewKiosk {
 async fn enroll_kiosk(
     State(state): State<AppState>,
     Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
     ApiJson(new): ApiJson<NewKiosk>,
 ) -> Result<(StatusCode, Json<KioskEnrollment>), ApiError> {
     let name = new.name.trim();
@@ -294,8 +293,7 @@ async fn enroll_kiosk(
         .store
         .audit(Some(who.staff.id), "kiosk_enrolled", None, &who.client, Utc::now())
         .await?;
-    let host = crate::api::request_host(&headers)?;
-    let link = enrollment_link(state.secure_cookies, &host, &token);
+    let link = enrollment_link(&state.link_base, &token);
     let qr_svg = crate::api::qr_svg(&link)?;
     Ok((
         StatusCode::CREATED,
@@ -311,9 +309,8 @@ async fn enroll_kiosk(
 /// Where a tablet enrolls: the kiosk's address with the token in the fragment, which the
 /// browser never sends to a server (so it is in no log) and the kiosk removes once stored.
 /// `https` when clients reach the server over HTTPS.
-pub fn enrollment_link(https: bool, host: &str, token: &str) -> String {
-    let scheme = if https { "https" } else { "http" };
-    format!("{scheme}://{host}/#enroll={token}")
+pub fn enrollment_link(base: &str, token: &str) -> String {
+    format!("{base}/#enroll={token}")
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]

@@ -192,21 +192,6 @@ fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
     ApiError::internal().into_response()
 }
 
-/// The host the client used to reach us (its Host header), checked to be a plain host name:
-/// links made from it are reachable from wherever the client is.
-pub fn request_host(headers: &axum::http::HeaderMap) -> Result<String, ApiError> {
-    headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| !h.is_empty() && h.len() <= 255)
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
-        })
-        .map(str::to_owned)
-        .ok_or_else(|| ApiError::field("host", "The Host header is missing or not a host name."))
-}
-
 /// A QR code of `text`, as SVG.
 pub fn qr_svg(text: &str) -> Result<String, ApiError> {
     let code = qrcode::QrCode::new(text).map_err(|_| ApiError::internal())?;

@@ -2,7 +2,7 @@
 //! print), withdrawing it, and the day's links as CSV for the clinic's own SMS or e-mail tool.
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use chrono::Utc;
@@ -37,7 +37,6 @@ fn no_such_visit() -> ApiError {
 async fn issue_link(
     State(state): State<AppState>,
     Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
     // Taken as text so that a malformed path is our JSON 404, not axum's plain-text 400.
     Path(id): Path<String>,
 ) -> Result<Json<PreRegistrationLink>, ApiError> {
@@ -48,7 +47,7 @@ async fn issue_link(
     }
     let version = state.store.issue_pre_registration(id, Utc::now()).await?;
     let token = links::link_token(&state.store, id, version).await?;
-    let link = links::link_url(state.secure_cookies, &super::request_host(&headers)?, &token);
+    let link = links::link_url(&state.link_base, &token);
     state
         .store
         .audit(
@@ -96,17 +95,12 @@ async fn revoke_link(
 /// link, for the clinic's own messaging tool. Patient data: audited, never cached.
 #[utoipa::path(get, path = "/pre-registrations.csv", tag = "desk",
     responses((status = 200, description = "CSV: starts_at, first_name, last_name, phone, email, link.", content_type = "text/csv", body = String)))]
-async fn day_links(
-    State(state): State<AppState>,
-    Extension(who): Extension<SignedIn>,
-    headers: HeaderMap,
-) -> Result<Response, ApiError> {
+async fn day_links(State(state): State<AppState>, Extension(who): Extension<SignedIn>) -> Result<Response, ApiError> {
     let day = links::today(state.clinic_today());
-    let host = super::request_host(&headers)?;
     let mut csv = CsvExport::new(&["starts_at", "first_name", "last_name", "phone", "email", "link"])?;
     for row in state.store.day_links(&day, Utc::now()).await? {
         let token = links::link_token(&state.store, row.appointment_id, row.version).await?;
-        let link = links::link_url(state.secure_cookies, &host, &token);
+        let link = links::link_url(&state.link_base, &token);
         csv.row([
             row.starts_at.as_str(),
             &row.first_name,
