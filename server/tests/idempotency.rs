@@ -5,7 +5,7 @@
 
 mod common;
 
-use arrive_domain::api::{CheckInResponse, KioskAppointment, PreRegistrationLink};
+use arrive_domain::api::{CheckInResponse, KioskAppointment};
 use arrive_domain::ErrorCode;
 use common::*;
 use reqwest::{Client, StatusCode};
@@ -65,23 +65,9 @@ async fn a_pre_registration_key_sent_again_with_other_answers_is_refused() {
     let server = TestServer::start_with(config).await;
     let base = &server.url;
     let staff = staff_client(base).await;
-    let row = board_row(&staff, base, "Chidi O.").await;
-    let link: PreRegistrationLink = staff
-        .post(format!("{base}/api/v1/desk/appointments/{}/pre-registration", row.id))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let link_token = link.link.rsplit_once("/pre/").unwrap().1.to_owned();
+    let link_token = token_of(&link_for(&staff, base, "Chidi O.").await);
     let home = Client::new();
-    let unlocked = post(
-        &home,
-        &format!("{base}/api/v1/pre/unlock"),
-        json!({"token": link_token, "date_of_birth": "1949-12-02"}),
-    )
-    .await;
+    let unlocked = unlock(base, &link_token, "1949-12-02").await;
     let appointment: KioskAppointment = unlocked.json().await.unwrap();
     let finish = |key: String, verification: Value| {
         let home = home.clone();

@@ -11,32 +11,6 @@ use common::*;
 use reqwest::{Client, StatusCode};
 use serde_json::json;
 
-/// The desk issues Chidi Okafor's link; returns it.
-async fn link_for(staff: &Client, base: &str, name: &str) -> PreRegistrationLink {
-    let row = board_row(staff, base, name).await;
-    let response = staff
-        .post(format!("{base}/api/v1/desk/appointments/{}/pre-registration", row.id))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    response.json().await.unwrap()
-}
-
-fn token_of(link: &PreRegistrationLink) -> String {
-    link.link.rsplit_once("/pre/").expect("a /pre/ link").1.to_owned()
-}
-
-async fn unlock(base: &str, token: &str, dob: &str) -> reqwest::Response {
-    // At home: no tablet token, no staff session.
-    post(
-        &Client::new(),
-        &format!("{base}/api/v1/pre/unlock"),
-        json!({"token": token, "date_of_birth": dob}),
-    )
-    .await
-}
-
 async fn finish(base: &str, match_token: &str) -> ArrivalPass {
     let response = post(
         &Client::new(),

@@ -6,7 +6,7 @@
 
 mod common;
 
-use arrive_domain::api::FormList;
+use arrive_domain::api::{FormList, FormSummary};
 use chrono::{Days, Utc};
 use common::*;
 use reqwest::{Client, StatusCode};
@@ -21,6 +21,23 @@ async fn forms_for_visit(kiosk: &Client, base: &str, token: &str) -> FormList {
     .await;
     assert_eq!(response.status(), StatusCode::OK);
     response.json().await.expect("a form list")
+}
+
+/// "Still right": the form's last answers sent as today's.
+async fn confirm_last_answers(kiosk: &Client, base: &str, token: &str, form: &FormSummary) -> StatusCode {
+    let items = serde_json::to_value(&form.last_answers.as_ref().expect("pre-filled").item).unwrap();
+    let response = json!({"resourceType": "QuestionnaireResponse", "status": "completed", "item": items});
+    submit(kiosk, base, &form.id, token, response).await.status()
+}
+
+async fn check_in_as_on_file(kiosk: &Client, base: &str, token: &str) {
+    let checked_in = post(
+        kiosk,
+        &format!("{base}/api/v1/kiosk/check-in"),
+        json!({"match_token": token, "verification": nothing_changed()}),
+    )
+    .await;
+    assert_eq!(checked_in.status(), StatusCode::OK);
 }
 
 #[tokio::test]
@@ -49,18 +66,10 @@ async fn a_returning_patient_confirms_last_answers_and_skips_a_screener_answered
 
     // "Still right": the last answers are sent as today's, and nothing is missing at check-in.
     for form in &list.forms {
-        let items = serde_json::to_value(&form.last_answers.as_ref().unwrap().item).unwrap();
-        let response = json!({"resourceType": "QuestionnaireResponse", "status": "completed", "item": items});
-        let sent = submit(&kiosk, base, &form.id, &token, response).await;
-        assert_eq!(sent.status(), StatusCode::NO_CONTENT, "{}", form.id);
+        let sent = confirm_last_answers(&kiosk, base, &token, form).await;
+        assert_eq!(sent, StatusCode::NO_CONTENT, "{}", form.id);
     }
-    let checked_in = post(
-        &kiosk,
-        &format!("{base}/api/v1/kiosk/check-in"),
-        json!({"match_token": token, "verification": nothing_changed()}),
-    )
-    .await;
-    assert_eq!(checked_in.status(), StatusCode::OK);
+    check_in_as_on_file(&kiosk, base, &token).await;
     let staff = staff_client(base).await;
     let row = board_row(&staff, base, "Walter L.").await;
     assert!(!row.forms_incomplete, "the skipped PHQ-2 counts as not due");
@@ -73,19 +82,12 @@ async fn forms_due_but_not_answered_leave_the_check_in_incomplete() {
     let base = &server.url;
     let token = token_for(&kiosk, base, "Lindqvist", "1948-05-14").await;
     let allergies = forms_for_visit(&kiosk, base, &token).await.forms[0].clone();
-    let items = serde_json::to_value(&allergies.last_answers.unwrap().item).unwrap();
-    let response = json!({"resourceType": "QuestionnaireResponse", "status": "completed", "item": items});
+    assert_eq!(allergies.id, "allergies");
     assert_eq!(
-        submit(&kiosk, base, "allergies", &token, response).await.status(),
+        confirm_last_answers(&kiosk, base, &token, &allergies).await,
         StatusCode::NO_CONTENT
     );
-    let checked_in = post(
-        &kiosk,
-        &format!("{base}/api/v1/kiosk/check-in"),
-        json!({"match_token": token, "verification": nothing_changed()}),
-    )
-    .await;
-    assert_eq!(checked_in.status(), StatusCode::OK);
+    check_in_as_on_file(&kiosk, base, &token).await;
     let staff = staff_client(base).await;
     assert!(
         board_row(&staff, base, "Walter L.").await.forms_incomplete,

@@ -12,7 +12,7 @@ pub mod validators;
 
 use std::time::Duration;
 
-use arrive_domain::api::{DeskAppointment, DeskDay, DeskDetail, IdentifyResponse};
+use arrive_domain::api::{DeskAppointment, DeskDay, DeskDetail, IdentifyResponse, PreRegistrationLink};
 use arrive_domain::{ErrorBody, ErrorCode};
 use arrive_server::store::Backend;
 use arrive_server::Config;
@@ -240,6 +240,34 @@ pub async fn submit(client: &Client, base: &str, form: &str, token: &str, respon
         client,
         &format!("{base}/api/v1/kiosk/forms/{form}/responses"),
         json!({"match_token": token, "response": response}),
+    )
+    .await
+}
+
+/// The desk issues `name`'s pre-registration link; returns it.
+pub async fn link_for(staff: &Client, base: &str, name: &str) -> PreRegistrationLink {
+    let row = board_row(staff, base, name).await;
+    let response = staff
+        .post(format!("{base}/api/v1/desk/appointments/{}/pre-registration", row.id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.unwrap()
+}
+
+/// The token at the end of a pre-registration link.
+pub fn token_of(link: &PreRegistrationLink) -> String {
+    link.link.rsplit_once("/pre/").expect("a /pre/ link").1.to_owned()
+}
+
+/// At home, the birth date opens the link `token`.
+pub async fn unlock(base: &str, token: &str, dob: &str) -> Response {
+    // At home: no tablet token, no staff session.
+    post(
+        &Client::new(),
+        &format!("{base}/api/v1/pre/unlock"),
+        json!({"token": token, "date_of_birth": dob}),
     )
     .await
 }
