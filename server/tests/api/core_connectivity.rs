@@ -3,7 +3,7 @@
 //! rule defines it, refuses what the rule refuses, and answers with a real 271 from the
 //! domain's builder (through the sandbox payer's members).
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

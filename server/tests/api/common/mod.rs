@@ -7,7 +7,7 @@
 #![allow(dead_code)] // each suite uses its own part of it
 
 pub mod fhir_engine;
-#[path = "../../../tests/support/validators.rs"]
+#[path = "../../../../tests/support/validators.rs"]
 pub mod validators;
 
 use std::time::Duration;

@@ -4,7 +4,7 @@
 //! reason; `ARRIVE_SKIP_POSTGRES=1` skips the PostgreSQL half. (`ARRIVE_TEST_DATABASE=postgres`
 //! runs the whole HTTP suite on PostgreSQL as well.)
 
-mod common;
+use crate::common;
 
 use arrive_domain::api::{CheckInResponse, DeskDay, DeskDetail, IdentifyResponse};
 use arrive_domain::AppointmentStatus;

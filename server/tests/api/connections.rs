@@ -3,7 +3,7 @@
 //! never finishes its headers or its body is let go. Clients come from different loopback
 //! addresses (127.0.0.x), as different machines in the lobby would.
 
-mod common;
+use crate::common;
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! guesser is slowed down (429 with Retry-After), and nobody can lock a colleague out by
 //! failing on purpose from somewhere else.
 
-mod common;
+use crate::common;
 
 use arrive_domain::ErrorCode;
 use common::*;

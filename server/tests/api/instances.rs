@@ -3,7 +3,7 @@
 //! (LISTEN/NOTIFY), and so does a help request; misses at identification count on both. Needs PostgreSQL like `backends.rs`
 //! (`ARRIVE_TEST_POSTGRES_URL`; `ARRIVE_SKIP_POSTGRES=1` skips it).
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};

@@ -4,7 +4,7 @@
 //! (Walter Lindqvist) was seen six weeks ago. Runs on SQLite, and on PostgreSQL with
 //! `ARRIVE_TEST_DATABASE=postgres`.
 
-mod common;
+use crate::common;
 
 use arrive_domain::api::{FormList, FormSummary};
 use chrono::{Days, Utc};

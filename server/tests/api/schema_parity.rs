@@ -3,7 +3,7 @@
 //! the same primary keys and the same named indexes. A migration written for one engine only
 //! fails here, whichever engine the rest of the suite runs on.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

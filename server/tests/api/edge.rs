@@ -2,7 +2,7 @@
 //! text (JSON strings, path, query) gets past the edge, every error is JSON that does not
 //! repeat the request, and a refused body ends the connection with `Connection: close`.
 
-mod common;
+use crate::common;
 
 use arrive_domain::{ErrorBody, ErrorCode};
 use common::{expect_error, fresh_server, post, staff_client, submit, token_for, KIOSK_TOKEN};

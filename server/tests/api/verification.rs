@@ -3,7 +3,7 @@
 //! it travels with the check-in — stored once, applied to the record in the arrival's
 //! transaction, shown to staff in full, and handed to the EHR as FHIR R4.
 
-mod common;
+use crate::common;
 
 use arrive_domain::api::{CardImageRef, CheckInResponse};
 use arrive_domain::verification::{MemberIdFormat, Payer, PaymentIntent, RecordOnFile};

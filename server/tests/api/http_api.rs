@@ -3,13 +3,13 @@
 
 use std::time::Duration;
 
+use crate::common;
 use arrive_domain::api::{CheckInResponse, DeskDay, DeskDetail, IdentifyResponse};
 use arrive_domain::{AppointmentStatus, ErrorCode};
+use common::*;
 use futures_util::StreamExt;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{json, Value};
-mod common;
-use common::*;
 #[tokio::test(flavor = "multi_thread")]
 async fn identify_matches_one_patient_and_shows_the_minimum() {
     let (_data, server, client) = fresh_server().await;

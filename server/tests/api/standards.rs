@@ -3,7 +3,7 @@
 //! to staff and delivered through the outbox to a real HTTP receiver that fails at first), and
 //! eligibility as X12 270/271 with the sandbox payer.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 
@@ -170,7 +170,7 @@ async fn a_check_in_is_served_as_a_valid_fhir_r4_transaction_bundle() {
     // Served as built: the practice system sending the day again, with a new address, does
     // not change what was handed off.
     let admin = staff_client(&server.url).await;
-    let moved = include_str!("../../demo/schedule.fhir.json")
+    let moved = include_str!("../../../demo/schedule.fhir.json")
         .replace("\"today", &format!("\"{day}"))
         .replace("\"DEMO-", &format!("\"DEMO-{day}-"))
         .replace("77 Elm Ave", "9 Moved Rd");
@@ -210,7 +210,7 @@ async fn a_check_in_is_served_as_a_valid_fhir_r4_transaction_bundle() {
 /// imports) created resource by resource in the engine, each coverage with its member number
 /// as a typed identifier, as US Core asks.
 fn demo_day_as_the_ehr_holds_it(day: &str) -> Value {
-    let text = include_str!("../../demo/schedule.fhir.json")
+    let text = include_str!("../../../demo/schedule.fhir.json")
         .replace("\"today", &format!("\"{day}"))
         .replace("\"DEMO-", &format!("\"DEMO-{day}-"));
     let mut bundle: Value = serde_json::from_str(&text).unwrap();
@@ -870,7 +870,7 @@ async fn a_fhir_schedule_imports_reports_bad_entries_and_imports_again_unchanged
     let admin = staff_client(&server.url).await;
     // The test servers' clinic is in UTC (the default).
     let day = chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string();
-    let bundle = include_str!("../../demo/schedule.fhir.json")
+    let bundle = include_str!("../../../demo/schedule.fhir.json")
         .replace("\"today", &format!("\"{day}"))
         .replace("\"DEMO-", "\"IMPORT-");
     let import = |text: String, content_type: &'static str| {

@@ -2,7 +2,7 @@
 //! sends HSTS and marks the session cookie Secure; without them it speaks plain HTTP and sends
 //! no HSTS; and a half or unusable TLS configuration stops it at start with the reason.
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::process::Command;

@@ -2,7 +2,7 @@
 //! check-ins, restarted on the same database — a SQLite file, then a PostgreSQL database — and
 //! every check-in it acknowledged is there, exactly once.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};

@@ -2,7 +2,7 @@
 //! Each takes effect on open sessions at once and is audited; changing one's own password ends
 //! one's other sessions; signing out needs the session's CSRF token.
 
-mod common;
+use crate::common;
 
 use arrive_domain::ErrorCode;
 use common::*;

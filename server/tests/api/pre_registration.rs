@@ -2,7 +2,7 @@
 //! link, the birth-date gate and its lock, revocation, finishing at home, and the pass at the
 //! kiosk (once, inside its arrival window).
 
-mod common;
+use crate::common;
 
 use arrive_domain::api::{ArrivalPass, KioskAppointment, PassMatch, PreRegistrationLink};
 use arrive_domain::pass::ArrivalWindow;

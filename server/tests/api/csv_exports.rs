@@ -2,7 +2,7 @@
 //! of staff could start with a formula character comes out as text (a leading `'`), and a
 //! harmless one comes out as it was saved.
 
-mod common;
+use crate::common;
 
 use arrive_domain::api::KioskAppointment;
 use common::*;

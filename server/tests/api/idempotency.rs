@@ -3,7 +3,7 @@
 //! `idempotency_key_reused`), at the kiosk's check-in and at the end of a pre-registration,
 //! on both engines.
 
-mod common;
+use crate::common;
 
 use arrive_domain::api::{CheckInResponse, KioskAppointment};
 use arrive_domain::ErrorCode;

@@ -2,7 +2,7 @@
 //! request (no second banner or chime on the boards), and a tablet that keeps asking is told
 //! to wait.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! resolves), and true to the router: every documented operation is mounted, with the method
 //! and the credentials it states, and the /api/v1 routers mount nothing the document misses.
 
-mod common;
+use crate::common;
 
 use common::{kiosk_client, staff_client, TestServer};
 use reqwest::{Client, Method, StatusCode};
