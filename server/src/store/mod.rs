@@ -348,7 +348,7 @@ macro_rules! desk_row {
 
 impl Store {
     /// Opens the SQLite database at `path`, creating the file and its folder on first start and
-    /// applying any pending migrations (`migrations/`).
+    /// applying any pending migrations (`migrations/sqlite/`).
     pub async fn open(path: &Path) -> Result<Self, sqlx::Error> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
@@ -369,7 +369,7 @@ impl Store {
             .test_before_acquire(false)
             .connect_with(options.clone())
             .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         // A connection of its own for the writer task: it never waits behind the pool's readers.
         let writer_pool = SqlitePoolOptions::new()
             .min_connections(1)
@@ -387,7 +387,7 @@ impl Store {
     }
 
     /// Connects to the PostgreSQL database at `url` (`postgres://…`) and applies any pending
-    /// migrations (`migrations-postgres/`). Several servers may do this at once: sqlx's
+    /// migrations (`migrations/postgres/`). Several servers may do this at once: sqlx's
     /// migrator holds an advisory lock while it works.
     /// The store for a clinic in `zone` (`ARRIVE_CLINIC_TIME_ZONE`).
     pub fn in_clinic_time_zone(mut self, zone: chrono_tz::Tz) -> Self {
@@ -405,7 +405,7 @@ impl Store {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await?;
-        sqlx::migrate!("./migrations-postgres").run(&pool).await?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         Ok(Store {
             pool: Pool::Postgres(pool),
             writer: None,

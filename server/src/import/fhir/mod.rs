@@ -414,7 +414,7 @@ pub const SUBSCRIBER_BIRTH_DATE: &str = "https://arrive.example.org/fhir/Structu
 mod tests {
     use super::*;
 
-    const BUNDLE: &str = include_str!("../../../demo/schedule.fhir.json");
+    const BUNDLE: &str = include_str!("../../../../demo/schedule.fhir.json");
 
     fn in_zone(zone: &str) -> ImportSettings {
         ImportSettings {
