@@ -182,7 +182,10 @@ async fn signed_in(state: &AppState, headers: HeaderMap, method: Method, client:
     let unauthorized = || ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, "Please sign in.");
     let token = session_token(&headers).ok_or_else(unauthorized)?;
     let session = token_hash(&token);
-    let (staff, csrf) = state
+    let crate::store::Session {
+        staff,
+        csrf_token: csrf,
+    } = state
         .store
         .session(&session, Utc::now())
         .await?
@@ -282,7 +285,7 @@ pub async fn require_kiosk(
         Some(hash) => state.store.kiosk_by_token(&hash).await?,
         None => None,
     };
-    let Some((id, name)) = device else {
+    let Some(crate::store::Tablet { id, name }) = device else {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             ErrorCode::Unauthorized,

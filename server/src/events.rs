@@ -2,21 +2,18 @@
 //! every open board over Server-Sent Events.
 //!
 //! One server (SQLite): a change is handed straight to this process's open streams. Several
-//! servers on one PostgreSQL database: a change goes out as a `NOTIFY` on [`CHANNEL`] — for
+//! servers on one PostgreSQL database: a change goes out as a `NOTIFY` on `store::CHANNEL` — for
 //! appointment events from inside the transaction that writes the `desk_event` row, so it is
 //! sent exactly when (and only if) the change commits — and every server, the one that made it
 //! included, hears it through `LISTEN` ([`listen`]) and hands it to its own streams. A board
 //! therefore sees a check-in made on any server.
 
-use arrive_domain::api::{DeskAppointment, DeskHelp};
+use arrive_domain::api::DeskHelp;
 use sqlx::postgres::{PgListener, PgPool};
 use tokio::sync::{broadcast, watch};
 
-use crate::store::Store;
-
-/// The PostgreSQL notification channel. Payloads carry ids only, never patient data:
-/// `a <event id> <appointment id>`, `h <help request id>`, `s` (the schedule changed).
-pub const CHANNEL: &str = "arrive_desk";
+pub use crate::store::DeskEvent;
+use crate::store::{Store, CHANNEL};
 
 /// What boards hear besides numbered appointment changes.
 #[derive(Debug, Clone)]
@@ -24,9 +21,6 @@ pub enum Notice {
     Help(DeskHelp),
     ScheduleChanged,
 }
-
-/// A desk event: its id (also the SSE id) and the appointment's row after the change.
-pub type DeskEvent = (i64, DeskAppointment);
 
 #[derive(Clone)]
 pub struct DeskEvents {
@@ -115,7 +109,7 @@ impl DeskEvents {
     }
 }
 
-/// Starts listening on [`CHANNEL`] (before the server accepts requests, so nothing made after
+/// Starts listening on `store::CHANNEL` (before the server accepts requests, so nothing made after
 /// it is up is missed) and returns the task that hands what it hears to this server's boards
 /// until `stop` turns true. A lost connection is reopened; boards are then told the schedule
 /// changed, so they reload the day (and replay numbered events) rather than miss what was
@@ -160,8 +154,11 @@ async fn deliver(store: &Store, events: &DeskEvents, payload: &str) -> Result<()
     match parts.next() {
         Some("a") => {
             if let (Some(event_id), Some(appointment_id)) = (number(parts.next()), number(parts.next())) {
-                if let Some(row) = store.desk_appointment(appointment_id).await? {
-                    events.publish((event_id, row));
+                if let Some(appointment) = store.desk_appointment(appointment_id).await? {
+                    events.publish(DeskEvent {
+                        id: event_id,
+                        appointment,
+                    });
                 }
             }
         }

@@ -37,6 +37,15 @@ pub struct Forms {
     rules: HashMap<String, AskRule>,
 }
 
+/// The patient's latest answers to one form at a visit before this one.
+#[derive(Debug, Clone)]
+pub struct EarlierAnswer {
+    pub form_id: String,
+    /// The day of the visit they were given at.
+    pub day: NaiveDate,
+    pub response: QuestionnaireResponse,
+}
+
 /// Where a visit stands with its forms: what it asks, what was answered at this visit, and
 /// when the patient last answered each form at an earlier one.
 #[derive(Debug, Clone)]
@@ -164,19 +173,19 @@ impl Forms {
     }
 
     /// The forms this visit asks, for the kiosk: a pre-filled form comes with the patient's
-    /// `last` answers (form id, day, answers) when its rule asks to confirm them.
-    pub fn list_due(&self, progress: &FormProgress, last: &[(String, NaiveDate, QuestionnaireResponse)]) -> FormList {
+    /// `last` answers when its rule asks to confirm them.
+    pub fn list_due(&self, progress: &FormProgress, last: &[EarlierAnswer]) -> FormList {
         FormList {
             forms: self
                 .due(progress)
                 .into_iter()
                 .map(|(form, due)| {
                     let last_answers = (due == Due::Confirm)
-                        .then(|| last.iter().find(|(id, ..)| *id == form.id))
+                        .then(|| last.iter().find(|earlier| earlier.form_id == form.id))
                         .flatten()
-                        .map(|(_, day, response)| LastAnswers {
-                            answered_on: arrive_domain::date::iso(*day),
-                            item: response.item.clone(),
+                        .map(|earlier| LastAnswers {
+                            answered_on: arrive_domain::date::iso(earlier.day),
+                            item: earlier.response.item.clone(),
                         });
                     FormSummary {
                         last_answers,

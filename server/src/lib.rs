@@ -91,8 +91,11 @@ impl AppState {
         if self.events.relayed() || !self.events.has_boards() {
             return Ok(());
         }
-        if let Some(row) = self.store.desk_appointment(appointment_id).await? {
-            self.events.publish((event_id, row));
+        if let Some(appointment) = self.store.desk_appointment(appointment_id).await? {
+            self.events.publish(store::DeskEvent {
+                id: event_id,
+                appointment,
+            });
         }
         Ok(())
     }

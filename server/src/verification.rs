@@ -1,4 +1,4 @@
-//! Verification at check-in (issue 3), beyond SQL: what the lobby may see of the record on file
+//! Verification at check-in, beyond SQL: what the lobby may see of the record on file
 //! (masked), what staff see of the changes (in full), the plain words for a refused field, and
 //! the checks on an insurance card photo.
 
@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use base64::Engine;
 
 use crate::error::ApiError;
-use crate::store::{OnFile, OnFileContact, OnFileCoverage, VisitOnFile};
+use crate::store::{CoverageOnFile, OnFile, OnFileContact, Verified, VisitOnFile};
 
 /// Largest card photo we keep, decoded. A phone camera's photo, downscaled by the kiosk to
 /// what a claims clerk needs to read, fits well within it.
@@ -119,7 +119,7 @@ fn contact(c: &OnFileContact) -> String {
 }
 
 /// "Payer · member id · group", and who holds it when it is not the patient.
-fn coverage(c: &OnFileCoverage) -> String {
+fn coverage(c: &CoverageOnFile) -> String {
     let mut parts = vec![c.payer_name.clone(), c.member_id.clone()];
     parts.extend(c.group_number.clone());
     if c.relationship != "self" {
@@ -134,13 +134,36 @@ fn coverage(c: &OnFileCoverage) -> String {
     parts.join(" · ")
 }
 
-fn new_coverage(c: &NewCoverage, payers: &[Payer]) -> OnFileCoverage {
-    OnFileCoverage {
+/// The payer's name in the clinic's list; a payer it does not list is named by its id.
+fn payer_name(payer_id: &str, payers: &[Payer]) -> String {
+    payers
+        .iter()
+        .find(|p| p.id == payer_id)
+        .map_or_else(|| payer_id.to_owned(), |p| p.name.clone())
+}
+
+/// A checked verification, ready to be stored with its arrival: the payer of each coverage the
+/// patient gave is named here, from the clinic's payer list, so the store keeps the names it is
+/// handed and never needs the list.
+pub fn verified(idempotency_key: String, verification: Verification, payers: &[Payer]) -> Verified {
+    let payer_names = match &verification.insurance {
+        InsuranceUpdate::Changed { primary, secondary } => std::iter::once(primary)
+            .chain(secondary)
+            .map(|c| payer_name(&c.payer_id, payers))
+            .collect(),
+        InsuranceUpdate::Same | InsuranceUpdate::SelfPay => Vec::new(),
+    };
+    Verified {
+        idempotency_key,
+        verification,
+        payer_names,
+    }
+}
+
+fn new_coverage(c: &NewCoverage, payers: &[Payer]) -> CoverageOnFile {
+    CoverageOnFile {
         payer_id: c.payer_id.clone(),
-        payer_name: payers
-            .iter()
-            .find(|p| p.id == c.payer_id)
-            .map_or_else(|| c.payer_id.clone(), |p| p.name.clone()),
+        payer_name: payer_name(&c.payer_id, payers),
         member_id: c.member_id.clone(),
         group_number: c.group_number.clone(),
         relationship: crate::store::relationship_code(c.relationship).to_owned(),
@@ -274,7 +297,7 @@ pub fn decode_jpeg(base64_text: &str) -> Result<Vec<u8>, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{CoverageOnFile, PatientOnFile};
+    use crate::store::PatientOnFile;
     use arrive_domain::insurance::Relationship;
     use arrive_domain::verification::{EmergencyContact, PaymentIntent, Update};
 
@@ -309,7 +332,6 @@ mod tests {
                 balance_cents: 4550,
             },
             coverages: vec![CoverageOnFile {
-                rank: 1,
                 payer_id: "SBX01".into(),
                 payer_name: "Sandbox Health Plan".into(),
                 member_id: "SBX-100300".into(),
@@ -349,7 +371,7 @@ mod tests {
     fn staff_see_each_change_in_full() {
         let before = OnFile {
             phone: Some("+15125550142".into()),
-            coverages: vec![OnFileCoverage {
+            coverages: vec![CoverageOnFile {
                 payer_id: "SBX01".into(),
                 payer_name: "Sandbox Health Plan".into(),
                 member_id: "SBX-100300".into(),

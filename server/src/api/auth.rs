@@ -98,7 +98,10 @@ async fn login(
         .store
         .audit(Some(credentials.staff_id), "login", None, &client, now)
         .await?;
-    let (staff, csrf) = state
+    let crate::store::Session {
+        staff,
+        csrf_token: csrf,
+    } = state
         .store
         .session(&auth::token_hash(&token), now)
         .await?
@@ -120,7 +123,11 @@ async fn logout(
 ) -> Result<Response, ApiError> {
     if let Some(token) = auth::session_token(&headers) {
         let hash = auth::token_hash(&token);
-        if let Some((staff, csrf)) = state.store.session(&hash, Utc::now()).await? {
+        if let Some(crate::store::Session {
+            staff,
+            csrf_token: csrf,
+        }) = state.store.session(&hash, Utc::now()).await?
+        {
             let sent = headers.get(auth::CSRF_HEADER).and_then(|v| v.to_str().ok());
             if sent != Some(csrf.as_str()) {
                 return Err(ApiError::new(

@@ -176,9 +176,9 @@ async fn verification(state: &AppState, id: i64) -> Result<Option<DeskVerificati
         .card_image_refs(id)
         .await?
         .into_iter()
-        .map(|(rank, side)| CardImageRef {
-            rank,
-            side: side.as_str().to_owned(),
+        .map(|photo| CardImageRef {
+            rank: photo.rank,
+            side: photo.side.as_str().to_owned(),
         })
         .collect();
     Ok(Some(DeskVerification {
@@ -413,11 +413,11 @@ async fn eligibility_exchanges(
     Ok(Json(state.store.exchanges(id).await?))
 }
 
-fn sse_event((id, row): &DeskEvent) -> Event {
+fn sse_event(event: &DeskEvent) -> Event {
     Event::default()
-        .id(id.to_string())
+        .id(event.id.to_string())
         .event("appointment")
-        .json_data(row)
+        .json_data(&event.appointment)
         .unwrap_or_else(|_| Event::default().comment("unserialisable"))
 }
 
@@ -452,7 +452,7 @@ async fn events(
         Some(id) => state.store.desk_events_after(id).await?.into(),
         None => VecDeque::new(),
     };
-    let last_sent = backlog.back().map(|(id, _)| *id).or(last_event_id).unwrap_or(0);
+    let last_sent = backlog.back().map(|event| event.id).or(last_event_id).unwrap_or(0);
     // Reconnect quickly after a dropped connection or a server restart.
     let hello = Event::default().retry(Duration::from_secs(1)).comment("connected");
 
@@ -502,9 +502,9 @@ async fn events(
                     Received::Notice(Err(RecvError::Closed)) => return None,
                 };
                 match received {
-                    Ok(event) if event.0 <= s.last_sent => continue,
+                    Ok(event) if event.id <= s.last_sent => continue,
                     Ok(event) => {
-                        s.last_sent = event.0;
+                        s.last_sent = event.id;
                         return Some((Ok(sse_event(&event)), s));
                     }
                     // Too far behind or closing: end the stream; the browser reconnects with

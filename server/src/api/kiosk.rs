@@ -22,7 +22,7 @@ use utoipa_axum::routes;
 
 use crate::auth::{Client, KioskTablet};
 use crate::error::{ApiError, ApiJson, StrictJson};
-use crate::store::{HelpOutcome, MatchedCheckIn, Verified};
+use crate::store::{HelpOutcome, MatchedCheckIn};
 use crate::{forms, AppState};
 
 /// Bodies of the small kiosk calls (a name and a date, a token): anything bigger is not ours.
@@ -330,7 +330,7 @@ async fn unsigned_consents(state: &AppState, appointment_id: i64) -> Result<Vec<
         .consents
         .all()
         .iter()
-        .filter(|c| !signed.iter().any(|(id, version)| *id == c.id && *version == c.version))
+        .filter(|c| !signed.iter().any(|s| s.consent_id == c.id && s.version == c.version))
         .cloned()
         .collect())
 }
@@ -362,14 +362,11 @@ async fn check_in(
         matched.coverage_on_file,
         matched.payer_answered,
     );
-    let verified = verified.as_ref().map(|verification| Verified {
-        idempotency_key: &key,
-        verification,
-        payers: &state.payers,
-    });
+    let with_verification = verified.is_some();
+    let verified = verified.map(|verification| crate::verification::verified(key, verification, &state.payers));
     let check_in = match state
         .store
-        .check_in_matched(token, appointment_id, forms_incomplete, verified.as_ref(), Utc::now())
+        .check_in_matched(token, appointment_id, forms_incomplete, verified, Utc::now())
         .await?
     {
         MatchedCheckIn::Done(check_in) => check_in,
@@ -384,7 +381,7 @@ async fn check_in(
     tracing::info!(
         appointment_id,
         already = check_in.already_checked_in,
-        verified = verified.is_some() && arrived,
+        verified = with_verification && arrived,
         "check-in"
     );
     if arrived {

@@ -17,7 +17,7 @@ use utoipa_axum::routes;
 use super::kiosk::{matched_appointment, patient_routes};
 use crate::error::{ApiError, ApiJson, StrictJson};
 use crate::pre_registration as links;
-use crate::store::{PreFinish, Verified};
+use crate::store::{NewPass, PreFinish, ResumePoint};
 use crate::AppState;
 
 /// The link's token and a date.
@@ -111,11 +111,7 @@ async fn finish(
         .pre_visit(appointment_id)
         .await?
         .ok_or_else(ApiError::internal)?;
-    let verified = checked.as_ref().map(|verification| Verified {
-        idempotency_key: &key,
-        verification,
-        payers: &state.payers,
-    });
+    let verified = checked.map(|verification| crate::verification::verified(key, verification, &state.payers));
     let day = links::day_of(&visit).to_owned();
     // A code is unique among the day's passes: draw again on the rare collision.
     for _ in 0..8 {
@@ -125,7 +121,11 @@ async fn finish(
             .finish_pre_registration(
                 appointment_id,
                 verified.as_ref(),
-                (&token_hash, &code, &day),
+                &NewPass {
+                    token_hash: &token_hash,
+                    code: &code,
+                    day: &day,
+                },
                 Utc::now(),
             )
             .await?;
@@ -179,7 +179,7 @@ async fn resume(
     ApiJson(request): ApiJson<MatchTokenRequest>,
 ) -> Result<Json<Resume>, ApiError> {
     let appointment_id = matched_appointment(&state, &request.match_token).await?;
-    let (saved, finished) = state.store.resume_point(appointment_id).await?;
+    let ResumePoint { saved, finished } = state.store.resume_point(appointment_id).await?;
     // A row this server wrote from a checked `SavedProgress`; one it cannot read is as none.
     let progress = saved.and_then(|body| serde_json::from_str(&body).ok());
     Ok(Json(Resume { progress, finished }))

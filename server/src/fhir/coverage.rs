@@ -9,7 +9,7 @@ use super::reference::{
     coding, create_once, encode, patch, reference, set, Identity, COVERAGE_SYSTEM, MBI_SYSTEM, PAYER_SYSTEM,
 };
 use crate::import::fhir::SUBSCRIBER_BIRTH_DATE;
-use crate::store::OnFileCoverage;
+use crate::store::CoverageOnFile;
 
 /// PHDSC's Source of Payment Typology, US Core's binding for `Coverage.type`.
 const PAYMENT_TYPOLOGY: &str = "urn:oid:2.16.840.1.113883.3.221.5";
@@ -30,7 +30,7 @@ pub struct Beneficiary<'a> {
 
 pub fn entries(
     insurance: &InsuranceUpdate,
-    before: &[OnFileCoverage],
+    before: &[CoverageOnFile],
     payers: &[Payer],
     who: &Beneficiary,
 ) -> Vec<Value> {
@@ -158,7 +158,7 @@ fn self_pay(who: &Beneficiary) -> Value {
 }
 
 /// The EHR's Coverage of this patient with this member id, `cancelled`.
-fn cancel(old: &OnFileCoverage, who: &Beneficiary) -> Value {
+fn cancel(old: &CoverageOnFile, who: &Beneficiary) -> Value {
     let key = format!("cancel-{}-{}-{}", who.appointment_id, old.payer_id, old.member_id);
     let search = format!(
         "beneficiary.identifier={}&identifier={}",

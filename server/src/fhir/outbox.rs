@@ -13,6 +13,7 @@ use tokio::sync::{watch, Notify};
 
 use super::smart::SmartBackend;
 use super::HandOff;
+use crate::store::DueDelivery;
 
 /// The longest wait between two attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(15 * 60);
@@ -138,7 +139,11 @@ impl Outbox {
 
     async fn deliver_due(&self, client: &reqwest::Client) -> Result<(), sqlx::Error> {
         let store = &self.handoff.store;
-        for (appointment_id, attempts) in store.due_deliveries(Utc::now(), 32).await? {
+        for DueDelivery {
+            appointment_id,
+            attempts,
+        } in store.due_deliveries(Utc::now(), 32).await?
+        {
             let Some(bundle) = self.handoff.bundle(appointment_id).await? else {
                 // Checked in, then undone: nothing to send until it is checked in again.
                 store

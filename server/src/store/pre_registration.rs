@@ -1,4 +1,4 @@
-//! Pre-registration from home (issue 5): the state of each appointment's link (version,
+//! Pre-registration from home: the state of each appointment's link (version,
 //! revoked, wrong birth dates, finished), the arrival pass it ends with, and the server's own
 //! signing key.
 
@@ -53,6 +53,7 @@ impl PreVisit {
 }
 
 /// One row of the day's links export (staff only).
+#[derive(sqlx::FromRow)]
 pub struct DayLink {
     pub appointment_id: i64,
     pub version: i64,
@@ -61,6 +62,39 @@ pub struct DayLink {
     pub last_name: String,
     pub phone: Option<String>,
     pub email: Option<String>,
+}
+
+/// The arrival pass a finished pre-registration is given: its token's hash, its short code,
+/// and the day it is good for.
+#[derive(Debug, Clone, Copy)]
+pub struct NewPass<'a> {
+    pub token_hash: &'a str,
+    pub code: &'a str,
+    pub day: &'a str,
+}
+
+/// Where the patient left off at home.
+#[derive(Debug, Default, sqlx::FromRow)]
+pub struct ResumePoint {
+    /// The body `save_progress` kept, if any counts.
+    pub saved: Option<String>,
+    pub finished: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct PreVisitRow {
+    first_name: String,
+    date_of_birth: String,
+    starts_at: String,
+    display_name: String,
+    status: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct LinkRow {
+    version: i64,
+    locked_at: Option<String>,
+    revoked_at: Option<String>,
 }
 
 impl Store {
@@ -85,7 +119,7 @@ impl Store {
     }
 
     pub async fn pre_visit(&self, appointment_id: i64) -> Result<Option<PreVisit>, sqlx::Error> {
-        let row: Option<(String, String, String, String, String)> = on_pool!(self.pool(), |p| sqlx::query_as(
+        let row: Option<PreVisitRow> = on_pool!(self.pool(), |p| sqlx::query_as(
             "SELECT p.first_name, p.date_of_birth, a.starts_at, v.display_name, a.status
              FROM appointment a JOIN patient p ON p.id = a.patient_id JOIN provider v ON v.id = a.provider_id
              WHERE a.id = $1",
@@ -93,15 +127,13 @@ impl Store {
         .bind(appointment_id)
         .fetch_optional(p)
         .await)?;
-        Ok(
-            row.map(|(first_name, date_of_birth, starts_at, provider, status)| PreVisit {
-                first_name,
-                date_of_birth,
-                starts_at,
-                provider,
-                arrived: status != "scheduled",
-            }),
-        )
+        Ok(row.map(|row| PreVisit {
+            first_name: row.first_name,
+            date_of_birth: row.date_of_birth,
+            starts_at: row.starts_at,
+            provider: row.display_name,
+            arrived: row.status != "scheduled",
+        }))
     }
 
     /// The link's current version: the same link again while it is good, a new one (which voids
@@ -140,16 +172,16 @@ impl Store {
     }
 
     pub async fn link_state(&self, appointment_id: i64) -> Result<Option<LinkState>, sqlx::Error> {
-        let row: Option<(i64, Option<String>, Option<String>)> = on_pool!(self.pool(), |p| sqlx::query_as(
+        let row: Option<LinkRow> = on_pool!(self.pool(), |p| sqlx::query_as(
             "SELECT version, locked_at, revoked_at FROM pre_registration WHERE appointment_id = $1"
         )
         .bind(appointment_id)
         .fetch_optional(p)
         .await)?;
-        Ok(row.map(|(version, locked_at, revoked_at)| LinkState {
-            version,
-            locked: locked_at.is_some(),
-            revoked: revoked_at.is_some(),
+        Ok(row.map(|row| LinkState {
+            version: row.version,
+            locked: row.locked_at.is_some(),
+            revoked: row.revoked_at.is_some(),
         }))
     }
 
@@ -174,11 +206,11 @@ impl Store {
     pub async fn finish_pre_registration(
         &self,
         appointment_id: i64,
-        verified: Option<&Verified<'_>>,
-        pass: (&str, &str, &str),
+        verified: Option<&Verified>,
+        pass: &NewPass<'_>,
         now: DateTime<Utc>,
     ) -> Result<PreFinish, sqlx::Error> {
-        let (token_hash, code, day) = pass;
+        let NewPass { token_hash, code, day } = *pass;
         let now = rfc3339(now);
         let mut tx = self.begin().await?;
         let taken: bool = on_tx!(&mut tx, |c| sqlx::query_scalar(
@@ -258,9 +290,9 @@ impl Store {
     /// Progress saved before the last finish is none: a save still on its way when "Send my
     /// answers" committed lands after the finish deleted the row, and must not greet the
     /// patient with their old answers next time.
-    pub async fn resume_point(&self, appointment_id: i64) -> Result<(Option<String>, bool), sqlx::Error> {
-        let row: Option<(Option<String>, bool)> = on_pool!(self.pool(), |p| sqlx::query_as(
-            "SELECT g.body, r.finished_at IS NOT NULL FROM pre_registration r
+    pub async fn resume_point(&self, appointment_id: i64) -> Result<ResumePoint, sqlx::Error> {
+        let row: Option<ResumePoint> = on_pool!(self.pool(), |p| sqlx::query_as(
+            "SELECT g.body AS saved, r.finished_at IS NOT NULL AS finished FROM pre_registration r
              LEFT JOIN pre_progress g ON g.appointment_id = r.appointment_id
                   AND (r.finished_at IS NULL OR g.saved_at > r.finished_at)
              WHERE r.appointment_id = $1"
@@ -268,7 +300,7 @@ impl Store {
         .bind(appointment_id)
         .fetch_optional(p)
         .await)?;
-        Ok(row.unwrap_or((None, false)))
+        Ok(row.unwrap_or_default())
     }
 
     /// The appointment of an unused pass of `day`, by its code or its token's hash.
@@ -299,9 +331,8 @@ impl Store {
         .execute(p)
         .await
         .map(|_| ()))?;
-        type Row = (i64, i64, String, String, String, Option<String>, Option<String>);
-        let rows: Vec<Row> = on_pool!(self.pool(), |p| sqlx::query_as(
-            "SELECT a.id, r.version, a.starts_at, p.first_name, p.last_name, p.phone, p.email
+        on_pool!(self.pool(), |p| sqlx::query_as(
+            "SELECT a.id AS appointment_id, r.version, a.starts_at, p.first_name, p.last_name, p.phone, p.email
              FROM appointment a JOIN patient p ON p.id = a.patient_id JOIN pre_registration r ON r.appointment_id = a.id
              WHERE a.starts_at >= $1 AND a.starts_at < $2 AND a.status = 'scheduled'
                  AND r.revoked_at IS NULL AND r.locked_at IS NULL
@@ -310,20 +341,6 @@ impl Store {
         .bind(&start)
         .bind(&end)
         .fetch_all(p)
-        .await)?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(appointment_id, version, starts_at, first_name, last_name, phone, email)| DayLink {
-                    appointment_id,
-                    version,
-                    starts_at,
-                    first_name,
-                    last_name,
-                    phone,
-                    email,
-                },
-            )
-            .collect())
+        .await)
     }
 }

@@ -1,15 +1,10 @@
-//! A completed check-in as the hand-off to the clinic's systems sees it (the patient's record,
-//! insurance, the visit), the FHIR outbox, and the payer's eligibility answers.
+//! The patient's record on file as the clinic's systems see it: the patient, their insurance
+//! (one coverage type, for the record and for the snapshot a verification keeps) and the visit.
 
-use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use super::{on_pool, rfc3339, Backend, Store};
-
-/// How long a server that took a delivery has to finish it before another may try (a server
-/// that dies mid-delivery leaves it to the others after this).
-const DELIVERY_LEASE: chrono::Duration = chrono::Duration::minutes(2);
-use arrive_domain::api::{EhrDelivery, Eligibility, EligibilityExchange};
+use super::{on_pool, on_tx, Store, Tx};
 
 pub struct PatientOnFile {
     pub id: i64,
@@ -35,8 +30,10 @@ pub struct PatientOnFile {
     pub balance_cents: i64,
 }
 
+/// One of the patient's coverages on file. Also kept as JSON in a verification's snapshot of
+/// the record (`OnFile`), so its fields are its stored form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct CoverageOnFile {
-    pub rank: i64,
     pub payer_id: String,
     pub payer_name: String,
     pub member_id: String,
@@ -45,6 +42,19 @@ pub struct CoverageOnFile {
     pub relationship: String,
     pub subscriber_name: Option<String>,
     pub subscriber_dob: Option<String>,
+}
+
+/// A patient's coverages, primary first (`$1` the patient).
+const COVERAGES_OF_PATIENT: &str =
+    "SELECT payer_id, payer_name, member_id, group_number, relationship, subscriber_name, subscriber_dob
+     FROM coverage WHERE patient_id = $1 ORDER BY rank";
+
+/// `COVERAGES_OF_PATIENT` in the caller's transaction.
+pub(super) async fn coverages_in(tx: &mut Tx, patient_id: i64) -> Result<Vec<CoverageOnFile>, sqlx::Error> {
+    on_tx!(tx, |c| sqlx::query_as(COVERAGES_OF_PATIENT)
+        .bind(patient_id)
+        .fetch_all(&mut **c)
+        .await)
 }
 
 pub struct VisitOnFile {
@@ -124,209 +134,11 @@ impl Store {
         Ok(Some(visit))
     }
 
+    /// The patient's coverages, primary first.
     pub async fn coverages(&self, patient_id: i64) -> Result<Vec<CoverageOnFile>, sqlx::Error> {
-        Ok(on_pool!(self.pool(), |p| sqlx::query(
-            "SELECT rank, payer_id, payer_name, member_id, group_number, relationship, subscriber_name, subscriber_dob
-             FROM coverage WHERE patient_id = $1 ORDER BY rank",
-        )
-        .bind(patient_id)
-        .fetch_all(p)
-        .await?
-        .iter()
-        .map(|row| CoverageOnFile {
-            rank: row.get("rank"),
-            payer_id: row.get("payer_id"),
-            payer_name: row.get("payer_name"),
-            member_id: row.get("member_id"),
-            group_number: row.get("group_number"),
-            relationship: row.get("relationship"),
-            subscriber_name: row.get("subscriber_name"),
-            subscriber_dob: row.get("subscriber_dob"),
-        })
-        .collect()))
-    }
-
-    /// Takes the check-ins whose delivery is due at `now` (at most `limit`, oldest due first)
-    /// for this server: each is leased until `now + DELIVERY_LEASE`, so another server sharing
-    /// the database does not send it too. The outcome (`delivery_succeeded` / `_failed`) ends
-    /// the lease; a server that dies mid-delivery leaves it to be taken again when it runs out.
-    /// On PostgreSQL the rows are chosen `FOR UPDATE SKIP LOCKED` (servers taking at the same
-    /// moment take different rows); SQLite has one writer at a time anyway.
-    pub async fn due_deliveries(&self, now: DateTime<Utc>, limit: i64) -> Result<Vec<(i64, i64)>, sqlx::Error> {
-        let lock = match self.backend() {
-            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-            Backend::Sqlite => "",
-        };
-        // The outer `next_attempt_at <= $2` is checked again on a row another server changed
-        // meanwhile, so a row is never taken twice.
-        let sql = format!(
-            "UPDATE fhir_outbox SET next_attempt_at = $1
-             WHERE delivered_at IS NULL AND rejected_at IS NULL AND next_attempt_at <= $2 AND appointment_id IN (
-                 SELECT appointment_id FROM fhir_outbox
-                 WHERE delivered_at IS NULL AND rejected_at IS NULL AND next_attempt_at <= $2
-                 ORDER BY next_attempt_at, appointment_id LIMIT $3{lock})
-             RETURNING appointment_id, attempts"
-        );
-        let mut taken: Vec<(i64, i64)> = on_pool!(self.pool(), |p| sqlx::query_as(&sql)
-            .bind(rfc3339(now + DELIVERY_LEASE))
-            .bind(rfc3339(now))
-            .bind(limit)
+        on_pool!(self.pool(), |p| sqlx::query_as(COVERAGES_OF_PATIENT)
+            .bind(patient_id)
             .fetch_all(p)
-            .await)?;
-        // Check-ins are queued in the order they happened (the ids of their appointments say
-        // nothing of it, but retries are rare: good enough).
-        taken.sort_unstable();
-        Ok(taken)
-    }
-
-    /// When the next delivery falls due, if any is waiting.
-    pub async fn next_delivery_at(&self) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
-        let next: Option<String> = on_pool!(self.pool(), |p| sqlx::query_scalar(
-            "SELECT MIN(next_attempt_at) FROM fhir_outbox WHERE delivered_at IS NULL AND rejected_at IS NULL"
-        )
-        .fetch_one(p)
-        .await)?;
-        Ok(next.and_then(|t| DateTime::parse_from_rfc3339(&t).ok().map(|t| t.with_timezone(&Utc))))
-    }
-
-    pub async fn delivery_succeeded(&self, appointment_id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-        on_pool!(self.pool(), |p| sqlx::query(
-            "UPDATE fhir_outbox SET attempts = attempts + 1, delivered_at = $1, last_error = NULL
-             WHERE appointment_id = $2",
-        )
-        .bind(rfc3339(now))
-        .bind(appointment_id)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
-        Ok(())
-    }
-
-    /// `error` says what kind of failure (an HTTP status, "timeout"), never a body.
-    pub async fn delivery_failed(
-        &self,
-        appointment_id: i64,
-        error: &str,
-        retry_at: DateTime<Utc>,
-    ) -> Result<(), sqlx::Error> {
-        on_pool!(self.pool(), |p| sqlx::query(
-            "UPDATE fhir_outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2
-             WHERE appointment_id = $3",
-        )
-        .bind(error)
-        .bind(rfc3339(retry_at))
-        .bind(appointment_id)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
-        Ok(())
-    }
-
-    pub async fn delivery(&self, appointment_id: i64) -> Result<Option<EhrDelivery>, sqlx::Error> {
-        Ok(on_pool!(self.pool(), |p| sqlx::query(
-            "SELECT attempts, last_error, next_attempt_at, delivered_at, rejection FROM fhir_outbox
-             WHERE appointment_id = $1",
-        )
-        .bind(appointment_id)
-        .fetch_optional(p)
-        .await?
-        .map(|row| EhrDelivery {
-            attempts: row.get::<i64, _>("attempts") as u32,
-            delivered_at: row.get("delivered_at"),
-            last_error: row.get("last_error"),
-            next_attempt_at: row.get("next_attempt_at"),
-            rejection: row.get("rejection"),
-        })))
-    }
-
-    pub async fn save_eligibility(&self, appointment_id: i64, eligibility: &Eligibility) -> Result<(), sqlx::Error> {
-        on_pool!(self.pool(), |p| sqlx::query(
-            "INSERT INTO eligibility (appointment_id, checked_at, coverage, reason, plan_name, copay_cents,
-                                      deductible_remaining_cents)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (appointment_id) DO UPDATE SET checked_at = excluded.checked_at,
-                 coverage = excluded.coverage, reason = excluded.reason, plan_name = excluded.plan_name,
-                 copay_cents = excluded.copay_cents, deductible_remaining_cents = excluded.deductible_remaining_cents",
-        )
-        .bind(appointment_id)
-        .bind(&eligibility.checked_at)
-        .bind(eligibility.coverage.code())
-        .bind(&eligibility.reason)
-        .bind(&eligibility.plan_name)
-        .bind(eligibility.copay_cents.map(i64::from))
-        .bind(eligibility.deductible_remaining_cents.map(i64::from))
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
-        Ok(())
-    }
-
-    /// A desk event for a change made outside a transaction of its own (the board re-reads the row).
-    pub async fn note_change(&self, appointment_id: i64, now: DateTime<Utc>) -> Result<i64, sqlx::Error> {
-        let mut tx = self.begin().await?;
-        let id = super::desk_event(&mut tx, appointment_id, &rfc3339(now)).await?;
-        tx.commit().await?;
-        Ok(id)
-    }
-
-    pub async fn eligibility(&self, appointment_id: i64) -> Result<Option<Eligibility>, sqlx::Error> {
-        Ok(on_pool!(self.pool(), |p| sqlx::query(
-            "SELECT checked_at, coverage, reason, plan_name, copay_cents, deductible_remaining_cents
-             FROM eligibility WHERE appointment_id = $1",
-        )
-        .bind(appointment_id)
-        .fetch_optional(p)
-        .await?
-        .and_then(|row| {
-            Some(Eligibility {
-                checked_at: row.get("checked_at"),
-                coverage: arrive_domain::api::CoverageCheck::parse(row.get("coverage"))?,
-                reason: row.get("reason"),
-                plan_name: row.get("plan_name"),
-                copay_cents: row.get::<Option<i64>, _>("copay_cents").map(|c| c as u32),
-                deductible_remaining_cents: row
-                    .get::<Option<i64>, _>("deductible_remaining_cents")
-                    .map(|c| c as u32),
-            })
-        })))
-    }
-
-    /// Keeps one 270 sent for the visit and what came back. Every inquiry is kept (the desk
-    /// reads them in order); nothing here is ever logged.
-    pub async fn save_exchange(&self, appointment_id: i64, exchange: &EligibilityExchange) -> Result<(), sqlx::Error> {
-        on_pool!(self.pool(), |p| sqlx::query(
-            "INSERT INTO eligibility_exchange (appointment_id, exchanged_at, transport, request, response, error)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(appointment_id)
-        .bind(&exchange.exchanged_at)
-        .bind(&exchange.transport)
-        .bind(&exchange.request)
-        .bind(&exchange.response)
-        .bind(&exchange.error)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
-        Ok(())
-    }
-
-    /// The visit's 270/271 exchanges, oldest first.
-    pub async fn exchanges(&self, appointment_id: i64) -> Result<Vec<EligibilityExchange>, sqlx::Error> {
-        Ok(on_pool!(self.pool(), |p| sqlx::query(
-            "SELECT exchanged_at, transport, request, response, error
-             FROM eligibility_exchange WHERE appointment_id = $1 ORDER BY id",
-        )
-        .bind(appointment_id)
-        .fetch_all(p)
-        .await?
-        .iter()
-        .map(|row| EligibilityExchange {
-            exchanged_at: row.get("exchanged_at"),
-            transport: row.get("transport"),
-            request: row.get("request"),
-            response: row.get("response"),
-            error: row.get("error"),
-        })
-        .collect()))
+            .await)
     }
 }

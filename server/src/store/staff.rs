@@ -79,6 +79,23 @@ pub struct StaffAccount {
 /// id, username, display name, role, disabled at, must change password, live sessions.
 type AccountRow = (i64, String, String, String, Option<String>, bool, i64);
 
+/// A live session: who is signed in, and the CSRF token every change they make must carry.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub staff: Staff,
+    pub csrf_token: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    id: i64,
+    username: String,
+    display_name: String,
+    role: String,
+    must_change_password: bool,
+    csrf_token: String,
+}
+
 impl Store {
     pub async fn staff_count(&self) -> Result<i64, sqlx::Error> {
         on_pool!(self.pool(), |p| sqlx::query_scalar("SELECT COUNT(*) FROM staff")
@@ -158,8 +175,8 @@ impl Store {
     }
 
     /// The member of staff and CSRF token of a live session.
-    pub async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<(Staff, String)>, sqlx::Error> {
-        let row: Option<(i64, String, String, String, bool, String)> = on_pool!(self.pool(), |p| sqlx::query_as(
+    pub async fn session(&self, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Session>, sqlx::Error> {
+        let row: Option<SessionRow> = on_pool!(self.pool(), |p| sqlx::query_as(
             "SELECT s.id, s.username, s.display_name, s.role, s.must_change_password, x.csrf_token
              FROM staff_session x JOIN staff s ON s.id = x.staff_id
              WHERE x.token_hash = $1 AND x.expires_at > $2 AND s.disabled_at IS NULL",
@@ -168,19 +185,16 @@ impl Store {
         .bind(rfc3339(now))
         .fetch_optional(p)
         .await)?;
-        Ok(
-            row.map(|(id, username, display_name, role, must_change_password, csrf_token)| {
-                let role = Role::parse(&role).unwrap_or(Role::FrontDesk);
-                let staff = Staff {
-                    id,
-                    username,
-                    display_name,
-                    role,
-                    must_change_password,
-                };
-                (staff, csrf_token)
-            }),
-        )
+        Ok(row.map(|row| Session {
+            staff: Staff {
+                id: row.id,
+                username: row.username,
+                display_name: row.display_name,
+                role: Role::parse(&row.role).unwrap_or(Role::FrontDesk),
+                must_change_password: row.must_change_password,
+            },
+            csrf_token: row.csrf_token,
+        }))
     }
 
     /// Every staff account, by username, with its open sessions.

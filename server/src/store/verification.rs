@@ -1,23 +1,24 @@
-//! What the patient confirmed or changed at check-in (issue 3): the verification stored with the
-//! arrival, its changes applied to the record on file, and photos of insurance cards.
+//! What the patient confirmed or changed at check-in or at home: the verification stored with
+//! the arrival (with a snapshot of the record it changed), its changes applied to the record on
+//! file, and its idempotency key.
 
-use arrive_domain::api::CardSide;
-use arrive_domain::verification::{Address, InsuranceUpdate, NewCoverage, Payer, Verification};
-use chrono::{DateTime, Utc};
+use arrive_domain::verification::{Address, InsuranceUpdate, NewCoverage, Verification};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
+use super::record::{coverages_in, CoverageOnFile};
 use super::schedule::relationship_code;
-use super::{on_pool, on_tx, rfc3339, Store, Tx};
+use super::{on_pool, on_tx, Store, Tx};
 
 /// A verification that passed `verification::validate`, to be stored with a check-in.
-pub struct Verified<'a> {
+#[derive(Debug, Clone)]
+pub struct Verified {
     /// Lower-case hex; unique per visit.
-    pub idempotency_key: &'a str,
+    pub idempotency_key: String,
     /// Normalised (E.164 phones, upper-case states and member IDs).
-    pub verification: &'a Verification,
-    /// To name the payer of a new coverage.
-    pub payers: &'a [Payer],
+    pub verification: Verification,
+    /// The payers' names of the coverages the patient gave, primary first, as the caller
+    /// found them in the clinic's payer list (a payer it does not list is named by its id).
+    pub payer_names: Vec<String>,
 }
 
 /// What was on file just before a verification was applied: staff compare it with what the
@@ -30,7 +31,7 @@ pub struct OnFile {
     pub emergency_contact: Option<OnFileContact>,
     pub language: Option<String>,
     /// Primary first.
-    pub coverages: Vec<OnFileCoverage>,
+    pub coverages: Vec<CoverageOnFile>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,31 +41,11 @@ pub struct OnFileContact {
     pub phone: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OnFileCoverage {
-    pub payer_id: String,
-    pub payer_name: String,
-    pub member_id: String,
-    pub group_number: Option<String>,
-    /// FHIR subscriber-relationship code.
-    pub relationship: String,
-    pub subscriber_name: Option<String>,
-    pub subscriber_dob: Option<String>,
-}
-
 /// A visit's stored verification.
 pub struct StoredVerification {
     pub on_file: OnFile,
     pub verification: Verification,
     pub submitted_at: String,
-}
-
-/// A card photo as the FHIR hand-off sends it.
-pub struct StoredCardImage {
-    pub rank: u8,
-    pub side: CardSide,
-    pub jpeg: Vec<u8>,
-    pub uploaded_at: String,
 }
 
 /// What an idempotency key was used for before.
@@ -80,24 +61,31 @@ pub enum KeyUse {
     OtherAppointment,
 }
 
+/// The visit an idempotency key was used for, and the verification sent with it.
+#[derive(sqlx::FromRow)]
+struct KeyRow {
+    appointment_id: i64,
+    verification_json: String,
+}
+
 /// What `verified`'s idempotency key was used for before. The verification is compared as it
 /// is stored (normalised by the domain), so two sendings of the same answers match however
 /// their JSON was laid out.
-pub(super) async fn key_use(tx: &mut Tx, appointment_id: i64, verified: &Verified<'_>) -> Result<KeyUse, sqlx::Error> {
-    let stored: Option<(i64, String)> = on_tx!(tx, |db| sqlx::query_as(
+pub(super) async fn key_use(tx: &mut Tx, appointment_id: i64, verified: &Verified) -> Result<KeyUse, sqlx::Error> {
+    let stored: Option<KeyRow> = on_tx!(tx, |db| sqlx::query_as(
         "SELECT appointment_id, verification_json FROM visit_verification WHERE idempotency_key = $1"
     )
-    .bind(verified.idempotency_key)
+    .bind(&verified.idempotency_key)
     .fetch_optional(&mut **db)
     .await)?;
-    let Some((owner, stored_json)) = stored else {
+    let Some(stored) = stored else {
         return Ok(KeyUse::New);
     };
-    if owner != appointment_id {
+    if stored.appointment_id != appointment_id {
         return Ok(KeyUse::OtherAppointment);
     }
-    let json = serde_json::to_string(verified.verification).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    Ok(if json == stored_json {
+    let json = serde_json::to_string(&verified.verification).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    Ok(if json == stored.verification_json {
         KeyUse::Repeated
     } else {
         KeyUse::OtherRequest
@@ -109,7 +97,7 @@ pub(super) async fn key_use(tx: &mut Tx, appointment_id: i64, verified: &Verifie
 pub(super) async fn record(
     tx: &mut Tx,
     appointment_id: i64,
-    verified: &Verified<'_>,
+    verified: &Verified,
     now: &str,
 ) -> Result<(), sqlx::Error> {
     let patient_id: i64 = on_tx!(tx, |db| sqlx::query_scalar(
@@ -119,7 +107,7 @@ pub(super) async fn record(
     .fetch_one(&mut **db)
     .await)?;
     let on_file = on_file(tx, patient_id).await?;
-    let v = verified.verification;
+    let v = &verified.verification;
     let encode = |e: serde_json::Error| sqlx::Error::Encode(Box::new(e));
     let (on_file_json, verification_json) = (
         serde_json::to_string(&on_file).map_err(encode)?,
@@ -139,7 +127,7 @@ pub(super) async fn record(
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(appointment_id)
-    .bind(verified.idempotency_key)
+    .bind(&verified.idempotency_key)
     .bind(on_file_json)
     .bind(verification_json)
     .bind(payment_code(v))
@@ -205,10 +193,9 @@ pub(super) async fn record(
             .map(|r| r.rows_affected()))?;
         for (rank, c) in coverages.into_iter().enumerate() {
             let payer_name = verified
-                .payers
-                .iter()
-                .find(|p| p.id == c.payer_id)
-                .map_or(c.payer_id.as_str(), |p| p.name.as_str());
+                .payer_names
+                .get(rank)
+                .map_or(c.payer_id.as_str(), String::as_str);
             on_tx!(tx, |db| sqlx::query(
                 "INSERT INTO coverage (patient_id, rank, payer_id, payer_name, member_id, group_number, relationship,
                                        subscriber_name, subscriber_dob)
@@ -246,80 +233,58 @@ fn payment_code(v: &Verification) -> String {
         .unwrap_or_default()
 }
 
+/// The patient's details a verification may change, as on file.
+#[derive(sqlx::FromRow)]
+struct DetailsRow {
+    address_line: Option<String>,
+    city: Option<String>,
+    state: Option<String>,
+    postal_code: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    language: Option<String>,
+    emergency_contact_name: Option<String>,
+    emergency_contact_phone: Option<String>,
+}
+
 async fn on_file(tx: &mut Tx, patient_id: i64) -> Result<OnFile, sqlx::Error> {
-    type PatientRow = (
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    );
-    let (line, city, state, zip, phone, email, language, contact_name, contact_phone): PatientRow =
-        on_tx!(tx, |db| sqlx::query_as(
-            "SELECT address_line, city, state, postal_code, phone, email, language, emergency_contact_name,
-                    emergency_contact_phone
-             FROM patient WHERE id = $1",
-        )
-        .bind(patient_id)
-        .fetch_one(&mut **db)
-        .await)?;
-    let address = match (line, city, state, zip) {
+    let row: DetailsRow = on_tx!(tx, |db| sqlx::query_as(
+        "SELECT address_line, city, state, postal_code, phone, email, language, emergency_contact_name,
+                emergency_contact_phone
+         FROM patient WHERE id = $1",
+    )
+    .bind(patient_id)
+    .fetch_one(&mut **db)
+    .await)?;
+    let address = match (row.address_line, row.city, row.state, row.postal_code) {
         (Some(line), Some(city), Some(state), Some(zip)) => Some(Address { line, city, state, zip }),
         _ => None,
     };
-    type CoverageRow = (
-        String,
-        String,
-        String,
-        Option<String>,
-        String,
-        Option<String>,
-        Option<String>,
-    );
-    let coverages: Vec<CoverageRow> = on_tx!(tx, |db| sqlx::query_as(
-        "SELECT payer_id, payer_name, member_id, group_number, relationship, subscriber_name, subscriber_dob
-         FROM coverage WHERE patient_id = $1 ORDER BY rank",
-    )
-    .bind(patient_id)
-    .fetch_all(&mut **db)
-    .await)?;
-    let coverages = coverages
-        .into_iter()
-        .map(
-            |(payer_id, payer_name, member_id, group_number, relationship, subscriber_name, subscriber_dob)| {
-                OnFileCoverage {
-                    payer_id,
-                    payer_name,
-                    member_id,
-                    group_number,
-                    relationship,
-                    subscriber_name,
-                    subscriber_dob,
-                }
-            },
-        )
-        .collect();
     Ok(OnFile {
         address,
-        phone,
-        email,
-        emergency_contact: contact_name.map(|name| OnFileContact {
+        phone: row.phone,
+        email: row.email,
+        emergency_contact: row.emergency_contact_name.map(|name| OnFileContact {
             name,
-            phone: contact_phone,
+            phone: row.emergency_contact_phone,
         }),
-        language,
-        coverages,
+        language: row.language,
+        coverages: coverages_in(tx, patient_id).await?,
     })
+}
+
+/// A visit's verification as stored.
+#[derive(sqlx::FromRow)]
+struct VerificationRow {
+    on_file_json: String,
+    verification_json: String,
+    submitted_at: String,
 }
 
 impl Store {
     /// The verification stored with this visit's check-in, if the patient gave one.
     pub async fn verification(&self, appointment_id: i64) -> Result<Option<StoredVerification>, sqlx::Error> {
-        let row: Option<(String, String, String)> = on_pool!(self.pool(), |p| {
+        let row: Option<VerificationRow> = on_pool!(self.pool(), |p| {
             sqlx::query_as(
             "SELECT on_file_json, verification_json, submitted_at FROM visit_verification WHERE appointment_id = $1",
         )
@@ -327,91 +292,14 @@ impl Store {
         .fetch_optional(p)
         .await
         })?;
-        let Some((on_file, verification, submitted_at)) = row else {
+        let Some(row) = row else {
             return Ok(None);
         };
         let decode = |e: serde_json::Error| sqlx::Error::Decode(Box::new(e));
         Ok(Some(StoredVerification {
-            on_file: serde_json::from_str(&on_file).map_err(decode)?,
-            verification: serde_json::from_str(&verification).map_err(decode)?,
-            submitted_at,
-        }))
-    }
-
-    /// Keeps a card photo; a second one of the same card side replaces the first.
-    pub async fn save_card_image(
-        &self,
-        appointment_id: i64,
-        rank: u8,
-        side: CardSide,
-        jpeg: &[u8],
-        now: DateTime<Utc>,
-    ) -> Result<(), sqlx::Error> {
-        on_pool!(self.pool(), |p| {
-            sqlx::query(
-            "INSERT INTO card_image (appointment_id, rank, side, jpeg, uploaded_at) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (appointment_id, rank, side) DO UPDATE SET jpeg = excluded.jpeg, uploaded_at = excluded.uploaded_at",
-        )
-        .bind(appointment_id)
-        .bind(i64::from(rank))
-        .bind(side.as_str())
-        .bind(jpeg)
-        .bind(rfc3339(now))
-        .execute(p)
-        .await.map(|r| r.rows_affected())
-        })?;
-        Ok(())
-    }
-
-    pub async fn card_image(
-        &self,
-        appointment_id: i64,
-        rank: u8,
-        side: CardSide,
-    ) -> Result<Option<Vec<u8>>, sqlx::Error> {
-        on_pool!(self.pool(), |p| sqlx::query_scalar(
-            "SELECT jpeg FROM card_image WHERE appointment_id = $1 AND rank = $2 AND side = $3"
-        )
-        .bind(appointment_id)
-        .bind(i64::from(rank))
-        .bind(side.as_str())
-        .fetch_optional(p)
-        .await)
-    }
-
-    /// Which card photos this visit has: (rank, side), primary first, front before back.
-    pub async fn card_image_refs(&self, appointment_id: i64) -> Result<Vec<(u8, CardSide)>, sqlx::Error> {
-        let rows: Vec<(i64, String)> = on_pool!(self.pool(), |p| sqlx::query_as(
-            "SELECT rank, side FROM card_image WHERE appointment_id = $1 ORDER BY rank, side = 'back'"
-        )
-        .bind(appointment_id)
-        .fetch_all(p)
-        .await)?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|(rank, side)| Some((u8::try_from(rank).ok()?, CardSide::parse(&side)?)))
-            .collect())
-    }
-
-    /// The photos themselves, for the FHIR hand-off.
-    pub async fn card_images(&self, appointment_id: i64) -> Result<Vec<StoredCardImage>, sqlx::Error> {
-        Ok(on_pool!(self.pool(), |p| {
-            sqlx::query(
-            "SELECT rank, side, jpeg, uploaded_at FROM card_image WHERE appointment_id = $1 ORDER BY rank, side = 'back'",
-        )
-        .bind(appointment_id)
-        .fetch_all(p)
-        .await?
-            .iter()
-            .filter_map(|row| {
-                Some(StoredCardImage {
-                    rank: u8::try_from(row.get::<i64, _>("rank")).ok()?,
-                    side: CardSide::parse(row.get("side"))?,
-                    jpeg: row.get("jpeg"),
-                    uploaded_at: row.get("uploaded_at"),
-                })
-            })
-            .collect()
+            on_file: serde_json::from_str(&row.on_file_json).map_err(decode)?,
+            verification: serde_json::from_str(&row.verification_json).map_err(decode)?,
+            submitted_at: row.submitted_at,
         }))
     }
 }

@@ -1,4 +1,4 @@
-//! SQLite's one writer, with group commit (issue 7).
+//! SQLite's one writer, with group commit.
 //!
 //! SQLite lets one connection write at a time, and with `synchronous=FULL` every commit waits
 //! for the disk. Left to the pool, eight connections race for the write lock: the losers sleep

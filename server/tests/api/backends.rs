@@ -8,7 +8,7 @@ use crate::common;
 
 use arrive_domain::api::{CheckInResponse, DeskDay, DeskDetail, IdentifyResponse};
 use arrive_domain::AppointmentStatus;
-use arrive_server::store::{Backend, Pool, Store};
+use arrive_server::store::{Backend, MatchedCheckIn, Pool, Store};
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 
@@ -433,11 +433,13 @@ async fn an_outbox_row_is_taken_once(backend: Backend) {
         .map(|r| r.id)
         .collect();
     for id in &ids {
-        assert!(a.check_in(*id, false, None, now).await.unwrap().is_some());
+        let token = a.issue_match_token(*id, now).await.unwrap();
+        let done = a.check_in_matched(&token, *id, false, None, now).await.unwrap();
+        assert!(matches!(done, MatchedCheckIn::Done(_)));
     }
     let (took_a, took_b) = tokio::join!(a.due_deliveries(now, 32), b.due_deliveries(now, 32));
     let (took_a, took_b) = (took_a.unwrap(), took_b.unwrap());
-    let mut taken: Vec<i64> = took_a.iter().chain(&took_b).map(|(id, _)| *id).collect();
+    let mut taken: Vec<i64> = took_a.iter().chain(&took_b).map(|due| due.appointment_id).collect();
     taken.sort_unstable();
     let mut expected = ids.clone();
     expected.sort_unstable();
@@ -450,7 +452,7 @@ async fn an_outbox_row_is_taken_once(backend: Backend) {
         .await
         .unwrap()
         .iter()
-        .map(|(id, _)| *id)
+        .map(|due| due.appointment_id)
         .collect();
     assert_eq!(
         again.len(),
