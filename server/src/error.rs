@@ -9,6 +9,9 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+/// The message of the 404 for a path no route serves (a handler's 404 says what is missing).
+pub const NO_SUCH_ENDPOINT: &str = "There is no such API endpoint.";
+
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,

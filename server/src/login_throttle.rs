@@ -70,7 +70,7 @@ pub async fn wait(
     let retry_at = counts
         .iter()
         .zip(rules)
-        .filter_map(|((failures, latest), rule)| Some((*latest)? + rule.wait_after(*failures)?))
+        .filter_map(|(failures, rule)| Some(failures.latest? + rule.wait_after(failures.count)?))
         .max();
     Ok(retry_at.filter(|at| *at > now).map(|at| at - now))
 }

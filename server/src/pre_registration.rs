@@ -1,4 +1,4 @@
-//! Pre-registration links and arrival passes (issue 5).
+//! Pre-registration links and arrival passes.
 //!
 //! A link is `/pre/<token>`, the token an HMAC-SHA256-signed claim of (appointment id, link
 //! version): unguessable (a 128-bit tag), no patient data in it, nothing to store. It is good

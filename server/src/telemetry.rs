@@ -50,7 +50,7 @@ pub async fn track(request: Request, next: Next) -> Response {
 /// `ARRIVE_METRICS_TOKEN` as its bearer token; without that setting there is no such page.
 pub async fn render(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let Some(expected) = state.metrics_token.as_deref() else {
-        return ApiError::not_found(crate::api::NO_SUCH_ENDPOINT).into_response();
+        return ApiError::not_found(crate::error::NO_SUCH_ENDPOINT).into_response();
     };
     let sent = headers
         .get(header::AUTHORIZATION)

@@ -8,14 +8,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+pub use crate::store::Limit;
 use crate::store::Store;
-
-/// How many misses in how long lock a key out, and for how long.
-pub struct Limit {
-    pub most_misses: u32,
-    pub window: Duration,
-    pub lockout: Duration,
-}
 
 /// Per tablet: a patient may mistype a few times; ten misses in ten minutes is guessing.
 /// Per address: higher, as several tablets may share one.

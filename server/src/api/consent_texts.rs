@@ -10,12 +10,6 @@ use axum::Json;
 use crate::error::ApiError;
 use crate::AppState;
 
-/// The path a signature's wording is served at, below `/api/v1`.
-pub fn path(consent_id: &str, version: &str) -> String {
-    use crate::fhir::reference::encode;
-    format!("/consent-texts/{}/{}", encode(consent_id), encode(version))
-}
-
 #[utoipa::path(
     get,
     path = "/consent-texts/{id}/{version}",

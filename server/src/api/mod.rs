@@ -171,8 +171,7 @@ async fn ready(axum::extract::State(state): axum::extract::State<AppState>) -> R
     }
 }
 
-/// The message of the 404 for a path no route serves (a handler's 404 says what is missing).
-pub const NO_SUCH_ENDPOINT: &str = "There is no such API endpoint.";
+pub use crate::error::NO_SUCH_ENDPOINT;
 
 async fn api_not_found() -> ApiError {
     ApiError::not_found(NO_SUCH_ENDPOINT)

@@ -33,6 +33,11 @@ pub fn encode(value: &str) -> String {
     utf8_percent_encode(value, COMPONENT).to_string()
 }
 
+/// The path a signature's wording is served at, below `/api/v1` (`api/consent_texts.rs`).
+pub fn consent_text_path(consent_id: &str, version: &str) -> String {
+    format!("/consent-texts/{}/{}", encode(consent_id), encode(version))
+}
+
 /// A resource's identity in another system: `system|value`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identity {

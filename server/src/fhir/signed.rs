@@ -34,7 +34,7 @@ pub fn signature(consents: &Consents, signed: &StoredSignature, who: &Signer) ->
     let wording = match who.api_base {
         Some(base) => format!(
             "{base}{}",
-            crate::api::consent_texts::path(&signed.consent_id, &signed.version)
+            super::reference::consent_text_path(&signed.consent_id, &signed.version)
         ),
         None => format!("urn:arrive:consent-text:{}|{}", signed.consent_id, signed.version),
     };

@@ -4,26 +4,43 @@ use chrono::{DateTime, Utc};
 
 use super::{on_pool, on_tx, rfc3339, Store};
 
+/// One key's recent failed sign-ins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginFailures {
+    pub count: i64,
+    /// When the latest one was.
+    pub latest: Option<DateTime<Utc>>,
+}
+
+#[derive(sqlx::FromRow)]
+struct FailuresRow {
+    count: i64,
+    latest: Option<String>,
+}
+
 impl Store {
-    /// For each key: its failures since `since`, and the latest one's time.
+    /// For each key: its failures since `since`.
     pub async fn login_failures(
         &self,
         keys: [&str; 2],
         since: DateTime<Utc>,
-    ) -> Result<Vec<(i64, Option<DateTime<Utc>>)>, sqlx::Error> {
+    ) -> Result<Vec<LoginFailures>, sqlx::Error> {
         let mut counts = Vec::with_capacity(keys.len());
         for key in keys {
-            let (failures, latest): (i64, Option<String>) = on_pool!(self.pool(), |p| sqlx::query_as(
-                "SELECT COUNT(*), MAX(at) FROM login_failure WHERE key = $1 AND at > $2"
+            let row: FailuresRow = on_pool!(self.pool(), |p| sqlx::query_as(
+                "SELECT COUNT(*) AS count, MAX(at) AS latest FROM login_failure WHERE key = $1 AND at > $2"
             )
             .bind(key)
             .bind(rfc3339(since))
             .fetch_one(p)
             .await)?;
-            let latest = latest
-                .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
-                .map(|t| t.with_timezone(&Utc));
-            counts.push((failures, latest));
+            counts.push(LoginFailures {
+                count: row.count,
+                latest: row
+                    .latest
+                    .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+                    .map(|t| t.with_timezone(&Utc)),
+            });
         }
         Ok(counts)
     }

@@ -9,10 +9,17 @@ fn parse(at: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(at).ok().map(|t| t.with_timezone(&Utc))
 }
 
+/// When an appointment's patient began at the kiosk and when they arrived.
+#[derive(sqlx::FromRow)]
+struct KioskTimes {
+    kiosk_started_at: Option<String>,
+    arrived_at: Option<String>,
+}
+
 impl Store {
     pub async fn metrics(&self, day: NaiveDate, now: DateTime<Utc>) -> Result<DeskMetrics, sqlx::Error> {
         let (start, end) = day_range(day);
-        let rows: Vec<(Option<String>, Option<String>)> = on_pool!(self.pool(), |p| sqlx::query_as(
+        let rows: Vec<KioskTimes> = on_pool!(self.pool(), |p| sqlx::query_as(
             "SELECT kiosk_started_at, arrived_at FROM appointment
              WHERE clinic_id = $1 AND starts_at >= $2 AND starts_at < $3",
         )
@@ -24,12 +31,12 @@ impl Store {
         let mut by_hour = [0u32; 24];
         let mut kiosk_seconds = Vec::new();
         let (mut started, mut abandoned) = (0, 0);
-        for (kiosk_started, arrived) in &rows {
-            let arrived = arrived.as_deref().and_then(parse);
+        for row in &rows {
+            let arrived = row.arrived_at.as_deref().and_then(parse);
             if let Some(at) = arrived {
                 by_hour[at.with_timezone(&self.clinic_time_zone).hour() as usize] += 1;
             }
-            if let Some(began) = kiosk_started.as_deref().and_then(parse) {
+            if let Some(began) = row.kiosk_started_at.as_deref().and_then(parse) {
                 started += 1;
                 match arrived {
                     Some(at) if at >= began => kiosk_seconds.push((at - began).num_seconds().max(0) as u32),

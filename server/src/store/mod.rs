@@ -50,6 +50,7 @@ pub(crate) use schedule::relationship_code;
 pub use schedule::ImportCounts;
 pub use seed::{SeedResponse, SeedVisit};
 pub use staff::{AuditEntry, Credentials, Role, Session, Staff, StaffAccount};
+pub use throttle::Limit;
 pub use verification::{KeyUse, OnFile, OnFileContact, StoredVerification, Verified};
 pub use writer::{WorkFuture, Written};
 

@@ -14,6 +14,18 @@ pub struct ImportCounts {
     pub unchanged: u32,
 }
 
+/// What an import may change of an appointment it already holds.
+#[derive(PartialEq, Eq, sqlx::FromRow)]
+struct StoredAppointment {
+    patient_id: i64,
+    provider_id: i64,
+    starts_at: String,
+    visit_type: String,
+    external_system: Option<String>,
+    starts_at_instant: Option<String>,
+    ends_at_instant: Option<String>,
+}
+
 impl Store {
     /// All rows in one transaction: a failure leaves the schedule as it was.
     pub async fn import_schedule(&self, rows: &[ScheduleRow]) -> Result<ImportCounts, sqlx::Error> {
@@ -80,8 +92,7 @@ impl Store {
                 .await
                 .map(|r| r.rows_affected()))?;
             }
-            type Stored = (i64, i64, String, String, Option<String>, Option<String>, Option<String>);
-            let existing: Option<Stored> = on_tx!(&mut tx, |c| sqlx::query_as(
+            let existing: Option<StoredAppointment> = on_tx!(&mut tx, |c| sqlx::query_as(
                 "SELECT patient_id, provider_id, starts_at, visit_type, external_system, starts_at_instant,
                         ends_at_instant
                  FROM appointment WHERE clinic_id = $1 AND external_id = $2",
@@ -90,15 +101,15 @@ impl Store {
             .bind(&row.external_id)
             .fetch_optional(&mut **c)
             .await)?;
-            let wanted: Stored = (
+            let wanted = StoredAppointment {
                 patient_id,
                 provider_id,
-                row.starts_at.clone(),
-                row.visit_type.clone(),
-                Some(row.external_system.clone()),
-                Some(row.starts_at_instant.clone()),
-                Some(row.ends_at_instant.clone()),
-            );
+                starts_at: row.starts_at.clone(),
+                visit_type: row.visit_type.clone(),
+                external_system: Some(row.external_system.clone()),
+                starts_at_instant: Some(row.starts_at_instant.clone()),
+                ends_at_instant: Some(row.ends_at_instant.clone()),
+            };
             match existing {
                 Some(current) if current == wanted => counts.unchanged += 1,
                 Some(_) => {

@@ -48,7 +48,7 @@ pub struct Credentials {
     pub disabled: bool,
 }
 
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema, sqlx::FromRow)]
 pub struct AuditEntry {
     pub id: i64,
     pub at: String,
@@ -59,9 +59,6 @@ pub struct AuditEntry {
     /// The member of staff the action was about (an account disabled, a password reset…).
     pub subject: Option<String>,
 }
-
-/// id, at, username, action, appointment id, client, subject's username.
-type AuditRow = (i64, String, Option<String>, String, Option<i64>, String, Option<String>);
 
 /// A staff account as administrators see it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -76,8 +73,24 @@ pub struct StaffAccount {
     pub sessions: i64,
 }
 
-/// id, username, display name, role, disabled at, must change password, live sessions.
-type AccountRow = (i64, String, String, String, Option<String>, bool, i64);
+#[derive(sqlx::FromRow)]
+struct AccountRow {
+    id: i64,
+    username: String,
+    display_name: String,
+    role: String,
+    disabled_at: Option<String>,
+    must_change_password: bool,
+    /// Sessions open now.
+    sessions: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct CredentialsRow {
+    id: i64,
+    password_hash: String,
+    disabled_at: Option<String>,
+}
 
 /// A live session: who is signed in, and the CSRF token every change they make must carry.
 #[derive(Debug, Clone)]
@@ -128,16 +141,16 @@ impl Store {
     }
 
     pub async fn credentials(&self, username: &str) -> Result<Option<Credentials>, sqlx::Error> {
-        let row: Option<(i64, String, Option<String>)> = on_pool!(self.pool(), |p| sqlx::query_as(
+        let row: Option<CredentialsRow> = on_pool!(self.pool(), |p| sqlx::query_as(
             "SELECT id, password_hash, disabled_at FROM staff WHERE username = $1",
         )
         .bind(username)
         .fetch_optional(p)
         .await)?;
-        Ok(row.map(|(staff_id, password_hash, disabled_at)| Credentials {
-            staff_id,
-            password_hash,
-            disabled: disabled_at.is_some(),
+        Ok(row.map(|row| Credentials {
+            staff_id: row.id,
+            password_hash: row.password_hash,
+            disabled: row.disabled_at.is_some(),
         }))
     }
 
@@ -201,7 +214,7 @@ impl Store {
     pub async fn staff_accounts(&self, now: DateTime<Utc>) -> Result<Vec<StaffAccount>, sqlx::Error> {
         let rows: Vec<AccountRow> = on_pool!(self.pool(), |p| sqlx::query_as(
             "SELECT s.id, s.username, s.display_name, s.role, s.disabled_at, s.must_change_password,
-                 (SELECT COUNT(*) FROM staff_session x WHERE x.staff_id = s.id AND x.expires_at > $1)
+                 (SELECT COUNT(*) FROM staff_session x WHERE x.staff_id = s.id AND x.expires_at > $1) AS sessions
              FROM staff s ORDER BY s.username",
         )
         .bind(rfc3339(now))
@@ -209,17 +222,15 @@ impl Store {
         .await)?;
         Ok(rows
             .into_iter()
-            .map(
-                |(id, username, display_name, role, disabled_at, must_change_password, sessions)| StaffAccount {
-                    id,
-                    username,
-                    display_name,
-                    role: Role::parse(&role).unwrap_or(Role::FrontDesk),
-                    disabled: disabled_at.is_some(),
-                    must_change_password,
-                    sessions,
-                },
-            )
+            .map(|row| StaffAccount {
+                id: row.id,
+                username: row.username,
+                display_name: row.display_name,
+                role: Role::parse(&row.role).unwrap_or(Role::FrontDesk),
+                disabled: row.disabled_at.is_some(),
+                must_change_password: row.must_change_password,
+                sessions: row.sessions,
+            })
             .collect())
     }
 
@@ -356,25 +367,13 @@ impl Store {
 
     /// The newest audit entries first.
     pub async fn audit_entries(&self, limit: i64) -> Result<Vec<AuditEntry>, sqlx::Error> {
-        let rows: Vec<AuditRow> = on_pool!(self.pool(), |p| sqlx::query_as(
-            "SELECT a.id, a.at, s.username, a.action, a.appointment_id, a.client, t.username
+        on_pool!(self.pool(), |p| sqlx::query_as(
+            "SELECT a.id, a.at, s.username AS staff, a.action, a.appointment_id, a.client, t.username AS subject
              FROM audit_entry a LEFT JOIN staff s ON s.id = a.staff_id LEFT JOIN staff t ON t.id = a.subject_staff_id
              ORDER BY a.id DESC LIMIT $1",
         )
         .bind(limit)
         .fetch_all(p)
-        .await)?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, at, staff, action, appointment_id, client, subject)| AuditEntry {
-                id,
-                at,
-                staff,
-                action,
-                appointment_id,
-                client,
-                subject,
-            })
-            .collect())
+        .await)
     }
 }

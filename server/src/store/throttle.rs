@@ -1,10 +1,19 @@
 //! The identify throttle's counts (`crate::throttle` holds the rule): misses per key in a
 //! sliding window, and lockouts. In the database, so servers sharing it share the counts.
 
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 
 use super::{on_pool, on_tx, rfc3339, Store};
-use crate::throttle::Limit;
+
+/// How many misses in how long lock a key out, and for how long (`crate::throttle` sets them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    pub most_misses: u32,
+    pub window: Duration,
+    pub lockout: Duration,
+}
 
 impl Store {
     /// Whether any of `keys` is locked out at `now`.

@@ -1,5 +1,5 @@
-//! The two schemas agree: after every migration, SQLite (`server/migrations`) and PostgreSQL
-//! (`server/migrations-postgres`) have the same tables, the same columns with compatible types,
+//! The two schemas agree: after every migration, SQLite (`server/migrations/sqlite`) and
+//! PostgreSQL (`server/migrations/postgres`) have the same tables, the same columns with compatible types,
 //! the same primary keys and the same named indexes. A migration written for one engine only
 //! fails here, whichever engine the rest of the suite runs on.
 
