@@ -43,6 +43,7 @@ pub use detail::{AppointmentRecord, Progress, StoredResponse, StoredSignature};
 pub use help::HelpOutcome;
 use kiosks::KioskCache;
 pub use kiosks::{KioskDevice, Tablet};
+pub use login_throttle::LoginFailures;
 pub use outbox::DueDelivery;
 pub use pre_registration::{DayLink, LinkState, NewPass, PreFinish, PreVisit, ResumePoint};
 pub use record::{CoverageOnFile, PatientOnFile, VisitOnFile};
