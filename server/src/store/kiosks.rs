@@ -21,7 +21,9 @@ impl Store {
             .await)
     }
 
-    /// Enrolls a tablet; `None` when the name is taken.
+    /// Enrolls a tablet; `None` when the name (or the token) is taken. Every unique key is an
+    /// arbiter: servers starting together on one PostgreSQL database each enrol the same first
+    /// tablet, and the one that comes second must find it there rather than fail on its token.
     pub async fn create_kiosk(
         &self,
         name: &str,
@@ -29,7 +31,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Option<i64>, sqlx::Error> {
         on_pool!(self.pool(), |p| sqlx::query_scalar(
-            "INSERT INTO kiosk_device (name, token_hash, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING
+            "INSERT INTO kiosk_device (name, token_hash, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING
              RETURNING id",
         )
         .bind(name)
