@@ -2,6 +2,7 @@
 //! validator of the domain crate, fed arbitrary input, answers with a value or a typed error,
 //! never a panic, and what it accepts survives a round trip.
 
+use arrive_domain::api::{CheckInRequest, ConsentSignature, FormSubmission, ProgressSave};
 use arrive_domain::consent::{stroke_path, validate_signature, SignatureError};
 use arrive_domain::contact::{validate_email, validate_phone, validate_state, validate_zip};
 use arrive_domain::date::{iso, parse_iso};
@@ -13,6 +14,7 @@ use arrive_domain::verification::{self, MemberIdFormat, Payer, Verification};
 use arrive_domain::DateOfBirth;
 use chrono::NaiveDate;
 use proptest::prelude::*;
+use serde_json::json;
 
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()
@@ -100,9 +102,16 @@ proptest! {
         }
     }
 
+    /// A form, which reads back from its own JSON as the same form, or the reasons it is not.
     #[test]
     fn any_text_loaded_as_a_form_is_a_form_or_a_reason(text in "\\PC{0,300}") {
-        let _ = questionnaire::load(&text);
+        match questionnaire::load(&text) {
+            Ok(form) => prop_assert_eq!(questionnaire::load(&serde_json::to_string(&form).unwrap()), Ok(form)),
+            Err(reasons) => prop_assert!(
+                !reasons.0.is_empty() && reasons.0.iter().all(|r| !r.trim().is_empty()),
+                "refused without a reason: {:?}", reasons
+            ),
+        }
     }
 
     #[test]
@@ -127,9 +136,23 @@ proptest! {
         let response: QuestionnaireResponse = serde_json::from_value(serde_json::json!({
             "resourceType": "QuestionnaireResponse", "status": "completed", "item": item
         })).unwrap();
-        let _ = questionnaire::validate(&form, &response);
-        let _ = draft::finish(&form, &response.item);
-        let _ = questionnaire::summary::answered(&form.item, &response, "es");
+        match questionnaire::validate(&form, &response) {
+            // What passes is submitted as it was given: nothing in it is empty or disabled.
+            Ok(()) => prop_assert_eq!(draft::finish(&form, &response.item).item, response.item.clone()),
+            Err(problems) => {
+                prop_assert!(!problems.is_empty());
+                // No shipped form has an item "x": an answer to it is named as unknown.
+                if link == "x" && !nested {
+                    prop_assert!(
+                        problems.iter().any(|p| p.link_id == "x" && p.kind == questionnaire::ProblemKind::UnknownItem),
+                        "{:?}", problems
+                    );
+                }
+            }
+        }
+        // Staff read one line at most for the one answer given.
+        let summary = questionnaire::summary::answered(&form.item, &response, "es");
+        prop_assert!(summary.len() <= 1, "{:?}", summary);
     }
 
     /// The JSON decoders of what a tablet sends: any text decodes to a request or is refused,
@@ -157,16 +180,67 @@ proptest! {
         prop_assert_eq!(again, saved);
     }
 
+    /// The JSON decoders of what a tablet sends: a request any JSON encoder writes decodes to
+    /// exactly the values it holds (escapes and all, nothing trimmed or folded); a field the
+    /// server does not know, a missing one or one of the wrong type is refused, naming it; and
+    /// whatever arbitrary text decodes to encodes and decodes back to the same request.
     #[test]
-    fn kiosk_submissions_decode_or_are_refused(text in "\\PC{0,400}") {
-        let _ = serde_json::from_str::<arrive_domain::api::CheckInRequest>(&text);
-        let _ = serde_json::from_str::<arrive_domain::api::FormSubmission>(&text);
-        let _ = serde_json::from_str::<arrive_domain::api::ConsentSignature>(&text);
-        if let Ok(saved) = serde_json::from_str::<arrive_domain::api::ProgressSave>(&text) {
-            let _ = saved.progress.within_limits();
+    fn kiosk_submissions_decode_or_are_refused(
+        token in "\\PC{0,40}",
+        key in proptest::option::of("\\PC{0,64}"),
+        name in "\\PC{0,40}",
+        path in "\\PC{0,80}",
+        by_typing in any::<bool>(),
+        answer in "\\PC{0,40}",
+        text in "\\PC{0,400}",
+    ) {
+        let check_in = json!({"match_token": token, "idempotency_key": key});
+        prop_assert_eq!(
+            decoded::<CheckInRequest>(&check_in),
+            Ok(CheckInRequest { match_token: token.clone(), idempotency_key: key.clone(), verification: None })
+        );
+        let signature = json!({"match_token": token, "version": name, "typed_name": name,
+            "signature_path": path, "signed_by_typing": by_typing, "language": "es"});
+        prop_assert_eq!(
+            decoded::<ConsentSignature>(&signature),
+            Ok(ConsentSignature {
+                match_token: token.clone(), version: name.clone(), typed_name: name.clone(),
+                signature_path: path.clone(), signed_by_typing: by_typing, language: "es".into(),
+            })
+        );
+        let form = json!({"match_token": token, "response": {"resourceType": "QuestionnaireResponse",
+            "status": "completed", "item": [{"linkId": "reason", "answer": [{"valueString": answer}]}]}});
+        let submission = decoded::<FormSubmission>(&form).map_err(TestCaseError::fail)?;
+        prop_assert_eq!(&submission.match_token, &token);
+        prop_assert_eq!(serde_json::to_value(&submission.response).unwrap(), form["response"].clone());
+
+        let mut unknown = signature.clone();
+        unknown["ssn"] = json!(name);
+        let refused = decoded::<ConsentSignature>(&unknown).unwrap_err();
+        prop_assert!(refused.starts_with("unknown field `ssn`"), "{}", refused);
+        let mut missing = check_in.clone();
+        missing.as_object_mut().unwrap().remove("match_token");
+        let refused = decoded::<CheckInRequest>(&missing).unwrap_err();
+        prop_assert!(refused.starts_with("missing field `match_token`"), "{}", refused);
+        let mut wrong_type = form.clone();
+        wrong_type["response"]["item"][0]["answer"][0] = json!({"valueString": by_typing});
+        let refused = decoded::<FormSubmission>(&wrong_type).unwrap_err();
+        prop_assert!(refused.starts_with("invalid type: boolean"), "{}", refused);
+
+        if let Ok(request) = serde_json::from_str::<CheckInRequest>(&text) {
+            prop_assert_eq!(decoded::<CheckInRequest>(&serde_json::to_value(&request).unwrap()), Ok(request));
+        }
+        if let Ok(request) = serde_json::from_str::<ConsentSignature>(&text) {
+            prop_assert_eq!(decoded::<ConsentSignature>(&serde_json::to_value(&request).unwrap()), Ok(request));
+        }
+        if let Ok(saved) = serde_json::from_str::<ProgressSave>(&text) {
+            prop_assert_eq!(decoded::<ProgressSave>(&serde_json::to_value(&saved).unwrap()), Ok(saved));
         }
         if let Ok(v) = serde_json::from_str::<Verification>(&text) {
-            let _ = verification::validate(&v, &payers());
+            // Judged to a value or a reason; what passes is stable (as below).
+            if let Ok(valid) = verification::validate(&v, &payers()) {
+                prop_assert_eq!(verification::validate(&valid, &payers()), Ok(valid.clone()));
+            }
         }
     }
 
@@ -212,6 +286,11 @@ proptest! {
             prop_assert_eq!(verification::validate(&valid, &payers()), Ok(valid.clone()));
         }
     }
+}
+
+/// `value` as a tablet would send it (JSON text), decoded; the decoder's reason when refused.
+fn decoded<T: serde::de::DeserializeOwned>(value: &serde_json::Value) -> Result<T, String> {
+    serde_json::from_str(&value.to_string()).map_err(|e| e.to_string())
 }
 
 fn payers() -> Vec<Payer> {

@@ -22,6 +22,10 @@ pub const KIOSK_TOKEN: &str = "e2e0000000000000000000000000000000000000000000000
 
 pub const NEEDS_XTASK: &str = "needs the built kiosk, the server binary and chromedriver: run `cargo xtask test`";
 
+/// The window every browser starts in, width × height: a lobby tablet's. The page gets the
+/// whole width and what the browser's frame leaves of the height.
+pub const TABLET_WINDOW: (u32, u32) = (1280, 800);
+
 /// Hang guard for waits; generous because CI machines are slow and busy, never a timing assertion.
 pub const PATIENCE: Duration = Duration::from_secs(30);
 
@@ -183,10 +187,10 @@ pub async fn browser_with(driver: &Driver, extra: &[&str]) -> Client {
         "--disable-component-update",
         "--disable-sync",
         "--no-first-run",
-        "--window-size=1280,800",
     ]
     .into_iter()
     .map(str::to_owned)
+    .chain([format!("--window-size={},{}", TABLET_WINDOW.0, TABLET_WINDOW.1)])
     .collect();
     args.extend(extra.iter().map(|a| (*a).to_owned()));
     let mut capabilities = serde_json::Map::new();
@@ -195,11 +199,41 @@ pub async fn browser_with(driver: &Driver, extra: &[&str]) -> Client {
         json!({ "binary": env_path("CHROMIUM"), "args": args }),
     );
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    ClientBuilder::new(connector)
+    let client = ClientBuilder::new(connector)
         .capabilities(capabilities)
         .connect(&driver.url)
         .await
-        .expect("WebDriver session")
+        .expect("WebDriver session");
+    // The switch sizes the window, not yet the page: the page is confirmed at the tablet's
+    // width before any test reads a layout (a test that wants a phone sets its own viewport).
+    confirm_width(&client, TABLET_WINDOW).await;
+    client
+}
+
+/// Waits until the page is as wide as `window` (a window with no side frame), sizing the window
+/// to `window` again whenever that has not happened within a moment; panics, saying how wide
+/// the page is, after `PATIENCE`.
+async fn confirm_width(client: &Client, window: (u32, u32)) {
+    let start = Instant::now();
+    loop {
+        let asked_at = Instant::now();
+        while asked_at.elapsed() < Duration::from_secs(2) {
+            if viewport_size(client).await.0 == window.0 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let (width, _) = viewport_size(client).await;
+        assert!(
+            start.elapsed() < PATIENCE,
+            "the page is {width} px wide, not the {} px of its window",
+            window.0
+        );
+        client
+            .set_window_size(window.0, window.1)
+            .await
+            .expect("set the window size");
+    }
 }
 
 /// Polls `check` until it holds; panics with `what` after PATIENCE.
@@ -688,22 +722,57 @@ pub async fn assert_in_view(client: &Client, screen: &str, css: &[&str]) {
     assert_eq!(outside, json!([]), "on the {screen} screen, out of view");
 }
 
+/// The page's own size, `window.innerWidth` × `window.innerHeight`.
+pub async fn viewport_size(client: &Client) -> (u32, u32) {
+    let inner = client
+        .execute("return [window.innerWidth, window.innerHeight];", vec![])
+        .await
+        .expect("read the viewport");
+    let side = |i: usize| inner[i].as_u64().unwrap_or(0) as u32;
+    (side(0), side(1))
+}
+
+/// The most a browser's own frame (toolbars, borders) may take from a window: a viewport
+/// further from the window than this is one the resize has not reached yet.
+const MOST_FRAME: u32 = 200;
+
 /// Sizes the window so that the page itself (the viewport) is `width` × `height`, as on a
-/// tablet or phone whose browser shows no toolbars.
+/// tablet or phone whose browser shows no toolbars, and returns once the page reads that size.
+///
+/// A resize reaches the page only after the browser has laid it out again, which on a busy
+/// machine can be well after the WebDriver call returns: after each resize the page is read
+/// until its size changes; a resize that has not landed within a moment is issued again, and
+/// one that landed short by the browser's frame is issued that much larger. Panics, saying what
+/// the page reads, if it is not the size asked for within `PATIENCE`.
 pub async fn set_viewport(client: &Client, width: u32, height: u32) {
-    client.set_window_size(width, height).await.expect("window size");
-    let inner = client
-        .execute("return [window.innerWidth, window.innerHeight];", vec![])
-        .await
-        .expect("viewport");
-    let extra = |i: usize, wanted: u32| wanted + wanted.saturating_sub(inner[i].as_u64().unwrap_or(0) as u32);
-    client
-        .set_window_size(extra(0, width), extra(1, height))
-        .await
-        .expect("window size");
-    let inner = client
-        .execute("return [window.innerWidth, window.innerHeight];", vec![])
-        .await
-        .expect("viewport");
-    assert_eq!(inner, json!([width, height]), "the viewport");
+    let wanted = (width, height);
+    let mut window = wanted;
+    let start = Instant::now();
+    let mut seen = viewport_size(client).await;
+    while seen != wanted {
+        assert!(
+            start.elapsed() < PATIENCE,
+            "the viewport reads {}×{} px, not the {width}×{height} px asked for (window last set to {}×{})",
+            seen.0,
+            seen.1,
+            window.0,
+            window.1
+        );
+        let before = seen;
+        client
+            .set_window_size(window.0, window.1)
+            .await
+            .expect("set the window size");
+        let asked_at = Instant::now();
+        loop {
+            seen = viewport_size(client).await;
+            if seen != before || asked_at.elapsed() > Duration::from_secs(2) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // What the frame takes where the resize landed; where it did not, the same size again.
+        let frame = |window: u32, seen: u32| window.checked_sub(seen).filter(|f| *f <= MOST_FRAME).unwrap_or(0);
+        window = (width + frame(window.0, seen.0), height + frame(window.1, seen.1));
+    }
 }

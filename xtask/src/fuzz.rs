@@ -1,7 +1,7 @@
 //! `cargo xtask fuzz [SECONDS]`: every parser and validator of the domain crate, and the JSON
 //! decoders of what a tablet sends, fed generated input for a bounded time each.
 //!
-//! The generators are proptest's (domain/tests/properties.rs, domain/src/x12/tests.rs):
+//! The generators are proptest's (domain/tests/properties.rs, domain/src/x12/tests/mod.rs):
 //! cargo-fuzz needs a nightly compiler these machines do not have. Each property runs in its
 //! own release-mode process with a huge case count and is stopped after SECONDS (default 60):
 //! stopped is a pass, a failure before the deadline prints proptest's minimal failing input.

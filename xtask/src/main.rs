@@ -5,6 +5,7 @@
 //! commands are all a newcomer or CI needs.
 
 mod bench;
+mod dump;
 mod fuzz;
 mod kiosk_bundle;
 mod tools;
@@ -22,7 +23,9 @@ commands:
   bench   kiosk first-load size and server throughput/latency on loopback
   fuzz    every domain parser/validator and request decoder on generated input
           (optional: seconds per property, default 60)
-  build   build the kiosk into dist/ (release)";
+  build   build the kiosk into dist/ (release)
+  dump-x12 <dir>
+          write sample X12 270s and the sandbox payer's 271s into <dir>, to check by hand";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -36,6 +39,10 @@ fn main() -> ExitCode {
             Some(Err(_)) => Err(USAGE.to_owned()),
         },
         Some("build") => build_kiosk().map(|_| ()),
+        Some("dump-x12") => match args.get(1) {
+            Some(dir) => dump::dump_x12(Path::new(dir)),
+            None => Err(USAGE.to_owned()),
+        },
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
