@@ -22,5 +22,6 @@ mod shutdown;
 mod sign_in;
 mod staff_accounts;
 mod standards;
+mod static_assets;
 mod tls;
 mod verification;
