@@ -2,10 +2,12 @@
 //! mode (a mid-range phone on slow 4G, simulated): the enrolled kiosk's welcome screen and a
 //! pre-registration link (`/pre/<token>`), served by the release server from the release
 //! build. Prints performance, accessibility, LCP, TTI and bytes transferred; reports, never
-//! asserts (these machines are shared and noisy). `cargo xtask bench lighthouse` runs it alone.
+//! asserts (these machines are shared and noisy). `cargo xtask bench lighthouse` runs it alone;
+//! with `ARRIVE_DIST` and `ARRIVE_SERVER_BIN` set (as for the end-to-end tests) it measures
+//! that build and server instead of building them.
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use serde_json::{json, Value};
@@ -16,16 +18,31 @@ const KIOSK_TOKEN: &str = "11a00000000000000000000000000000000000000000000000000
 const ADMIN_PASSWORD: &str = "lighthouse admin password";
 
 pub fn lighthouse() -> Result {
-    let dist = build_apps()?;
-    run_cmd(cargo().args(["build", "--release", "-p", "arrive-server"]))?;
-    measure(&dist)
+    let given = std::env::var_os("ARRIVE_DIST").zip(std::env::var_os("ARRIVE_SERVER_BIN"));
+    let (dist, server) = match given {
+        Some((dist, server)) => (PathBuf::from(dist), PathBuf::from(server)),
+        None => {
+            let dist = build_apps()?;
+            run_cmd(cargo().args(["build", "--release", "-p", "arrive-server"]))?;
+            (dist, release_server())
+        }
+    };
+    measure_with(&dist, &server)
+}
+
+fn release_server() -> PathBuf {
+    target_dir().join("release/arrive-server")
 }
 
 /// Lighthouse on the built apps in `dist`, served by the release server already built.
 pub fn measure(dist: &Path) -> Result {
+    measure_with(dist, &release_server())
+}
+
+fn measure_with(dist: &Path, server_bin: &Path) -> Result {
     let cli = crate::tools::ensure_lighthouse()?;
     let browser = crate::tools::ensure_chromium()?;
-    let server = ReleaseServer::start(dist)?;
+    let server = ReleaseServer::start(server_bin, dist)?;
     let token = pre_registration_token(&server.url)?;
     let pages = [
         (
@@ -92,7 +109,7 @@ pub fn measure(dist: &Path) -> Result {
     Ok(())
 }
 
-/// The release server on a free loopback port, with the demo clinic, one enrolled tablet and an
+/// The server on a free loopback port, with the demo clinic, one enrolled tablet and an
 /// administrator; killed when dropped.
 struct ReleaseServer {
     process: Child,
@@ -100,10 +117,10 @@ struct ReleaseServer {
 }
 
 impl ReleaseServer {
-    fn start(dist: &Path) -> Result<Self> {
+    fn start(server_bin: &Path, dist: &Path) -> Result<Self> {
         let data = target_dir().join("lighthouse-data");
         let _ = std::fs::remove_dir_all(&data);
-        let mut process = Command::new(target_dir().join("release/arrive-server"))
+        let mut process = Command::new(server_bin)
             .current_dir(project_root())
             .env("ARRIVE_ADDR", "127.0.0.1:0")
             .env("ARRIVE_DATA_DIR", &data)
