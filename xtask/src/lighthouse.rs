@@ -55,8 +55,10 @@ fn measure_with(dist: &Path, server_bin: &Path) -> Result {
         ),
     ];
     println!(
-        "\nLighthouse {} (mobile: simulated slow 4G, 4x CPU slowdown), release build:",
-        crate::tools::LIGHTHOUSE_VERSION
+        "\nLighthouse {} (mobile: simulated slow 4G, 4x CPU slowdown), {} served by {}:",
+        crate::tools::LIGHTHOUSE_VERSION,
+        dist.display(),
+        server_bin.display()
     );
     println!(
         "{:<40} {:>6} {:>6} {:>8} {:>8} {:>10}",
