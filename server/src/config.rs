@@ -14,7 +14,7 @@ pub struct Config {
     /// may share it (docs/DEPLOYMENT.md). Unset: SQLite in `ARRIVE_DATA_DIR/arrive.db`, one
     /// server.
     pub database_url: Option<String>,
-    /// `ARRIVE_DIST`, default `./dist`: the Trunk-built kiosk.
+    /// `ARRIVE_DIST`, default `./dist`: the built kiosk and desk (`cargo xtask build`).
     pub dist_dir: PathBuf,
     /// `ARRIVE_DEMO`, default on: seed the demo clinic and today's synthetic appointments.
     pub seed_demo: bool,

@@ -20,6 +20,7 @@ pub mod pre_registration;
 pub mod rate_limit;
 pub mod security;
 pub mod seed;
+pub mod static_files;
 pub mod store;
 pub mod telemetry;
 pub mod throttle;

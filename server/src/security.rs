@@ -1,6 +1,6 @@
 //! Security headers on every response. The Content-Security-Policy allows scripts from this
-//! origin only, plus the one inline module script Trunk writes into each app's index.html,
-//! allowed by its SHA-256 (computed from the built files at start, so a rebuild needs no
+//! origin only, plus the one inline module script the build writes into each app's
+//! index.html, allowed by its SHA-256 (computed from the built files at start, so a rebuild needs no
 //! configuration); `'wasm-unsafe-eval'` lets the browser compile the app's WebAssembly.
 
 use std::path::Path;

@@ -1,14 +1,12 @@
-//! `cargo xtask bench`: what a lobby tablet downloads, and what the server sustains on loopback.
+//! `cargo xtask bench`: what a lobby tablet downloads, how fast its pages load (Lighthouse,
+//! lighthouse.rs), and what the server sustains on loopback.
 //! Figures are printed, not asserted (machines here are noisy); copy them to docs/BENCHMARKS.md.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use flate2::write::GzEncoder;
-use flate2::Compression;
-
-use crate::{build_kiosk, cargo, run_cmd, target_dir, Result};
+use crate::{build_apps, cargo, run_cmd, target_dir, Result};
 
 /// The kiosk's first load must stay within this many gzip bytes.
 pub const FIRST_LOAD_BUDGET_GZIP: u64 = 250 * 1024;
@@ -22,7 +20,7 @@ const BENCH_ADMIN_PASSWORD: &str = "bench admin password";
 const BENCH_PATIENTS: u32 = 40_000;
 
 pub fn bench() -> Result {
-    let dist = build_kiosk()?;
+    let dist = build_apps()?;
     let (kiosk, later) = first_load("Kiosk first load (dist/, release build)", &dist)?;
     // A phone opening a pre-registration link loads the same app; it needs the later steps'
     // chunk right after the birth date, never the QR scanner.
@@ -45,6 +43,7 @@ pub fn bench() -> Result {
     run_cmd(cargo().args(["build", "--release", "-p", "arrive-server", "-p", "arrive-loadgen"]))?;
     returning_patient_taps(&dist)?;
     pass_taps(&dist)?;
+    crate::lighthouse::measure(&dist)?;
     server_throughput(&dist, None)?;
     // The same phases on PostgreSQL (this machine's, unless the variable names another), in a
     // database made for the run and dropped after it.
@@ -146,14 +145,6 @@ fn pass_taps(dist: &Path) -> Result {
     Ok(())
 }
 
-fn gzip_len(bytes: &[u8]) -> u64 {
-    let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
-    encoder
-        .write_all(bytes)
-        .and_then(|_| encoder.finish())
-        .map_or(0, |v| v.len() as u64)
-}
-
 /// The pass scanner's QR decoder in wasm, built as the kiosk ships (profile `wasm-release`), in
 /// headless Chromium on 640 × 480 frames (tests/qr_decode.rs prints the time per frame).
 fn qr_decode_time() -> Result {
@@ -196,7 +187,7 @@ fn first_load(title: &str, dist: &Path) -> Result<(u64, u64)> {
     files.sort();
     let (later, first): (Vec<_>, Vec<_>) = files.into_iter().partition(|p| {
         p.file_name()
-            .is_some_and(|n| crate::kiosk_bundle::loads_later(&n.to_string_lossy()))
+            .is_some_and(|n| crate::app_bundle::loads_later(&n.to_string_lossy()))
     });
     let (on_demand, after_start): (Vec<_>, Vec<_>) = later
         .into_iter()
@@ -237,22 +228,26 @@ fn app_files(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
         .collect())
 }
 
-/// One line per file (raw and gzip bytes) and a total; returns the gzip total.
+/// One line per file (raw, gzip and brotli bytes, as dist/ serves them) and a total; returns
+/// the gzip total.
 fn print_sizes(files: &[std::path::PathBuf]) -> Result<u64> {
-    println!("{:<44} {:>10} {:>10}", "file", "raw B", "gzip B");
-    let (mut raw_total, mut gzip_total) = (0, 0);
+    println!("{:<44} {:>10} {:>10} {:>10}", "file", "raw B", "gzip B", "br B");
+    let (mut raw_total, mut gzip_total, mut br_total) = (0, 0, 0);
     for path in files {
         let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let (raw, gzip) = (bytes.len() as u64, gzip_len(&bytes));
+        let raw = bytes.len() as u64;
+        let gzip = crate::precompress::gzip_best(&bytes)?.len() as u64;
+        let br = crate::precompress::brotli_best(&bytes)?.len() as u64;
         raw_total += raw;
         gzip_total += gzip;
+        br_total += br;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        println!("{name:<44} {raw:>10} {gzip:>10}");
+        println!("{name:<44} {raw:>10} {gzip:>10} {br:>10}");
     }
-    println!("{:<44} {raw_total:>10} {gzip_total:>10}", "total");
+    println!("{:<44} {raw_total:>10} {gzip_total:>10} {br_total:>10}", "total");
     Ok(gzip_total)
 }
 

@@ -1,13 +1,16 @@
 //! `cargo xtask run | test | bench`: the project's own build, test and benchmark driver.
 //!
-//! It installs what a fresh machine lacks (the wasm32 target, Trunk, the wasm-bindgen CLI that
-//! matches Cargo.lock, binaryen's wasm-opt, Chromium and chromedriver) so that README's two
-//! commands are all a newcomer or CI needs.
+//! It installs what a fresh machine lacks (the wasm32 target, the wasm-bindgen CLI that
+//! matches Cargo.lock, wasm-split-cli, binaryen's wasm-opt, Chromium and chromedriver) so that
+//! README's two commands are all a newcomer or CI needs. It builds the web apps itself
+//! (app_bundle.rs): Trunk is only a development tool (`trunk serve`), never installed here.
 
+mod app_bundle;
 mod bench;
 mod dump;
 mod fuzz;
-mod kiosk_bundle;
+mod lighthouse;
+mod precompress;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -20,10 +23,11 @@ const USAGE: &str = "usage: cargo xtask <command>
 commands:
   run     build the kiosk (release) and start the server on http://127.0.0.1:8080
   test    format check, clippy, unit, integration, wasm browser and end-to-end tests
-  bench   kiosk first-load size and server throughput/latency on loopback
+  bench   kiosk first-load size, server throughput/latency on loopback, Lighthouse
+          (`bench lighthouse`: the Lighthouse part alone)
   fuzz    every domain parser/validator and request decoder on generated input
           (optional: seconds per property, default 60)
-  build   build the kiosk into dist/ (release)
+  build   build the kiosk and the desk into dist/ (release, precompressed)
   dump-x12 <dir>
           write sample X12 270s and the sandbox payer's 271s into <dir>, to check by hand";
 
@@ -32,13 +36,17 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run(),
         Some("test") => test(),
-        Some("bench") => bench::bench(),
+        Some("bench") => match args.get(1).map(String::as_str) {
+            None => bench::bench(),
+            Some("lighthouse") => lighthouse::lighthouse(),
+            Some(_) => Err(USAGE.to_owned()),
+        },
         Some("fuzz") => match args.get(1).map(|s| s.parse::<u64>()) {
             None => fuzz::fuzz(60),
             Some(Ok(seconds)) => fuzz::fuzz(seconds),
             Some(Err(_)) => Err(USAGE.to_owned()),
         },
-        Some("build") => build_kiosk().map(|_| ()),
+        Some("build") => build_apps().map(|_| ()),
         Some("dump-x12") => match args.get(1) {
             Some(dir) => dump::dump_x12(Path::new(dir)),
             None => Err(USAGE.to_owned()),
@@ -105,36 +113,25 @@ pub fn cargo() -> Command {
     Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
 }
 
-/// Builds the kiosk with Trunk in release mode into dist/, installing the tools it needs.
-pub fn build_kiosk() -> Result<PathBuf> {
+/// Builds both web apps in release mode into dist/, precompressed, installing the tools they
+/// need: the kiosk (index.html) into dist/, the desk board (desk.html) into dist/desk/. Two
+/// bundles, so the lobby tablet never loads staff code.
+pub fn build_apps() -> Result<PathBuf> {
     tools::ensure_wasm_target()?;
-    tools::ensure_trunk()?;
     tools::ensure_wasm_bindgen_cli()?;
     tools::ensure_wasm_opt()?;
     tools::ensure_wasm_split()?;
-    // The kiosk (index.html) into dist/, then the desk board (desk.html) into dist/desk/: two
-    // bundles, so the lobby tablet never loads staff code. The kiosk's build empties dist/
-    // first, so the order matters.
     let dist = project_root().join("dist");
-    kiosk_bundle::build(&dist)?;
-    run_cmd(
-        Command::new("trunk")
-            .args([
-                "build",
-                "desk.html",
-                "--release",
-                "--dist",
-                "dist/desk",
-                "--public-url",
-                "/desk/",
-            ])
-            .env("PATH", tools::path_with_tools()),
-    )?;
+    // The kiosk's folder is dist/ itself, emptied first: the desk after it.
+    app_bundle::KIOSK.build(&dist)?;
+    app_bundle::DESK.build(&dist)?;
+    app_bundle::copy_public(&dist)?;
+    precompress::precompress(&dist)?;
     Ok(dist)
 }
 
 fn run() -> Result {
-    let dist = build_kiosk()?;
+    let dist = build_apps()?;
     run_cmd(cargo().args(["build", "--release", "-p", "arrive-server"]))?;
     let server = target_dir().join("release/arrive-server");
     let mut command = Command::new(&server);
@@ -196,8 +193,8 @@ fn test() -> Result {
             .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner"),
     )?;
 
-    // End to end: the real server binary, the real Trunk build, Chromium over WebDriver.
-    let dist = build_kiosk()?;
+    // End to end: the real server binary, the real release build, Chromium over WebDriver.
+    let dist = build_apps()?;
     let axe = tools::ensure_axe_core()?;
     run_cmd(cargo().args(["build", "-p", "arrive-server"]))?;
     run_cmd(

@@ -6,11 +6,12 @@ use std::process::Command;
 
 use crate::{cargo, project_root, run_cmd, target_dir, Result};
 
-pub const TRUNK_VERSION: &str = "0.21.14";
 /// binaryen's wasm-opt from npm. Debian's (version 108) produces a wasm that fails in Chromium.
 pub const BINARYEN_VERSION: &str = "132";
 /// axe-core, the accessibility rules engine the end-to-end tests run on every screen.
 pub const AXE_CORE_VERSION: &str = "4";
+/// Lighthouse, the page audit `cargo xtask bench` runs on the kiosk and the phone page.
+pub const LIGHTHOUSE_VERSION: &str = "12.8.2";
 /// The wasm splitter Leptos's `#[lazy]` (the `wasm_split_helpers` crate) is made for.
 pub const WASM_SPLIT_VERSION: &str = "0.2.4";
 
@@ -53,14 +54,6 @@ pub fn ensure_wasm_target() -> Result {
         return Ok(());
     }
     run_cmd(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
-}
-
-pub fn ensure_trunk() -> Result {
-    if output_of("trunk", &["--version"]).is_some_and(|v| v.contains(TRUNK_VERSION)) {
-        return Ok(());
-    }
-    eprintln!("Installing Trunk {TRUNK_VERSION} (about 10 minutes on 2 cores)…");
-    run_cmd(cargo().args(["install", "--locked", &format!("trunk@{TRUNK_VERSION}")]))
 }
 
 /// The wasm-bindgen version in Cargo.lock: the CLI must be exactly this version.
@@ -121,6 +114,18 @@ pub fn ensure_axe_core() -> Result<PathBuf> {
         npm_install(&format!("axe-core@{AXE_CORE_VERSION}"))?;
     }
     Ok(script)
+}
+
+/// Lighthouse's command-line entry point (run with node), installed when missing.
+pub fn ensure_lighthouse() -> Result<PathBuf> {
+    let cli = tools_dir().join("node_modules/lighthouse/cli/index.js");
+    let package = tools_dir().join("node_modules/lighthouse/package.json");
+    let installed =
+        std::fs::read_to_string(&package).is_ok_and(|p| p.contains(&format!("\"version\": \"{LIGHTHOUSE_VERSION}\"")));
+    if !installed || !cli.exists() {
+        npm_install(&format!("lighthouse@{LIGHTHOUSE_VERSION}"))?;
+    }
+    Ok(cli)
 }
 
 /// The independent FHIR and X12 validators (PyPI, pinned in xtask/validators/requirements.txt),

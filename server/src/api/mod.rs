@@ -1,5 +1,5 @@
-//! The HTTP surface, assembled in one place: `/api/v1/...` JSON, and the kiosk's files for
-//! everything else.
+//! The HTTP surface, assembled in one place: `/api/v1/...` JSON, and the web apps' files
+//! (static_files.rs) for everything else.
 
 pub mod admin;
 mod auth;
@@ -23,7 +23,6 @@ use axum::{middleware, Json, Router};
 use tower::ServiceExt;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
-use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use utoipa_axum::router::OpenApiRouter;
@@ -89,9 +88,8 @@ pub fn router(state: AppState, dist_dir: &Path) -> Router {
 
     // Two apps, built apart so the lobby tablet never downloads staff code: the desk board
     // (dist/desk/, under /desk) and the kiosk (dist/, every other path).
-    let desk_dir = dist_dir.join("desk");
-    let desk_files = ServeDir::new(&desk_dir).fallback(ServeFile::new(desk_dir.join("index.html")));
-    let kiosk_files = ServeDir::new(dist_dir).fallback(ServeFile::new(dist_dir.join("index.html")));
+    let desk_files = crate::static_files::app(&dist_dir.join("desk"));
+    let kiosk_files: Router = crate::static_files::app(dist_dir);
     let app = Router::new()
         .route("/healthz", get(health))
         .route("/readyz", get(ready))
@@ -114,9 +112,7 @@ pub fn router(state: AppState, dist_dir: &Path) -> Router {
             state.clone(),
             crate::auth::client_address,
         ))
-        // Inside compression, so that it reads and replaces answers as they were made.
         .layer(middleware::from_fn(crate::edge::json_errors))
-        .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn(crate::edge::refuse_control_characters));
     let mut app = app;
@@ -126,10 +122,12 @@ pub fn router(state: AppState, dist_dir: &Path) -> Router {
     app.with_state(state)
 }
 
-/// What every JSON API answer goes through: metrics, the body limit, no caching, and a log
-/// line with the route pattern — never the URI: paths and queries must not leak into logs.
+/// What every JSON API answer goes through: metrics, the body limit, no caching, gzip when
+/// the client accepts it (the apps' files come compressed from the build), and a log line
+/// with the route pattern — never the URI: paths and queries must not leak into logs.
 fn with_api_layers(router: Router<AppState>) -> Router<AppState> {
     router
+        .layer(CompressionLayer::new())
         .layer(middleware::from_fn(crate::telemetry::track))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // API answers may carry PHI: no cache may keep them.

@@ -32,6 +32,7 @@ mod sign_in;
 mod staff_access;
 mod staff_accounts;
 mod standards;
+mod static_assets;
 mod tls;
 mod trusted_proxy;
 mod verification;
