@@ -1,5 +1,5 @@
 //! End to end, as a patient and a receptionist would see it: the real server binary on
-//! loopback with a real SQLite file, the real Trunk-built kiosk, and headless Chromium driven
+//! loopback with a real SQLite file, the kiosk and desk as `cargo xtask build` builds them, and headless Chromium driven
 //! over WebDriver. Run by `cargo xtask test`, which builds what these tests need and passes:
 //! ARRIVE_SERVER_BIN, ARRIVE_DIST, CHROMEDRIVER, CHROMIUM, AXE_JS (axe-core's bundle) and
 //! ARRIVE_VALIDATORS (the FHIR and X12 validators: every check-in's Bundle passes through one).

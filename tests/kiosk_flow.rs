@@ -1,5 +1,5 @@
 //! End to end, the verification a front desk does "at each visit", as patients do it at the
-//! kiosk: the real server binary, the Trunk-built kiosk, headless Chromium over WebDriver, and
+//! kiosk: the real server binary, the kiosk as `cargo xtask build` builds it, headless Chromium over WebDriver, and
 //! axe-core on every screen. Run by `cargo xtask test` (see tests/e2e.rs for what it passes).
 #![cfg(not(target_arch = "wasm32"))]
 

@@ -1,6 +1,6 @@
 //! The checks a front-desk secretary does on contact details "at each visit", and how stored
 //! values are shown in a lobby: masked, enough for the patient to recognise, not enough for
-//! anyone else to learn. For the demographics step of the kiosk (issue 3); no I/O.
+//! anyone else to learn. For the demographics step of the kiosk; no I/O.
 
 use serde::{Deserialize, Serialize};
 

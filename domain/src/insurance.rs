@@ -1,6 +1,6 @@
 //! Insurance member IDs, checked as the payer would before a claim bounces: the Medicare
 //! Beneficiary Identifier exactly per CMS's format, others by a generic shape. For the insurance
-//! step of the kiosk (issue 3); no I/O.
+//! step of the kiosk; no I/O.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,4 @@
-//! Pre-registration from home and the arrival pass (issue 5), over loopback HTTP: the desk's
+//! Pre-registration from home and the arrival pass, over loopback HTTP: the desk's
 //! link, the birth-date gate and its lock, revocation, finishing at home, and the pass at the
 //! kiosk (once, inside its arrival window).
 
