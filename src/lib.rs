@@ -1,4 +1,5 @@
-//! The Arrive kiosk and front desk board: Leptos client-side apps, built by Trunk.
+//! The Arrive kiosk and front desk board: Leptos client-side apps, built by `cargo xtask build`
+//! (or `trunk serve` while developing).
 //!
 //! Two binaries share this library: `arrive-kiosk` (src/main.rs, the lobby tablet, `/`) and
 //! `arrive-desk` (src/bin/desk.rs, the front desk board, `/desk`). Each links only what it uses,
