@@ -1,8 +1,7 @@
 //! The top bar's "Display" button: a disclosure holding "High contrast" and "Larger text"
 //! (toggles that put a class on `<html>`, so rem-based sizes scale and the idle dialog follows
-//! too; both reset on start over) and "Read aloud" (the current screen's heading and lead, in
-//! the current language, with the browser's speech synthesis; absent where the browser has
-//! none). One button rather than three keeps the top bar to one row in every language, on a
+//! too; both reset on start over) and "Read aloud", which turns speech mode on or off (every
+//! screen spoken in full, see speech/; absent where the browser has no speech at all). One button rather than three keeps the top bar to one row in every language, on a
 //! tablet and on a phone.
 
 use leptos::prelude::*;
@@ -31,28 +30,18 @@ impl Display {
         }
     }
 
-    /// Standard display again, and nothing still being read aloud to the next patient.
+    /// Standard display again for the next patient.
     pub fn reset(&self) {
         self.high_contrast.set(false);
         self.larger_text.set(false);
         self.open.set(false);
-        if let Some(synth) = speech() {
-            synth.cancel();
-        }
     }
-}
-
-/// The browser's speech synthesis, where it has one.
-fn speech() -> Option<web_sys::SpeechSynthesis> {
-    js_sys::Reflect::get(&window(), &"speechSynthesis".into())
-        .ok()
-        .filter(|v| v.is_object())
-        .map(|v| v.unchecked_into::<web_sys::SpeechSynthesis>())
 }
 
 #[component]
 pub fn AccessControls() -> impl IntoView {
     let display = expect_context::<Flow>().display;
+    let speech = expect_context::<Flow>().speech;
     let lang = expect_context::<RwSignal<Lang>>();
     Effect::new(move |_| {
         let mut class = String::new();
@@ -79,7 +68,6 @@ pub fn AccessControls() -> impl IntoView {
             </button>
         }
     };
-    let speech = speech();
     let open = display.open;
     // A new screen opens without the panel over it.
     let step = expect_context::<Flow>().step;
@@ -125,9 +113,22 @@ pub fn AccessControls() -> impl IntoView {
             <div class="display-panel" id="display-panel" hidden=move || !open.get()>
                 {toggle("high-contrast", |s| s.high_contrast, display.high_contrast)}
                 {toggle("larger-text", |s| s.larger_text, display.larger_text)}
-                {speech.map(|synth| {
+                {super::speech::available().then(|| {
                     view! {
-                        <button type="button" class="toggle" id="read-aloud" on:click=move |_| read_aloud(&synth, lang.get_untracked())>
+                        <button
+                            type="button"
+                            class="toggle"
+                            id="read-aloud"
+                            aria-pressed=move || if speech.on.get() { "true" } else { "false" }
+                            on:click=move |_| {
+                                open.set(false);
+                                if speech.on.get_untracked() {
+                                    speech.turn_off();
+                                } else {
+                                    speech.start(lang.get_untracked());
+                                }
+                            }
+                        >
                             {tr(|s| s.read_aloud)}
                         </button>
                     }
@@ -137,23 +138,3 @@ pub fn AccessControls() -> impl IntoView {
     }
 }
 
-/// Speaks the open dialog, or else the screen: its heading and its lead paragraph.
-fn read_aloud(synth: &web_sys::SpeechSynthesis, lang: Lang) {
-    let doc = document();
-    let Some(root) = doc
-        .get_element_by_id("still-there")
-        .or_else(|| doc.get_element_by_id("main"))
-    else {
-        return;
-    };
-    let text: Vec<String> = ["h1, h2", ".lead"]
-        .iter()
-        .filter_map(|selector| root.query_selector(selector).ok().flatten()?.text_content())
-        .collect();
-    if let Ok(utterance) = web_sys::SpeechSynthesisUtterance::new_with_text(&text.join(". ")) {
-        utterance.set_lang(lang.code());
-        // A second tap starts again rather than queueing.
-        synth.cancel();
-        synth.speak(&utterance);
-    }
-}

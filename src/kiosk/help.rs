@@ -47,22 +47,33 @@ pub fn provide_help(flow: Flow) {
             asked.set(Asked::No);
         }
     });
+    // Speech mode was asked for on a tablet with no voice: the patient cannot hear the
+    // kiosk, so the desk is called at once, as if they had pressed "I need help".
+    Effect::new(move |_| {
+        if flow.speech.cannot_speak.get() {
+            ask(flow, asked);
+        }
+    });
     provide_context(HelpAsked(asked));
+}
+
+/// Tells the desk this tablet needs someone, at the step it shows; the notice under the top
+/// bar says what came of it.
+fn ask(flow: Flow, asked: RwSignal<Asked>) {
+    let Some(step) = flow.step.with_untracked(kiosk_step) else {
+        return;
+    };
+    spawn_local(async move {
+        let result = api::ask_for_help(&HelpRequest { step }).await;
+        asked.try_set(if result.is_ok() { Asked::Coming } else { Asked::Failed });
+    });
 }
 
 #[component]
 pub fn HelpButton() -> impl IntoView {
     let flow = expect_context::<Flow>();
     let HelpAsked(asked) = expect_context::<HelpAsked>();
-    let ask = move |_| {
-        let Some(step) = flow.step.with_untracked(kiosk_step) else {
-            return;
-        };
-        spawn_local(async move {
-            let result = api::ask_for_help(&HelpRequest { step }).await;
-            asked.try_set(if result.is_ok() { Asked::Coming } else { Asked::Failed });
-        });
-    };
+    let ask = move |_| ask(flow, asked);
     let shown = move || flow.step.with(|s| kiosk_step(s).is_some());
     view! {
         <Show when=shown>
@@ -76,8 +87,13 @@ pub fn HelpButton() -> impl IntoView {
 #[component]
 pub fn HelpStatus() -> impl IntoView {
     let HelpAsked(asked) = expect_context::<HelpAsked>();
+    let flow = expect_context::<Flow>();
+    let lang = expect_context::<RwSignal<crate::i18n::Lang>>();
     view! {
         <div class="help-status" role="status" aria-live="polite">
+            <Show when=move || flow.speech.cannot_speak.get()>
+                <p class="notice" id="no-voice">{move || super::speech::SpeechWords::of(lang.get()).no_voice}</p>
+            </Show>
             {move || match asked.get() {
                 Asked::No => None,
                 Asked::Coming => Some(view! { <p class="notice" id="help-coming">{tr(|s| s.help_coming)}</p> }.into_any()),

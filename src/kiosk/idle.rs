@@ -10,6 +10,7 @@ use std::time::Duration;
 use leptos::ev;
 use leptos::prelude::*;
 
+use super::speech::{self, SpeechControls};
 use super::widgets::focus_id;
 use super::{Flow, Step};
 use crate::app::{strings, tr};
@@ -23,6 +24,11 @@ pub const IDLE_COUNTDOWN: Duration = Duration::from_secs(30);
 /// saved on the server, so starting over there only asks the birth date again.
 pub const HOME_IDLE_WARNING: Duration = Duration::from_secs(10 * 60);
 pub const HOME_IDLE_COUNTDOWN: Duration = Duration::from_secs(60);
+/// Listening to a consent takes longer than reading it; any key then asks for more time.
+pub const SPOKEN_IDLE_WARNING: Duration = Duration::from_secs(3 * 60);
+pub const SPOKEN_IDLE_COUNTDOWN: Duration = Duration::from_secs(60);
+/// In speech mode the countdown is spoken at these seconds left (and when the dialog opens).
+const SPOKEN_COUNTDOWN_AT: [u32; 2] = [30, 10];
 
 /// `left`: the seconds before starting over while the dialog is open, `None` when it is not.
 #[component]
@@ -43,14 +49,19 @@ pub fn IdleGuard(left: RwSignal<Option<u32>>) -> impl IntoView {
         // Reading a long consent with a mouse wheel is activity too.
         window_event_listener(ev::wheel, move |_| touch()),
     ];
-    let (warning, countdown) = if flow.at_home() {
-        (HOME_IDLE_WARNING, HOME_IDLE_COUNTDOWN)
-    } else {
-        (IDLE_WARNING, IDLE_COUNTDOWN)
+    let limits = move || {
+        let (warning, countdown) = if flow.at_home() {
+            (HOME_IDLE_WARNING, HOME_IDLE_COUNTDOWN)
+        } else if speech::is_on() {
+            (SPOKEN_IDLE_WARNING, SPOKEN_IDLE_COUNTDOWN)
+        } else {
+            (IDLE_WARNING, IDLE_COUNTDOWN)
+        };
+        let warning_ms = warning.as_millis() as f64;
+        (warning_ms, warning_ms + countdown.as_millis() as f64)
     };
-    let warning_ms = warning.as_millis() as f64;
-    let end_ms = warning_ms + countdown.as_millis() as f64;
     let tick = move || {
+        let (warning_ms, end_ms) = limits();
         let idle = now_ms() - last_activity.get_value();
         // Nobody's data on screen: nothing to guard (a pass is no one's data but its holder's).
         if flow.step.with_untracked(|s| {
@@ -65,11 +76,17 @@ pub fn IdleGuard(left: RwSignal<Option<u32>>) -> impl IntoView {
             left.set(None);
             flow.start_over();
         } else if idle >= warning_ms {
+            let seconds = ((end_ms - idle) / 1000.0).ceil() as u32;
             if left.get_untracked().is_none() {
                 focus_before.set_value(document().active_element().map(|e| e.id()).unwrap_or_default());
-                request_animation_frame(|| focus_id("more-time"));
+                request_animation_frame(|| {
+                    focus_id("more-time");
+                    speech::screen_opened();
+                });
+            } else if SPOKEN_COUNTDOWN_AT.contains(&seconds) {
+                speech::announce(&(s.get_untracked().still_there_lead)(seconds));
             }
-            left.set(Some(((end_ms - idle) / 1000.0).ceil() as u32));
+            left.set(Some(seconds));
         }
     };
     let interval = set_interval_with_handle(tick, Duration::from_secs(1)).ok();
@@ -85,8 +102,11 @@ pub fn IdleGuard(left: RwSignal<Option<u32>>) -> impl IntoView {
     let more_time = move |_| {
         last_activity.set_value(now_ms());
         left.set(None);
-        // Once the page is no longer inert.
-        request_animation_frame(move || focus_id(&focus_before.get_value()));
+        // Once the page is no longer inert; a listening patient hears where they are again.
+        request_animation_frame(move || {
+            focus_id(&focus_before.get_value());
+            speech::screen_opened();
+        });
     };
     let start_over = move |_| {
         left.set(None);
@@ -113,6 +133,7 @@ pub fn IdleGuard(left: RwSignal<Option<u32>>) -> impl IntoView {
                     <button type="button" class="secondary" id="still-there-start-over" on:click=start_over>
                         {tr(|s| s.start_over)}
                     </button>
+                    <SpeechControls />
                 </div>
             </div>
         </Show>

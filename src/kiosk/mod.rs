@@ -29,6 +29,7 @@ mod review;
 mod scan;
 mod screen;
 mod signature_pad;
+mod speech;
 mod visit;
 mod welcome;
 mod widgets;
@@ -112,6 +113,8 @@ pub struct Flow {
     /// Everything said at the verification steps, and the record fetched for them.
     draft: draft::Draft,
     display: access::Display,
+    /// Speech mode: on for a patient who listens, off again for the next one.
+    speech: speech::Speech,
     /// Whether the last move was Back: a step with nothing to ask then passes the patient on
     /// backwards, not forwards again.
     going_back: StoredValue<bool>,
@@ -205,6 +208,7 @@ impl Flow {
         self.form.clear();
         self.draft.clear();
         self.display.reset();
+        self.speech.reset();
         self.going_back.set_value(false);
         self.express.set_value(false);
         self.resume_at.set_value(None);
@@ -242,6 +246,7 @@ pub fn Kiosk() -> impl IntoView {
         form: IdentifyForm::new(),
         draft: draft::Draft::new(),
         display: access::Display::new(),
+        speech: speech::Speech::new(expect_context::<RwSignal<Lang>>()),
         going_back: StoredValue::new(false),
         express: StoredValue::new(false),
         home: StoredValue::new(home_link),
@@ -260,6 +265,7 @@ pub fn Kiosk() -> impl IntoView {
         on_cleanup(move || links.remove());
     }
     help::provide_help(flow);
+    speech::listen(flow);
     if at_home {
         home::save_as_they_go(flow);
     }
@@ -303,6 +309,9 @@ pub fn Kiosk() -> impl IntoView {
                     <LanguageToggle />
                 </Show>
             </header>
+            <div class="speech-row" inert=inert>
+                <speech::SpeechControls />
+            </div>
             // Behind "Are you still there?" the patient's screen is hidden, not just dimmed:
             // whoever walks up sees the question and nothing of the patient's.
             <div inert=inert class:concealed=inert>

@@ -10,12 +10,15 @@ use crate::app::{strings, tr};
 
 /// How long the confirmation stays before the kiosk is ready for the next patient.
 pub const DONE_SCREEN: Duration = Duration::from_secs(8);
+/// … and for a patient listening to it, long enough to hear it through (or to press Finish).
+pub const DONE_SCREEN_SPOKEN: Duration = Duration::from_secs(60);
 
 #[component]
 pub fn Done(first_name: String, already_checked_in: bool) -> impl IntoView {
     let flow = expect_context::<Flow>();
     let s = strings();
-    if let Ok(timer) = set_timeout_with_handle(move || flow.start_over(), DONE_SCREEN) {
+    let shown_for = if super::speech::is_on() { DONE_SCREEN_SPOKEN } else { DONE_SCREEN };
+    if let Ok(timer) = set_timeout_with_handle(move || flow.start_over(), shown_for) {
         on_cleanup(move || timer.clear());
     }
     view! {

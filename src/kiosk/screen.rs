@@ -85,6 +85,7 @@ fn settle() {
         return;
     }
     open_at_top(&main, &heading);
+    super::speech::screen_opened();
     // Focus cannot land while the page is still inert (the idle dialog closing in the same
     // moment): once the frame is drawn, try again if nothing else took focus meanwhile.
     request_animation_frame(move || {

@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use super::pass::PassEntry;
+use super::speech::SpeechStart;
 use super::{Flow, Step};
 use crate::app::tr;
 use crate::i18n::Lang;
@@ -39,6 +40,7 @@ pub fn Welcome() -> impl IntoView {
                     .collect_view()}
             </div>
             <PassEntry />
+            <SpeechStart />
         </section>
     }
 }

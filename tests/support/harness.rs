@@ -390,7 +390,7 @@ pub async fn desk_status(desk: &Client, patient: &str) -> Option<String> {
         .ok()?
 }
 
-/// Runs axe-core on the current page and fails on any WCAG 2.1 A/AA violation; also saves a
+/// Runs axe-core on the current page and fails on any WCAG 2.2 A/AA violation; also saves a
 /// screenshot named `screen`.
 pub async fn check_screen(client: &Client, screen: &str) {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-screens");
@@ -406,7 +406,7 @@ pub async fn check_screen(client: &Client, screen: &str) {
     let violations = client
         .execute_async(
             "const done = arguments[arguments.length - 1];
-             axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] })
+             axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'] })
                 .then(r => done(r.violations.map(v => ({ id: v.id, impact: v.impact,
                     nodes: v.nodes.map(n => n.target.join(' ')) }))))
                 .catch(e => done([{ id: 'axe-error', impact: String(e) }]));",

@@ -209,6 +209,8 @@ fn test() -> Result {
                 "kiosk_flow",
                 "--test",
                 "home",
+                "--test",
+                "speech",
                 "--",
                 "--ignored",
                 "--test-threads=1",
