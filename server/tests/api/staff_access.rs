@@ -105,24 +105,7 @@ async fn every_staff_endpoint_needs_a_session_the_right_role_and_a_csrf_token() 
     }
 
     // A session without its CSRF token cannot change anything.
-    let cookie_only = {
-        let response = post(
-            &Client::new(),
-            &format!("{}/api/v1/auth/login", server.url),
-            json!({"username": "rosa", "password": "rosa picked this one"}),
-        )
-        .await;
-        let cookie = response.headers()["set-cookie"]
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_owned();
-        let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert("cookie", cookie.parse().unwrap());
-        Client::builder().default_headers(headers).build().unwrap()
-    };
+    let cookie_only = cookie_only_client(&sign_in(&server.url, "rosa", "rosa picked this one").await);
     let url = format!("{}/api/v1/desk/appointments/1/acknowledge", server.url);
     expect_error(
         call(&cookie_only, "POST", &url).await,
