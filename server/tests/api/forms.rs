@@ -11,14 +11,7 @@ use serde_json::{json, Value};
 #[tokio::test(flavor = "multi_thread")]
 async fn forms_are_served_and_responses_checked_with_the_same_engine() {
     let (_data, server, client) = fresh_server().await;
-    let list: Value = client
-        .get(format!("{}/api/v1/kiosk/forms", server.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = get_json(&client, &format!("{}/api/v1/kiosk/forms", server.url)).await;
     let ids: Vec<&str> = list["forms"]
         .as_array()
         .unwrap()
@@ -29,14 +22,7 @@ async fn forms_are_served_and_responses_checked_with_the_same_engine() {
         ids,
         ["reason-for-visit", "allergies", "medications", "phq-2", "phq-9", "pain"]
     );
-    let form: Value = client
-        .get(format!("{}/api/v1/kiosk/forms/phq-9", server.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let form: Value = get_json(&client, &format!("{}/api/v1/kiosk/forms/phq-9", server.url)).await;
     assert_eq!(form["resourceType"], "Questionnaire");
     assert_eq!(form["code"][0]["code"], "44249-1");
     let missing = client

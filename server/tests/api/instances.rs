@@ -79,13 +79,7 @@ async fn a_check_in_on_one_server_reaches_a_board_on_another_within_a_second() {
     let kiosk = kiosk_client();
     let token = token_for(&kiosk, &url_a, "Smith", "1990-01-01").await;
     let started = Instant::now();
-    let response = post(
-        &kiosk,
-        &format!("{url_a}/api/v1/kiosk/check-in"),
-        json!({"match_token": token}),
-    )
-    .await;
-    assert_eq!(response.status(), StatusCode::OK);
+    checked_in(&kiosk, &url_a, &token).await;
     let row = tokio::time::timeout(
         Duration::from_secs(1),
         next_event(&mut board_b, &mut buffer, "appointment"),
@@ -110,14 +104,7 @@ async fn a_check_in_on_one_server_reaches_a_board_on_another_within_a_second() {
     assert!(help.contains("Kiosk 1"), "{help}");
 
     // Both servers see one clinic: the check-in made on A is on B's day, once.
-    let day: arrive_domain::api::DeskDay = staff_b
-        .get(format!("{url_b}/api/v1/desk/appointments"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let day = desk_day(&staff_b, &url_b).await;
     let arrived = day
         .appointments
         .iter()

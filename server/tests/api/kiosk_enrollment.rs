@@ -70,14 +70,7 @@ async fn only_enrolled_tablets_use_the_kiosk_api_and_a_revoked_one_stops_at_once
         StatusCode::OK,
         "other tablets go on"
     );
-    let kiosks: Value = admin
-        .get(format!("{}/api/v1/admin/kiosks", server.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let kiosks: Value = get_json(&admin, &format!("{}/api/v1/admin/kiosks", server.url)).await;
     let revoked: Vec<bool> = kiosks
         .as_array()
         .unwrap()

@@ -61,14 +61,7 @@ async fn every_staff_endpoint_needs_a_session_the_right_role_and_a_csrf_token() 
     assert_eq!(created.status(), StatusCode::CREATED);
     let front_desk = signed_in_client(&server.url, "rosa", "front desk password").await;
     // A password an admin chose opens nothing but the change to one's own.
-    let session: Value = front_desk
-        .get(format!("{}/api/v1/auth/session", server.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let session: Value = get_json(&front_desk, &format!("{}/api/v1/auth/session", server.url)).await;
     assert_eq!(session["must_change_password"], true);
     let blocked = call(&front_desk, "GET", &format!("{}/api/v1/desk/appointments", server.url)).await;
     expect_error(blocked, StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;

@@ -10,7 +10,7 @@ use common::*;
 use reqwest::StatusCode;
 use serde_json::json;
 
-use super::{b64, bundle, count, db, patient_changes, resources, tiny_jpeg, url};
+use super::{b64, bundle, count, patient_changes, resources, tiny_jpeg, url};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn card_photos_are_kept_for_staff_and_sent_to_the_ehr() {
@@ -173,7 +173,7 @@ async fn card_photos_are_kept_for_staff_and_sent_to_the_ehr() {
         patient_changes(&bundle)["/contact"][0]["name"]["text"],
         "Diego Hernández"
     );
-    let db = db(&data).await;
+    let db = test_db(&data).await;
     assert_eq!(
         count(&db, "SELECT COUNT(*) FROM card_image WHERE appointment_id = $1", row.id).await,
         3

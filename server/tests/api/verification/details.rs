@@ -8,7 +8,7 @@ use common::validators::assert_valid_fhir;
 use common::*;
 use serde_json::{json, Value};
 
-use super::{bundle, db, patient_changes, record_of, verifications_of};
+use super::{bundle, patient_changes, record_of, verifications_of};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn confirming_everything_stores_one_verification_and_raises_no_flag() {
@@ -24,7 +24,7 @@ async fn confirming_everything_stores_one_verification_and_raises_no_flag() {
         !row.details_changed && !row.insurance_changed && !row.self_pay,
         "{row:?}"
     );
-    let db = db(&data).await;
+    let db = test_db(&data).await;
     assert_eq!(verifications_of(&db, row.id).await, 1);
     let (on_file, payment): (String, String) = on_db!(&db, |p| sqlx::query_as(
         "SELECT on_file_json, payment_intent FROM visit_verification WHERE appointment_id = $1"
@@ -65,7 +65,7 @@ async fn a_new_address_and_phone_are_stored_normalised_and_shown_to_staff_and_th
         row.details_changed && !row.insurance_changed && !row.self_pay,
         "{row:?}"
     );
-    let (line, zip, phone): (String, String, String) = on_db!(&db(&data).await, |p| sqlx::query_as(
+    let (line, zip, phone): (String, String, String) = on_db!(&test_db(&data).await, |p| sqlx::query_as(
         "SELECT p.address_line, p.postal_code, p.phone FROM patient p JOIN appointment a ON a.patient_id = p.id
          WHERE a.id = $1",
     )

@@ -10,7 +10,7 @@ use common::*;
 use reqwest::StatusCode;
 use serde_json::json;
 
-use super::{bundle, count, db, record_of, resources, verifications_of};
+use super::{bundle, count, record_of, resources, verifications_of};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_payer_is_asked_once_per_visit_unless_the_insurance_changes() {
@@ -35,7 +35,7 @@ async fn the_payer_is_asked_once_per_visit_unless_the_insurance_changes() {
         .eligibility
         .expect("asked at the record step");
     let events_sql = "SELECT COUNT(*) FROM desk_event WHERE appointment_id = $1";
-    let events_before = count(&db(&data).await, events_sql, james.id).await;
+    let events_before = count(&test_db(&data).await, events_sql, james.id).await;
     checked_in_verified(&kiosk, &server.url, &token, &idempotency_key(2), nothing_changed()).await;
     // A second ask would run right after the check-in's commit; give it ample time to show.
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
@@ -44,7 +44,7 @@ async fn the_payer_is_asked_once_per_visit_unless_the_insurance_changes() {
         .eligibility
         .expect("still on file");
     assert_eq!(after.checked_at, first.checked_at, "not asked again");
-    let events = count(&db(&data).await, events_sql, james.id).await;
+    let events = count(&test_db(&data).await, events_sql, james.id).await;
     assert_eq!(events - events_before, 1, "the arrival's event only");
     server.stop().await;
 }
@@ -72,7 +72,7 @@ async fn a_bad_medicare_id_is_refused_by_field_and_nothing_is_stored() {
 
     let row = board_row(&staff, &server.url, "Chidi O.").await;
     assert_eq!(row.status, arrive_domain::AppointmentStatus::Scheduled);
-    let db = db(&data).await;
+    let db = test_db(&data).await;
     assert_eq!(verifications_of(&db, row.id).await, 0);
     let (phone, member): (String, String) = on_db!(&db, |p| sqlx::query_as(
         "SELECT p.phone, c.member_id FROM appointment a JOIN patient p ON p.id = a.patient_id
@@ -104,7 +104,7 @@ async fn self_pay_removes_the_coverage_and_flags_the_board() {
         "{row:?}"
     );
     let coverages = count(
-        &db(&data).await,
+        &test_db(&data).await,
         "SELECT COUNT(*) FROM coverage c JOIN appointment a ON a.patient_id = c.patient_id WHERE a.id = $1",
         row.id,
     )
@@ -147,7 +147,7 @@ async fn new_insurance_replaces_the_coverage_and_the_payer_is_asked_again() {
 
     let row = board_row(&staff, &server.url, "María G.").await;
     assert!(row.insurance_changed && !row.self_pay, "{row:?}");
-    let rows: Vec<(i64, String, String, String, Option<String>)> = on_db!(&db(&data).await, |p| sqlx::query_as(
+    let rows: Vec<(i64, String, String, String, Option<String>)> = on_db!(&test_db(&data).await, |p| sqlx::query_as(
         "SELECT c.rank, c.payer_id, c.payer_name, c.member_id, c.group_number FROM coverage c
          JOIN appointment a ON a.patient_id = c.patient_id WHERE a.id = $1 ORDER BY c.rank",
     )

@@ -6,7 +6,7 @@ use crate::common;
 use common::*;
 use serde_json::{json, Value};
 
-use super::{db, rows_in, url};
+use super::{rows_in, url};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn malformed_requests_to_every_new_endpoint_get_a_json_4xx_never_a_500() {
@@ -97,7 +97,7 @@ async fn malformed_requests_to_every_new_endpoint_get_a_json_4xx_never_a_500() {
         assert!(!error.error.message.contains("klingon") && !error.error.message.contains("maybe"));
     }
     // Nothing of it was stored; St. John is still to check in.
-    let db = db(&data).await;
+    let db = test_db(&data).await;
     assert_eq!(rows_in(&db, "visit_verification").await, 0);
     assert_eq!(rows_in(&db, "card_image").await, 0);
     assert_eq!(

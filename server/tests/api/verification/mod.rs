@@ -21,10 +21,6 @@ fn url(server: &TestServer, path: &str) -> String {
     format!("{}{path}", server.url)
 }
 
-async fn db(data: &tempfile::TempDir) -> TestDb {
-    test_db(data).await
-}
-
 async fn bundle(staff: &Client, server: &TestServer, id: i64) -> Value {
     let response = staff
         .get(url(server, &format!("/fhir/r4/Bundle/{id}")))

@@ -9,7 +9,7 @@ use common::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use super::{db, rows_in, url, verifications_of};
+use super::{rows_in, url, verifications_of};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_retry_with_the_same_key_answers_the_same_and_stores_nothing_new() {
@@ -43,7 +43,7 @@ async fn a_retry_with_the_same_key_answers_the_same_and_stores_nothing_new() {
     assert_eq!(Some(other.arrived_at.as_str()), first["arrived_at"].as_str());
 
     let row = board_row(&staff, &server.url, "Ana D.").await;
-    let db = db(&data).await;
+    let db = test_db(&data).await;
     assert_eq!(verifications_of(&db, row.id).await, 1);
     assert_eq!(rows_in(&db, "visit_verification").await, 1);
     let email: String = on_db!(&db, |p| sqlx::query_scalar(
