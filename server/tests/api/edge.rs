@@ -6,7 +6,7 @@ use crate::common;
 
 use arrive_domain::{ErrorBody, ErrorCode};
 use common::{
-    expect_error, fresh_server, import_schedule, post, sign_in, staff_client, submit, token_for, KIOSK_TOKEN,
+    expect_error, fresh_server, get_json, import_schedule, post, sign_in, staff_client, submit, token_for, KIOSK_TOKEN,
 };
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
@@ -28,14 +28,7 @@ async fn expect_refused(response: reqwest::Response, sent: &str, what: &str) {
 
 /// Every `/api/v1` operation of the OpenAPI document: (method, path with `{params}`, takes JSON).
 async fn operations(base: &str) -> Vec<(Method, String, bool)> {
-    let document: Value = Client::new()
-        .get(format!("{base}/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let document: Value = get_json(&Client::new(), &format!("{base}/api/v1/openapi.json")).await;
     let mut operations = Vec::new();
     for (path, item) in document["paths"].as_object().unwrap() {
         for (method, operation) in item.as_object().unwrap() {

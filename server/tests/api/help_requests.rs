@@ -116,18 +116,9 @@ async fn a_tablet_that_keeps_asking_is_told_to_wait_and_others_are_not() {
     assert!(day.help_requests.is_empty(), "no banner for the refused one");
 
     // Another tablet is not held back by this one.
-    let enrolled: Value = post(
-        &desk,
-        &format!("{}/api/v1/admin/kiosks", server.url),
-        json!({"name": "Kiosk 2"}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
-    let token = enrolled["link"].as_str().unwrap().rsplit_once("#enroll=").unwrap().1;
+    let token = enrollment_token(&enrolled_kiosk(&desk, &server.url, "Kiosk 2").await);
     assert_eq!(
-        ask(&tablet_client(token), &server.url).await.status(),
+        ask(&tablet_client(&token), &server.url).await.status(),
         StatusCode::CREATED
     );
     server.stop().await;

@@ -11,6 +11,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use crate::common::process::{server_command, start_process, ServerProcess};
+use crate::common::token_for;
 use chrono::{Days, NaiveDate};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -123,21 +124,7 @@ async fn sigterm_lets_requests_in_progress_finish_and_exits_0() {
     // Three patients identified; their check-ins, and a fourth patient's identify, in flight.
     let mut tokens = Vec::new();
     for k in 0..3 {
-        let found: Value = client
-            .post(format!("{base}/api/v1/kiosk/identify"))
-            .json(&identify_body(k))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        tokens.push(
-            found["appointment"]["match_token"]
-                .as_str()
-                .expect("a match")
-                .to_owned(),
-        );
+        tokens.push(token_for(&client, &base, "Loadtest", &birth_date(k)).await);
     }
     let mut held = Vec::new();
     for token in &tokens {

@@ -111,6 +111,28 @@ pub fn tablet_client(token: &str) -> Client {
     Client::builder().default_headers(headers).build().unwrap()
 }
 
+/// An admin enrolls a tablet named `name`.
+pub async fn enroll_kiosk(admin: &Client, base: &str, name: &str) -> Response {
+    post(admin, &format!("{base}/api/v1/admin/kiosks"), json!({"name": name})).await
+}
+
+/// `enroll_kiosk`, expecting 201; the enrollment: its id, the link (the device token in its
+/// fragment) and the link's QR code.
+pub async fn enrolled_kiosk(admin: &Client, base: &str, name: &str) -> Value {
+    let response = enroll_kiosk(admin, base, name).await;
+    assert_eq!(response.status(), StatusCode::CREATED, "enrolling {name}");
+    response.json().await.expect("the enrollment")
+}
+
+/// The device token an enrollment's link carries after `#enroll=`.
+pub fn enrollment_token(enrollment: &Value) -> String {
+    let link = enrollment["link"].as_str().expect("a link");
+    link.split_once("#enroll=")
+        .expect("the token in the fragment")
+        .1
+        .to_owned()
+}
+
 pub fn kiosk_client() -> Client {
     tablet_client(KIOSK_TOKEN)
 }

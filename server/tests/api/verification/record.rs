@@ -103,14 +103,7 @@ async fn a_clinics_own_payers_file_replaces_the_list_and_a_bad_one_stops_the_ser
         ..test_config(data.path())
     })
     .await;
-    let payers: Value = kiosk_client()
-        .get(url(&server, "/api/v1/kiosk/payers"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let payers: Value = get_json(&kiosk_client(), &url(&server, "/api/v1/kiosk/payers")).await;
     assert_eq!(
         payers,
         json!([{"id": "LOCAL1", "name": "Local Plan", "member_id_format": "generic"}])
