@@ -8,9 +8,9 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use super::strings::{desk_strings, dtr};
 use super::Staff;
 use crate::api::{self, ApiFailure, ImportReport};
-use crate::app::{strings, tr};
 
 /// The text of the file chosen in `input` and its content type (a FHIR Bundle is `.json`).
 async fn chosen_file(input: web_sys::HtmlInputElement) -> Option<(String, &'static str)> {
@@ -26,7 +26,7 @@ async fn chosen_file(input: web_sys::HtmlInputElement) -> Option<(String, &'stat
 /// `on_imported`: reload the board, so the new day shows at once on this desk.
 #[component]
 pub fn Administration(on_imported: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
-    let s = strings();
+    let d = desk_strings();
     let staff = expect_context::<Staff>();
     let csrf = move || {
         staff
@@ -87,15 +87,15 @@ pub fn Administration(on_imported: impl Fn() + Copy + Send + Sync + 'static) -> 
 
     view! {
         <details class="kiosk-setup administration" id="administration">
-            <summary>{tr(|s| s.admin_title)}</summary>
-            <h2>{tr(|s| s.import_title)}</h2>
-            <p>{tr(|s| s.import_lead)}</p>
+            <summary>{dtr(|s| s.admin_title)}</summary>
+            <h2>{dtr(|s| s.import_title)}</h2>
+            <p>{dtr(|s| s.import_lead)}</p>
             <form on:submit=import>
                 <div class="field">
-                    <label for="schedule-file">{tr(|s| s.import_file)}</label>
+                    <label for="schedule-file">{dtr(|s| s.import_file)}</label>
                     <input id="schedule-file" type="file" accept=".csv,text/csv,.json,application/fhir+json" node_ref=file_input />
                 </div>
-                <button type="submit" class="primary" id="import-schedule">{tr(|s| s.import_button)}</button>
+                <button type="submit" class="primary" id="import-schedule">{dtr(|s| s.import_button)}</button>
             </form>
             <div role="status" aria-live="polite" id="import-report">
                 {move || {
@@ -105,14 +105,14 @@ pub fn Administration(on_imported: impl Fn() + Copy + Send + Sync + 'static) -> 
                             Ok(r) => {
                                 let errors = r.errors.clone();
                                 view! {
-                                    <p>{move || (s.get().import_counts)(r.inserted, r.updated, r.unchanged)}</p>
+                                    <p>{move || (d.get().import_counts)(r.inserted, r.updated, r.unchanged)}</p>
                                     <ul class="import-errors">
                                         {errors
                                             .into_iter()
                                             .map(|e| {
                                                 let place = move || match (e.line, e.entry) {
-                                                    (Some(line), _) => (s.get().import_line)(line),
-                                                    (None, Some(entry)) => (s.get().import_entry)(entry),
+                                                    (Some(line), _) => (d.get().import_line)(line),
+                                                    (None, Some(entry)) => (d.get().import_entry)(entry),
                                                     (None, None) => String::new(),
                                                 };
                                                 view! { <li>{place} " " {e.reason.clone()}</li> }
@@ -122,40 +122,40 @@ pub fn Administration(on_imported: impl Fn() + Copy + Send + Sync + 'static) -> 
                                 }
                                     .into_any()
                             }
-                            Err(_) => view! { <p class="field-error">{tr(|s| s.import_failed)}</p> }.into_any(),
+                            Err(_) => view! { <p class="field-error">{dtr(|s| s.import_failed)}</p> }.into_any(),
                         })
                 }}
             </div>
 
-            <h2>{tr(|s| s.add_staff_title)}</h2>
+            <h2>{dtr(|s| s.add_staff_title)}</h2>
             <form on:submit=add>
                 <div class="field">
-                    <label for="new-username">{tr(|s| s.sign_in_username)}</label>
+                    <label for="new-username">{dtr(|s| s.sign_in_username)}</label>
                     <input id="new-username" type="text" autocomplete="off" prop:value=move || username.get()
                         on:input=move |ev| username.set(event_target_value(&ev)) />
                 </div>
                 <div class="field">
-                    <label for="new-display-name">{tr(|s| s.add_staff_name)}</label>
+                    <label for="new-display-name">{dtr(|s| s.add_staff_name)}</label>
                     <input id="new-display-name" type="text" autocomplete="off" prop:value=move || display_name.get()
                         on:input=move |ev| display_name.set(event_target_value(&ev)) />
                 </div>
                 <div class="field">
-                    <label for="new-role">{tr(|s| s.add_staff_role)}</label>
+                    <label for="new-role">{dtr(|s| s.add_staff_role)}</label>
                     <select id="new-role" on:change=move |ev| role.set(event_target_value(&ev))>
-                        <option value="front_desk" selected>{tr(|s| s.role_front_desk)}</option>
-                        <option value="admin">{tr(|s| s.role_admin)}</option>
+                        <option value="front_desk" selected>{dtr(|s| s.role_front_desk)}</option>
+                        <option value="admin">{dtr(|s| s.role_admin)}</option>
                     </select>
                 </div>
                 <div class="field">
-                    <label for="new-password">{tr(|s| s.add_staff_password)}</label>
+                    <label for="new-password">{dtr(|s| s.add_staff_password)}</label>
                     <input id="new-password" type="password" autocomplete="new-password" prop:value=move || password.get()
                         on:input=move |ev| password.set(event_target_value(&ev)) />
                 </div>
-                <button type="submit" class="primary" id="add-staff">{tr(|s| s.add_staff_button)}</button>
+                <button type="submit" class="primary" id="add-staff">{dtr(|s| s.add_staff_button)}</button>
             </form>
             <div role="status" aria-live="polite">
                 {move || added.get().map(|ok| {
-                    let text = if ok { tr(|s| s.add_staff_done) } else { tr(|s| s.add_staff_failed) };
+                    let text = if ok { dtr(|s| s.add_staff_done) } else { dtr(|s| s.add_staff_failed) };
                     view! { <p id="add-staff-result">{text}</p> }
                 })}
             </div>

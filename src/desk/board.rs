@@ -18,11 +18,11 @@ use super::chime::chime;
 use super::detail::Detail;
 use super::metrics::Metrics;
 use super::staff_accounts::StaffAccounts;
-use super::strings::dtr;
+use super::strings::{desk_strings, dtr, DeskStrings};
 use super::tablets::KioskTablets;
 use super::Staff;
 use crate::api;
-use crate::app::{strings, tr, LanguageToggle};
+use crate::app::{strings, LanguageToggle};
 use crate::clock::{instant_ms, now_ms};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -34,6 +34,7 @@ enum Connection {
 #[component]
 pub fn Board() -> impl IntoView {
     let s = strings();
+    let ds = desk_strings();
     let staff = expect_context::<Staff>();
     let day = RwSignal::new(None::<DeskDay>);
     let selected = RwSignal::new(None::<i64>);
@@ -74,7 +75,7 @@ pub fn Board() -> impl IntoView {
                     .iter()
                     .filter(|a| a.status == AppointmentStatus::Arrived)
                     .count();
-                (s.get().desk_summary)(arrived, d.appointments.len())
+                (ds.get().desk_summary)(arrived, d.appointments.len())
             })
         })
     };
@@ -82,20 +83,20 @@ pub fn Board() -> impl IntoView {
         <div class="desk">
             <header class="topbar">
                 <h1 class="brand">
-                    {tr(|s| s.desk_title)}
+                    {dtr(|s| s.desk_title)}
                     {move || day.with(|d| d.as_ref().map(|d| format!(" · {}", d.clinic)))}
                 </h1>
                 <span class="connection" id="connection" role="status" class:live=move || connection.get() == Connection::Live>
                     {move || match connection.get() {
-                        Connection::Live => s.get().desk_live,
-                        Connection::Connecting => s.get().desk_reconnecting,
+                        Connection::Live => ds.get().desk_live,
+                        Connection::Connecting => ds.get().desk_reconnecting,
                     }}
                 </span>
                 <span class="staff-name" id="staff-name">
                     {move || staff.0.with(|s| s.as_ref().map(|s| s.display_name.clone()))}
                 </span>
                 <button type="button" class="secondary" id="sign-out" on:click=sign_out>
-                    {tr(|s| s.sign_out)}
+                    {dtr(|s| s.sign_out)}
                 </button>
                 <LanguageToggle />
             </header>
@@ -119,7 +120,7 @@ pub fn Board() -> impl IntoView {
                                 .map(|a| {
                                     let (patient, starts_at) = (a.patient.clone(), a.starts_at.clone());
                                     let who = move || format!("{patient} ({})", s.get().clock.show(&starts_at));
-                                    view! { <p class="urgent-banner">{move || (s.get().desk_urgent_banner)(&who())}</p> }
+                                    view! { <p class="urgent-banner">{move || (ds.get().desk_urgent_banner)(&who())}</p> }
                                 })
                                 .collect_view()
                         })
@@ -132,8 +133,8 @@ pub fn Board() -> impl IntoView {
                         .map(|id| view! { <Detail appointment_id=id on_close=move || selected.set(None) /> })
                 }}
                 {move || match day.get() {
-                    None => view! { <p>{tr(|s| s.desk_loading)}</p> }.into_any(),
-                    Some(d) if d.appointments.is_empty() => view! { <p>{tr(|s| s.desk_empty)}</p> }.into_any(),
+                    None => view! { <p>{dtr(|s| s.desk_loading)}</p> }.into_any(),
+                    Some(d) if d.appointments.is_empty() => view! { <p>{dtr(|s| s.desk_empty)}</p> }.into_any(),
                     Some(_) => view! { <BoardTable day now selected /> }.into_any(),
                 }}
                 <Metrics />
@@ -164,13 +165,13 @@ fn BoardTable(day: RwSignal<Option<DeskDay>>, now: RwSignal<f64>, selected: RwSi
         <table class="arrivals">
             <thead>
                 <tr>
-                    <th scope="col">{tr(|s| s.desk_time)}</th>
-                    <th scope="col">{tr(|s| s.desk_patient)}</th>
-                    <th scope="col">{tr(|s| s.desk_provider)}</th>
-                    <th scope="col">{tr(|s| s.desk_status)}</th>
-                    <th scope="col">{tr(|s| s.desk_arrived_at)}</th>
+                    <th scope="col">{dtr(|s| s.desk_time)}</th>
+                    <th scope="col">{dtr(|s| s.desk_patient)}</th>
+                    <th scope="col">{dtr(|s| s.desk_provider)}</th>
+                    <th scope="col">{dtr(|s| s.desk_status)}</th>
+                    <th scope="col">{dtr(|s| s.desk_arrived_at)}</th>
                     <th scope="col">
-                        <span class="visually-hidden">{tr(|s| s.desk_details)}</span>
+                        <span class="visually-hidden">{dtr(|s| s.desk_details)}</span>
                     </th>
                 </tr>
             </thead>
@@ -193,6 +194,7 @@ fn BoardRow(
     let id = appointment.id;
     let patient = appointment.patient.clone();
     let s = strings();
+    let ds = desk_strings();
     let status = appointment.status;
     // The instant, for minutes waited; the clinic's wall clock (as the server gives it, never
     // this computer's time zone), for the time shown.
@@ -232,21 +234,21 @@ fn BoardRow(
             <td>
                 <span class="pill" data-status=status.as_str()>
                     {move || match status {
-                        AppointmentStatus::Scheduled => s.get().status_scheduled,
-                        AppointmentStatus::Arrived => s.get().status_arrived,
-                        AppointmentStatus::Roomed => s.get().status_roomed,
-                        AppointmentStatus::NoShow => s.get().status_no_show,
+                        AppointmentStatus::Scheduled => ds.get().status_scheduled,
+                        AppointmentStatus::Arrived => ds.get().status_arrived,
+                        AppointmentStatus::Roomed => ds.get().status_roomed,
+                        AppointmentStatus::NoShow => ds.get().status_no_show,
                     }}
                 </span>
                 {appointment
                     .needs_attention_now
-                    .then(|| view! { <span class="pill urgent">{tr(|s| s.desk_see_now)}</span> })}
+                    .then(|| view! { <span class="pill urgent">{dtr(|s| s.desk_see_now)}</span> })}
                 {appointment
                     .forms_incomplete
-                    .then(|| view! { <span class="pill flag">{tr(|s| s.desk_forms_incomplete)}</span> })}
+                    .then(|| view! { <span class="pill flag">{dtr(|s| s.desk_forms_incomplete)}</span> })}
                 {appointment
                     .insurance_problem
-                    .then(|| view! { <span class="pill flag">{tr(|s| s.desk_insurance_problem)}</span> })}
+                    .then(|| view! { <span class="pill flag">{dtr(|s| s.desk_insurance_problem)}</span> })}
                 {appointment
                     .insurance_ask_at_desk
                     .then(|| view! { <span class="pill flag">{dtr(|s| s.pill_ask_at_desk)}</span> })}
@@ -260,7 +262,7 @@ fn BoardRow(
             </td>
             <td class=move || format!("arrived {}", wait_level())>
                 {arrived_cell}
-                {move || (wait_level() == "wait-red").then(|| view! { " " <strong>{tr(|s| s.desk_long_wait)}</strong> })}
+                {move || (wait_level() == "wait-red").then(|| view! { " " <strong>{dtr(|s| s.desk_long_wait)}</strong> })}
             </td>
             <td>
                 <button
@@ -269,7 +271,7 @@ fn BoardRow(
                     id=format!("open-{id}")
                     on:click=move |_| selected.set(Some(id))
                 >
-                    {tr(|s| s.desk_details)}
+                    {dtr(|s| s.desk_details)}
                     <span class="visually-hidden">" " {patient}</span>
                 </button>
             </td>
@@ -279,7 +281,7 @@ fn BoardRow(
 
 #[component]
 fn HelpBanner(help: DeskHelp) -> impl IntoView {
-    let s = strings();
+    let ds = desk_strings();
     let staff = expect_context::<Staff>();
     let id = help.id;
     let kiosk = help.kiosk.clone();
@@ -296,14 +298,14 @@ fn HelpBanner(help: DeskHelp) -> impl IntoView {
     };
     view! {
         <p class="urgent-banner help-banner" id=format!("help-{id}")>
-            {move || (s.get().desk_help_banner)(&kiosk, step_name(s.get(), step))}
+            {move || (ds.get().desk_help_banner)(&kiosk, step_name(ds.get(), step))}
             " "
-            <button type="button" class="secondary" on:click=acknowledge>{tr(|s| s.desk_help_ack)}</button>
+            <button type="button" class="secondary" on:click=acknowledge>{dtr(|s| s.desk_help_ack)}</button>
         </p>
     }
 }
 
-fn step_name(s: &crate::i18n::Strings, step: KioskStep) -> &'static str {
+fn step_name(s: &DeskStrings, step: KioskStep) -> &'static str {
     match step {
         KioskStep::Welcome => s.step_welcome,
         KioskStep::Identify => s.step_identify,

@@ -9,10 +9,10 @@ use leptos::task::spawn_local;
 
 use super::hand_off::{DeliveryPanel, EligibilityPanel};
 use super::pre_link::PreLinkPanel;
+use super::strings::{desk_strings, dtr};
 use super::verification::VerificationPanel;
 use super::Staff;
 use crate::api;
-use crate::app::{strings, tr};
 use crate::i18n::Lang;
 
 #[component]
@@ -66,16 +66,16 @@ pub fn Detail(appointment_id: i64, on_close: impl Fn() + Copy + Send + Sync + 's
                         view! {
                             <h2 id="detail-title" tabindex="-1">{d.patient_name.clone()}</h2>
                             <p>
-                                {tr(|s| s.detail_born)} " " {d.date_of_birth.clone()} " · " {clinic_date_time(&d.starts_at, lang.get().strings())} " · "
+                                {dtr(|s| s.detail_born)} " " {d.date_of_birth.clone()} " · " {clinic_date_time(&d.starts_at, lang.get().strings())} " · "
                                 {d.provider.clone()} " · " {d.visit_type.clone()}
                             </p>
                             {d
                                 .needs_attention_now
                                 .then(|| {
                                     view! {
-                                        <p class="urgent-banner">{tr(|s| s.detail_urgent)}</p>
+                                        <p class="urgent-banner">{dtr(|s| s.detail_urgent)}</p>
                                         <button type="button" class="primary" id="acknowledge" on:click=move |_| act("acknowledge")>
-                                            {tr(|s| s.detail_acknowledge)}
+                                            {dtr(|s| s.detail_acknowledge)}
                                         </button>
                                     }
                                 })}
@@ -84,10 +84,10 @@ pub fn Detail(appointment_id: i64, on_close: impl Fn() + Copy + Send + Sync + 's
                                     .then(|| {
                                         view! {
                                             <button type="button" class="primary" id="mark-roomed" on:click=move |_| act("roomed")>
-                                                {tr(|s| s.action_roomed)}
+                                                {dtr(|s| s.action_roomed)}
                                             </button>
                                             <button type="button" class="secondary" id="undo-check-in" on:click=move |_| act("undo-check-in")>
-                                                {tr(|s| s.action_undo_check_in)}
+                                                {dtr(|s| s.action_undo_check_in)}
                                             </button>
                                         }
                                     })}
@@ -95,7 +95,7 @@ pub fn Detail(appointment_id: i64, on_close: impl Fn() + Copy + Send + Sync + 's
                                     .then(|| {
                                         view! {
                                             <button type="button" class="secondary" id="mark-no-show" on:click=move |_| act("no-show")>
-                                                {tr(|s| s.action_no_show)}
+                                                {dtr(|s| s.action_no_show)}
                                             </button>
                                         }
                                     })}
@@ -107,11 +107,11 @@ pub fn Detail(appointment_id: i64, on_close: impl Fn() + Copy + Send + Sync + 's
                                 .verification
                                 .clone()
                                 .map(|verification| view! { <VerificationPanel appointment_id verification /> })}
-                            <h3>{tr(|s| s.detail_forms)}</h3>
-                            {d.forms.is_empty().then(|| view! { <p>{tr(|s| s.detail_none)}</p> })}
+                            <h3>{dtr(|s| s.detail_forms)}</h3>
+                            {d.forms.is_empty().then(|| view! { <p>{dtr(|s| s.detail_none)}</p> })}
                             {d.forms.into_iter().map(|f| view! { <FormAnswers form=f /> }).collect_view()}
-                            <h3>{tr(|s| s.detail_consents)}</h3>
-                            {d.consents.is_empty().then(|| view! { <p>{tr(|s| s.detail_none)}</p> })}
+                            <h3>{dtr(|s| s.detail_consents)}</h3>
+                            {d.consents.is_empty().then(|| view! { <p>{dtr(|s| s.detail_none)}</p> })}
                             <ul class="consents">
                                 {d
                                     .consents
@@ -129,7 +129,7 @@ pub fn Detail(appointment_id: i64, on_close: impl Fn() + Copy + Send + Sync + 's
                                             <li data-consent-id=c.consent_id.clone()>
                                                 <strong>{c.title.clone()}</strong>
                                                 " · " {c.typed_name.clone()} " · " {c.signed_at.clone()}
-                                                {c.signed_by_typing.then(|| view! { " · " {tr(|s| s.detail_typed_signature)} })}
+                                                {c.signed_by_typing.then(|| view! { " · " {dtr(|s| s.detail_typed_signature)} })}
                                                 {drawn}
                                             </li>
                                         }
@@ -140,7 +140,7 @@ pub fn Detail(appointment_id: i64, on_close: impl Fn() + Copy + Send + Sync + 's
                     })
             }}
             <button type="button" class="secondary" id="close-detail" on:click=move |_| on_close()>
-                {tr(|s| s.detail_close)}
+                {dtr(|s| s.detail_close)}
             </button>
         </section>
     }
@@ -148,13 +148,13 @@ pub fn Detail(appointment_id: i64, on_close: impl Fn() + Copy + Send + Sync + 's
 
 #[component]
 fn FormAnswers(form: DeskForm) -> impl IntoView {
-    let s = strings();
+    let d = desk_strings();
     let score = match (form.phq9_total, form.phq2_total) {
         (Some(total), _) => {
             let band = form.phq9_severity.clone().unwrap_or_default();
-            Some(Signal::derive(move || (s.get().detail_phq9)(total, &band)))
+            Some(Signal::derive(move || (d.get().detail_phq9)(total, &band)))
         }
-        (None, Some(total)) => Some(Signal::derive(move || (s.get().detail_phq2)(total))),
+        (None, Some(total)) => Some(Signal::derive(move || (d.get().detail_phq2)(total))),
         _ => None,
     };
     view! {

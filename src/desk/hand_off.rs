@@ -9,7 +9,6 @@ use leptos::task::spawn_local;
 use super::strings::{desk_strings, dtr};
 use super::Staff;
 use crate::api;
-use crate::app::{strings, tr};
 
 /// `on_recheck`: ask the payer again.
 #[component]
@@ -18,46 +17,43 @@ pub fn EligibilityPanel(
     eligibility: Option<Eligibility>,
     on_recheck: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let s = strings();
+    let d = desk_strings();
     let body = match eligibility {
-        None => view! { <p>{tr(|s| s.eligibility_none)}</p> }.into_any(),
+        None => view! { <p>{dtr(|s| s.eligibility_none)}</p> }.into_any(),
         Some(e) => {
             let (class, status): (&str, Signal<String>) = match e.coverage {
-                CoverageCheck::Active => ("ok", Signal::derive(move || s.get().eligibility_active.to_owned())),
-                CoverageCheck::Inactive => ("flag", Signal::derive(move || s.get().eligibility_inactive.to_owned())),
+                CoverageCheck::Active => ("ok", Signal::derive(move || d.get().eligibility_active.to_owned())),
+                CoverageCheck::Inactive => ("flag", Signal::derive(move || d.get().eligibility_inactive.to_owned())),
                 CoverageCheck::Rejected => {
                     let code = e.reason.clone().unwrap_or_default();
-                    ("flag", Signal::derive(move || (s.get().eligibility_rejected)(&code)))
+                    ("flag", Signal::derive(move || (d.get().eligibility_rejected)(&code)))
                 }
                 CoverageCheck::Unavailable => (
                     "flag",
-                    Signal::derive(move || s.get().eligibility_unavailable.to_owned()),
+                    Signal::derive(move || d.get().eligibility_unavailable.to_owned()),
                 ),
-                CoverageCheck::AskAtDesk => {
-                    let d = desk_strings();
-                    (
-                        "flag",
-                        Signal::derive(move || d.get().eligibility_ask_at_desk.to_owned()),
-                    )
-                }
+                CoverageCheck::AskAtDesk => (
+                    "flag",
+                    Signal::derive(move || d.get().eligibility_ask_at_desk.to_owned()),
+                ),
             };
             view! {
                 <p class=format!("eligibility {class}") id="eligibility-status">
                     {move || status.get()} {e.plan_name.map(|plan| format!(" · {plan}"))}
                 </p>
-                {e.copay_cents.map(|c| view! { <p id="eligibility-copay">{move || (s.get().eligibility_copay)(c)}</p> })}
+                {e.copay_cents.map(|c| view! { <p id="eligibility-copay">{move || (d.get().eligibility_copay)(c)}</p> })}
                 {e
                     .deductible_remaining_cents
-                    .map(|c| view! { <p>{move || (s.get().eligibility_deductible)(c)}</p> })}
+                    .map(|c| view! { <p>{move || (d.get().eligibility_deductible)(c)}</p> })}
             }
                 .into_any()
         }
     };
     view! {
-        <h3>{tr(|s| s.detail_insurance)}</h3>
+        <h3>{dtr(|s| s.detail_insurance)}</h3>
         {body}
         <button type="button" class="secondary" id="recheck-eligibility" on:click=move |_| on_recheck()>
-            {tr(|s| s.eligibility_recheck)}
+            {dtr(|s| s.eligibility_recheck)}
         </button>
         <X12Exchanges appointment_id />
     }
@@ -126,15 +122,15 @@ fn X12Exchanges(appointment_id: i64) -> impl IntoView {
 
 #[component]
 pub fn DeliveryPanel(delivery: EhrDelivery) -> impl IntoView {
-    let s = strings();
+    let d = desk_strings();
     let status = move || match (&delivery.delivered_at, &delivery.rejection, &delivery.last_error) {
-        (Some(at), _, _) => (s.get().ehr_delivered)(at),
-        (None, Some(why), error) => (s.get().ehr_rejected)(error.as_deref().unwrap_or("-"), why),
-        (None, None, Some(error)) => (s.get().ehr_retrying)(delivery.attempts, error),
-        (None, None, None) => s.get().ehr_queued.to_owned(),
+        (Some(at), _, _) => (d.get().ehr_delivered)(at),
+        (None, Some(why), error) => (d.get().ehr_rejected)(error.as_deref().unwrap_or("-"), why),
+        (None, None, Some(error)) => (d.get().ehr_retrying)(delivery.attempts, error),
+        (None, None, None) => d.get().ehr_queued.to_owned(),
     };
     view! {
-        <h3>{tr(|s| s.detail_ehr)}</h3>
+        <h3>{dtr(|s| s.detail_ehr)}</h3>
         <p id="ehr-delivery">{status}</p>
     }
 }

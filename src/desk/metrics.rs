@@ -6,13 +6,13 @@ use arrive_domain::api::DeskMetrics;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::strings::{desk_strings, dtr};
 use super::Staff;
 use crate::api;
-use crate::app::{strings, tr};
 
 #[component]
 pub fn Metrics() -> impl IntoView {
-    let s = strings();
+    let d = desk_strings();
     let staff = expect_context::<Staff>();
     let metrics = RwSignal::new(None::<DeskMetrics>);
     let load = move || {
@@ -31,7 +31,7 @@ pub fn Metrics() -> impl IntoView {
     }
     view! {
         <details class="metrics" id="metrics">
-            <summary>{tr(|s| s.metrics_title)}</summary>
+            <summary>{dtr(|s| s.metrics_title)}</summary>
             {move || {
                 metrics
                     .get()
@@ -46,21 +46,21 @@ pub fn Metrics() -> impl IntoView {
                             .unwrap_or_else(|| "—".to_owned());
                         view! {
                             <dl>
-                                <dt>{tr(|s| s.metrics_kiosk_time)}</dt>
+                                <dt>{dtr(|s| s.metrics_kiosk_time)}</dt>
                                 <dd id="metric-kiosk-time">{minutes}</dd>
-                                <dt>{tr(|s| s.metrics_abandoned)}</dt>
+                                <dt>{dtr(|s| s.metrics_abandoned)}</dt>
                                 <dd id="metric-abandoned">{format!("{} / {}", m.kiosk_abandoned, m.kiosk_started)}</dd>
-                                <dt>{tr(|s| s.metrics_pre_registered)}</dt>
+                                <dt>{dtr(|s| s.metrics_pre_registered)}</dt>
                                 <dd>{pre}</dd>
-                                <dt>{tr(|s| s.metrics_help)}</dt>
+                                <dt>{dtr(|s| s.metrics_help)}</dt>
                                 <dd id="metric-help">{m.help_requests}</dd>
                             </dl>
                             <table class="arrivals-by-hour">
-                                <caption>{tr(|s| s.metrics_by_hour)}</caption>
+                                <caption>{dtr(|s| s.metrics_by_hour)}</caption>
                                 <thead>
                                     <tr>
-                                        <th scope="col">{tr(|s| s.desk_time)}</th>
-                                        <th scope="col">{tr(|s| s.status_arrived)}</th>
+                                        <th scope="col">{dtr(|s| s.desk_time)}</th>
+                                        <th scope="col">{dtr(|s| s.status_arrived)}</th>
                                     </tr>
                                 </thead>
                                 <tbody>
@@ -81,7 +81,7 @@ pub fn Metrics() -> impl IntoView {
                         }
                     })
             }}
-            <button type="button" class="secondary" on:click=move |_| load()>{move || s.get().metrics_refresh}</button>
+            <button type="button" class="secondary" on:click=move |_| load()>{move || d.get().metrics_refresh}</button>
         </details>
     }
 }

@@ -21,7 +21,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api::{self, ApiFailure};
-use crate::app::{tr, LanguageToggle};
+use crate::app::LanguageToggle;
+use strings::dtr;
 
 /// The signed-in member of staff (`None`: show the sign-in form), shared through context.
 #[derive(Clone, Copy)]
@@ -49,7 +50,7 @@ fn AccountScreen(children: Children) -> impl IntoView {
     view! {
         <div class="desk">
             <header class="topbar">
-                <span class="brand">{tr(|s| s.desk_title)}</span>
+                <span class="brand">{dtr(|s| s.desk_title)}</span>
                 <LanguageToggle />
             </header>
             <main id="main" class="screen sign-in">{children()}</main>

@@ -6,9 +6,10 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::strings::{desk_strings, dtr, DeskStrings};
 use super::{AccountScreen, Staff};
 use crate::api::{self, ApiFailure};
-use crate::app::tr;
+use crate::app::strings;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Problem {
@@ -63,12 +64,12 @@ pub fn ChangePassword() -> impl IntoView {
     };
 
     let field = |id: &'static str,
-                 label: fn(&crate::i18n::Strings) -> &'static str,
+                 label: fn(&DeskStrings) -> &'static str,
                  value: RwSignal<String>,
                  autocomplete: &'static str| {
         view! {
             <div class="field">
-                <label for=id>{tr(label)}</label>
+                <label for=id>{dtr(label)}</label>
                 <input
                     id=id
                     type="password"
@@ -81,18 +82,18 @@ pub fn ChangePassword() -> impl IntoView {
     };
     view! {
         <AccountScreen>
-                <h1 id="password-title">{tr(|s| s.password_title)}</h1>
-                <p class="lead">{tr(|s| s.password_lead)}</p>
+                <h1 id="password-title">{dtr(|s| s.password_title)}</h1>
+                <p class="lead">{dtr(|s| s.password_lead)}</p>
                 <div class="announcer" role="alert" aria-live="assertive">
                     {move || {
                         problem
                             .get()
                             .map(|p| {
                                 let text = match p {
-                                    Problem::TooShort => tr(|s| s.password_too_short),
-                                    Problem::Different => tr(|s| s.password_different),
-                                    Problem::WrongCurrent => tr(|s| s.password_wrong_current),
-                                    Problem::Network => tr(|s| s.network_error),
+                                    Problem::TooShort => desk_strings().get().password_too_short,
+                                    Problem::Different => desk_strings().get().password_different,
+                                    Problem::WrongCurrent => desk_strings().get().password_wrong_current,
+                                    Problem::Network => strings().get().network_error,
                                 };
                                 view! { <p class="error-summary" id="password-error">{text}</p> }
                             })
@@ -102,7 +103,7 @@ pub fn ChangePassword() -> impl IntoView {
                     {field("current-password", |s| s.password_current, current, "current-password")}
                     {field("new-password", |s| s.password_new, new, "new-password")}
                     {field("new-password-again", |s| s.password_again, again, "new-password")}
-                    <button type="submit" class="primary" id="change-password">{tr(|s| s.password_button)}</button>
+                    <button type="submit" class="primary" id="change-password">{dtr(|s| s.password_button)}</button>
                 </form>
         </AccountScreen>
     }

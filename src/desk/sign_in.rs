@@ -6,9 +6,10 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::strings::{desk_strings, dtr};
 use super::{AccountScreen, Staff};
 use crate::api::{self, ApiFailure};
-use crate::app::tr;
+use crate::app::strings;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Problem {
@@ -61,16 +62,16 @@ pub fn SignIn() -> impl IntoView {
 
     view! {
         <AccountScreen>
-                <h1 id="sign-in-title">{tr(|s| s.sign_in_title)}</h1>
+                <h1 id="sign-in-title">{dtr(|s| s.sign_in_title)}</h1>
                 <div class="announcer" role="alert" aria-live="assertive">
                     {move || {
                         problem
                             .get()
                             .map(|p| {
                                 let text = match p {
-                                    Problem::Wrong => tr(|s| s.sign_in_wrong),
-                                    Problem::Locked => tr(|s| s.sign_in_locked),
-                                    Problem::Network => tr(|s| s.network_error),
+                                    Problem::Wrong => desk_strings().get().sign_in_wrong,
+                                    Problem::Locked => desk_strings().get().sign_in_locked,
+                                    Problem::Network => strings().get().network_error,
                                 };
                                 view! { <p class="error-summary" id="sign-in-error">{text}</p> }
                             })
@@ -78,7 +79,7 @@ pub fn SignIn() -> impl IntoView {
                 </div>
                 <form on:submit=submit>
                     <div class="field">
-                        <label for="username">{tr(|s| s.sign_in_username)}</label>
+                        <label for="username">{dtr(|s| s.sign_in_username)}</label>
                         <input
                             id="username"
                             type="text"
@@ -90,7 +91,7 @@ pub fn SignIn() -> impl IntoView {
                         />
                     </div>
                     <div class="field">
-                        <label for="password">{tr(|s| s.sign_in_password)}</label>
+                        <label for="password">{dtr(|s| s.sign_in_password)}</label>
                         <input
                             id="password"
                             type="password"
@@ -100,7 +101,7 @@ pub fn SignIn() -> impl IntoView {
                         />
                     </div>
                     <button type="submit" class="primary" id="sign-in" disabled=move || busy.get()>
-                        {tr(|s| s.sign_in_button)}
+                        {dtr(|s| s.sign_in_button)}
                     </button>
                 </form>
         </AccountScreen>

@@ -8,7 +8,6 @@ use leptos::task::spawn_local;
 use super::strings::{desk_strings, dtr};
 use super::Staff;
 use crate::api::{self, StaffAccount};
-use crate::app::tr;
 
 /// What the last action left to show: a one-time password (for whom), or a failure.
 #[derive(Clone, PartialEq)]
@@ -79,7 +78,7 @@ pub fn StaffAccounts() -> impl IntoView {
                     {
                         let (id, username) = (account.id, account.username.clone());
                         let yourself = username == me();
-                        let role = if account.role == "admin" { tr(|s| s.role_admin) } else { tr(|s| s.role_front_desk) };
+                        let role = if account.role == "admin" { dtr(|s| s.role_admin) } else { dtr(|s| s.role_front_desk) };
                         let sessions = account.sessions;
                         let hidden_name = username.clone();
                         let buttons = (!yourself).then(|| {

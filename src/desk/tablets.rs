@@ -5,9 +5,9 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::strings::dtr;
 use super::Staff;
 use crate::api::{self, KioskEnrollment, KioskTablet};
-use crate::app::tr;
 
 #[component]
 pub fn KioskTablets() -> impl IntoView {
@@ -64,18 +64,18 @@ pub fn KioskTablets() -> impl IntoView {
 
     view! {
         <details class="kiosk-setup">
-            <summary>{tr(|s| s.tablets_title)}</summary>
+            <summary>{dtr(|s| s.tablets_title)}</summary>
             <ul class="tablets">
                 <For each=move || tablets.get() key=|t| (t.id, t.revoked_at.clone()) let:tablet>
                     <li>
                         {tablet.name.clone()} " · "
                         {match tablet.revoked_at {
-                            Some(_) => view! { <span>{tr(|s| s.tablet_revoked)}</span> }.into_any(),
+                            Some(_) => view! { <span>{dtr(|s| s.tablet_revoked)}</span> }.into_any(),
                             None => {
                                 let id = tablet.id;
                                 view! {
                                     <button type="button" class="secondary" on:click=move |_| revoke(id)>
-                                        {tr(|s| s.tablet_revoke)}
+                                        {dtr(|s| s.tablet_revoke)}
                                         <span class="visually-hidden">" " {tablet.name.clone()}</span>
                                     </button>
                                 }
@@ -87,8 +87,8 @@ pub fn KioskTablets() -> impl IntoView {
             </ul>
             <form on:submit=enroll>
                 <div class="field">
-                    <label for="tablet-name">{tr(|s| s.tablet_name)}</label>
-                    {move || failed.get().then(|| view! { <p class="field-error" id="tablet-error">{tr(|s| s.tablet_name_error)}</p> })}
+                    <label for="tablet-name">{dtr(|s| s.tablet_name)}</label>
+                    {move || failed.get().then(|| view! { <p class="field-error" id="tablet-error">{dtr(|s| s.tablet_name_error)}</p> })}
                     <input
                         id="tablet-name"
                         type="text"
@@ -98,7 +98,7 @@ pub fn KioskTablets() -> impl IntoView {
                         on:input=move |ev| name.set(event_target_value(&ev))
                     />
                 </div>
-                <button type="submit" class="primary" id="enroll-tablet">{tr(|s| s.tablet_enroll)}</button>
+                <button type="submit" class="primary" id="enroll-tablet">{dtr(|s| s.tablet_enroll)}</button>
             </form>
             {move || {
                 enrolled
@@ -106,7 +106,7 @@ pub fn KioskTablets() -> impl IntoView {
                     .map(|e| {
                         view! {
                             <div class="enrollment" id="enrollment">
-                                <p>{tr(|s| s.tablet_enroll_lead)}</p>
+                                <p>{dtr(|s| s.tablet_enroll_lead)}</p>
                                 <div class="qr" role="img" aria-label=e.name.clone() inner_html=e.qr_svg.clone()></div>
                                 <p><code id="enrollment-link">{e.link.clone()}</code></p>
                             </div>

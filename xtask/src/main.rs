@@ -193,7 +193,8 @@ fn test() -> Result {
             .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner"),
     )?;
 
-    // End to end: the real server binary, the real release build, Chromium over WebDriver.
+    // End to end: the real server binary, the real release build, Chromium over WebDriver; and
+    // what that build holds (tests/bundle.rs: no desk-only words in the kiosk's wasm).
     let dist = build_apps()?;
     let axe = tools::ensure_axe_core()?;
     run_cmd(cargo().args(["build", "-p", "arrive-server"]))?;
@@ -211,6 +212,8 @@ fn test() -> Result {
                 "home",
                 "--test",
                 "speech",
+                "--test",
+                "bundle",
                 "--",
                 "--ignored",
                 "--test-threads=1",

@@ -6,10 +6,10 @@
 
 use crate::common;
 
-use arrive_domain::api::{CheckInResponse, DeskDay, DeskDetail, IdentifyResponse};
-use arrive_domain::AppointmentStatus;
+use arrive_domain::api::IdentifyResponse;
+use arrive_domain::{AppointmentStatus, ErrorCode};
 use arrive_server::store::{Backend, MatchedCheckIn, Pool, Store};
-use reqwest::{Client, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use common::*;
@@ -49,39 +49,6 @@ async fn two_stores(backend: Backend, data: &tempfile::TempDir) -> (Store, Store
     (open().await, open().await)
 }
 
-async fn day(staff: &Client, server: &TestServer) -> DeskDay {
-    staff
-        .get(format!("{}/api/v1/desk/appointments", server.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
-async fn detail(staff: &Client, server: &TestServer, id: i64) -> DeskDetail {
-    let response = staff
-        .get(format!("{}/api/v1/desk/appointments/{id}", server.url))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    response.json().await.unwrap()
-}
-
-fn nothing_changed() -> Value {
-    json!({
-        "address": {"answer": "same"},
-        "phone": {"answer": "same"},
-        "email": {"answer": "same"},
-        "emergency_contact": {"answer": "same"},
-        "language": {"answer": "same"},
-        "insurance": {"answer": "same"},
-        "payment": "card_at_desk",
-    })
-}
-
 on_both!(
     sqlite_identify_check_in_idempotency_and_the_desk,
     postgres_identify_check_in_idempotency_and_the_desk,
@@ -107,22 +74,9 @@ async fn identify_check_in_idempotency_and_the_desk(backend: Backend) {
     ));
     let token = token_for(&kiosk, &server.url, "Smith", "1990-01-01").await;
     let key = "ab".repeat(16);
-    let check_in = |token: String, key: String| {
-        let (kiosk, url) = (kiosk.clone(), format!("{}/api/v1/kiosk/check-in", server.url));
-        async move {
-            post(
-                &kiosk,
-                &url,
-                json!({"match_token": token, "idempotency_key": key, "verification": nothing_changed()}),
-            )
-            .await
-        }
-    };
-    let first = check_in(token.clone(), key.clone()).await;
-    assert_eq!(first.status(), StatusCode::OK);
-    let first: CheckInResponse = first.json().await.unwrap();
+    let first = checked_in_verified(&kiosk, &server.url, &token, &key, nothing_changed()).await;
     assert!(!first.already_checked_in);
-    let retry: CheckInResponse = check_in(token.clone(), key.clone()).await.json().await.unwrap();
+    let retry = checked_in_verified(&kiosk, &server.url, &token, &key, nothing_changed()).await;
     assert_eq!(retry.arrived_at, first.arrived_at);
     assert!(!retry.already_checked_in, "a retry answers as the first call did");
 
@@ -131,10 +85,10 @@ async fn identify_check_in_idempotency_and_the_desk(backend: Backend) {
     assert!(event_id.parse::<i64>().unwrap() >= 1);
 
     let other = token_for(&kiosk, &server.url, "Johnson", "1980-11-05").await;
-    let reused = check_in(other, key).await;
-    assert!(reused.status().is_client_error(), "{}", reused.status());
+    let reused = check_in_verified(&kiosk, &server.url, &other, &key, nothing_changed()).await;
+    expect_error(reused, StatusCode::CONFLICT, ErrorCode::Conflict).await;
 
-    let today = day(&staff, &server).await;
+    let today = desk_day(&staff, &server.url).await;
     let smith = today
         .appointments
         .iter()
@@ -149,7 +103,7 @@ async fn identify_check_in_idempotency_and_the_desk(backend: Backend) {
         1
     );
     assert!(!smith.details_changed && !smith.insurance_changed && !smith.self_pay);
-    let seen = detail(&staff, &server, smith.id).await;
+    let seen = desk_detail(&staff, &server.url, smith.id).await;
     assert_eq!(seen.status, AppointmentStatus::Arrived);
     assert!(seen.verification.is_some());
 
@@ -187,48 +141,27 @@ async fn forms_scores_and_consents(backend: Backend) {
     let kiosk = kiosk_client();
     let staff = staff_client(&server.url).await;
     let token = token_for(&kiosk, &server.url, "Johnson", "1980-11-05").await;
-    let response = submit(&kiosk, &server.url, "phq-2", &token, phq_answers(&[2, 1])).await;
-    assert!(response.status().is_success(), "{}", response.status());
-    let response = submit(
-        &kiosk,
-        &server.url,
-        "phq-9",
-        &token,
-        phq_answers(&[2, 1, 1, 1, 1, 1, 1, 1, 2]),
-    )
-    .await;
-    assert!(response.status().is_success(), "{}", response.status());
+    answer_phq2_then_phq9(&kiosk, &server.url, &token, &[2, 1], &[2, 1, 1, 1, 1, 1, 1, 1, 2]).await;
 
-    let consents: Value = post(
-        &kiosk,
-        &format!("{}/api/v1/kiosk/consents/pending", server.url),
-        json!({"match_token": token}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
-    let version = consents["consents"][0]["version"]
-        .as_str()
-        .expect("a consent")
-        .to_owned();
-    let id = consents["consents"][0]["id"].as_str().unwrap().to_owned();
+    let consents = pending_consents(&kiosk, &server.url, &token).await;
+    let consent = consents.first().expect("a consent");
+    let (id, version) = (consent.id.clone(), consent.version.clone());
     let sign = json!({"match_token": token, "version": version, "typed_name": "Emily Johnson",
         "signature_path": "M 10.0 150.0 L 60.0 40.0 L 120.0 160.0", "signed_by_typing": false, "language": "en"});
     let url = format!("{}/api/v1/kiosk/consents/{id}/signatures", server.url);
     for _ in 0..2 {
         let response = post(&kiosk, &url, sign.clone()).await;
-        assert!(response.status().is_success(), "{}", response.status());
+        assert_eq!(response.status(), StatusCode::NO_CONTENT, "signed");
     }
 
-    let flagged: Vec<_> = day(&staff, &server)
+    let flagged: Vec<_> = desk_day(&staff, &server.url)
         .await
         .appointments
         .into_iter()
         .filter(|a| a.needs_attention_now)
         .collect();
     assert_eq!(flagged.len(), 1);
-    let seen = detail(&staff, &server, flagged[0].id).await;
+    let seen = desk_detail(&staff, &server.url, flagged[0].id).await;
     assert_eq!(seen.forms.len(), 2);
     assert_eq!(
         seen.consents.iter().filter(|c| c.consent_id == id).count(),
@@ -260,13 +193,7 @@ async fn a_schedule_imports_once(backend: Backend) {
     );
     let mut counts = Vec::new();
     for _ in 0..2 {
-        let response = admin
-            .post(format!("{}/api/v1/admin/schedule", server.url))
-            .header("content-type", "text/csv")
-            .body(csv.clone())
-            .send()
-            .await
-            .unwrap();
+        let response = import_schedule(&admin, &server.url, "text/csv", csv.clone()).await;
         assert_eq!(response.status(), StatusCode::OK);
         let body: Value = response.json().await.unwrap();
         assert_eq!(

@@ -3,7 +3,7 @@
 //! outlive a server restart.
 
 use crate::common;
-use arrive_domain::api::{CheckInResponse, DeskDay, IdentifyResponse};
+use arrive_domain::api::IdentifyResponse;
 use arrive_domain::{AppointmentStatus, ErrorCode};
 use common::*;
 use reqwest::StatusCode;
@@ -12,14 +12,9 @@ use serde_json::json;
 #[tokio::test(flavor = "multi_thread")]
 async fn check_in_records_the_arrival_once() {
     let (_data, server, client) = fresh_server().await;
-    let url = format!("{}/api/v1/kiosk/check-in", server.url);
     let token = token_for(&client, &server.url, "O'Brien", "1971-09-30").await;
 
-    let first: CheckInResponse = post(&client, &url, json!({"match_token": token}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let first = checked_in(&client, &server.url, &token).await;
     assert!(!first.already_checked_in);
     assert!(
         chrono::DateTime::parse_from_rfc3339(&first.arrived_at).is_ok(),
@@ -27,23 +22,11 @@ async fn check_in_records_the_arrival_once() {
         first.arrived_at
     );
     // A retry (double tap, lost response) reports the same arrival, not a second one.
-    let again: CheckInResponse = post(&client, &url, json!({"match_token": token}))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let again = checked_in(&client, &server.url, &token).await;
     assert!(again.already_checked_in);
     assert_eq!(again.arrived_at, first.arrived_at);
 
-    let day: DeskDay = staff_client(&server.url)
-        .await
-        .get(format!("{}/api/v1/desk/appointments", server.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let day = desk_day(&staff_client(&server.url).await, &server.url).await;
     let sean = day
         .appointments
         .iter()
@@ -97,41 +80,17 @@ async fn arrivals_survive_a_restart_and_the_demo_is_not_seeded_twice() {
     let client = kiosk_client();
     let server = TestServer::start(&data).await;
     let token = token_for(&client, &server.url, "Smith", "1990-01-01").await;
-    let arrival: CheckInResponse = post(
-        &client,
-        &format!("{}/api/v1/kiosk/check-in", server.url),
-        json!({"match_token": token}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let arrival = checked_in(&client, &server.url, &token).await;
     server.stop().await;
 
     let server = TestServer::start(&data).await;
-    let day: DeskDay = staff_client(&server.url)
-        .await
-        .get(format!("{}/api/v1/desk/appointments", server.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let day = desk_day(&staff_client(&server.url).await, &server.url).await;
     assert_eq!(day.appointments.len(), 13);
     let james = day.appointments.iter().find(|a| a.patient == "James S.").unwrap();
     assert_eq!(james.status, AppointmentStatus::Arrived);
     assert_eq!(james.arrived_at.as_deref(), Some(arrival.arrived_at.as_str()));
     // The match token lives in the database too: the kiosk's retry after a restart still works.
-    let again: CheckInResponse = post(
-        &client,
-        &format!("{}/api/v1/kiosk/check-in", server.url),
-        json!({"match_token": token}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let again = checked_in(&client, &server.url, &token).await;
     assert!(again.already_checked_in);
     server.stop().await;
 }

@@ -207,28 +207,11 @@ fn connection(url: &str) -> CoreConnection {
 }
 
 fn inquiry_270() -> String {
-    let created = chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
-        .unwrap()
-        .and_hms_opt(8, 5, 0)
-        .unwrap();
     x12::build_270(&Inquiry {
         sender_id: CLINIC_ID.into(),
         receiver_id: ENDPOINT_ID.into(),
-        payer_name: "Sandbox Health Plan".into(),
-        payer_id: "SBX01".into(),
-        provider_name: "Arrive Demo Clinic".into(),
         provider_npi: NPI.into(),
-        subscriber_first: "María".into(),
-        subscriber_last: "García-López".into(),
-        member_id: "SBX-100200".into(),
-        subscriber_dob: chrono::NaiveDate::from_ymd_opt(1958, 4, 12).unwrap(),
-        service_date: created.date(),
-        service_type: "30".into(),
-        control_number: 42,
-        trace: "ARRIVE42".into(),
-        created,
-        production: false,
-        dependent: None,
+        ..common::x12::inquiry("García-López", "María", "SBX-100200", (1958, 4, 12), "SBX01")
     })
     .unwrap()
 }
@@ -398,18 +381,8 @@ fn core_settings(url: &str) -> EligibilitySettings {
     }
 }
 
-async fn recheck(staff: &reqwest::Client, base: &str, id: i64) -> arrive_domain::api::Eligibility {
-    let response = staff
-        .post(format!("{base}/api/v1/desk/appointments/{id}/eligibility"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    response.json().await.unwrap()
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn a_dependent_is_asked_over_core_and_staff_read_the_270_and_271_audited() {
+/// A CORE endpoint, and a server that asks it (with the data folder the server runs on).
+async fn server_asking_over_core() -> (Endpoint, tempfile::TempDir, TestServer) {
     let endpoint = start_endpoint().await;
     let data = tempfile::tempdir().unwrap();
     let server = TestServer::start_with(arrive_server::Config {
@@ -417,6 +390,18 @@ async fn a_dependent_is_asked_over_core_and_staff_read_the_270_and_271_audited()
         ..test_config(data.path())
     })
     .await;
+    (endpoint, data, server)
+}
+
+async fn recheck(staff: &reqwest::Client, base: &str, id: i64) -> arrive_domain::api::Eligibility {
+    let response = desk_action(staff, base, id, "eligibility").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dependent_is_asked_over_core_and_staff_read_the_270_and_271_audited() {
+    let (endpoint, data, server) = server_asking_over_core().await;
     let staff = staff_client(&server.url).await;
     // Zoë Müller is on her father's plan: she is the dependent, he the subscriber.
     let id = board_row(&staff, &server.url, "Zoë M.").await.id;
@@ -446,7 +431,7 @@ async fn a_dependent_is_asked_over_core_and_staff_read_the_270_and_271_audited()
         .contains(&format!("NM1*1P*2*ARRIVE DEMO CLINIC*****XX*{NPI}~")));
     assert!(exchange.response.as_deref().unwrap().contains("ST*271*"));
 
-    let audit: Value = get_json(&staff, &format!("{}/api/v1/admin/audit", server.url)).await;
+    let audit = audit_trail(&staff, &server.url).await;
     assert!(audit.to_string().contains("view_eligibility_exchange"), "{audit}");
 
     // Our error shape, never a hint of the record, for a missing or malformed visit; and the
@@ -522,24 +507,18 @@ fn bundle_with_name(family: &str, given: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_name_x12_cannot_carry_sends_nothing_and_the_board_says_ask_at_the_desk() {
-    let endpoint = start_endpoint().await;
-    let data = tempfile::tempdir().unwrap();
-    let server = TestServer::start_with(arrive_server::Config {
-        eligibility: core_settings(&endpoint.url),
-        ..test_config(data.path())
-    })
-    .await;
+    let (endpoint, _data, server) = server_asking_over_core().await;
     let staff = staff_client(&server.url).await;
-    let imported: Value = staff
-        .post(format!("{}/api/v1/admin/schedule", server.url))
-        .header("content-type", "application/fhir+json")
-        .body(bundle_with_name("Петрова", "Анна").to_string())
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let imported: Value = import_schedule(
+        &staff,
+        &server.url,
+        "application/fhir+json",
+        bundle_with_name("Петрова", "Анна").to_string(),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     assert_eq!(imported["inserted"], 1, "{imported}");
     let id = board_row(&staff, &server.url, "Анна П.").await.id;
 

@@ -4,55 +4,29 @@
 
 use crate::common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{Days, NaiveDate};
+use common::process::{server_command, start_process, ServerProcess};
 use serde_json::{json, Value};
 
 const KIOSK_TOKEN: &str = "c4a5000000000000000000000000000000000000000000000000000000000001";
 const PATIENTS: u32 = 600;
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// Starts the server binary on `database_url` (PostgreSQL), or on SQLite in `data` when none.
-fn spawn(data: &std::path::Path, addr: &str, database_url: Option<&str>) -> (Server, String) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_arrive-server"));
+fn spawn(data: &std::path::Path, addr: &str, database_url: Option<&str>) -> (ServerProcess, String) {
+    let mut command = server_command(data);
     if let Some(url) = database_url {
         command.env("DATABASE_URL", url);
     }
-    let mut child = command
+    command
         .env("ARRIVE_ADDR", addr)
-        .env("ARRIVE_DATA_DIR", data.join("data"))
-        .env("ARRIVE_DIST", data.join("dist"))
         .env("ARRIVE_DEMO_EXTRA_PATIENTS", PATIENTS.to_string())
         .env("ARRIVE_FIRST_KIOSK_TOKEN", KIOSK_TOKEN)
-        .env("ARRIVE_ADMIN_PASSWORD", "crash test admin")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start arrive-server");
-    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-    let mut line = String::new();
-    stdout.read_line(&mut line).expect("first line");
-    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-    let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) else {
-        // Say how it ended, so a failure to start can be told from a slow start.
-        let ended = child.try_wait();
-        panic!("the server did not say where it listens (first line {line:?}; exit: {ended:?})");
-    };
-    let url = url.to_owned();
-    (Server(child), url)
+        .env("ARRIVE_ADMIN_PASSWORD", "crash test admin");
+    start_process(command)
 }
 
 fn birth_date(k: u32) -> String {
@@ -127,12 +101,6 @@ async fn counts(data: &std::path::Path, database_url: Option<&str>) -> (i64, i64
 async fn kill_9_under_load(database_url: Option<String>) {
     let database_url = database_url.as_deref();
     let data = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(data.path().join("dist")).unwrap();
-    std::fs::write(
-        data.path().join("dist/index.html"),
-        "<!DOCTYPE html><title>kiosk</title>",
-    )
-    .unwrap();
     let (mut server, url) = spawn(data.path(), "127.0.0.1:0", database_url);
 
     let mut headers = reqwest::header::HeaderMap::new();

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use crate::common;
-use arrive_domain::api::{CheckInResponse, DeskDay, DeskDetail};
+use arrive_domain::api::{DeskDay, DeskDetail};
 use arrive_domain::{AppointmentStatus, ErrorCode};
 use common::*;
 use futures_util::StreamExt;
@@ -24,16 +24,7 @@ async fn the_board_gives_arrivals_on_the_clinics_clock() {
     config.import.clinic_time_zone = zone;
     let server = TestServer::start_with(config).await;
     let client = kiosk_client();
-    let token = token_for(&client, &server.url, "Müller", "2001-07-04").await;
-    let arrival: CheckInResponse = post(
-        &client,
-        &format!("{}/api/v1/kiosk/check-in", server.url),
-        json!({"match_token": token}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let arrival = arrive(&client, &server.url, "Müller", "2001-07-04").await;
     let instant = chrono::DateTime::parse_from_rfc3339(&arrival.arrived_at).unwrap();
     let row = board_row(&staff_client(&server.url).await, &server.url, "Zoë M.").await;
     assert_eq!(row.arrived_at.as_deref(), Some(arrival.arrived_at.as_str()));
@@ -59,14 +50,7 @@ async fn the_desk_hears_arrivals_live_and_replays_what_it_missed() {
     let mut live = live.bytes_stream();
     let mut buffer = String::new();
 
-    let token = token_for(&client, &server.url, "de la cruz", "1962-07-19").await;
-    let arrived = post(
-        &client,
-        &format!("{}/api/v1/kiosk/check-in", server.url),
-        json!({"match_token": token}),
-    )
-    .await;
-    assert_eq!(arrived.status(), StatusCode::OK);
+    arrive(&client, &server.url, "de la cruz", "1962-07-19").await;
     let (id, row) = next_appointment_event(&mut live, &mut buffer).await;
     assert_eq!(id, "1");
     assert_eq!(row["patient"], "Ana D.");
@@ -87,44 +71,16 @@ async fn the_desk_hears_arrivals_live_and_replays_what_it_missed() {
 async fn staff_read_answers_scores_and_signatures_and_every_view_is_audited() {
     let (data, server, client) = fresh_server().await;
     let token = token_for(&client, &server.url, "Hernandez", "1944-03-21").await;
-    assert_eq!(
-        submit(&client, &server.url, "phq-2", &token, phq_answers(&[1, 2]))
-            .await
-            .status(),
-        StatusCode::NO_CONTENT
-    );
-    let phq9 = submit(
-        &client,
-        &server.url,
-        "phq-9",
-        &token,
-        phq_answers(&[1, 2, 3, 1, 0, 2, 1, 0, 1]),
-    )
-    .await;
-    assert_eq!(phq9.status(), StatusCode::NO_CONTENT);
+    answer_phq2_then_phq9(&client, &server.url, &token, &[1, 2], &[1, 2, 3, 1, 0, 2, 1, 0, 1]).await;
 
     let desk = staff_client(&server.url).await;
-    let day: DeskDay = desk
-        .get(format!("{}/api/v1/desk/appointments", server.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let day = desk_day(&desk, &server.url).await;
     let jose = day
         .appointments
         .iter()
         .find(|a| a.needs_attention_now)
         .expect("flagged");
-    let detail: DeskDetail = desk
-        .get(format!("{}/api/v1/desk/appointments/{}", server.url, jose.id))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let detail = desk_detail(&desk, &server.url, jose.id).await;
     assert_eq!(detail.patient_name, "José Hernández");
     assert!(detail.needs_attention_now);
     let phq9 = detail
@@ -139,14 +95,11 @@ async fn staff_read_answers_scores_and_signatures_and_every_view_is_audited() {
     assert_eq!(phq9.answers.len(), 9);
     assert_eq!(phq9.answers[8].1, "Several days");
     // In the desk's language when it asks for Spanish (a bad query just means English).
-    let spanish: DeskDetail = desk
-        .get(format!("{}/api/v1/desk/appointments/{}?lang=es", server.url, jose.id))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let spanish: DeskDetail = get_json(
+        &desk,
+        &format!("{}/api/v1/desk/appointments/{}?lang=es", server.url, jose.id),
+    )
+    .await;
     let phq9_es = spanish.forms.iter().find(|f| f.form_id == "phq-9").unwrap();
     assert_eq!(phq9_es.answers[8].1, "Varios días");
     assert_ne!(phq9_es.title, phq9.title);
@@ -160,33 +113,12 @@ async fn staff_read_answers_scores_and_signatures_and_every_view_is_audited() {
         .unwrap();
     assert_eq!(odd.status(), StatusCode::OK);
 
-    let ack = desk
-        .post(format!(
-            "{}/api/v1/desk/appointments/{}/acknowledge",
-            server.url, jose.id
-        ))
-        .send()
-        .await
-        .unwrap();
+    let ack = desk_action(&desk, &server.url, jose.id, "acknowledge").await;
     assert_eq!(ack.status(), StatusCode::NO_CONTENT);
-    let day: DeskDay = desk
-        .get(format!("{}/api/v1/desk/appointments", server.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let day = desk_day(&desk, &server.url).await;
     assert!(day.appointments.iter().all(|a| !a.needs_attention_now), "acknowledged");
 
-    let audit: Value = desk
-        .get(format!("{}/api/v1/admin/audit", server.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let audit = audit_trail(&desk, &server.url).await;
     let actions: Vec<(String, Option<i64>)> = audit
         .as_array()
         .unwrap()
@@ -237,32 +169,19 @@ async fn staff_room_patients_mark_no_shows_and_undo_a_mistaken_check_in() {
     let (_data, server, kiosk) = fresh_server().await;
     let desk = staff_client(&server.url).await;
     let board = |desk: Client| {
-        let url = format!("{}/api/v1/desk/appointments", server.url);
-        async move { desk.get(url).send().await.unwrap().json::<DeskDay>().await.unwrap() }
+        let base = server.url.clone();
+        async move { desk_day(&desk, &base).await }
     };
     let status_of = |day: &DeskDay, who: &str| day.appointments.iter().find(|a| a.patient == who).unwrap().status;
     let id_of = |day: &DeskDay, who: &str| day.appointments.iter().find(|a| a.patient == who).unwrap().id;
-    let act = |id: i64, action: &str| {
-        let (desk, url) = (
-            desk.clone(),
-            format!("{}/api/v1/desk/appointments/{id}/{action}", server.url),
-        );
-        async move { desk.post(url).send().await.unwrap() }
-    };
+    let act = |id: i64, action: &'static str| desk_action(&desk, &server.url, id, action);
     let day = board(desk.clone()).await;
     assert_eq!((day.wait_amber_minutes, day.wait_red_minutes), (15, 30));
     let (sean, james) = (id_of(&day, "Sean O."), id_of(&day, "James S."));
 
     // Rooming needs an arrival first; a no-show needs someone not here.
     expect_error(act(sean, "roomed").await, StatusCode::CONFLICT, ErrorCode::Conflict).await;
-    let token = token_for(&kiosk, &server.url, "O'Brien", "1971-09-30").await;
-    let arrived = post(
-        &kiosk,
-        &format!("{}/api/v1/kiosk/check-in", server.url),
-        json!({"match_token": token}),
-    )
-    .await;
-    assert_eq!(arrived.status(), StatusCode::OK);
+    arrive(&kiosk, &server.url, "O'Brien", "1971-09-30").await;
     expect_error(act(sean, "no-show").await, StatusCode::CONFLICT, ErrorCode::Conflict).await;
     assert_eq!(act(sean, "roomed").await.status(), StatusCode::NO_CONTENT);
     assert_eq!(
@@ -272,13 +191,7 @@ async fn staff_room_patients_mark_no_shows_and_undo_a_mistaken_check_in() {
 
     // The wrong James checked in at the kiosk: undo, and the appointment is open again.
     let token = token_for(&kiosk, &server.url, "Smith", "1990-01-01").await;
-    let arrived = post(
-        &kiosk,
-        &format!("{}/api/v1/kiosk/check-in", server.url),
-        json!({"match_token": token.clone()}),
-    )
-    .await;
-    assert_eq!(arrived.status(), StatusCode::OK);
+    checked_in(&kiosk, &server.url, &token).await;
     assert_eq!(act(james, "undo-check-in").await.status(), StatusCode::NO_CONTENT);
     let day = board(desk.clone()).await;
     let row = day.appointments.iter().find(|a| a.id == james).unwrap();
@@ -292,15 +205,7 @@ async fn staff_room_patients_mark_no_shows_and_undo_a_mistaken_check_in() {
         AppointmentStatus::NoShow
     );
     // A no-show who turns up after all checks in as usual.
-    let again: CheckInResponse = post(
-        &kiosk,
-        &format!("{}/api/v1/kiosk/check-in", server.url),
-        json!({"match_token": token}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let again = checked_in(&kiosk, &server.url, &token).await;
     assert!(!again.already_checked_in);
     assert_eq!(
         status_of(&board(desk.clone()).await, "James S."),
@@ -308,14 +213,7 @@ async fn staff_room_patients_mark_no_shows_and_undo_a_mistaken_check_in() {
     );
     expect_error(act(9999, "roomed").await, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
 
-    let audit: Value = desk
-        .get(format!("{}/api/v1/admin/audit", server.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let audit = audit_trail(&desk, &server.url).await;
     let actions: Vec<&str> = audit
         .as_array()
         .unwrap()
@@ -331,11 +229,8 @@ async fn staff_room_patients_mark_no_shows_and_undo_a_mistaken_check_in() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_desk_counts_arrivals_kiosk_time_abandonment_and_help() {
     let (_data, server, kiosk) = fresh_server().await;
-    let check_in = format!("{}/api/v1/kiosk/check-in", server.url);
     for (name, dob) in [("Okafor", "1949-12-02"), ("Müller", "2001-07-04")] {
-        let token = token_for(&kiosk, &server.url, name, dob).await;
-        let arrived = post(&kiosk, &check_in, json!({"match_token": token})).await;
-        assert_eq!(arrived.status(), StatusCode::OK, "{name}");
+        arrive(&kiosk, &server.url, name, dob).await;
     }
     // Still at the kiosk (not yet abandoned: the match is young).
     token_for(&kiosk, &server.url, "Johnson", "1980-11-05").await;
@@ -348,14 +243,7 @@ async fn the_desk_counts_arrivals_kiosk_time_abandonment_and_help() {
     assert_eq!(help.status(), StatusCode::CREATED);
 
     let desk = staff_client(&server.url).await;
-    let metrics: Value = desk
-        .get(format!("{}/api/v1/desk/metrics", server.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let metrics: Value = get_json(&desk, &format!("{}/api/v1/desk/metrics", server.url)).await;
     let arrivals: u64 = metrics["arrivals_by_hour"]
         .as_array()
         .unwrap()
@@ -410,14 +298,7 @@ async fn a_help_request_reaches_the_desk_live_until_someone_acknowledges_it() {
         (Some("Kiosk 1"), Some("forms"))
     );
     // …and on the board for anyone who loads it later.
-    let day: DeskDay = desk
-        .get(format!("{}/api/v1/desk/appointments", server.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let day = desk_day(&desk, &server.url).await;
     assert_eq!(day.help_requests.len(), 1);
     let id = day.help_requests[0].id;
 
@@ -432,14 +313,7 @@ async fn a_help_request_reaches_the_desk_live_until_someone_acknowledges_it() {
         ErrorCode::NotFound,
     )
     .await;
-    let day: DeskDay = desk
-        .get(format!("{}/api/v1/desk/appointments", server.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let day = desk_day(&desk, &server.url).await;
     assert!(day.help_requests.is_empty());
     server.stop().await;
 }

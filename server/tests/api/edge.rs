@@ -5,7 +5,9 @@
 use crate::common;
 
 use arrive_domain::{ErrorBody, ErrorCode};
-use common::{expect_error, fresh_server, post, staff_client, submit, token_for, KIOSK_TOKEN};
+use common::{
+    expect_error, fresh_server, get_json, import_schedule, post, sign_in, staff_client, submit, token_for, KIOSK_TOKEN,
+};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -26,14 +28,7 @@ async fn expect_refused(response: reqwest::Response, sent: &str, what: &str) {
 
 /// Every `/api/v1` operation of the OpenAPI document: (method, path with `{params}`, takes JSON).
 async fn operations(base: &str) -> Vec<(Method, String, bool)> {
-    let document: Value = Client::new()
-        .get(format!("{base}/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let document: Value = get_json(&Client::new(), &format!("{base}/api/v1/openapi.json")).await;
     let mut operations = Vec::new();
     for (path, item) in document["paths"].as_object().unwrap() {
         for (method, operation) in item.as_object().unwrap() {
@@ -117,12 +112,7 @@ async fn control_characters_never_reach_the_database() {
     let staff = staff_client(base).await;
     for c in CONTROLS {
         let sent = format!("ad{c}min");
-        let login = post(
-            &Client::new(),
-            &format!("{base}/api/v1/auth/login"),
-            json!({"username": sent, "password": "whatever it is"}),
-        )
-        .await;
+        let login = sign_in(base, &sent, "whatever it is").await;
         expect_refused(login, &sent, "sign-in name").await;
         let name = format!("John{c}son");
         let identify = post(
@@ -143,13 +133,7 @@ async fn control_characters_never_reach_the_database() {
     }
     // A schedule file with a NUL in one of its fields: refused with the line, not its text.
     let csv = "mrn,last_name,first_name,date_of_birth,start\nM1,Sm\0ith,Ann,1970-01-01,2026-01-01T09:00\n";
-    let import = staff
-        .post(format!("{base}/api/v1/admin/schedule"))
-        .header("content-type", "text/csv")
-        .body(csv)
-        .send()
-        .await
-        .unwrap();
+    let import = import_schedule(&staff, base, "text/csv", csv.into()).await;
     let body = expect_error(import, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidField).await;
     assert!(body.error.message.contains("Line 2"), "{}", body.error.message);
     assert!(!body.error.message.contains("Sm"), "{}", body.error.message);
@@ -181,7 +165,7 @@ async fn errors_are_json_and_do_not_repeat_the_request() {
         .send()
         .await
         .unwrap();
-    assert!(kiosk_id.status().is_client_error());
+    assert_eq!(kiosk_id.status(), StatusCode::BAD_REQUEST);
     let text = kiosk_id.text().await.unwrap();
     assert!(serde_json::from_str::<ErrorBody>(&text).is_ok(), "{text}");
     assert!(!text.contains("zq-not-an-id"), "{text}");

@@ -3,7 +3,6 @@
 //! engine cannot handle stops the server; a check-in missing a form is flagged for the desk.
 
 use crate::common;
-use arrive_domain::api::DeskDay;
 use arrive_domain::ErrorCode;
 use common::*;
 use reqwest::StatusCode;
@@ -12,14 +11,7 @@ use serde_json::{json, Value};
 #[tokio::test(flavor = "multi_thread")]
 async fn forms_are_served_and_responses_checked_with_the_same_engine() {
     let (_data, server, client) = fresh_server().await;
-    let list: Value = client
-        .get(format!("{}/api/v1/kiosk/forms", server.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = get_json(&client, &format!("{}/api/v1/kiosk/forms", server.url)).await;
     let ids: Vec<&str> = list["forms"]
         .as_array()
         .unwrap()
@@ -30,14 +22,7 @@ async fn forms_are_served_and_responses_checked_with_the_same_engine() {
         ids,
         ["reason-for-visit", "allergies", "medications", "phq-2", "phq-9", "pain"]
     );
-    let form: Value = client
-        .get(format!("{}/api/v1/kiosk/forms/phq-9", server.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let form: Value = get_json(&client, &format!("{}/api/v1/kiosk/forms/phq-9", server.url)).await;
     assert_eq!(form["resourceType"], "Questionnaire");
     assert_eq!(form["code"][0]["code"], "44249-1");
     let missing = client
@@ -188,31 +173,9 @@ async fn phq9_follows_a_positive_phq2_and_item_9_is_flagged_urgent() {
     expect_error(negative, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidField).await;
 
     // A positive PHQ-2 (3) opens the PHQ-9; item 9 above 0 is urgent; the total and band are kept.
-    assert_eq!(
-        submit(&client, &server.url, "phq-2", &token, phq_answers(&[1, 2]))
-            .await
-            .status(),
-        StatusCode::NO_CONTENT
-    );
-    let full = submit(
-        &client,
-        &server.url,
-        "phq-9",
-        &token,
-        phq_answers(&[1, 2, 3, 1, 0, 2, 1, 0, 1]),
-    )
-    .await;
-    assert_eq!(full.status(), StatusCode::NO_CONTENT);
+    answer_phq2_then_phq9(&client, &server.url, &token, &[1, 2], &[1, 2, 3, 1, 0, 2, 1, 0, 1]).await;
     // The desk board flags that one patient, and only that one.
-    let day: DeskDay = staff_client(&server.url)
-        .await
-        .get(format!("{}/api/v1/desk/appointments", server.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let day = desk_day(&staff_client(&server.url).await, &server.url).await;
     let flagged: Vec<&str> = day
         .appointments
         .iter()
@@ -268,7 +231,6 @@ async fn a_form_the_engine_cannot_handle_stops_the_server_with_the_reason() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_check_in_without_every_form_of_the_visit_is_flagged_for_the_desk() {
     let (_data, server, kiosk) = fresh_server().await;
-    let check_in = format!("{}/api/v1/kiosk/check-in", server.url);
     // A follow-up asks three forms; all answered.
     let okafor = token_for(&kiosk, &server.url, "Okafor", "1949-12-02").await;
     let answers = [
@@ -290,22 +252,11 @@ async fn a_check_in_without_every_form_of_the_visit_is_flagged_for_the_desk() {
             "{form}"
         );
     }
-    let arrived = post(&kiosk, &check_in, json!({"match_token": okafor})).await;
-    assert_eq!(arrived.status(), StatusCode::OK);
+    checked_in(&kiosk, &server.url, &okafor).await;
     // An office visit checked in with no forms at all.
-    let smith = token_for(&kiosk, &server.url, "Smith", "1990-01-01").await;
-    let arrived = post(&kiosk, &check_in, json!({"match_token": smith})).await;
-    assert_eq!(arrived.status(), StatusCode::OK);
+    arrive(&kiosk, &server.url, "Smith", "1990-01-01").await;
 
-    let desk = staff_client(&server.url).await;
-    let day: DeskDay = desk
-        .get(format!("{}/api/v1/desk/appointments", server.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let day = desk_day(&staff_client(&server.url).await, &server.url).await;
     let flag = |who: &str| {
         day.appointments
             .iter()

@@ -6,7 +6,6 @@ use crate::common;
 
 use std::time::Duration;
 
-use arrive_domain::api::DeskDay;
 use arrive_domain::ErrorCode;
 use common::*;
 use futures_util::StreamExt;
@@ -81,7 +80,7 @@ async fn a_second_tap_while_the_request_is_open_tells_the_desk_nothing_new() {
         assert_eq!(again.status(), StatusCode::OK, "success-like: the desk has been told");
         assert_eq!(again.json::<Value>().await.unwrap(), json!({"already_open": true}));
     }
-    let day: DeskDay = get_json(&desk, &format!("{}/api/v1/desk/appointments", server.url)).await;
+    let day = desk_day(&desk, &server.url).await;
     assert_eq!(day.help_requests.len(), 1, "one banner");
 
     // Once acknowledged, the tablet can ask again: the board's next new request is that one,
@@ -106,29 +105,20 @@ async fn a_tablet_that_keeps_asking_is_told_to_wait_and_others_are_not() {
     for _ in 0..4 {
         let asked = ask(&kiosk, &server.url).await;
         assert_eq!(asked.status(), StatusCode::CREATED);
-        let day: DeskDay = get_json(&desk, &format!("{}/api/v1/desk/appointments", server.url)).await;
+        let day = desk_day(&desk, &server.url).await;
         acknowledge(&desk, &server.url, day.help_requests[0].id).await;
     }
     let refused = ask(&kiosk, &server.url).await;
     let retry_after: u64 = refused.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=600).contains(&retry_after), "{retry_after}");
     expect_error(refused, StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited).await;
-    let day: DeskDay = get_json(&desk, &format!("{}/api/v1/desk/appointments", server.url)).await;
+    let day = desk_day(&desk, &server.url).await;
     assert!(day.help_requests.is_empty(), "no banner for the refused one");
 
     // Another tablet is not held back by this one.
-    let enrolled: Value = post(
-        &desk,
-        &format!("{}/api/v1/admin/kiosks", server.url),
-        json!({"name": "Kiosk 2"}),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
-    let token = enrolled["link"].as_str().unwrap().rsplit_once("#enroll=").unwrap().1;
+    let token = enrollment_token(&enrolled_kiosk(&desk, &server.url, "Kiosk 2").await);
     assert_eq!(
-        ask(&tablet_client(token), &server.url).await.status(),
+        ask(&tablet_client(&token), &server.url).await.status(),
         StatusCode::CREATED
     );
     server.stop().await;
@@ -157,7 +147,7 @@ async fn taps_that_arrive_together_make_one_request() {
             .all(|s| [StatusCode::CREATED, StatusCode::OK].contains(s)),
         "{statuses:?}"
     );
-    let day: DeskDay = get_json(&desk, &format!("{}/api/v1/desk/appointments", server.url)).await;
+    let day = desk_day(&desk, &server.url).await;
     assert_eq!(day.help_requests.len(), 1);
     server.stop().await;
 }

@@ -17,15 +17,6 @@ fn phone_changed() -> Value {
     verification
 }
 
-async fn check_in(kiosk: &Client, base: &str, token: &str, key: &str, verification: Value) -> reqwest::Response {
-    post(
-        kiosk,
-        &format!("{base}/api/v1/kiosk/check-in"),
-        json!({"match_token": token, "idempotency_key": key, "verification": verification}),
-    )
-    .await
-}
-
 #[tokio::test]
 async fn a_check_in_key_sent_again_with_other_answers_is_refused() {
     let (_data, server, kiosk) = fresh_server().await;
@@ -33,13 +24,13 @@ async fn a_check_in_key_sent_again_with_other_answers_is_refused() {
     let key = "c0ffee".repeat(6);
     let token = token_for(&kiosk, base, "Johnson", "1980-11-05").await;
 
-    let first = check_in(&kiosk, base, &token, &key, nothing_changed()).await;
+    let first = check_in_verified(&kiosk, base, &token, &key, nothing_changed()).await;
     assert_eq!(first.status(), StatusCode::OK);
     let first: CheckInResponse = first.json().await.unwrap();
     assert!(!first.already_checked_in);
 
     // Different answers under the same key: a new request, refused, and nothing of it kept.
-    let other = check_in(&kiosk, base, &token, &key, phone_changed()).await;
+    let other = check_in_verified(&kiosk, base, &token, &key, phone_changed()).await;
     let body = expect_error(other, StatusCode::CONFLICT, ErrorCode::IdempotencyKeyReused).await;
     assert!(!body.error.message.contains("0170"));
     let staff = staff_client(base).await;
@@ -47,7 +38,7 @@ async fn a_check_in_key_sent_again_with_other_answers_is_refused() {
     assert!(!row.details_changed, "the refused answers were not applied");
 
     // The same request again: the first answer, as before.
-    let again = check_in(&kiosk, base, &token, &key, nothing_changed()).await;
+    let again = check_in_verified(&kiosk, base, &token, &key, nothing_changed()).await;
     assert_eq!(again.status(), StatusCode::OK);
     let again: CheckInResponse = again.json().await.unwrap();
     assert_eq!(again, first);
@@ -89,7 +80,7 @@ async fn a_pre_registration_key_sent_again_with_other_answers_is_refused() {
     let kiosk = kiosk_client();
     let token = token_for(&kiosk, base, "Johnson", "1980-11-05").await;
     assert_eq!(
-        check_in(&kiosk, base, &token, &"abcd".repeat(8), nothing_changed())
+        check_in_verified(&kiosk, base, &token, &"abcd".repeat(8), nothing_changed())
             .await
             .status(),
         StatusCode::OK

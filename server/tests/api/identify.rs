@@ -119,22 +119,7 @@ async fn guessing_at_a_tablet_locks_it_and_misses_look_alike() {
 
     // Another tablet (behind the same address) goes on.
     let admin = staff_client(&server.url).await;
-    let enrollment: Value = admin
-        .post(format!("{}/api/v1/admin/kiosks", server.url))
-        .json(&json!({"name": "Lobby west"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = enrollment["link"]
-        .as_str()
-        .unwrap()
-        .split_once("#enroll=")
-        .unwrap()
-        .1
-        .to_owned();
+    let token = enrollment_token(&enrolled_kiosk(&admin, &server.url, "Lobby west").await);
     let other = post(
         &tablet_client(&token),
         &url,

@@ -5,51 +5,24 @@
 
 use crate::common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use reqwest::StatusCode;
 use serde_json::json;
 
+use common::process::{server_command, start_process, ServerProcess};
 use common::*;
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// Starts the server binary on `database_url`; returns it and its base URL.
-fn spawn(data: &std::path::Path, database_url: &str) -> (Server, String) {
-    let dist = data.join("dist");
-    std::fs::create_dir_all(&dist).unwrap();
-    std::fs::write(dist.join("index.html"), "<!DOCTYPE html><title>kiosk</title>").unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_arrive-server"))
+fn spawn(data: &std::path::Path, database_url: &str) -> (ServerProcess, String) {
+    let mut command = server_command(data);
+    command
         .env("DATABASE_URL", database_url)
         .env("ARRIVE_ADDR", "127.0.0.1:0")
-        .env("ARRIVE_DATA_DIR", data.join("unused"))
-        .env("ARRIVE_DIST", &dist)
         .env("ARRIVE_FIRST_KIOSK_TOKEN", KIOSK_TOKEN)
-        .env("ARRIVE_ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start arrive-server");
-    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-    let mut line = String::new();
-    stdout.read_line(&mut line).expect("first line");
-    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("the server says where it listens: {line:?}"))
-        .to_owned();
-    (Server(child), url)
+        .env("ARRIVE_ADMIN_PASSWORD", ADMIN_PASSWORD);
+    start_process(command)
 }
 
 /// Reads Server-Sent Events until one of type `kind`; returns its data.
@@ -106,13 +79,7 @@ async fn a_check_in_on_one_server_reaches_a_board_on_another_within_a_second() {
     let kiosk = kiosk_client();
     let token = token_for(&kiosk, &url_a, "Smith", "1990-01-01").await;
     let started = Instant::now();
-    let response = post(
-        &kiosk,
-        &format!("{url_a}/api/v1/kiosk/check-in"),
-        json!({"match_token": token}),
-    )
-    .await;
-    assert_eq!(response.status(), StatusCode::OK);
+    checked_in(&kiosk, &url_a, &token).await;
     let row = tokio::time::timeout(
         Duration::from_secs(1),
         next_event(&mut board_b, &mut buffer, "appointment"),
@@ -137,14 +104,7 @@ async fn a_check_in_on_one_server_reaches_a_board_on_another_within_a_second() {
     assert!(help.contains("Kiosk 1"), "{help}");
 
     // Both servers see one clinic: the check-in made on A is on B's day, once.
-    let day: arrive_domain::api::DeskDay = staff_b
-        .get(format!("{url_b}/api/v1/desk/appointments"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let day = desk_day(&staff_b, &url_b).await;
     let arrived = day
         .appointments
         .iter()

@@ -28,26 +28,14 @@ async fn only_enrolled_tablets_use_the_kiosk_api_and_a_revoked_one_stops_at_once
 
     // An admin enrolls a second tablet by name; its token travels in the link's fragment only.
     let admin = staff_client(&server.url).await;
-    let enrollment: Value = admin
-        .post(format!("{}/api/v1/admin/kiosks", server.url))
-        .json(&json!({"name": "Lobby east"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let enrollment = enrolled_kiosk(&admin, &server.url, "Lobby east").await;
     let link = enrollment["link"].as_str().unwrap();
-    let (_, token) = link.split_once("/#enroll=").expect("token in the fragment");
+    assert!(link.contains("/#enroll="), "the token in the fragment: {link}");
+    let token = enrollment_token(&enrollment);
     assert!(enrollment["qr_svg"].as_str().unwrap().starts_with("<?xml"));
-    let east = tablet_client(token);
+    let east = tablet_client(&token);
     assert_eq!(post(&east, &identify_url, body.clone()).await.status(), StatusCode::OK);
-    let taken = admin
-        .post(format!("{}/api/v1/admin/kiosks", server.url))
-        .json(&json!({"name": "Lobby east"}))
-        .send()
-        .await
-        .unwrap();
+    let taken = enroll_kiosk(&admin, &server.url, "Lobby east").await;
     expect_error(taken, StatusCode::CONFLICT, ErrorCode::Conflict).await;
 
     let revoke = admin
@@ -70,14 +58,7 @@ async fn only_enrolled_tablets_use_the_kiosk_api_and_a_revoked_one_stops_at_once
         StatusCode::OK,
         "other tablets go on"
     );
-    let kiosks: Value = admin
-        .get(format!("{}/api/v1/admin/kiosks", server.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let kiosks: Value = get_json(&admin, &format!("{}/api/v1/admin/kiosks", server.url)).await;
     let revoked: Vec<bool> = kiosks
         .as_array()
         .unwrap()

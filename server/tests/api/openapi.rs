@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use common::{kiosk_client, staff_client, TestServer};
+use common::{get_ok, kiosk_client, staff_client, TestServer};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::Value;
 
@@ -15,16 +15,12 @@ async fn the_document_is_openapi_3_and_every_operation_in_it_is_mounted() {
     let base = &server.url;
 
     // Public: no tablet token, no session.
-    let response = Client::new()
-        .get(format!("{base}/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    assert!(response.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .starts_with("application/json"));
+    let response = get_ok(
+        &Client::new(),
+        &format!("{base}/api/v1/openapi.json"),
+        "application/json",
+    )
+    .await;
     let doc: Value = response.json().await.unwrap();
     assert!(
         doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")),

@@ -87,13 +87,7 @@ async fn a_patient_pre_registers_at_home_and_checks_in_at_the_kiosk_with_the_cod
     let found: PassMatch = found.json().await.unwrap();
     assert_eq!(found.appointment.first_name, "Chidi");
     assert!(found.consents_missing, "Chidi has signed nothing yet");
-    let checked_in = post(
-        &kiosk,
-        &format!("{}/api/v1/kiosk/check-in", server.url),
-        json!({"match_token": found.appointment.match_token}),
-    )
-    .await;
-    assert_eq!(checked_in.status(), StatusCode::OK);
+    checked_in(&kiosk, &server.url, &found.appointment.match_token).await;
 
     // Used once: the same code again finds nothing, and the link no longer opens.
     let again = post(
@@ -239,16 +233,8 @@ async fn a_pass_outside_its_arrival_window_is_refused_and_codes_cannot_be_tried_
 async fn the_desk_exports_the_days_links_as_csv_and_the_export_is_audited() {
     let (_data, server, _kiosk) = fresh_server().await;
     let staff = staff_client(&server.url).await;
-    let response = staff
-        .get(format!("{}/api/v1/desk/pre-registrations.csv", server.url))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    assert!(response.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .starts_with("text/csv"));
+    let export_url = format!("{}/api/v1/desk/pre-registrations.csv", server.url);
+    let response = get_ok(&staff, &export_url, "text/csv").await;
     assert_eq!(response.headers()["cache-control"], "no-store");
     let csv = response.text().await.unwrap();
     let mut lines = csv.lines();
@@ -259,14 +245,10 @@ async fn the_desk_exports_the_days_links_as_csv_and_the_export_is_audited() {
     // The exported link is a working one.
     let token = link.rsplit_once("/pre/").unwrap().1;
     assert_eq!(unlock(&server.url, token, "1949-12-02").await.status(), StatusCode::OK);
-    let audit: serde_json::Value = get_json(&staff, &format!("{}/api/v1/admin/audit", server.url)).await;
+    let audit = audit_trail(&staff, &server.url).await;
     assert!(audit.to_string().contains("export_pre_registration_links"), "{audit}");
     // Not for anyone else.
-    let anonymous = Client::new()
-        .get(format!("{}/api/v1/desk/pre-registrations.csv", server.url))
-        .send()
-        .await
-        .unwrap();
+    let anonymous = Client::new().get(&export_url).send().await.unwrap();
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
     server.stop().await;
 }
@@ -347,8 +329,12 @@ async fn a_patient_at_home_stops_and_carries_on_later_from_where_they_were() {
     )
     .await;
     let bad_step = json!({"match_token": later.match_token, "progress": progress("payday")});
-    let refused = save(bad_step).await;
-    assert!(refused.status().is_client_error(), "{}", refused.status());
+    expect_error(
+        save(bad_step).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::InvalidJson,
+    )
+    .await;
     let stale = json!({"match_token": "0".repeat(32), "progress": progress("review")});
     expect_error(save(stale).await, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
     assert_eq!(

@@ -4,19 +4,12 @@
 use crate::common;
 use common::*;
 use reqwest::StatusCode;
-use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn prometheus_metrics_count_requests_by_route_and_carry_no_patient_data() {
     let (_data, server, kiosk) = fresh_server().await;
     let token = token_for(&kiosk, &server.url, "Smith", "1990-01-01").await;
-    let arrived = post(
-        &kiosk,
-        &format!("{}/api/v1/kiosk/check-in", server.url),
-        json!({"match_token": token}),
-    )
-    .await;
-    assert_eq!(arrived.status(), StatusCode::OK);
+    checked_in(&kiosk, &server.url, &token).await;
     let desk = staff_client(&server.url).await;
     // Held open while the scrape counts it.
     let board = desk
@@ -27,10 +20,7 @@ async fn prometheus_metrics_count_requests_by_route_and_carry_no_patient_data() 
     assert_eq!(board.status(), StatusCode::OK);
 
     let response = scrape_metrics(&server.url).await;
-    assert!(response.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .starts_with("text/plain"));
+    assert_content_type(&response, "text/plain");
     let text = response.text().await.unwrap();
     for expected in [
         "arrive_http_requests_total{",

@@ -185,24 +185,10 @@ async fn unknown_paths_and_methods_are_json_errors_and_other_paths_serve_the_kio
             "{path}"
         );
     }
-    let health: Value = client
-        .get(format!("{}/api/v1/health", server.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health: Value = get_json(&client, &format!("{}/api/v1/health", server.url)).await;
     assert_eq!(health, json!({"status": "ok"}));
     for (path, status) in [("/healthz", "ok"), ("/readyz", "ready")] {
-        let body: Value = client
-            .get(format!("{}{path}", server.url))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let body: Value = get_json(&client, &format!("{}{path}", server.url)).await;
         assert_eq!(body["status"], status, "{path}");
     }
     server.stop().await;

@@ -5,7 +5,6 @@
 use std::time::Duration;
 
 use crate::common;
-use arrive_domain::api::DeskDay;
 use arrive_domain::ErrorCode;
 use common::*;
 use futures_util::StreamExt;
@@ -23,18 +22,7 @@ async fn a_schedule_imports_once_reports_bad_rows_by_line_and_feeds_the_kiosk() 
          EHR-2,{today},16:15,Castillo,Elena,1966-13-05,Dr. Reyes,follow-up\n\
          EHR-3,{today},16:30,Fischer,Jonas,1999-09-09,Dr. Patel,office-visit\n"
     );
-    let import = |body: String, content_type: &'static str| {
-        let (admin, url) = (admin.clone(), format!("{}/api/v1/admin/schedule", server.url));
-        async move {
-            admin
-                .post(url)
-                .header("content-type", content_type)
-                .body(body)
-                .send()
-                .await
-                .unwrap()
-        }
-    };
+    let import = |body: String, content_type: &'static str| import_schedule(&admin, &server.url, content_type, body);
     let mut board = admin
         .get(format!("{}/api/v1/desk/events", server.url))
         .send()
@@ -88,14 +76,7 @@ async fn a_schedule_imports_once_reports_bad_rows_by_line_and_feeds_the_kiosk() 
     .await
     .unwrap();
     assert_eq!(forms["forms"].as_array().unwrap().len(), 3);
-    let day: DeskDay = admin
-        .get(format!("{}/api/v1/desk/appointments", server.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let day = desk_day(&admin, &server.url).await;
     assert_eq!(day.appointments.len(), 15);
     assert!(day
         .appointments

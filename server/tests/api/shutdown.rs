@@ -6,11 +6,12 @@
 //! held back; the server's `100 Continue` says its handler is reading the body. The bodies go
 //! out only after the server has stopped accepting, i.e. after it began shutting down.
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
+use crate::common::process::{server_command, start_process, ServerProcess};
+use crate::common::token_for;
 use chrono::{Days, NaiveDate};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -20,40 +21,19 @@ const KIOSK_TOKEN: &str = "5d0e0000000000000000000000000000000000000000000000000
 /// Hang guard for each wait, not a timing assertion.
 const PATIENCE: Duration = Duration::from_secs(30);
 
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn spawn(data: &std::path::Path) -> (Server, SocketAddr) {
-    std::fs::create_dir_all(data.join("dist")).unwrap();
-    std::fs::write(data.join("dist/index.html"), "<!DOCTYPE html><title>kiosk</title>").unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_arrive-server"))
+fn spawn(data: &std::path::Path) -> (ServerProcess, SocketAddr) {
+    let mut command = server_command(data);
+    command
         .env("ARRIVE_ADDR", "127.0.0.1:0")
-        .env("ARRIVE_DATA_DIR", data.join("data"))
-        .env("ARRIVE_DIST", data.join("dist"))
         .env("ARRIVE_DEMO_EXTRA_PATIENTS", "4")
         .env("ARRIVE_FIRST_KIOSK_TOKEN", KIOSK_TOKEN)
-        .env("ARRIVE_ADMIN_PASSWORD", "shutdown test admin")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start arrive-server");
-    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-    let mut line = String::new();
-    stdout.read_line(&mut line).expect("first line");
-    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-    let addr = line
-        .split_whitespace()
-        .find_map(|w| w.strip_prefix("http://"))
-        .expect("the server says where it listens")
-        .parse()
-        .expect("an address");
-    (Server(child), addr)
+        .env("ARRIVE_ADMIN_PASSWORD", "shutdown test admin");
+    let (server, url) = start_process(command);
+    let addr = url
+        .strip_prefix("http://")
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("the server listens at an address: {url}"));
+    (server, addr)
 }
 
 fn birth_date(k: u64) -> String {
@@ -144,21 +124,7 @@ async fn sigterm_lets_requests_in_progress_finish_and_exits_0() {
     // Three patients identified; their check-ins, and a fourth patient's identify, in flight.
     let mut tokens = Vec::new();
     for k in 0..3 {
-        let found: Value = client
-            .post(format!("{base}/api/v1/kiosk/identify"))
-            .json(&identify_body(k))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        tokens.push(
-            found["appointment"]["match_token"]
-                .as_str()
-                .expect("a match")
-                .to_owned(),
-        );
+        tokens.push(token_for(&client, &base, "Loadtest", &birth_date(k)).await);
     }
     let mut held = Vec::new();
     for token in &tokens {

@@ -61,14 +61,7 @@ async fn every_staff_endpoint_needs_a_session_the_right_role_and_a_csrf_token() 
     assert_eq!(created.status(), StatusCode::CREATED);
     let front_desk = signed_in_client(&server.url, "rosa", "front desk password").await;
     // A password an admin chose opens nothing but the change to one's own.
-    let session: Value = front_desk
-        .get(format!("{}/api/v1/auth/session", server.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let session: Value = get_json(&front_desk, &format!("{}/api/v1/auth/session", server.url)).await;
     assert_eq!(session["must_change_password"], true);
     let blocked = call(&front_desk, "GET", &format!("{}/api/v1/desk/appointments", server.url)).await;
     expect_error(blocked, StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;
@@ -105,24 +98,7 @@ async fn every_staff_endpoint_needs_a_session_the_right_role_and_a_csrf_token() 
     }
 
     // A session without its CSRF token cannot change anything.
-    let cookie_only = {
-        let response = post(
-            &Client::new(),
-            &format!("{}/api/v1/auth/login", server.url),
-            json!({"username": "rosa", "password": "rosa picked this one"}),
-        )
-        .await;
-        let cookie = response.headers()["set-cookie"]
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_owned();
-        let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert("cookie", cookie.parse().unwrap());
-        Client::builder().default_headers(headers).build().unwrap()
-    };
+    let cookie_only = cookie_only_client(&sign_in(&server.url, "rosa", "rosa picked this one").await);
     let url = format!("{}/api/v1/desk/appointments/1/acknowledge", server.url);
     expect_error(
         call(&cookie_only, "POST", &url).await,

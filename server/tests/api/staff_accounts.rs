@@ -48,15 +48,6 @@ async fn session_status(client: &Client, base: &str) -> StatusCode {
         .status()
 }
 
-async fn sign_in(base: &str, username: &str, password: &str) -> reqwest::Response {
-    post(
-        &Client::new(),
-        &format!("{base}/api/v1/auth/login"),
-        json!({"username": username, "password": password}),
-    )
-    .await
-}
-
 async fn admin_action(admin: &Client, base: &str, id: i64, action: &str) -> reqwest::Response {
     admin
         .post(format!("{base}/api/v1/admin/staff/{id}/{action}"))
@@ -261,20 +252,11 @@ async fn signing_out_needs_the_sessions_csrf_token() {
     let (_data, server, _kiosk) = fresh_server().await;
     let base = &server.url;
     let login = sign_in(base, "admin", ADMIN_PASSWORD).await;
-    let cookie = login.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let cookie_only = cookie_only_client(&login);
     let csrf = login.json::<Value>().await.unwrap()["csrf_token"]
         .as_str()
         .unwrap()
         .to_owned();
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert("cookie", cookie.parse().unwrap());
-    let cookie_only = Client::builder().default_headers(headers).build().unwrap();
 
     // What another site could make the desk's browser send: the cookie, no token.
     let forged = cookie_only

@@ -4,7 +4,6 @@
 use crate::common;
 use common::*;
 use reqwest::StatusCode;
-use serde_json::Value;
 
 /// The client's address that the audit trail recorded for the last board view.
 async fn board_viewed_from(server: &TestServer, forwarded_for: &str) -> String {
@@ -16,7 +15,7 @@ async fn board_viewed_from(server: &TestServer, forwarded_for: &str) -> String {
         .await
         .unwrap();
     assert_eq!(board.status(), StatusCode::OK);
-    let audit: Value = get_json(&staff, &format!("{}/api/v1/admin/audit", server.url)).await;
+    let audit = audit_trail(&staff, &server.url).await;
     audit
         .as_array()
         .unwrap()

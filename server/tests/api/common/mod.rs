@@ -7,12 +7,17 @@
 #![allow(dead_code)] // each suite uses its own part of it
 
 pub mod fhir_engine;
+pub mod postgres;
+pub mod process;
 #[path = "../../../../tests/support/validators.rs"]
 pub mod validators;
+pub mod x12;
 
 use std::time::Duration;
 
-use arrive_domain::api::{DeskAppointment, DeskDay, DeskDetail, IdentifyResponse, PreRegistrationLink};
+use arrive_domain::api::{
+    CheckInResponse, DeskAppointment, DeskDay, DeskDetail, IdentifyResponse, PreRegistrationLink,
+};
 use arrive_domain::{ErrorBody, ErrorCode};
 use arrive_server::store::Backend;
 use arrive_server::Config;
@@ -106,31 +111,72 @@ pub fn tablet_client(token: &str) -> Client {
     Client::builder().default_headers(headers).build().unwrap()
 }
 
+/// An admin enrolls a tablet named `name`.
+pub async fn enroll_kiosk(admin: &Client, base: &str, name: &str) -> Response {
+    post(admin, &format!("{base}/api/v1/admin/kiosks"), json!({"name": name})).await
+}
+
+/// `enroll_kiosk`, expecting 201; the enrollment: its id, the link (the device token in its
+/// fragment) and the link's QR code.
+pub async fn enrolled_kiosk(admin: &Client, base: &str, name: &str) -> Value {
+    let response = enroll_kiosk(admin, base, name).await;
+    assert_eq!(response.status(), StatusCode::CREATED, "enrolling {name}");
+    response.json().await.expect("the enrollment")
+}
+
+/// The device token an enrollment's link carries after `#enroll=`.
+pub fn enrollment_token(enrollment: &Value) -> String {
+    let link = enrollment["link"].as_str().expect("a link");
+    link.split_once("#enroll=")
+        .expect("the token in the fragment")
+        .1
+        .to_owned()
+}
+
 pub fn kiosk_client() -> Client {
     tablet_client(KIOSK_TOKEN)
 }
 
 pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
 
-/// Signs in as `username` and returns a client that sends the session cookie and CSRF token.
-pub async fn signed_in_client(base: &str, username: &str, password: &str) -> Client {
-    let response = post(
+/// `POST /api/v1/auth/login` from a browser with no session yet.
+pub async fn sign_in(base: &str, username: &str, password: &str) -> Response {
+    post(
         &Client::new(),
         &format!("{base}/api/v1/auth/login"),
         json!({"username": username, "password": password}),
     )
-    .await;
+    .await
+}
+
+/// Signs in as `username` and returns a client that sends the session cookie and CSRF token.
+pub async fn signed_in_client(base: &str, username: &str, password: &str) -> Client {
+    let response = sign_in(base, username, password).await;
     assert_eq!(response.status(), StatusCode::OK, "sign-in as {username}");
     let cookie = response.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
         "{cookie}"
     );
+    let pair = session_cookie(&response);
     let session: Value = response.json().await.unwrap();
     let mut headers = reqwest::header::HeaderMap::new();
-    let pair = cookie.split(';').next().unwrap().to_owned();
     headers.insert("cookie", pair.parse().unwrap());
     headers.insert("x-csrf-token", session["csrf_token"].as_str().unwrap().parse().unwrap());
+    Client::builder().default_headers(headers).build().unwrap()
+}
+
+/// The `name=value` pair of the session cookie a sign-in answer sets, as a browser sends it back.
+pub fn session_cookie(login: &Response) -> String {
+    let cookie = login.headers()["set-cookie"].to_str().unwrap();
+    cookie.split(';').next().unwrap().to_owned()
+}
+
+/// A client that sends the session cookie set by the sign-in answer `login` and no CSRF token:
+/// what another site could make a signed-in browser send.
+pub fn cookie_only_client(login: &Response) -> Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("cookie", session_cookie(login).parse().unwrap());
     Client::builder().default_headers(headers).build().unwrap()
 }
 
@@ -202,19 +248,84 @@ pub async fn token_for(client: &Client, base: &str, last_name: &str, dob: &str) 
     }
 }
 
-/// Asserts a 4xx JSON error with `code`; returns the error body.
-pub async fn expect_error(response: Response, status: StatusCode, code: ErrorCode) -> ErrorBody {
-    assert_eq!(response.status(), status);
+/// `POST /api/v1/kiosk/check-in` with the match token alone, as the kiosk sends it.
+pub async fn check_in(kiosk: &Client, base: &str, token: &str) -> Response {
+    post(
+        kiosk,
+        &format!("{base}/api/v1/kiosk/check-in"),
+        json!({"match_token": token}),
+    )
+    .await
+}
+
+/// Checks `token` in, expecting 200; the arrival the server reports.
+pub async fn checked_in(kiosk: &Client, base: &str, token: &str) -> CheckInResponse {
+    let response = check_in(kiosk, base, token).await;
+    assert_eq!(response.status(), StatusCode::OK, "check-in");
+    response.json().await.expect("check-in response")
+}
+
+/// The patient `last_name`, born `dob`, identifies and checks in at the kiosk; the arrival.
+pub async fn arrive(kiosk: &Client, base: &str, last_name: &str, dob: &str) -> CheckInResponse {
+    let token = token_for(kiosk, base, last_name, dob).await;
+    checked_in(kiosk, base, &token).await
+}
+
+/// An idempotency key per visit, as the kiosk makes one: `n` tells the visits apart.
+pub fn idempotency_key(n: u8) -> String {
+    format!("{n:02x}").repeat(16)
+}
+
+/// The check-in with the patient's `verification` and its idempotency `key`.
+pub async fn check_in_verified(kiosk: &Client, base: &str, token: &str, key: &str, verification: Value) -> Response {
+    post(
+        kiosk,
+        &format!("{base}/api/v1/kiosk/check-in"),
+        json!({"match_token": token, "idempotency_key": key, "verification": verification}),
+    )
+    .await
+}
+
+/// `check_in_verified`, expecting 200 (the server's words otherwise); the arrival.
+pub async fn checked_in_verified(
+    kiosk: &Client,
+    base: &str,
+    token: &str,
+    key: &str,
+    verification: Value,
+) -> CheckInResponse {
+    let response = check_in_verified(kiosk, base, token, key, verification).await;
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{text}");
+    serde_json::from_str(&text).expect("check-in response")
+}
+
+/// Asserts that `response` is of a content type starting `expected` (parameters may follow).
+pub fn assert_content_type(response: &Response, expected: &str) {
     let content_type = response
         .headers()
         .get("content-type")
         .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+        .unwrap_or_default();
     assert!(
-        content_type.starts_with("application/json"),
-        "content-type {content_type}"
+        content_type.starts_with(expected),
+        "content-type {content_type}, not {expected}"
     );
+}
+
+/// `GET url` with `client`, expecting 200 and a content type starting `content_type`.
+pub async fn get_ok(client: &Client, url: &str, content_type: &str) -> Response {
+    let response = client.get(url).send().await.expect("request");
+    assert_eq!(response.status(), StatusCode::OK, "GET {url}");
+    assert_content_type(&response, content_type);
+    response
+}
+
+/// Asserts a 4xx JSON error with `code`; returns the error body.
+pub async fn expect_error(response: Response, status: StatusCode, code: ErrorCode) -> ErrorBody {
+    assert_eq!(response.status(), status);
+    assert_content_type(&response, "application/json");
     let body: ErrorBody = response
         .json()
         .await
@@ -235,6 +346,15 @@ pub fn phq_answers(points: &[usize]) -> Value {
     json!({"resourceType": "QuestionnaireResponse", "status": "completed", "item": items})
 }
 
+/// The patient answers the PHQ-2 with `phq2`, then the PHQ-9 with `phq9` (points per item);
+/// both are accepted.
+pub async fn answer_phq2_then_phq9(kiosk: &Client, base: &str, token: &str, phq2: &[usize], phq9: &[usize]) {
+    for (form, points) in [("phq-2", phq2), ("phq-9", phq9)] {
+        let response = submit(kiosk, base, form, token, phq_answers(points)).await;
+        assert_eq!(response.status(), StatusCode::NO_CONTENT, "{form}");
+    }
+}
+
 pub async fn submit(client: &Client, base: &str, form: &str, token: &str, response: Value) -> Response {
     post(
         client,
@@ -247,11 +367,7 @@ pub async fn submit(client: &Client, base: &str, form: &str, token: &str, respon
 /// The desk issues `name`'s pre-registration link; returns it.
 pub async fn link_for(staff: &Client, base: &str, name: &str) -> PreRegistrationLink {
     let row = board_row(staff, base, name).await;
-    let response = staff
-        .post(format!("{base}/api/v1/desk/appointments/{}/pre-registration", row.id))
-        .send()
-        .await
-        .unwrap();
+    let response = desk_action(staff, base, row.id, "pre-registration").await;
     assert_eq!(response.status(), StatusCode::OK);
     response.json().await.unwrap()
 }
@@ -286,7 +402,6 @@ pub async fn pending_consents(client: &Client, base: &str, token: &str) -> Vec<a
     list.consents
 }
 
-/// A verification with everything confirmed as it is on file, card at the desk.
 /// Polls `probe` every 50 ms for up to 20 s (the machine may be busy; no timing is asserted).
 pub async fn eventually<T>(what: &str, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
     for _ in 0..400 {
@@ -298,6 +413,7 @@ pub async fn eventually<T>(what: &str, mut probe: impl AsyncFnMut() -> Option<T>
     panic!("{what} did not happen within 20 s");
 }
 
+/// A verification with everything confirmed as it is on file, card at the desk.
 pub fn nothing_changed() -> Value {
     json!({
         "address": {"answer": "same"},
@@ -317,6 +433,37 @@ pub async fn get_json<T: serde::de::DeserializeOwned>(client: &Client, url: &str
     response.json().await.expect("JSON answer")
 }
 
+/// Today's board, as signed-in `staff` see it.
+pub async fn desk_day(staff: &Client, base: &str) -> DeskDay {
+    get_json(staff, &format!("{base}/api/v1/desk/appointments")).await
+}
+
+/// An admin sends the day's schedule, `body` of `content_type` (CSV or a FHIR Bundle).
+pub async fn import_schedule(admin: &Client, base: &str, content_type: &str, body: String) -> Response {
+    admin
+        .post(format!("{base}/api/v1/admin/schedule"))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .expect("request")
+}
+
+/// The audit trail, as an admin reads it.
+pub async fn audit_trail(admin: &Client, base: &str) -> Value {
+    get_json(admin, &format!("{base}/api/v1/admin/audit")).await
+}
+
+/// Signed-in `staff` act on appointment `id`: `action` is the last step of its path
+/// (`roomed`, `no-show`, `undo-check-in`, `acknowledge`, `eligibility`, `pre-registration`).
+pub async fn desk_action(staff: &Client, base: &str, id: i64, action: &str) -> Response {
+    staff
+        .post(format!("{base}/api/v1/desk/appointments/{id}/{action}"))
+        .send()
+        .await
+        .expect("request")
+}
+
 /// What signed-in `staff` see of one appointment.
 pub async fn desk_detail(staff: &Client, base: &str, id: i64) -> DeskDetail {
     get_json(staff, &format!("{base}/api/v1/desk/appointments/{id}")).await
@@ -324,8 +471,9 @@ pub async fn desk_detail(staff: &Client, base: &str, id: i64) -> DeskDetail {
 
 /// Today's board row of `name` ("Chidi O."), as signed-in `staff` see it.
 pub async fn board_row(staff: &Client, base: &str, name: &str) -> DeskAppointment {
-    let day: DeskDay = get_json(staff, &format!("{base}/api/v1/desk/appointments")).await;
-    day.appointments
+    desk_day(staff, base)
+        .await
+        .appointments
         .into_iter()
         .find(|a| a.patient == name)
         .unwrap_or_else(|| panic!("{name} on the board"))
@@ -401,133 +549,5 @@ pub async fn test_db_on(backend: Backend, data: &tempfile::TempDir) -> TestDb {
                 .await
                 .unwrap(),
         ),
-    }
-}
-
-/// PostgreSQL for tests: the server at `ARRIVE_TEST_POSTGRES_URL` (default
-/// `postgres://postgres@127.0.0.1:5432/test`), where each test folder gets a database of its
-/// own, `arrive_test_<pid>_<n>`, dropped when the test binary exits (and, should a run be
-/// killed, by the next run, which drops those of processes no longer alive).
-///
-/// A PostgreSQL test that cannot reach the server fails, saying so; `ARRIVE_SKIP_POSTGRES=1`
-/// makes them pass without running instead (see `skip_postgres`).
-pub mod postgres {
-    use std::collections::HashMap;
-    use std::path::{Path, PathBuf};
-    use std::sync::atomic::{AtomicU32, Ordering};
-    use std::sync::{Mutex, Once};
-
-    use sqlx::{Connection, PgConnection};
-
-    static DATABASES: Mutex<Option<HashMap<PathBuf, String>>> = Mutex::new(None);
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    static CLEANUP: Once = Once::new();
-
-    pub fn admin_url() -> String {
-        std::env::var("ARRIVE_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
-    }
-
-    /// `ARRIVE_SKIP_POSTGRES=1`: PostgreSQL tests are skipped (they say so on stderr).
-    pub fn skip() -> bool {
-        let skip = matches!(
-            std::env::var("ARRIVE_SKIP_POSTGRES").as_deref(),
-            Ok("1" | "true" | "yes")
-        );
-        if skip {
-            eprintln!("ARRIVE_SKIP_POSTGRES is set: this PostgreSQL test does not run");
-        }
-        skip
-    }
-
-    fn url_of(name: &str) -> String {
-        let admin = admin_url();
-        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(base, _)| base);
-        format!("{base}/{name}")
-    }
-
-    /// Runs `work` on a runtime of its own (callers may be inside a runtime, or exiting).
-    fn blocking<T: Send + 'static>(work: impl std::future::Future<Output = T> + Send + 'static) -> T {
-        std::thread::spawn(move || {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap()
-                .block_on(work)
-        })
-        .join()
-        .expect("PostgreSQL helper thread")
-    }
-
-    async fn admin() -> PgConnection {
-        let url = admin_url();
-        match PgConnection::connect(&url).await {
-            Ok(connection) => connection,
-            Err(error) => panic!(
-                "PostgreSQL tests need a server at {url} (ARRIVE_TEST_POSTGRES_URL): {error}. \
-                 Start one, or set ARRIVE_SKIP_POSTGRES=1 to skip the PostgreSQL tests."
-            ),
-        }
-    }
-
-    /// A new, empty database; its URL.
-    pub fn create() -> String {
-        CLEANUP.call_once(|| {
-            blocking(sweep_dead());
-            // SAFETY: registers a plain `extern "C" fn` to run at process exit.
-            unsafe { libc::atexit(drop_ours) };
-        });
-        let name = format!(
-            "arrive_test_{}_{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::SeqCst)
-        );
-        let create = name.clone();
-        blocking(async move {
-            let mut admin = admin().await;
-            sqlx::query(&format!("CREATE DATABASE {create}"))
-                .execute(&mut admin)
-                .await
-                .expect("CREATE DATABASE");
-        });
-        url_of(&name)
-    }
-
-    /// The database of test folder `data` (made on first use).
-    pub fn database_for(data: &Path) -> String {
-        let mut map = DATABASES.lock().unwrap_or_else(|e| e.into_inner());
-        map.get_or_insert_with(HashMap::new)
-            .entry(data.to_path_buf())
-            .or_insert_with(create)
-            .clone()
-    }
-
-    async fn drop_matching(prefix_filter: impl Fn(&str) -> bool) {
-        let Ok(mut admin) = PgConnection::connect(&admin_url()).await else {
-            return;
-        };
-        let names: Vec<String> =
-            sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'arrive_test_%'")
-                .fetch_all(&mut admin)
-                .await
-                .unwrap_or_default();
-        for name in names.into_iter().filter(|n| prefix_filter(n)) {
-            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut admin)
-                .await;
-        }
-    }
-
-    /// Databases left by runs that were killed before they could drop theirs.
-    async fn sweep_dead() {
-        drop_matching(|name| {
-            let pid = name.trim_start_matches("arrive_test_").split('_').next().unwrap_or("");
-            !pid.is_empty() && !Path::new(&format!("/proc/{pid}")).exists()
-        })
-        .await;
-    }
-
-    extern "C" fn drop_ours() {
-        let prefix = format!("arrive_test_{}_", std::process::id());
-        blocking(async move { drop_matching(move |name| name.starts_with(&prefix)).await });
     }
 }
