@@ -186,6 +186,11 @@ async fn a_patient_checks_in_and_the_desk_board_shows_it_without_reload() {
     }
     check_screen(&kiosk, "consent").await;
     check_layout(&kiosk, "consent").await;
+    // Nothing given: each error names what this screen asks for (the full name, the finger
+    // or the typed name), not the identify screen's "last name".
+    click(&kiosk, "#sign").await;
+    wait_text(&kiosk, "#typed-name-error", "Type your full name").await;
+    wait_text(&kiosk, "#signature-error", "or choose to sign with your typed name").await;
     type_into(&kiosk, "#typed-name", "Sean O'Brien").await;
     click(&kiosk, "#sign").await;
     wait_text(&kiosk, "#signature-error", "Please sign in the box").await;

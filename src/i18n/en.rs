@@ -68,6 +68,7 @@ pub static EN: Strings = Strings {
         n => format!("{n} papers to read. One signature below signs all of them."),
     },
     consent_name_label: "Type your full name",
+    consent_name_missing: "Type your full name: it is your signature.",
     consent_sign_label: "Sign here with your finger",
     signature_missing: "Please sign in the box with your finger, or choose to sign with your typed name.",
     signature_too_small: "This signature is very small. Please clear it and sign again, larger.",

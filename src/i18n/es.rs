@@ -71,6 +71,7 @@ pub static ES: Strings = Strings {
         n => format!("{n} documentos para leer. Una sola firma abajo los firma todos."),
     },
     consent_name_label: "Escriba su nombre completo",
+    consent_name_missing: "Escriba su nombre completo: es su firma.",
     consent_sign_label: "Firme aquí con el dedo",
     signature_missing: "Por favor, firme en el recuadro con el dedo, o elija firmar con su nombre escrito.",
     signature_too_small: "La firma es muy pequeña. Bórrela y firme otra vez, más grande.",

@@ -101,6 +101,8 @@ pub struct Strings {
     /// How many consents are on the screen to read and sign.
     pub consents_lead: fn(usize) -> String,
     pub consent_name_label: &'static str,
+    /// Under "Type your full name" when it is empty (not the identify screen's last name).
+    pub consent_name_missing: &'static str,
     pub consent_sign_label: &'static str,
     pub signature_missing: &'static str,
     pub signature_too_small: &'static str,

@@ -234,7 +234,13 @@ fn ConsentScreen(
                     {move || {
                         name_error
                             .get()
-                            .map(|e| view! { <p class="field-error" id="typed-name-error">{s.get().name_error(e)}</p> })
+                            .map(|e| {
+                                let text = match e {
+                                    NameError::Missing => s.get().consent_name_missing,
+                                    other => s.get().name_error(other),
+                                };
+                                view! { <p class="field-error" id="typed-name-error">{text}</p> }
+                            })
                     }}
                     <input
                         id="typed-name"
