@@ -110,11 +110,12 @@ pub fn start_server_with(env: &[(&str, &str)]) -> Server {
 
 /// Starts the server binary and waits until it says where it listens.
 pub fn spawn_server(data: &std::path::Path, addr: &str, env: &[(String, String)]) -> (Process, String) {
+    // A suite's own settings come after the harness's: one may serve another dist/.
     let mut child = Command::new(env_path("ARRIVE_SERVER_BIN"))
+        .env("ARRIVE_DIST", env_path("ARRIVE_DIST"))
         .envs(env.iter().map(|(k, v)| (k, v)))
         .env("ARRIVE_ADDR", addr)
         .env("ARRIVE_DATA_DIR", data)
-        .env("ARRIVE_DIST", env_path("ARRIVE_DIST"))
         .env("ARRIVE_ADMIN_PASSWORD", ADMIN_PASSWORD)
         .env("ARRIVE_FIRST_KIOSK_TOKEN", KIOSK_TOKEN)
         .env("RUST_LOG", "warn")

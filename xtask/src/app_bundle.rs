@@ -192,14 +192,52 @@ pub fn copy_public(dist: &Path) -> Result {
     Ok(())
 }
 
-/// FNV-1a over every file's name and bytes, in name order.
+/// Copies the offline voice (eSpeak NG's JS and wasm, and its licence, which the GPL wants
+/// beside it) into dist/speech/, where the kiosk fetches it only when a tablet has no voice.
+/// Its 18 MB take minutes to compress at brotli's best: done once per version, in the target
+/// folder, and copied with the files.
+pub fn copy_offline_voice(dist: &Path, package: &Path, version: &str) -> Result {
+    let compressed = target_dir().join(format!("offline-voice-{version}"));
+    if !compressed.exists() {
+        // Made aside and renamed when whole: an interrupted build leaves no half of it.
+        let making = target_dir().join(format!("offline-voice-{version}.partial"));
+        fresh_dir(&making)?;
+        for file in ["dist/espeak-ng.js", "dist/espeak-ng.wasm", "LICENSE"] {
+            let source = package.join(file);
+            copy(&source, &making.join(file_name(&source)))?;
+        }
+        crate::precompress::precompress(&making)?;
+        std::fs::rename(&making, &compressed)
+            .map_err(|e| format!("cannot move {} to {}: {e}", making.display(), compressed.display()))?;
+    }
+    let speech = dist.join("speech");
+    fresh_dir(&speech)?;
+    for file in read_dir(&compressed)? {
+        copy(&file, &speech.join(file_name(&file)))?;
+    }
+    Ok(())
+}
+
+/// FNV-1a over every file's path (below `dir`) and bytes, in path order; folders (such as
+/// wasm-bindgen's `snippets/`) included.
 fn content_hash(dir: &Path) -> Result<u64> {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut files = read_dir(dir)?;
+    let mut files = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in read_dir(&folder)? {
+            if entry.is_dir() {
+                folders.push(entry);
+            } else {
+                files.push(entry);
+            }
+        }
+    }
     files.sort();
     for file in files {
         let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-        for byte in file_name(&file).bytes().chain(bytes) {
+        let name = file.strip_prefix(dir).unwrap_or(&file).to_string_lossy().into_owned();
+        for byte in name.bytes().chain(bytes) {
             hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
         }
     }

@@ -115,18 +115,22 @@ pub fn cargo() -> Command {
 
 /// Builds both web apps in release mode into dist/, precompressed, installing the tools they
 /// need: the kiosk (index.html) into dist/, the desk board (desk.html) into dist/desk/. Two
-/// bundles, so the lobby tablet never loads staff code.
+/// bundles, so the lobby tablet never loads staff code. The kiosk's offline voice goes into
+/// dist/speech/.
 pub fn build_apps() -> Result<PathBuf> {
     tools::ensure_wasm_target()?;
     tools::ensure_wasm_bindgen_cli()?;
     tools::ensure_wasm_opt()?;
     tools::ensure_wasm_split()?;
+    let espeak_ng = tools::ensure_espeak_ng()?;
     let dist = project_root().join("dist");
     // The kiosk's folder is dist/ itself, emptied first: the desk after it.
     app_bundle::KIOSK.build(&dist)?;
     app_bundle::DESK.build(&dist)?;
     app_bundle::copy_public(&dist)?;
     precompress::precompress(&dist)?;
+    // After: it comes with its own compressed twins.
+    app_bundle::copy_offline_voice(&dist, &espeak_ng, tools::ESPEAK_NG_VERSION)?;
     Ok(dist)
 }
 
@@ -212,6 +216,8 @@ fn test() -> Result {
                 "home",
                 "--test",
                 "speech",
+                "--test",
+                "speech_fallback",
                 "--test",
                 "bundle",
                 "--",

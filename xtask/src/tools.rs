@@ -12,6 +12,9 @@ pub const BINARYEN_VERSION: &str = "132";
 pub const AXE_CORE_VERSION: &str = "4";
 /// Lighthouse, the page audit `cargo xtask bench` runs on the kiosk and the phone page.
 pub const LIGHTHOUSE_VERSION: &str = "12.8.2";
+/// eSpeak NG compiled to WebAssembly (GPL-3.0-or-later): the kiosk's offline voice, for tablets
+/// whose browser has none (src/kiosk/speech/fallback.rs).
+pub const ESPEAK_NG_VERSION: &str = "1.0.2";
 /// The wasm splitter Leptos's `#[lazy]` (the `wasm_split_helpers` crate) is made for.
 pub const WASM_SPLIT_VERSION: &str = "0.2.4";
 
@@ -114,6 +117,18 @@ pub fn ensure_axe_core() -> Result<PathBuf> {
         npm_install(&format!("axe-core@{AXE_CORE_VERSION}"))?;
     }
     Ok(script)
+}
+
+/// The installed `espeak-ng` package's folder (its `dist/` and `LICENSE`), installed when
+/// missing or another version.
+pub fn ensure_espeak_ng() -> Result<PathBuf> {
+    let dir = tools_dir().join("node_modules/espeak-ng");
+    let installed = std::fs::read_to_string(dir.join("package.json"))
+        .is_ok_and(|p| p.contains(&format!("\"version\": \"{ESPEAK_NG_VERSION}\"")));
+    if !installed {
+        npm_install(&format!("espeak-ng@{ESPEAK_NG_VERSION}"))?;
+    }
+    Ok(dir)
 }
 
 /// Lighthouse's command-line entry point (run with node), installed when missing.

@@ -6,9 +6,11 @@
 //! shown in document order, each option with its number), focus and typing are echoed, errors
 //! and notices are spoken as they appear, and a keypad drives it all (`keys.rs`). The privacy
 //! notice comes first: without headphones, people nearby hear it. Voice, volume and speed are
-//! the browser's speech synthesis (`voice.rs`); docs/ACCESSIBILITY.md has the key map.
+//! the browser's speech synthesis (`voice.rs`), or where it has no voice the offline one
+//! (`fallback.rs`); docs/ACCESSIBILITY.md has the key map.
 
 mod controls;
+mod fallback;
 mod keys;
 mod reading;
 mod voice;
@@ -18,6 +20,7 @@ use std::cell::{Cell, RefCell};
 
 use leptos::ev;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
@@ -69,9 +72,10 @@ pub fn screen_opened() {
     }
 }
 
-/// Whether this browser has speech synthesis at all (its voices may still be missing).
+/// Whether speech can be offered: always, since a browser without speech synthesis, or without
+/// voices, gets the offline voice (if that cannot load either, the desk is called).
 pub fn available() -> bool {
-    voice::synth().is_some()
+    true
 }
 
 /// Says `text` now (the idle countdown), in speech mode only.
@@ -128,11 +132,17 @@ impl Speech {
         let speech = *self;
         request_animation_frame(move || speech.read_screen(intro.to_vec()));
         // A browser may list its voices only a moment after it is asked: wait for that, or
-        // give up after a while, before calling the desk.
+        // give up after a while; then, with no voice still, wait for the offline voice, and
+        // call the desk if that cannot load either.
         if !voice::can_speak(lang) {
             let check = move || {
                 if speech.on.get_untracked() && !voice::can_speak(lang) {
-                    speech.cannot_speak.set(true);
+                    spawn_local(async move {
+                        let loaded = fallback::load().await;
+                        if !loaded && speech.on.get_untracked() && !voice::can_speak(lang) {
+                            speech.cannot_speak.set(true);
+                        }
+                    });
                 }
             };
             if let Some(synth) = voice::synth() {
@@ -165,7 +175,11 @@ impl Speech {
         // Where the patient is, when focus is on something to use rather than the heading.
         if let Some(active) = document().active_element() {
             if root.contains(Some(&active)) && reading::options(&root).contains(&active) {
-                parts.push(format!("{}: {}", words.you_are_on, reading::focused(&active, &root, words).join(". ")));
+                parts.push(format!(
+                    "{}: {}",
+                    words.you_are_on,
+                    reading::focused(&active, &root, words).join(". ")
+                ));
             }
         }
         NOTICES.with(|n| *n.borrow_mut() = notices());
@@ -181,7 +195,11 @@ impl Speech {
     }
 
     fn change_volume(&self, by: i8) {
-        let volume = self.volume.get_untracked().saturating_add_signed(by).min(voice::VOLUME_MAX);
+        let volume = self
+            .volume
+            .get_untracked()
+            .saturating_add_signed(by)
+            .min(voice::VOLUME_MAX);
         self.volume.set(volume);
         self.say(&[(self.words().volume)(volume)], Cut::FirstInTurn);
     }
@@ -238,6 +256,7 @@ fn notices() -> Vec<String> {
 /// on Welcome, and new errors and notices.
 pub fn listen(flow: Flow) {
     let speech = flow.speech;
+    voice::wake_browser_voices();
     let handles = [
         window_event_listener(ev::keydown, move |ev| keys::on_key(flow, &ev)),
         window_event_listener(ev::focusin, move |ev| {
@@ -250,7 +269,8 @@ pub fn listen(flow: Flow) {
             let Some(root) = reading_root() else {
                 return;
             };
-            if reading::options(&root).contains(&target) || target.closest(".speech-controls").ok().flatten().is_some() {
+            if reading::options(&root).contains(&target) || target.closest(".speech-controls").ok().flatten().is_some()
+            {
                 speech.say(&reading::focused(&target, &root, speech.words()), Cut::FirstInTurn);
             }
         }),

@@ -1,4 +1,5 @@
-//! The voice: the browser's speech synthesis, one utterance per block of text, in the screen's
+//! The voice: the browser's speech synthesis where it has a voice for the screen's language,
+//! else the offline voice (`fallback.rs`); one utterance per block of text, in the screen's
 //! language, at the patient's volume and speed.
 //!
 //! What is said first in a turn of the event loop cuts off whatever was still being said (the
@@ -11,6 +12,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{SpeechSynthesis, SpeechSynthesisUtterance, SpeechSynthesisVoice};
 
+use super::fallback;
 use crate::i18n::Lang;
 
 /// Loudness 0–10, as the patient set it.
@@ -47,10 +49,23 @@ pub fn synth() -> Option<SpeechSynthesis> {
         .map(|v| v.unchecked_into::<SpeechSynthesis>())
 }
 
-/// Whether this browser has a voice for `lang` (an empty voice list, as on kiosk Linux builds
-/// without a speech service, means it cannot speak).
+/// Whether the kiosk can speak `lang` now: the browser has a voice for it, or the offline voice
+/// has loaded (an empty voice list, as on kiosk Linux builds without a speech service, leaves
+/// only the offline voice).
 pub fn can_speak(lang: Lang) -> bool {
+    has_browser_voice(lang) || fallback::ready()
+}
+
+fn has_browser_voice(lang: Lang) -> bool {
     synth().is_some_and(|synth| !voices_for(&synth, lang).is_empty())
+}
+
+/// Asks the browser for its voices, which some list only a moment after the first asking:
+/// done early, the first words find them rather than fetching the offline voice.
+pub fn wake_browser_voices() {
+    if let Some(synth) = synth() {
+        synth.get_voices();
+    }
 }
 
 /// The voices for `lang`; a voice list whose entries are not the browser's own voice objects
@@ -69,20 +84,23 @@ fn voices_for(synth: &SpeechSynthesis, lang: Lang) -> Vec<wasm_bindgen::JsValue>
 }
 
 pub fn say(parts: &[String], settings: Settings, cut: Cut) {
-    let Some(synth) = synth() else {
-        return;
-    };
     let first_in_turn = !SAID_THIS_TURN.with(|s| s.replace(true));
     if first_in_turn {
         set_timeout(|| SAID_THIS_TURN.with(|s| s.set(false)), std::time::Duration::ZERO);
     }
     if first_in_turn || cut == Cut::Always {
-        synth.cancel();
+        stop();
     }
-    let voice = voices_for(&synth, settings.lang)
+    let parts: Vec<&str> = parts.iter().map(|p| p.trim()).filter(|p| !p.is_empty()).collect();
+    let voices = synth().map(|synth| (voices_for(&synth, settings.lang), synth));
+    let Some((voices, synth)) = voices.filter(|(voices, _)| !voices.is_empty()) else {
+        fallback::say(&parts, settings, rate(settings.speed));
+        return;
+    };
+    let voice = voices
         .into_iter()
         .find_map(|v| v.dyn_into::<SpeechSynthesisVoice>().ok());
-    for part in parts.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
+    for part in parts {
         let Ok(utterance) = SpeechSynthesisUtterance::new_with_text(part) else {
             continue;
         };
@@ -96,11 +114,12 @@ pub fn say(parts: &[String], settings: Settings, cut: Cut) {
     }
 }
 
-/// Stops speaking now, and drops whatever was queued.
+/// Stops speaking now, and drops whatever was queued, in either voice.
 pub fn stop() {
     if let Some(synth) = synth() {
         synth.cancel();
     }
+    fallback::stop();
 }
 
 /// A speed step as a speech rate: 0.6 (slowest) to 1.6 (fastest).
