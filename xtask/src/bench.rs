@@ -175,7 +175,7 @@ fn qr_decode_time() -> Result {
 }
 
 /// Prints the first-load files of one app (html, js, wasm, css in `dist` and in its `app-…`
-/// folder) and returns their gzip total, and that of the split-off modules a patient's path
+/// folder, its JS snippets included) and returns their gzip total, and that of the split-off modules a patient's path
 /// fetches right after the first screen (`split_*.wasm`, `chunk_*.wasm`, printed apart). The QR
 /// scanner's module (`split_scan`) is printed apart again and not counted: only a patient who
 /// scans a pass fetches it.
@@ -183,6 +183,21 @@ fn first_load(title: &str, dist: &Path) -> Result<(u64, u64)> {
     let mut files = app_files(dist)?;
     for dir in app_files_dirs(dist)? {
         files.extend(app_files(&dir)?);
+        // wasm-bindgen's JS snippets (the offline voice's loader), imported by the app's JS.
+        let mut folders = vec![dir.join("snippets")];
+        while let Some(folder) = folders.pop() {
+            if !folder.is_dir() {
+                continue;
+            }
+            files.extend(app_files(&folder)?);
+            folders.extend(
+                std::fs::read_dir(&folder)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.is_dir()),
+            );
+        }
     }
     files.sort();
     let (later, first): (Vec<_>, Vec<_>) = files.into_iter().partition(|p| {
