@@ -13,11 +13,11 @@ use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::Client;
 use support::harness::*;
 
-/// The browser's voices hidden (an empty list, as on kiosk Linux builds; returns how many it
-/// had), `speechSynthesis.speak` recorded in `window.__spoken`, and every sound the page starts
-/// through Web Audio recorded in `window.__played`: its length in seconds, when it started and
-/// whether it played to its end.
-const NO_VOICE_AND_A_RECORDER: &str = "
+/// The browser's voices replaced by `arguments[0]` (an empty list, as on kiosk Linux builds;
+/// returns how many it had), `speechSynthesis.speak` recorded in `window.__spoken`, and every
+/// sound the page starts through Web Audio recorded in `window.__played`: its length in
+/// seconds, when it started and whether it played to its end.
+const VOICES_AND_A_RECORDER: &str = "
     window.__spoken = [];
     window.__played = [];
     addEventListener('keydown', () => { window.__keys = (window.__keys || []).concat(performance.now()); }, true);
@@ -31,7 +31,8 @@ const NO_VOICE_AND_A_RECORDER: &str = "
     let had = 0;
     if (window.speechSynthesis) {
         had = speechSynthesis.getVoices().length;
-        Object.defineProperty(speechSynthesis, 'getVoices', { value: () => [], configurable: true });
+        const voices = arguments[0];
+        Object.defineProperty(speechSynthesis, 'getVoices', { value: () => voices, configurable: true });
         Object.defineProperty(speechSynthesis, 'speak', { value: u => window.__spoken.push(u.text), configurable: true });
     }
     return had;";
@@ -65,14 +66,18 @@ async fn shown(kiosk: &Client, css: &str) -> bool {
     text_of(kiosk, css).await.is_some()
 }
 
-async fn open_without_voice(kiosk: &Client, base: &str) {
+async fn open_with_voices(kiosk: &Client, base: &str, voices: serde_json::Value) {
     open_kiosk(kiosk, base).await;
     screen_opened(kiosk, "Welcome").await;
     let had = kiosk
-        .execute(NO_VOICE_AND_A_RECORDER, vec![])
+        .execute(VOICES_AND_A_RECORDER, vec![voices])
         .await
-        .expect("hide the voices");
-    println!("this Chromium listed {had} voice(s) of its own (hidden for the test)");
+        .expect("replace the voices");
+    println!("this Chromium listed {had} voice(s) of its own (replaced for the test)");
+}
+
+async fn open_without_voice(kiosk: &Client, base: &str) {
+    open_with_voices(kiosk, base, serde_json::json!([])).await;
 }
 
 #[tokio::test]
@@ -165,4 +170,36 @@ async fn with_no_browser_voice_and_no_offline_voice_the_desk_is_called() {
     assert_eq!(played(&kiosk).await, [], "a sound was played");
     kiosk.close().await.expect("close kiosk");
     desk.close().await.expect("close desk");
+}
+
+#[tokio::test]
+#[ignore = "needs the built kiosk, the server binary and chromedriver: run `cargo xtask test`"]
+async fn with_a_browser_voice_for_english_only_the_spanish_offer_is_the_offline_voices() {
+    let server = start_server();
+    let driver = start_chromedriver().await;
+    let kiosk = browser(&driver).await;
+    open_with_voices(
+        &kiosk,
+        &server.url,
+        serde_json::json!([{ "lang": "en-US", "name": "Test English" }]),
+    )
+    .await;
+
+    press(&kiosk, '5').await;
+    eventually_for("the Spanish offer, played", Duration::from_secs(90), || async {
+        played(&kiosk).await.first().is_some_and(|s| s.2)
+    })
+    .await;
+    let spoken = kiosk.execute("return window.__spoken;", vec![]).await.expect("spoken");
+    assert_eq!(
+        spoken,
+        serde_json::json!(["For spoken guidance in English, press Enter or 1."]),
+        "the browser's voice says the English offer, and only that"
+    );
+    let sounds = played(&kiosk).await;
+    assert!(
+        sounds.len() == 1 && sounds[0].0 > 1.0,
+        "one Spanish sentence: {sounds:?}"
+    );
+    kiosk.close().await.expect("close kiosk");
 }

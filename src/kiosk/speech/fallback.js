@@ -17,7 +17,7 @@ let context = null;
 let generation = 0;
 let made = Promise.resolve();
 let played = Promise.resolve();
-const sounding = new Set();
+const sounding = new Map();
 
 /// Fetches and compiles the voice, once; resolves to whether it can be used. A failed
 /// load (offline, not installed) is tried again at the next call.
@@ -63,18 +63,32 @@ async function synthesize(text, voice, wordsPerMinute) {
   return espeak.FS.readFile(WAV);
 }
 
+/// Resolves when the browser's own voice is silent: on a tablet with a voice for one language
+/// only, Welcome's offer is said by both voices, one after the other. The browser says nothing
+/// of when that queue empties, hence the polling.
+async function browserVoiceSilent() {
+  const synth = window.speechSynthesis;
+  while (synth && (synth.speaking || synth.pending)) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 async function play(wav, volume, turn) {
   const audio = await new Promise((resolve, reject) =>
     context.decodeAudioData(wav.buffer.slice(wav.byteOffset, wav.byteOffset + wav.byteLength), resolve, reject),
   );
+  await browserVoiceSilent();
   if (turn !== generation) return;
   const source = context.createBufferSource();
   source.buffer = audio;
   const gain = context.createGain();
   gain.gain.value = volume;
   source.connect(gain).connect(context.destination);
-  const ended = new Promise((resolve) => source.addEventListener("ended", resolve));
-  sounding.add(source);
+  // Ended by its end, or by stop() at once (a suspended context would never say "ended").
+  const ended = new Promise((resolve) => {
+    source.addEventListener("ended", resolve);
+    sounding.set(source, resolve);
+  });
   source.start();
   await ended;
   sounding.delete(source);
@@ -101,12 +115,13 @@ export function speak(text, voice, wordsPerMinute, volume) {
 /// Silence now: what sounds stops, what is queued is dropped.
 export function stop() {
   generation += 1;
-  for (const source of sounding) {
+  for (const [source, ended] of sounding) {
     try {
       source.stop();
     } catch {
       // Not started yet: it never will be.
     }
+    ended();
   }
   sounding.clear();
 }
