@@ -16,7 +16,8 @@ use support::harness::*;
 /// The browser's voices replaced by `arguments[0]` (an empty list, as on kiosk Linux builds;
 /// returns how many it had), `speechSynthesis.speak` recorded in `window.__spoken`, and every
 /// sound the page starts through Web Audio recorded in `window.__played`: its length in
-/// seconds, when it started and whether it played to its end.
+/// seconds, when it started, whether it ended in a running audio context, and for how long it
+/// was heard.
 const VOICES_AND_A_RECORDER: &str = "
     window.__spoken = [];
     window.__played = [];
@@ -25,7 +26,11 @@ const VOICES_AND_A_RECORDER: &str = "
     AudioBufferSourceNode.prototype.start = function (...args) {
         const sound = { seconds: this.buffer ? this.buffer.duration : 0, at: performance.now(), ended: false };
         window.__played.push(sound);
-        this.addEventListener('ended', () => { sound.ended = this.context.state === 'running'; });
+        this.addEventListener('ended', () => {
+            sound.ended = this.context.state === 'running';
+            sound.heardFor = this.context.currentTime - sound.startedAt;
+        });
+        sound.startedAt = this.context.currentTime;
         return start.apply(this, args);
     };
     let had = 0;
@@ -60,6 +65,38 @@ async fn key_times(kiosk: &Client) -> Vec<f64> {
         .await
         .expect("read the keys");
     serde_json::from_value(keys).expect("key times")
+}
+
+/// The index of a sound now playing with more than a second still to go.
+async fn eventually_index(kiosk: &Client, what: &str) -> usize {
+    let find = "const now = performance.now();
+        return window.__played.findIndex(s => s.heardFor === undefined && now - s.at < s.seconds * 1000 - 1000);";
+    let start = std::time::Instant::now();
+    loop {
+        let index = kiosk
+            .execute(find, vec![])
+            .await
+            .expect("find a sound")
+            .as_i64()
+            .unwrap_or(-1);
+        if let Ok(index) = usize::try_from(index) {
+            return index;
+        }
+        assert!(start.elapsed() < Duration::from_secs(90), "gave up waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// How long sound `index` was heard, in seconds, once it has ended.
+async fn heard_for(kiosk: &Client, index: usize) -> Option<f64> {
+    kiosk
+        .execute(
+            "return window.__played[arguments[0]].heardFor ?? null;",
+            vec![serde_json::json!(index)],
+        )
+        .await
+        .expect("read a sound")
+        .as_f64()
 }
 
 async fn shown(kiosk: &Client, css: &str) -> bool {
@@ -134,6 +171,22 @@ async fn with_no_browser_voice_the_offline_voice_speaks_the_offer_and_the_welcom
         sounds.iter().filter(|s| s.2).map(|s| s.0).sum::<f64>()
     );
     assert!(!shown(&kiosk, "#no-voice").await, "the kiosk said it cannot speak");
+
+    // Escape with more than a second of a sentence to go: it stops there.
+    let sounding = eventually_index(&kiosk, "a long sentence sounding").await;
+    press(&kiosk, '\u{E00C}').await;
+    eventually("the sentence to stop", || async {
+        heard_for(&kiosk, sounding).await.is_some()
+    })
+    .await;
+    let (seconds, heard) = (
+        played(&kiosk).await[sounding].0,
+        heard_for(&kiosk, sounding).await.unwrap_or_default(),
+    );
+    assert!(
+        heard < seconds - 0.5,
+        "Escape did not cut the sentence: {heard} s of {seconds} s heard"
+    );
     assert!(!shown(&kiosk, "#help-coming").await, "the desk was called");
     let spoken = kiosk.execute("return window.__spoken;", vec![]).await.expect("spoken");
     assert_eq!(
