@@ -250,8 +250,9 @@ impl Draft {
         fields
     }
 
-    /// The choices in the order a saved progress keeps them (`SavedProgress::answers`): the
-    /// groups of details, the insurance, whether a second coverage is given, the payment.
+    /// The choices that open a saved progress's answers (`SavedProgress::answers`), in its
+    /// order: the groups of details, then the insurance. Whether a second coverage is given
+    /// (0 or 1) and the payment follow them.
     fn choices(&self) -> [RwSignal<Option<Choice>>; 6] {
         let a = self.answers;
         [
