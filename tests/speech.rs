@@ -86,7 +86,10 @@ impl Keys<'_> {
 
 async fn has_focus(kiosk: &Client, css: &str) -> bool {
     kiosk
-        .execute("return document.activeElement === document.querySelector(arguments[0]);", vec![json!(css)])
+        .execute(
+            "return document.activeElement === document.querySelector(arguments[0]);",
+            vec![json!(css)],
+        )
         .await
         .expect("read focus")
         == json!(true)
@@ -95,21 +98,30 @@ async fn has_focus(kiosk: &Client, css: &str) -> bool {
 /// Everything said since utterance `mark` (cancels left out).
 async fn said_since(kiosk: &Client, mark: usize) -> Vec<String> {
     let spoken = kiosk
-        .execute("return window.__spoken.slice(arguments[0]).filter(u => u.text).map(u => u.text);", vec![json!(mark)])
+        .execute(
+            "return window.__spoken.slice(arguments[0]).filter(u => u.text).map(u => u.text);",
+            vec![json!(mark)],
+        )
         .await
         .expect("read what was said");
     serde_json::from_value(spoken).expect("utterances")
 }
 
 async fn mark(kiosk: &Client) -> usize {
-    let count = kiosk.execute("return window.__spoken.length;", vec![]).await.expect("count utterances");
+    let count = kiosk
+        .execute("return window.__spoken.length;", vec![])
+        .await
+        .expect("count utterances");
     count.as_u64().expect("a count") as usize
 }
 
 /// The languages of the utterances since `mark`.
 async fn languages_since(kiosk: &Client, mark: usize) -> Vec<String> {
     let langs = kiosk
-        .execute("return window.__spoken.slice(arguments[0]).filter(u => u.text).map(u => u.lang);", vec![json!(mark)])
+        .execute(
+            "return window.__spoken.slice(arguments[0]).filter(u => u.text).map(u => u.lang);",
+            vec![json!(mark)],
+        )
         .await
         .expect("read the languages");
     serde_json::from_value(langs).expect("languages")
@@ -120,8 +132,8 @@ async fn languages_since(kiosk: &Client, mark: usize) -> Vec<String> {
 async fn all_of_it_said(kiosk: &Client, mark: usize, screen: &str) {
     let start = std::time::Instant::now();
     loop {
-        let shown: Vec<String> = serde_json::from_value(kiosk.execute(SHOWN_TEXTS, vec![]).await.expect("shown"))
-            .expect("texts");
+        let shown: Vec<String> =
+            serde_json::from_value(kiosk.execute(SHOWN_TEXTS, vec![]).await.expect("shown")).expect("texts");
         let said = said_since(kiosk, mark).await.join(" ");
         let said = said.split_whitespace().collect::<Vec<_>>().join(" ");
         let missing: Vec<&String> = shown.iter().filter(|t| !said.contains(t.as_str())).collect();
@@ -148,7 +160,10 @@ async fn number_of(kiosk: &Client, mark: usize, css: &str) -> String {
         )
         .await
         .expect("read a label");
-    let label = label.as_str().unwrap_or_else(|| panic!("{css} is not on screen")).to_owned();
+    let label = label
+        .as_str()
+        .unwrap_or_else(|| panic!("{css} is not on screen"))
+        .to_owned();
     let start = std::time::Instant::now();
     loop {
         for utterance in said_since(kiosk, mark).await {
@@ -226,13 +241,19 @@ async fn speech_walk(language: &Language, size: Option<(u32, u32)>) {
     open_kiosk(&kiosk, &server.url).await;
     screen_opened(&kiosk, "Welcome").await;
     kiosk.execute(RECORDER, vec![]).await.expect("install the recorder");
-    let mut keys = Keys { kiosk: &kiosk, pressed: 0 };
+    let mut keys = Keys {
+        kiosk: &kiosk,
+        pressed: 0,
+    };
 
     // Any key: the offer, in both languages, each in its own voice.
     keys.press("5").await;
     eventually("the offer", || async { said_since(&kiosk, 0).await.len() >= 2 }).await;
     let offer = said_since(&kiosk, 0).await.join(" ");
-    assert!(offer.contains("spoken guidance") && offer.contains("guía hablada"), "{offer}");
+    assert!(
+        offer.contains("spoken guidance") && offer.contains("guía hablada"),
+        "{offer}"
+    );
     assert_eq!(languages_since(&kiosk, 0).await, ["en", "es"]);
 
     // Accepted: the privacy notice first, then the keys, then Welcome in full.
@@ -241,7 +262,9 @@ async fn speech_walk(language: &Language, size: Option<(u32, u32)>) {
     wait_text(&kiosk, "#welcome-title", language.welcome).await;
     all_of_it_said(&kiosk, from, "welcome").await;
     let said = said_since(&kiosk, from).await;
-    let privacy = said.iter().position(|u| u.contains("headphones") || u.contains("auriculares"));
+    let privacy = said
+        .iter()
+        .position(|u| u.contains("headphones") || u.contains("auriculares"));
     let heading = said.iter().position(|u| u.contains(language.welcome));
     assert!(privacy.is_some() && privacy < heading, "privacy first: {said:?}");
     assert!(languages_since(&kiosk, from).await.iter().all(|l| l == language.code));
@@ -256,7 +279,10 @@ async fn speech_walk(language: &Language, size: Option<(u32, u32)>) {
     keys.press("lindqvist").await;
     let from = mark(&kiosk).await;
     keys.press(&ENTER.to_string()).await;
-    eventually("the birth date error", || async { has_focus(&kiosk, "#dob-month").await }).await;
+    eventually("the birth date error", || async {
+        has_focus(&kiosk, "#dob-month").await
+    })
+    .await;
     let errors: Vec<String> = serde_json::from_value(
         kiosk
             .execute(
@@ -301,7 +327,11 @@ async fn speech_walk(language: &Language, size: Option<(u32, u32)>) {
         keys.pressed
     );
     assert!(keys.pressed < 80, "{} key presses", keys.pressed);
-    assert_eq!(walters_arrivals(&server).await, arrived_before + 1, "Walter is checked in");
+    assert_eq!(
+        walters_arrivals(&server).await,
+        arrived_before + 1,
+        "Walter is checked in"
+    );
     kiosk.close().await.expect("close kiosk");
 }
 
@@ -327,7 +357,10 @@ async fn keyboard_walk(language: &Language, size: Option<(u32, u32)>) {
     }
     open_kiosk(&kiosk, &server.url).await;
     screen_opened(&kiosk, "Welcome").await;
-    let mut keys = Keys { kiosk: &kiosk, pressed: 0 };
+    let mut keys = Keys {
+        kiosk: &kiosk,
+        pressed: 0,
+    };
     keys.tab_to(language.start).await;
     keys.press(&ENTER.to_string()).await;
     screen_opened_at(&kiosk, language.identify, "#last-name").await;
@@ -392,12 +425,18 @@ async fn who_are_you_with_its_errors_reflows_at_320_px_in_both_languages() {
     open_kiosk(&kiosk, &server.url).await;
     for language in [&ENGLISH, &SPANISH] {
         screen_opened(&kiosk, "Welcome").await;
-        let mut keys = Keys { kiosk: &kiosk, pressed: 0 };
+        let mut keys = Keys {
+            kiosk: &kiosk,
+            pressed: 0,
+        };
         keys.tab_to(language.start).await;
         keys.press(&ENTER.to_string()).await;
         screen_opened_at(&kiosk, language.identify, "#last-name").await;
         keys.press(&ENTER.to_string()).await;
-        eventually("the errors", || async { text_of(&kiosk, "#last-name-error").await.is_some() }).await;
+        eventually("the errors", || async {
+            text_of(&kiosk, "#last-name-error").await.is_some()
+        })
+        .await;
         check_layout(&kiosk, &format!("identify-errors-320-{}", language.code)).await;
         check_screen(&kiosk, &format!("identify-errors-320-{}", language.code)).await;
         keys.tab_to("#start-over").await;

@@ -137,4 +137,3 @@ pub fn AccessControls() -> impl IntoView {
         </div>
     }
 }
-

@@ -85,12 +85,7 @@ pub fn Page(
             <Steps current=step />
             <h1 id=title_id.clone()>{title}</h1>
             <p class="lead">{tr(lead)}</p>
-            <div class="announcer" role="alert" aria-live="assertive">
-                <Show when=move || problems.with(|p| !p.is_empty())>
-                    <p class="error-summary" id="error-summary">{tr(|s| s.fix_errors)}</p>
-                </Show>
-                {move || notice.get().map(|text| view! { <p class="error-summary" id="problem">{text}</p> })}
-            </div>
+            <ProblemNotice has_errors=Signal::derive(move || problems.with(|p| !p.is_empty())) problem=notice />
             {children()}
             <button
                 type="button"
@@ -104,6 +99,32 @@ pub fn Page(
             <NavButtons back />
         </section>
     }
+}
+
+/// The alert region under a screen's lead: "Please correct what is marked below" while any
+/// field has an error (`has_errors`), and a problem beyond the fields (`problem`: the network,
+/// a session that ran out) in plain words. An assertive live region, so both are announced,
+/// and spoken in speech mode, as they appear.
+#[component]
+pub fn ProblemNotice(
+    #[prop(into, default = Signal::stored(false))] has_errors: Signal<bool>,
+    #[prop(into)] problem: Signal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <div class="announcer" role="alert" aria-live="assertive">
+            <Show when=move || has_errors.get()>
+                <p class="error-summary" id="error-summary">{tr(|s| s.fix_errors)}</p>
+            </Show>
+            {move || problem.get().map(|text| view! { <p class="error-summary" id="problem">{text}</p> })}
+        </div>
+    }
+}
+
+/// A screen's problem beyond its fields, as `ProblemNotice` shows it: the words picked in
+/// the current language.
+pub fn problem_text(problem: RwSignal<Option<Pick>>) -> Signal<Option<String>> {
+    let s = strings();
+    Signal::derive(move || problem.get().map(|pick| pick(s.get()).to_owned()))
 }
 
 /// What a field is typed or chosen with.

@@ -165,7 +165,11 @@ impl Speech {
         // Where the patient is, when focus is on something to use rather than the heading.
         if let Some(active) = document().active_element() {
             if root.contains(Some(&active)) && reading::options(&root).contains(&active) {
-                parts.push(format!("{}: {}", words.you_are_on, reading::focused(&active, &root, words).join(". ")));
+                parts.push(format!(
+                    "{}: {}",
+                    words.you_are_on,
+                    reading::focused(&active, &root, words).join(". ")
+                ));
             }
         }
         NOTICES.with(|n| *n.borrow_mut() = notices());
@@ -181,7 +185,11 @@ impl Speech {
     }
 
     fn change_volume(&self, by: i8) {
-        let volume = self.volume.get_untracked().saturating_add_signed(by).min(voice::VOLUME_MAX);
+        let volume = self
+            .volume
+            .get_untracked()
+            .saturating_add_signed(by)
+            .min(voice::VOLUME_MAX);
         self.volume.set(volume);
         self.say(&[(self.words().volume)(volume)], Cut::FirstInTurn);
     }
@@ -250,7 +258,8 @@ pub fn listen(flow: Flow) {
             let Some(root) = reading_root() else {
                 return;
             };
-            if reading::options(&root).contains(&target) || target.closest(".speech-controls").ok().flatten().is_some() {
+            if reading::options(&root).contains(&target) || target.closest(".speech-controls").ok().flatten().is_some()
+            {
                 speech.say(&reading::focused(&target, &root, speech.words()), Cut::FirstInTurn);
             }
         }),
