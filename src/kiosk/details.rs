@@ -40,6 +40,7 @@ type FieldRow = (
 
 const TEXT: Kind = Kind::Text("text");
 
+// A data table: each group's entries are alike by design (one row per field shown).
 static GROUPS: [Group; 5] = [
     Group {
         path: "address",

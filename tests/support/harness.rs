@@ -347,17 +347,41 @@ pub async fn open_kiosk(kiosk: &Client, base: &str) {
         .expect("open kiosk");
 }
 
+/// Taps `css` once it is there and can take the tap. On a busy machine the element found can
+/// be replaced by a re-render before the tap lands (a stale reference), or still be covered
+/// or moving: such a tap is tried again until `PATIENCE`; a tap never lands twice, since a
+/// refused tap did nothing.
 pub async fn click(client: &Client, css: &str) {
     TAPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    client
-        .wait()
-        .at_most(PATIENCE)
-        .for_element(Locator::Css(css))
-        .await
-        .expect(css)
-        .click()
-        .await
-        .expect(css);
+    let start = Instant::now();
+    loop {
+        let element = client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(css))
+            .await
+            .expect(css);
+        match element.click().await {
+            Ok(()) => return,
+            Err(error) if start.elapsed() < PATIENCE && tap_refused(&error) => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(error) => panic!("tapping {css}: {error}"),
+        }
+    }
+}
+
+/// A tap WebDriver refused without doing anything: the element went stale, or something
+/// else would have received it, or it cannot be interacted with yet.
+fn tap_refused(error: &fantoccini::error::CmdError) -> bool {
+    use fantoccini::error::ErrorStatus;
+    matches!(
+        error,
+        fantoccini::error::CmdError::Standard(e) if matches!(
+            e.error,
+            ErrorStatus::StaleElementReference | ErrorStatus::ElementClickIntercepted | ErrorStatus::ElementNotInteractable
+        )
+    )
 }
 
 pub async fn type_into(client: &Client, css: &str, text: &str) {
