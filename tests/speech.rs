@@ -444,3 +444,68 @@ async fn who_are_you_with_its_errors_reflows_at_320_px_in_both_languages() {
     }
     kiosk.close().await.expect("close kiosk");
 }
+
+/// In speech mode the kiosk waits longer before asking "Are you still there?" (3 minutes, not
+/// 1) and gives 60 seconds to answer (not 30); the question and its countdown are spoken,
+/// the speech controls are in the dialog, and any key means "I need more time".
+#[tokio::test]
+#[ignore = "needs the built kiosk, the server binary and chromedriver: run `cargo xtask test`"]
+async fn a_listening_patient_gets_longer_and_hears_are_you_still_there() {
+    let server = start_server();
+    let driver = start_chromedriver().await;
+    let kiosk = browser(&driver).await;
+    open_kiosk(&kiosk, &server.url).await;
+    screen_opened(&kiosk, "Welcome").await;
+    kiosk.execute(RECORDER, vec![]).await.expect("install the recorder");
+    let mut keys = Keys {
+        kiosk: &kiosk,
+        pressed: 0,
+    };
+    keys.press(&TAB.to_string()).await;
+    keys.press(&ENTER.to_string()).await;
+    eventually("speech on", || async {
+        text_of(&kiosk, "#speech-repeat").await.is_some()
+    })
+    .await;
+    let start = number_of(&kiosk, 0, "#start-en").await;
+    keys.press(&start).await;
+    screen_opened_at(&kiosk, "Who are you?", "#last-name").await;
+    keys.press(&format!("lindqvist{TAB}5{TAB}141948{ENTER}")).await;
+    screen_opened(&kiosk, "Hello, Walter").await;
+
+    // Three minutes of quiet (a minute, for a patient who reads the screen).
+    kiosk
+        .execute(
+            "const real = Date.now; Date.now = () => real() + 181 * 1000; return true;",
+            vec![],
+        )
+        .await
+        .expect("move the clock on");
+    let from = mark(&kiosk).await;
+    wait_text(&kiosk, "#still-there-title", "").await;
+    // A countdown longer than the 30 seconds everyone else gets.
+    let countdown = text_of(&kiosk, "#still-there-text").await.expect("the countdown");
+    let seconds: u32 = countdown
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|n| !n.is_empty())
+        .and_then(|n| n.parse().ok())
+        .expect("seconds in the countdown");
+    assert!(seconds > 30 && seconds <= 60, "{countdown}");
+    all_of_it_said(&kiosk, from, "still-there").await;
+    assert!(
+        text_of(&kiosk, "#still-there .speech-controls").await.is_some(),
+        "the speech controls are in the dialog"
+    );
+    check_screen(&kiosk, "speech-still-there").await;
+
+    // Any key: more time, and the screen again.
+    let from = mark(&kiosk).await;
+    keys.press("5").await;
+    eventually("the dialog to close", || async {
+        text_of(&kiosk, "#still-there").await.is_none()
+    })
+    .await;
+    screen_opened(&kiosk, "Hello, Walter").await;
+    all_of_it_said(&kiosk, from, "details-again").await;
+    kiosk.close().await.expect("close kiosk");
+}
