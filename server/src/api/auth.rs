@@ -192,9 +192,6 @@ async fn change_password(
     let hash = auth::hash_password_blocking(change.new_password).await?;
     state.store.set_password(who.staff.id, &hash).await?;
     state.store.end_sessions(who.staff.id, Some(&who.session)).await?;
-    state
-        .store
-        .audit(Some(who.staff.id), "password_changed", None, &who.client, Utc::now())
-        .await?;
+    who.audit(&state.store, "password_changed", None).await?;
     Ok(StatusCode::NO_CONTENT)
 }

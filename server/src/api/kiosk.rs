@@ -303,7 +303,7 @@ async fn redeem_pass(
                     "This appointment's check-in time has passed. Please see the front desk."
                 }
             };
-            return Err(ApiError::new(StatusCode::CONFLICT, ErrorCode::Conflict, message));
+            return Err(ApiError::conflict(message));
         }
     }
     let forms_missing = forms_missing(&state, appointment_id).await?;
@@ -497,9 +497,7 @@ async fn sign_consent(
         .ok_or_else(|| ApiError::not_found("There is no such consent."))?;
     let appointment_id = matched_appointment(&state, &signature.match_token).await?;
     if signature.version != consent.version {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            ErrorCode::Conflict,
+        return Err(ApiError::conflict(
             "The consent's text has changed since it was shown. Show it again.",
         ));
     }

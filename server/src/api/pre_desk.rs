@@ -48,16 +48,7 @@ async fn issue_link(
     let version = state.store.issue_pre_registration(id, Utc::now()).await?;
     let token = links::link_token(&state.store, id, version).await?;
     let link = links::link_url(&state.link_base, &token);
-    state
-        .store
-        .audit(
-            Some(who.staff.id),
-            "issue_pre_registration_link",
-            Some(id),
-            &who.client,
-            Utc::now(),
-        )
-        .await?;
+    who.audit(&state.store, "issue_pre_registration_link", Some(id)).await?;
     Ok(Json(PreRegistrationLink {
         qr_svg: super::qr_svg(&link)?,
         link,
@@ -78,15 +69,7 @@ async fn revoke_link(
     if !state.store.revoke_pre_registration(id, Utc::now()).await? {
         return Err(ApiError::not_found("No link was given out for this appointment."));
     }
-    state
-        .store
-        .audit(
-            Some(who.staff.id),
-            "revoke_pre_registration_link",
-            Some(id),
-            &who.client,
-            Utc::now(),
-        )
+    who.audit(&state.store, "revoke_pre_registration_link", Some(id))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -111,16 +94,7 @@ async fn day_links(State(state): State<AppState>, Extension(who): Extension<Sign
         ])?;
     }
     let body = csv.finish()?;
-    state
-        .store
-        .audit(
-            Some(who.staff.id),
-            "export_pre_registration_links",
-            None,
-            &who.client,
-            Utc::now(),
-        )
-        .await?;
+    who.audit(&state.store, "export_pre_registration_links", None).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),

@@ -82,15 +82,6 @@ pub struct ResumePoint {
 }
 
 #[derive(sqlx::FromRow)]
-struct PreVisitRow {
-    first_name: String,
-    date_of_birth: String,
-    starts_at: String,
-    display_name: String,
-    status: String,
-}
-
-#[derive(sqlx::FromRow)]
 struct LinkRow {
     version: i64,
     locked_at: Option<String>,
@@ -119,15 +110,7 @@ impl Store {
     }
 
     pub async fn pre_visit(&self, appointment_id: i64) -> Result<Option<PreVisit>, sqlx::Error> {
-        let row: Option<PreVisitRow> = on_pool!(self.pool(), |p| sqlx::query_as(
-            "SELECT p.first_name, p.date_of_birth, a.starts_at, v.display_name, a.status
-             FROM appointment a JOIN patient p ON p.id = a.patient_id JOIN provider v ON v.id = a.provider_id
-             WHERE a.id = $1",
-        )
-        .bind(appointment_id)
-        .fetch_optional(p)
-        .await)?;
-        Ok(row.map(|row| PreVisit {
+        Ok(self.visit_row(appointment_id).await?.map(|row| PreVisit {
             first_name: row.first_name,
             date_of_birth: row.date_of_birth,
             starts_at: row.starts_at,
