@@ -20,6 +20,8 @@ use crate::import::{self, RowError};
 use crate::store::{AuditEntry, ImportCounts, KioskDevice, Role, StaffAccount};
 use crate::AppState;
 
+// Alike by design: each handler is its route's OpenAPI description, extractors, store call, audit.
+
 const SCHEDULE_BODY_BYTES: usize = 1024 * 1024;
 
 /// The newest entries the list and the export return.

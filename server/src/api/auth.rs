@@ -20,6 +20,8 @@ use crate::auth::{self, Client, SignedIn};
 use crate::error::{ApiError, ApiJson};
 use crate::{login_throttle, AppState};
 
+// Alike by design: each handler is its route's OpenAPI description, extractors, store call, audit.
+
 pub fn router(state: AppState) -> OpenApiRouter<AppState> {
     let signed_in = OpenApiRouter::new()
         .routes(routes!(session))

@@ -29,6 +29,8 @@ use crate::events::{DeskEvent, Notice};
 use crate::store::Progress;
 use crate::AppState;
 
+// Alike by design: each handler is its route's OpenAPI description, extractors, store call, audit.
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(appointments))
@@ -226,6 +228,8 @@ async fn card_image(
     )
         .into_response())
 }
+
+// Three routes, one handler (`progress`): alike by design, each with its own OpenAPI description.
 
 /// The patient was taken to an exam room.
 #[utoipa::path(post, path = "/appointments/{id}/roomed", tag = "desk",

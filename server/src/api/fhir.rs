@@ -12,6 +12,8 @@ use crate::auth::SignedIn;
 use crate::error::ApiError;
 use crate::AppState;
 
+// Alike by design: each handler is its route's OpenAPI description, extractors, store call, audit.
+
 pub fn router() -> Router<AppState> {
     Router::new().route("/Bundle/{checkin_id}", get(check_in_bundle))
 }

@@ -25,6 +25,8 @@ use crate::error::{ApiError, ApiJson, StrictJson};
 use crate::store::{HelpOutcome, MatchedCheckIn};
 use crate::{forms, AppState};
 
+// Alike by design: each handler is its route's OpenAPI description, extractors, store call, audit.
+
 /// Bodies of the small kiosk calls (a name and a date, a token): anything bigger is not ours.
 const SMALL_BODY_BYTES: usize = 4 * 1024;
 /// A signature: its path data (`consent::MAX_PATH_LEN`) and a few fields.

@@ -18,6 +18,8 @@ use crate::error::ApiError;
 use crate::pre_registration as links;
 use crate::AppState;
 
+// Alike by design: each handler is its route's OpenAPI description, extractors, store call, audit.
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(issue_link, revoke_link))

@@ -6,6 +6,8 @@ use sqlx::Row;
 use super::{clock_time, desk_event, on_pool, on_tx, rfc3339, Store};
 use arrive_domain::api::AppointmentStatus;
 
+// Alike by design: each method is one SQL text for both engines, its binds and the row it reads.
+
 pub struct AppointmentRecord {
     pub patient_name: String,
     pub date_of_birth: String,

@@ -7,6 +7,8 @@ use super::{on_pool, on_tx, rfc3339, Store};
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 
+// Alike by design: each method is one SQL text for both engines, its binds and the row it reads.
+
 /// What `Store::finish_pre_registration` came to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PreFinish {
@@ -51,6 +53,8 @@ impl PreVisit {
         }
     }
 }
+
+// A row's fields, like the import's: alike by design.
 
 /// One row of the day's links export (staff only).
 #[derive(sqlx::FromRow)]
