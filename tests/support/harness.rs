@@ -121,16 +121,22 @@ pub fn spawn_server(data: &std::path::Path, addr: &str, env: &[(String, String)]
         .stdout(Stdio::piped())
         .spawn()
         .expect("start arrive-server");
-    let mut line = String::new();
+    // The line saying where it listens; a warning logged while it starts (a slow statement on
+    // a busy machine) may come before it.
     let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-    stdout.read_line(&mut line).expect("read the server's first line");
+    let mut before = Vec::new();
+    let url = loop {
+        let mut line = String::new();
+        let read = stdout.read_line(&mut line).expect("read the server's output");
+        assert!(read > 0, "the server ended without saying where it listens: {before:?}");
+        if let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) {
+            break url.to_owned();
+        }
+        before.push(line);
+    };
     // Keep draining so the server never writes into a closed pipe.
     std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no URL in {line:?}"));
-    (Process(child), url.to_owned())
+    (Process(child), url)
 }
 
 pub struct Driver {

@@ -22,17 +22,21 @@ impl ServerProcess {
             .stdout(Stdio::piped())
             .spawn()
             .map_err(|e| format!("cannot start the server: {e}"))?;
-        let mut first_line = String::new();
+        // The line that says where it listens; a warning logged while it starts may come first.
+        let mut url = None;
         if let Some(stdout) = process.stdout.take() {
             let mut reader = BufReader::new(stdout);
-            let _ = reader.read_line(&mut first_line);
+            let mut line = String::new();
+            while url.is_none() && reader.read_line(&mut line).is_ok_and(|read| read > 0) {
+                url = line
+                    .split_whitespace()
+                    .find(|w| w.starts_with("http://"))
+                    .map(|u| u.trim_end_matches('/').to_owned());
+                line.clear();
+            }
             // Keep draining so the server never writes into a closed pipe.
             std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
         }
-        let url = first_line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .map(|u| u.trim_end_matches('/').to_owned());
         // Built before the check so that a server which said nothing is still killed.
         let mut server = ServerProcess {
             process,
@@ -66,9 +70,9 @@ mod tests {
     }
 
     #[test]
-    fn the_url_is_read_from_the_first_line_and_the_rest_is_drained() {
+    fn the_url_is_read_from_the_line_that_gives_it_after_any_warning_and_the_rest_is_drained() {
         let server = ServerProcess::start(shell(
-            "echo \"Arrive is listening on http://$ARRIVE_ADDR/\"; echo more; exec sleep 60",
+            "echo 'WARN slow statement'; echo \"Arrive is listening on http://$ARRIVE_ADDR/\"; echo more; exec sleep 60",
         ))
         .unwrap();
         assert_eq!(server.url, "http://127.0.0.1:0");
