@@ -347,7 +347,8 @@ async fn walters_arrivals(server: &Server) -> i64 {
 }
 
 /// The same path by keyboard, no speech and no pointer: focus lands on each new screen's
-/// heading (or its one field).
+/// heading (or its one field), and axe finds nothing on any of them (with the speech walks:
+/// every screen of the path at both sizes in both languages).
 async fn keyboard_walk(language: &Language, size: Option<(u32, u32)>) {
     let server = start_server();
     let driver = start_chromedriver().await;
@@ -357,6 +358,7 @@ async fn keyboard_walk(language: &Language, size: Option<(u32, u32)>) {
     }
     open_kiosk(&kiosk, &server.url).await;
     screen_opened(&kiosk, "Welcome").await;
+    check_screen(&kiosk, &format!("keys-welcome-{}", language.code)).await;
     let mut keys = Keys {
         kiosk: &kiosk,
         pressed: 0,
@@ -367,17 +369,21 @@ async fn keyboard_walk(language: &Language, size: Option<(u32, u32)>) {
     check_screen(&kiosk, &format!("keys-identify-{}", language.code)).await;
     keys.press(&format!("lindqvist{TAB}5{TAB}141948{ENTER}")).await;
     screen_opened(&kiosk, language.hello).await;
+    check_screen(&kiosk, &format!("keys-details-{}", language.code)).await;
     keys.tab_to("#all-same").await;
     keys.press(&ENTER.to_string()).await;
     screen_opened(&kiosk, language.still_right).await;
+    check_screen(&kiosk, &format!("keys-still-right-{}", language.code)).await;
     keys.tab_to("#still-right").await;
     keys.press(&ENTER.to_string()).await;
     screen_opened(&kiosk, language.review).await;
+    check_screen(&kiosk, &format!("keys-review-{}", language.code)).await;
     keys.tab_to("#pay-card").await;
     keys.press(&ENTER.to_string()).await;
     keys.tab_to("#check-in").await;
     keys.press(&ENTER.to_string()).await;
     screen_opened(&kiosk, language.done).await;
+    check_screen(&kiosk, &format!("keys-done-{}", language.code)).await;
     println!(
         "keyboard only, {} {}: {} key presses from welcome to checked in",
         language.code,
