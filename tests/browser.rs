@@ -28,9 +28,67 @@ fn mount_kiosk() -> HtmlElement {
     root
 }
 
-/// Lets Leptos run its scheduled effects.
-async fn settle() {
-    sleep(Duration::from_millis(30)).await;
+/// How long a step may take to show on screen: Leptos renders after the event, and the
+/// kiosk's calls (to the pretend server) answer asynchronously.
+const PATIENCE: Duration = Duration::from_secs(5);
+/// How often a condition is looked at while waiting for it.
+const POLL: Duration = Duration::from_millis(20);
+
+/// Waits until `condition` holds; fails naming `what` after `PATIENCE`.
+async fn until(what: &str, condition: impl Fn() -> bool) {
+    let polls = PATIENCE.as_millis() / POLL.as_millis();
+    for _ in 0..polls {
+        if condition() {
+            return;
+        }
+        sleep(POLL).await;
+    }
+    assert!(condition(), "waited {PATIENCE:?} for {what}");
+}
+
+/// Waits until `read` gives `expected`; fails showing what it gave last.
+async fn until_eq<T: PartialEq + std::fmt::Debug>(what: &str, read: impl Fn() -> T, expected: T) {
+    until(what, || read() == expected).await;
+    assert_eq!(read(), expected, "{what}");
+}
+
+/// Waits until the element at `selector` shows exactly `expected`.
+async fn expect_text(root: &HtmlElement, selector: &str, expected: &str) {
+    let read = || root.query_selector(selector).unwrap().and_then(|e| e.text_content());
+    until_eq(selector, read, Some(expected.to_owned())).await;
+}
+
+/// Waits until the text of the element at `selector` passes `test`; returns that text.
+async fn expect_text_where(root: &HtmlElement, selector: &str, test: impl Fn(&str) -> bool) -> String {
+    let read = || root.query_selector(selector).unwrap().and_then(|e| e.text_content());
+    until(selector, || read().is_some_and(|t| test(&t))).await;
+    let text = read().unwrap_or_default();
+    assert!(test(&text), "{selector}: {text}");
+    text
+}
+
+/// Waits until the element at `selector` has `attribute` set to `expected`.
+async fn expect_attribute(root: &HtmlElement, selector: &str, attribute: &str, expected: &str) {
+    let read = || {
+        root.query_selector(selector)
+            .unwrap()
+            .and_then(|e| e.get_attribute(attribute))
+    };
+    until_eq(&format!("{selector}[{attribute}]"), read, Some(expected.to_owned())).await;
+}
+
+/// Waits until nothing matches `selector`.
+async fn expect_gone(root: &HtmlElement, selector: &str) {
+    until(&format!("{selector} to go"), || {
+        root.query_selector(selector).unwrap().is_none()
+    })
+    .await;
+}
+
+/// Waits until the element with this id has the focus.
+async fn expect_focus(id: &str) {
+    let focused = || document().active_element().map(|e| e.id());
+    until_eq("the focus", focused, Some(id.to_owned())).await;
 }
 
 fn find(root: &HtmlElement, selector: &str) -> HtmlElement {
@@ -44,20 +102,20 @@ fn text(root: &HtmlElement, selector: &str) -> String {
     find(root, selector).text_content().unwrap_or_default()
 }
 
+/// Clicks the element at `selector` once it is on screen.
 async fn click(root: &HtmlElement, selector: &str) {
-    find(root, selector).click();
-    settle().await;
+    wait_for(root, selector).await.click();
 }
 
+/// Types `value` into the input at `selector` once it is on screen.
 async fn type_into(root: &HtmlElement, selector: &str, value: &str) {
-    let input: HtmlInputElement = find(root, selector).unchecked_into();
+    let input: HtmlInputElement = wait_for(root, selector).await.unchecked_into();
     input.set_value(value);
     let init = EventInit::new();
     init.set_bubbles(true);
     input
         .dispatch_event(&Event::new_with_event_init_dict("input", &init).unwrap())
         .unwrap();
-    settle().await;
 }
 
 fn value(root: &HtmlElement, selector: &str) -> String {
@@ -67,23 +125,21 @@ fn value(root: &HtmlElement, selector: &str) -> String {
 #[wasm_bindgen_test]
 async fn welcome_offers_both_languages_and_spanish_switches_the_page() {
     let kiosk = mount_kiosk();
-    settle().await;
-    assert!(text(&kiosk, "#start-en").contains("English"));
+    expect_text_where(&kiosk, "#start-en", |t| t.contains("English")).await;
     assert!(text(&kiosk, "#start-es").contains("Español"));
     assert_eq!(find(&kiosk, "#start-es").get_attribute("lang").as_deref(), Some("es"));
 
     click(&kiosk, "#start-es").await;
-    assert_eq!(text(&kiosk, "#identify-title"), "¿Quién es usted?");
+    expect_text(&kiosk, "#identify-title", "¿Quién es usted?").await;
     assert_eq!(text(&kiosk, "label[for=last-name]"), "Apellido");
-    let html_lang = document().document_element().unwrap().get_attribute("lang");
-    assert_eq!(html_lang.as_deref(), Some("es"));
+    let html_lang = || document().document_element().unwrap().get_attribute("lang");
+    until_eq("the page's language", html_lang, Some("es".to_owned())).await;
     kiosk.remove();
 }
 
 #[wasm_bindgen_test]
 async fn mistakes_are_explained_next_to_the_field_and_typing_is_kept() {
     let kiosk = mount_kiosk();
-    settle().await;
     click(&kiosk, "#start-en").await;
     type_into(&kiosk, "#last-name", "R2D2").await;
     type_into(&kiosk, "#dob-month", "2").await;
@@ -91,26 +147,26 @@ async fn mistakes_are_explained_next_to_the_field_and_typing_is_kept() {
     type_into(&kiosk, "#dob-year", "1990").await;
     click(&kiosk, "#continue").await;
 
-    assert_eq!(text(&kiosk, "#error-summary"), "Please check the highlighted answers.");
-    assert_eq!(
-        text(&kiosk, "#last-name-error"),
-        "Use letters only. Spaces, hyphens (-) and apostrophes (') are fine."
-    );
-    assert_eq!(
-        text(&kiosk, "#dob-error"),
-        "This date does not exist. Check the month and the day."
-    );
-    assert_eq!(
-        find(&kiosk, "#last-name").get_attribute("aria-invalid").as_deref(),
-        Some("true")
-    );
+    expect_text(&kiosk, "#error-summary", "Please check the highlighted answers.").await;
+    expect_text(
+        &kiosk,
+        "#last-name-error",
+        "Use letters only. Spaces, hyphens (-) and apostrophes (') are fine.",
+    )
+    .await;
+    expect_text(
+        &kiosk,
+        "#dob-error",
+        "This date does not exist. Check the month and the day.",
+    )
+    .await;
+    expect_attribute(&kiosk, "#last-name", "aria-invalid", "true").await;
     // The error sits inside the field's own group, announced through aria-describedby.
     assert!(find(&kiosk, "#last-name")
         .get_attribute("aria-describedby")
         .unwrap()
         .contains("last-name-error"));
-    let focused = document().active_element().map(|e| e.id());
-    assert_eq!(focused.as_deref(), Some("last-name"));
+    expect_focus("last-name").await;
     for (selector, typed) in [
         ("#last-name", "R2D2"),
         ("#dob-month", "2"),
@@ -122,40 +178,40 @@ async fn mistakes_are_explained_next_to_the_field_and_typing_is_kept() {
 
     // Switching language translates the errors and keeps the answers.
     click(&kiosk, "#language-toggle").await;
-    assert_eq!(
-        text(&kiosk, "#dob-error"),
-        "Esta fecha no existe. Revise el mes y el día."
-    );
-    assert_eq!(
-        text(&kiosk, "#last-name-error"),
-        "Use solo letras. Puede usar espacios, guiones (-) y apóstrofos (')."
-    );
+    expect_text(&kiosk, "#dob-error", "Esta fecha no existe. Revise el mes y el día.").await;
+    expect_text(
+        &kiosk,
+        "#last-name-error",
+        "Use solo letras. Puede usar espacios, guiones (-) y apóstrofos (').",
+    )
+    .await;
     assert_eq!(value(&kiosk, "#last-name"), "R2D2");
 
     // Fixing the name clears its error on the next try; a two-digit year gets its own advice.
     type_into(&kiosk, "#last-name", "García-López").await;
     type_into(&kiosk, "#dob-year", "56").await;
     click(&kiosk, "#continue").await;
+    expect_text(
+        &kiosk,
+        "#dob-error",
+        "Escriba el año con sus cuatro cifras, por ejemplo 1956.",
+    )
+    .await;
     assert!(kiosk.query_selector("#last-name-error").unwrap().is_none());
-    assert_eq!(
-        text(&kiosk, "#dob-error"),
-        "Escriba el año con sus cuatro cifras, por ejemplo 1956."
-    );
-    let focused = document().active_element().map(|e| e.id());
-    assert_eq!(focused.as_deref(), Some("dob-month"));
+    expect_focus("dob-month").await;
     kiosk.remove();
 }
 
 #[wasm_bindgen_test]
 async fn start_over_forgets_what_was_typed() {
     let kiosk = mount_kiosk();
-    settle().await;
     click(&kiosk, "#start-en").await;
     type_into(&kiosk, "#last-name", "Smith").await;
     type_into(&kiosk, "#dob-year", "1990").await;
     click(&kiosk, "#start-over").await;
-    assert!(text(&kiosk, "#welcome-title").contains("Welcome"));
+    expect_text_where(&kiosk, "#welcome-title", |t| t.contains("Welcome")).await;
     click(&kiosk, "#start-en").await;
+    wait_for(&kiosk, "#last-name").await;
     assert_eq!(value(&kiosk, "#last-name"), "");
     assert_eq!(value(&kiosk, "#dob-year"), "");
     kiosk.remove();
@@ -164,10 +220,12 @@ async fn start_over_forgets_what_was_typed() {
 #[wasm_bindgen_test]
 async fn typing_leaves_nothing_in_browser_storage() {
     let kiosk = mount_kiosk();
-    settle().await;
     click(&kiosk, "#start-en").await;
     type_into(&kiosk, "#last-name", "O'Brien").await;
     type_into(&kiosk, "#dob-month", "9").await;
+    // Past the typing's effects: the answers are checked (and found incomplete).
+    click(&kiosk, "#continue").await;
+    wait_for(&kiosk, "#dob-error").await;
     let window = window();
     // The device token is the one thing a kiosk keeps, and it is not the patient's.
     let local = window.local_storage().unwrap().unwrap();
@@ -185,8 +243,7 @@ async fn a_tablet_without_a_device_token_says_to_see_the_desk() {
     let root: HtmlElement = doc.create_element("div").unwrap().unchecked_into();
     doc.body().unwrap().append_child(&root).unwrap();
     leptos::mount::mount_to(root.clone(), || view! { <Localized><Kiosk /></Localized> }).forget();
-    settle().await;
-    assert!(text(&root, "#outcome-title").contains("not ready"));
+    expect_text_where(&root, "#outcome-title", |t| t.contains("not ready")).await;
     root.remove();
 }
 
@@ -219,45 +276,43 @@ async fn a_form_shows_questions_as_they_apply_and_a_removed_row_forgets_its_bad_
         view! { <Localized><FormView form=mounted.clone() draft=answers attempted unreadable /></Localized> }
     })
     .forget();
-    settle().await;
 
     // The list of pets applies only once the box is ticked.
+    wait_for(&root, "#q-has-pets").await;
     assert!(root.query_selector("#q-pet-0-age").unwrap().is_none());
     click(&root, "#q-has-pets").await;
     type_into(&root, "#q-pet-0-age", "three").await;
     attempted.set(true);
-    settle().await;
-    assert!(text(&root, "#q-pet-0-age-error").contains("whole number"));
+    expect_text_where(&root, "#q-pet-0-age-error", |t| t.contains("whole number")).await;
     assert_eq!(value(&root, "#q-pet-0-age"), "three", "what was typed is kept");
-    assert_eq!(unreadable.get_untracked().len(), 1);
+    until_eq("the unreadable answers", || unreadable.get_untracked().len(), 1).await;
 
     // Removing the row removes its unreadable text: nothing unseen blocks the form.
     click(&root, ".remove-row").await;
-    assert!(unreadable.get_untracked().is_empty());
+    until("the row's text to be forgotten", || {
+        unreadable.get_untracked().is_empty()
+    })
+    .await;
     root.remove();
 }
 
-/// Waits (up to 5 s) for `selector` to appear: the kiosk's calls answer asynchronously.
+/// Waits for `selector` to appear; returns it.
 async fn wait_for(root: &HtmlElement, selector: &str) -> HtmlElement {
-    for _ in 0..250 {
-        if let Some(found) = root.query_selector(selector).unwrap() {
-            settle().await;
-            return found.unchecked_into();
-        }
-        sleep(Duration::from_millis(20)).await;
-    }
-    panic!("{selector} never appeared");
+    until(&format!("{selector} to appear"), || {
+        root.query_selector(selector).unwrap().is_some()
+    })
+    .await;
+    find(root, selector)
 }
 
 async fn choose(root: &HtmlElement, selector: &str, value: &str) {
-    let select: web_sys::HtmlSelectElement = find(root, selector).unchecked_into();
+    let select: web_sys::HtmlSelectElement = wait_for(root, selector).await.unchecked_into();
     select.set_value(value);
     let init = EventInit::new();
     init.set_bubbles(true);
     select
         .dispatch_event(&Event::new_with_event_init_dict("change", &init).unwrap())
         .unwrap();
-    settle().await;
 }
 
 /// Replaces `fetch` with a pretend server for one patient (Ana, Medicare-aged, a record on
@@ -331,14 +386,12 @@ fn sent_to(path: &str) -> Vec<serde_json::Value> {
 async fn a_patient_confirms_details_changes_insurance_and_checks_in_through_a_dropped_network() {
     let _server = pretend_server(2);
     let kiosk = mount_kiosk();
-    settle().await;
     click(&kiosk, "#start-en").await;
     type_into(&kiosk, "#last-name", "Cruz").await;
     type_into(&kiosk, "#dob-month", "03").await;
     type_into(&kiosk, "#dob-day", "14").await;
     type_into(&kiosk, "#dob-year", "1956").await;
     click(&kiosk, "#continue").await;
-    wait_for(&kiosk, "#details-title").await;
 
     // Details: what is on file, masked; nothing chosen yet is a mistake to point at.
     wait_for(&kiosk, "#details-title").await;
@@ -352,17 +405,12 @@ async fn a_patient_confirms_details_changes_insurance_and_checks_in_through_a_dr
     assert!(text(&kiosk, "#language-on-file").contains("Spanish"));
     assert!(text(&kiosk, "#name-dob-note").contains("front desk"));
     click(&kiosk, "#details-continue").await;
-    assert_eq!(text(&kiosk, "#error-summary"), "Please check the highlighted answers.");
-    assert_eq!(text(&kiosk, "#address-choice-error"), "Please choose one.");
+    expect_text(&kiosk, "#error-summary", "Please check the highlighted answers.").await;
+    expect_text(&kiosk, "#address-choice-error", "Please choose one.").await;
 
     // A new address with a short ZIP: the problem next to the ZIP, what was typed kept.
     click(&kiosk, "#address-changed").await;
-    assert_eq!(
-        find(&kiosk, "#address-changed")
-            .get_attribute("aria-pressed")
-            .as_deref(),
-        Some("true")
-    );
+    expect_attribute(&kiosk, "#address-changed", "aria-pressed", "true").await;
     type_into(&kiosk, "#address-line", "12 Elm St").await;
     type_into(&kiosk, "#address-city", "Austin").await;
     choose(&kiosk, "#address-state", "TX").await;
@@ -371,23 +419,24 @@ async fn a_patient_confirms_details_changes_insurance_and_checks_in_through_a_dr
         click(&kiosk, group).await;
     }
     click(&kiosk, "#details-continue").await;
-    assert!(text(&kiosk, "#address-zip-error").starts_with("A ZIP code has 5 digits"));
-    assert_eq!(
-        find(&kiosk, "#address-zip").get_attribute("aria-invalid").as_deref(),
-        Some("true")
-    );
+    expect_text_where(&kiosk, "#address-zip-error", |t| {
+        t.starts_with("A ZIP code has 5 digits")
+    })
+    .await;
+    expect_attribute(&kiosk, "#address-zip", "aria-invalid", "true").await;
     assert_eq!(value(&kiosk, "#address-zip"), "7870");
     assert_eq!(value(&kiosk, "#address-line"), "12 Elm St");
-    assert_eq!(
-        document().active_element().map(|e| e.id()).as_deref(),
-        Some("address-zip")
-    );
+    expect_focus("address-zip").await;
     // In Spanish too.
     click(&kiosk, "#language-toggle").await;
-    assert!(text(&kiosk, "#address-zip-error").starts_with("El código postal tiene 5 cifras"));
+    expect_text_where(&kiosk, "#address-zip-error", |t| {
+        t.starts_with("El código postal tiene 5 cifras")
+    })
+    .await;
     click(&kiosk, "#language-toggle").await;
+    expect_text_where(&kiosk, "#address-zip-error", |t| t.starts_with("A ZIP code")).await;
     type_into(&kiosk, "#address-zip", "78701").await;
-    assert!(kiosk.query_selector("#address-zip-error").unwrap().is_none());
+    expect_gone(&kiosk, "#address-zip-error").await;
     click(&kiosk, "#details-continue").await;
 
     // Insurance: a new Medicare card, found by typing; a mistyped MBI is explained.
@@ -395,16 +444,21 @@ async fn a_patient_confirms_details_changes_insurance_and_checks_in_through_a_dr
     assert!(text(&kiosk, "#insurance-on-file").contains("Sandbox Health Plan ••••1234"));
     click(&kiosk, "#insurance-changed").await;
     type_into(&kiosk, "#payer-search", "MEDI").await;
-    assert!(find(&kiosk, "label[for=payer-SBX01]").hidden());
+    until("the other payers to hide", || {
+        find(&kiosk, "label[for=payer-SBX01]").hidden()
+    })
+    .await;
     assert!(!find(&kiosk, "label[for=payer-MCR01]").hidden());
     click(&kiosk, "#payer-MCR01").await;
-    assert_eq!(text(&kiosk, "#member-id-hint"), "11 characters, like 1EG4-TE5-MK73");
+    expect_text(&kiosk, "#member-id-hint", "11 characters, like 1EG4-TE5-MK73").await;
     type_into(&kiosk, "#member-id", "1SG4TE5MK73").await;
     click(&kiosk, "#insurance-continue").await;
-    assert_eq!(
-        text(&kiosk, "#member-id-error"),
-        "This does not look like a Medicare number. It has 11 letters and numbers, like 1EG4-TE5-MK73."
-    );
+    expect_text(
+        &kiosk,
+        "#member-id-error",
+        "This does not look like a Medicare number. It has 11 letters and numbers, like 1EG4-TE5-MK73.",
+    )
+    .await;
     type_into(&kiosk, "#member-id", "1EG4-TE5-MK73").await;
     click(&kiosk, "#insurance-continue").await;
 
@@ -418,15 +472,16 @@ async fn a_patient_confirms_details_changes_insurance_and_checks_in_through_a_dr
         "Back keeps what was typed"
     );
     click(&kiosk, "#insurance-continue").await;
-    wait_for(&kiosk, "#review-title").await;
+    wait_for(&kiosk, "#amounts").await;
     let amounts = text(&kiosk, "#amounts");
     assert!(amounts.contains("Today's expected co-pay: $25.00"), "{amounts}");
     assert!(amounts.contains("Earlier balance: $45.50"), "{amounts}");
     assert!(text(&kiosk, "#no-card-numbers").contains("never asks for card numbers"));
     // Checking in without saying how to pay: the question says so, next to it.
     click(&kiosk, "#check-in").await;
-    assert_eq!(text(&kiosk, "#payment-choice-error"), "Please choose one.");
+    expect_text(&kiosk, "#payment-choice-error", "Please choose one.").await;
     click(&kiosk, "#pay-cash").await;
+    expect_attribute(&kiosk, "#pay-cash", "aria-pressed", "true").await;
 
     // Review: only what changed, the member ID masked.
     let review = text(&kiosk, "#review-changes");
@@ -438,11 +493,8 @@ async fn a_patient_confirms_details_changes_insurance_and_checks_in_through_a_dr
         Some("false")
     );
     click(&kiosk, "#address-show").await;
-    assert_eq!(text(&kiosk, "#address-value"), "12 Elm St, Austin, TX 78701");
-    assert_eq!(
-        find(&kiosk, "#address-show").get_attribute("aria-pressed").as_deref(),
-        Some("true")
-    );
+    expect_text(&kiosk, "#address-value", "12 Elm St, Austin, TX 78701").await;
+    expect_attribute(&kiosk, "#address-show", "aria-pressed", "true").await;
     let review = text(&kiosk, "#review-changes");
     assert!(review.contains("Medicare (sandbox) · Member ID ••••MK73"), "{review}");
     assert!(!review.contains("1EG4"), "{review}");
@@ -470,23 +522,19 @@ async fn a_patient_confirms_details_changes_insurance_and_checks_in_through_a_dr
 #[wasm_bindgen_test]
 async fn display_toggles_change_the_page_and_start_over_resets_them() {
     let kiosk = mount_kiosk();
-    settle().await;
     let root = document().document_element().unwrap();
     click(&kiosk, "#larger-text").await;
     click(&kiosk, "#high-contrast").await;
-    assert_eq!(
-        find(&kiosk, "#larger-text").get_attribute("aria-pressed").as_deref(),
-        Some("true")
-    );
-    assert!(root.class_name().contains("larger-text"));
-    assert!(root.class_name().contains("high-contrast"));
+    expect_attribute(&kiosk, "#larger-text", "aria-pressed", "true").await;
+    until("both display classes on the page", || {
+        let classes = root.class_name();
+        classes.contains("larger-text") && classes.contains("high-contrast")
+    })
+    .await;
     click(&kiosk, "#start-en").await;
     click(&kiosk, "#start-over").await;
-    assert_eq!(
-        find(&kiosk, "#high-contrast").get_attribute("aria-pressed").as_deref(),
-        Some("false")
-    );
-    assert_eq!(root.class_name(), "");
+    expect_attribute(&kiosk, "#high-contrast", "aria-pressed", "false").await;
+    until_eq("the page's classes", || root.class_name(), String::new()).await;
     kiosk.remove();
 }
 
@@ -494,7 +542,6 @@ async fn display_toggles_change_the_page_and_start_over_resets_them() {
 async fn after_thirty_seconds_without_the_server_the_patient_gets_a_reference_while_retries_go_on() {
     let _server = pretend_server(1_000);
     let kiosk = mount_kiosk();
-    settle().await;
     click(&kiosk, "#start-en").await;
     type_into(&kiosk, "#last-name", "Cruz").await;
     type_into(&kiosk, "#dob-month", "03").await;
@@ -513,7 +560,12 @@ async fn after_thirty_seconds_without_the_server_the_patient_gets_a_reference_wh
     );
 
     click(&kiosk, "#check-in").await;
-    // Half a minute passes (the kiosk reads the time through Date.now).
+    // Once the first attempt is out (its start time taken), half a minute passes (the kiosk
+    // reads the time through Date.now).
+    until("the first check-in attempt", || {
+        !sent_to("/api/v1/kiosk/check-in").is_empty()
+    })
+    .await;
     js_sys::eval("window.__realNow = Date.now; Date.now = () => window.__realNow() + 31000;").unwrap();
     let problem = wait_for(&kiosk, "#problem").await.text_content().unwrap_or_default();
     let key = sent_to("/api/v1/kiosk/check-in")[0]["idempotency_key"]
@@ -548,7 +600,6 @@ async fn after_thirty_seconds_without_the_server_the_patient_gets_a_reference_wh
 async fn a_field_the_server_refuses_is_shown_at_its_step() {
     let _server = pretend_server(0);
     let kiosk = mount_kiosk();
-    settle().await;
     click(&kiosk, "#start-en").await;
     type_into(&kiosk, "#last-name", "Cruz").await;
     type_into(&kiosk, "#dob-month", "03").await;
@@ -565,7 +616,7 @@ async fn a_field_the_server_refuses_is_shown_at_its_step() {
     js_sys::eval("window.__refuse = 'phone';").unwrap();
     click(&kiosk, "#check-in").await;
     wait_for(&kiosk, "#details-title").await;
-    assert_eq!(text(&kiosk, "#phone-choice-error"), "Please check this answer.");
-    assert_eq!(text(&kiosk, "#error-summary"), "Please check the highlighted answers.");
+    expect_text(&kiosk, "#phone-choice-error", "Please check this answer.").await;
+    expect_text(&kiosk, "#error-summary", "Please check the highlighted answers.").await;
     kiosk.remove();
 }

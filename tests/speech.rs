@@ -86,7 +86,10 @@ impl Keys<'_> {
 
 async fn has_focus(kiosk: &Client, css: &str) -> bool {
     kiosk
-        .execute("return document.activeElement === document.querySelector(arguments[0]);", vec![json!(css)])
+        .execute(
+            "return document.activeElement === document.querySelector(arguments[0]);",
+            vec![json!(css)],
+        )
         .await
         .expect("read focus")
         == json!(true)
@@ -95,21 +98,30 @@ async fn has_focus(kiosk: &Client, css: &str) -> bool {
 /// Everything said since utterance `mark` (cancels left out).
 async fn said_since(kiosk: &Client, mark: usize) -> Vec<String> {
     let spoken = kiosk
-        .execute("return window.__spoken.slice(arguments[0]).filter(u => u.text).map(u => u.text);", vec![json!(mark)])
+        .execute(
+            "return window.__spoken.slice(arguments[0]).filter(u => u.text).map(u => u.text);",
+            vec![json!(mark)],
+        )
         .await
         .expect("read what was said");
     serde_json::from_value(spoken).expect("utterances")
 }
 
 async fn mark(kiosk: &Client) -> usize {
-    let count = kiosk.execute("return window.__spoken.length;", vec![]).await.expect("count utterances");
+    let count = kiosk
+        .execute("return window.__spoken.length;", vec![])
+        .await
+        .expect("count utterances");
     count.as_u64().expect("a count") as usize
 }
 
 /// The languages of the utterances since `mark`.
 async fn languages_since(kiosk: &Client, mark: usize) -> Vec<String> {
     let langs = kiosk
-        .execute("return window.__spoken.slice(arguments[0]).filter(u => u.text).map(u => u.lang);", vec![json!(mark)])
+        .execute(
+            "return window.__spoken.slice(arguments[0]).filter(u => u.text).map(u => u.lang);",
+            vec![json!(mark)],
+        )
         .await
         .expect("read the languages");
     serde_json::from_value(langs).expect("languages")
@@ -120,8 +132,8 @@ async fn languages_since(kiosk: &Client, mark: usize) -> Vec<String> {
 async fn all_of_it_said(kiosk: &Client, mark: usize, screen: &str) {
     let start = std::time::Instant::now();
     loop {
-        let shown: Vec<String> = serde_json::from_value(kiosk.execute(SHOWN_TEXTS, vec![]).await.expect("shown"))
-            .expect("texts");
+        let shown: Vec<String> =
+            serde_json::from_value(kiosk.execute(SHOWN_TEXTS, vec![]).await.expect("shown")).expect("texts");
         let said = said_since(kiosk, mark).await.join(" ");
         let said = said.split_whitespace().collect::<Vec<_>>().join(" ");
         let missing: Vec<&String> = shown.iter().filter(|t| !said.contains(t.as_str())).collect();
@@ -148,7 +160,10 @@ async fn number_of(kiosk: &Client, mark: usize, css: &str) -> String {
         )
         .await
         .expect("read a label");
-    let label = label.as_str().unwrap_or_else(|| panic!("{css} is not on screen")).to_owned();
+    let label = label
+        .as_str()
+        .unwrap_or_else(|| panic!("{css} is not on screen"))
+        .to_owned();
     let start = std::time::Instant::now();
     loop {
         for utterance in said_since(kiosk, mark).await {
@@ -226,13 +241,19 @@ async fn speech_walk(language: &Language, size: Option<(u32, u32)>) {
     open_kiosk(&kiosk, &server.url).await;
     screen_opened(&kiosk, "Welcome").await;
     kiosk.execute(RECORDER, vec![]).await.expect("install the recorder");
-    let mut keys = Keys { kiosk: &kiosk, pressed: 0 };
+    let mut keys = Keys {
+        kiosk: &kiosk,
+        pressed: 0,
+    };
 
     // Any key: the offer, in both languages, each in its own voice.
     keys.press("5").await;
     eventually("the offer", || async { said_since(&kiosk, 0).await.len() >= 2 }).await;
     let offer = said_since(&kiosk, 0).await.join(" ");
-    assert!(offer.contains("spoken guidance") && offer.contains("guía hablada"), "{offer}");
+    assert!(
+        offer.contains("spoken guidance") && offer.contains("guía hablada"),
+        "{offer}"
+    );
     assert_eq!(languages_since(&kiosk, 0).await, ["en", "es"]);
 
     // Accepted: the privacy notice first, then the keys, then Welcome in full.
@@ -241,7 +262,9 @@ async fn speech_walk(language: &Language, size: Option<(u32, u32)>) {
     wait_text(&kiosk, "#welcome-title", language.welcome).await;
     all_of_it_said(&kiosk, from, "welcome").await;
     let said = said_since(&kiosk, from).await;
-    let privacy = said.iter().position(|u| u.contains("headphones") || u.contains("auriculares"));
+    let privacy = said
+        .iter()
+        .position(|u| u.contains("headphones") || u.contains("auriculares"));
     let heading = said.iter().position(|u| u.contains(language.welcome));
     assert!(privacy.is_some() && privacy < heading, "privacy first: {said:?}");
     assert!(languages_since(&kiosk, from).await.iter().all(|l| l == language.code));
@@ -256,7 +279,10 @@ async fn speech_walk(language: &Language, size: Option<(u32, u32)>) {
     keys.press("lindqvist").await;
     let from = mark(&kiosk).await;
     keys.press(&ENTER.to_string()).await;
-    eventually("the birth date error", || async { has_focus(&kiosk, "#dob-month").await }).await;
+    eventually("the birth date error", || async {
+        has_focus(&kiosk, "#dob-month").await
+    })
+    .await;
     let errors: Vec<String> = serde_json::from_value(
         kiosk
             .execute(
@@ -301,7 +327,11 @@ async fn speech_walk(language: &Language, size: Option<(u32, u32)>) {
         keys.pressed
     );
     assert!(keys.pressed < 80, "{} key presses", keys.pressed);
-    assert_eq!(walters_arrivals(&server).await, arrived_before + 1, "Walter is checked in");
+    assert_eq!(
+        walters_arrivals(&server).await,
+        arrived_before + 1,
+        "Walter is checked in"
+    );
     kiosk.close().await.expect("close kiosk");
 }
 
@@ -317,7 +347,8 @@ async fn walters_arrivals(server: &Server) -> i64 {
 }
 
 /// The same path by keyboard, no speech and no pointer: focus lands on each new screen's
-/// heading (or its one field).
+/// heading (or its one field), and axe finds nothing on any of them (with the speech walks:
+/// every screen of the path at both sizes in both languages).
 async fn keyboard_walk(language: &Language, size: Option<(u32, u32)>) {
     let server = start_server();
     let driver = start_chromedriver().await;
@@ -327,24 +358,32 @@ async fn keyboard_walk(language: &Language, size: Option<(u32, u32)>) {
     }
     open_kiosk(&kiosk, &server.url).await;
     screen_opened(&kiosk, "Welcome").await;
-    let mut keys = Keys { kiosk: &kiosk, pressed: 0 };
+    check_screen(&kiosk, &format!("keys-welcome-{}", language.code)).await;
+    let mut keys = Keys {
+        kiosk: &kiosk,
+        pressed: 0,
+    };
     keys.tab_to(language.start).await;
     keys.press(&ENTER.to_string()).await;
     screen_opened_at(&kiosk, language.identify, "#last-name").await;
     check_screen(&kiosk, &format!("keys-identify-{}", language.code)).await;
     keys.press(&format!("lindqvist{TAB}5{TAB}141948{ENTER}")).await;
     screen_opened(&kiosk, language.hello).await;
+    check_screen(&kiosk, &format!("keys-details-{}", language.code)).await;
     keys.tab_to("#all-same").await;
     keys.press(&ENTER.to_string()).await;
     screen_opened(&kiosk, language.still_right).await;
+    check_screen(&kiosk, &format!("keys-still-right-{}", language.code)).await;
     keys.tab_to("#still-right").await;
     keys.press(&ENTER.to_string()).await;
     screen_opened(&kiosk, language.review).await;
+    check_screen(&kiosk, &format!("keys-review-{}", language.code)).await;
     keys.tab_to("#pay-card").await;
     keys.press(&ENTER.to_string()).await;
     keys.tab_to("#check-in").await;
     keys.press(&ENTER.to_string()).await;
     screen_opened(&kiosk, language.done).await;
+    check_screen(&kiosk, &format!("keys-done-{}", language.code)).await;
     println!(
         "keyboard only, {} {}: {} key presses from welcome to checked in",
         language.code,
@@ -392,16 +431,87 @@ async fn who_are_you_with_its_errors_reflows_at_320_px_in_both_languages() {
     open_kiosk(&kiosk, &server.url).await;
     for language in [&ENGLISH, &SPANISH] {
         screen_opened(&kiosk, "Welcome").await;
-        let mut keys = Keys { kiosk: &kiosk, pressed: 0 };
+        let mut keys = Keys {
+            kiosk: &kiosk,
+            pressed: 0,
+        };
         keys.tab_to(language.start).await;
         keys.press(&ENTER.to_string()).await;
         screen_opened_at(&kiosk, language.identify, "#last-name").await;
         keys.press(&ENTER.to_string()).await;
-        eventually("the errors", || async { text_of(&kiosk, "#last-name-error").await.is_some() }).await;
+        eventually("the errors", || async {
+            text_of(&kiosk, "#last-name-error").await.is_some()
+        })
+        .await;
         check_layout(&kiosk, &format!("identify-errors-320-{}", language.code)).await;
         check_screen(&kiosk, &format!("identify-errors-320-{}", language.code)).await;
         keys.tab_to("#start-over").await;
         keys.press(&ENTER.to_string()).await;
     }
+    kiosk.close().await.expect("close kiosk");
+}
+
+/// In speech mode the kiosk waits longer before asking "Are you still there?" (3 minutes, not
+/// 1) and gives 60 seconds to answer (not 30); the question and its countdown are spoken,
+/// the speech controls are in the dialog, and any key means "I need more time".
+#[tokio::test]
+#[ignore = "needs the built kiosk, the server binary and chromedriver: run `cargo xtask test`"]
+async fn a_listening_patient_gets_longer_and_hears_are_you_still_there() {
+    let server = start_server();
+    let driver = start_chromedriver().await;
+    let kiosk = browser(&driver).await;
+    open_kiosk(&kiosk, &server.url).await;
+    screen_opened(&kiosk, "Welcome").await;
+    kiosk.execute(RECORDER, vec![]).await.expect("install the recorder");
+    let mut keys = Keys {
+        kiosk: &kiosk,
+        pressed: 0,
+    };
+    keys.press(&TAB.to_string()).await;
+    keys.press(&ENTER.to_string()).await;
+    eventually("speech on", || async {
+        text_of(&kiosk, "#speech-repeat").await.is_some()
+    })
+    .await;
+    let start = number_of(&kiosk, 0, "#start-en").await;
+    keys.press(&start).await;
+    screen_opened_at(&kiosk, "Who are you?", "#last-name").await;
+    keys.press(&format!("lindqvist{TAB}5{TAB}141948{ENTER}")).await;
+    screen_opened(&kiosk, "Hello, Walter").await;
+
+    // Three minutes of quiet (a minute, for a patient who reads the screen).
+    kiosk
+        .execute(
+            "const real = Date.now; Date.now = () => real() + 181 * 1000; return true;",
+            vec![],
+        )
+        .await
+        .expect("move the clock on");
+    let from = mark(&kiosk).await;
+    wait_text(&kiosk, "#still-there-title", "").await;
+    // A countdown longer than the 30 seconds everyone else gets.
+    let countdown = text_of(&kiosk, "#still-there-text").await.expect("the countdown");
+    let seconds: u32 = countdown
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|n| !n.is_empty())
+        .and_then(|n| n.parse().ok())
+        .expect("seconds in the countdown");
+    assert!(seconds > 30 && seconds <= 60, "{countdown}");
+    all_of_it_said(&kiosk, from, "still-there").await;
+    assert!(
+        text_of(&kiosk, "#still-there .speech-controls").await.is_some(),
+        "the speech controls are in the dialog"
+    );
+    check_screen(&kiosk, "speech-still-there").await;
+
+    // Any key: more time, and the screen again.
+    let from = mark(&kiosk).await;
+    keys.press("5").await;
+    eventually("the dialog to close", || async {
+        text_of(&kiosk, "#still-there").await.is_none()
+    })
+    .await;
+    screen_opened(&kiosk, "Hello, Walter").await;
+    all_of_it_said(&kiosk, from, "details-again").await;
     kiosk.close().await.expect("close kiosk");
 }

@@ -14,7 +14,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
-use crate::store::{Role, Staff};
+use crate::store::{Role, Staff, Store};
 use crate::AppState;
 use arrive_domain::ErrorCode;
 
@@ -174,6 +174,22 @@ pub struct SignedIn {
     pub csrf_token: String,
     /// This session's token hash: what "end my other sessions" keeps.
     pub session: String,
+}
+
+impl SignedIn {
+    /// Audits what this member of staff just did (to `appointment_id`, if about one).
+    pub async fn audit(&self, store: &Store, action: &str, appointment_id: Option<i64>) -> Result<(), sqlx::Error> {
+        store
+            .audit(Some(self.staff.id), action, appointment_id, &self.client, Utc::now())
+            .await
+    }
+
+    /// Audits what this member of staff just did to another one's account (`subject`).
+    pub async fn audit_about(&self, store: &Store, action: &str, subject: i64) -> Result<(), sqlx::Error> {
+        store
+            .audit_about(self.staff.id, action, subject, &self.client, Utc::now())
+            .await
+    }
 }
 
 /// Checks the session (and, for changes, the CSRF token). Takes owned parts of the request: a

@@ -467,6 +467,21 @@ fn connection_limits(var: &dyn Fn(&str) -> Option<String>) -> Result<crate::conn
     })
 }
 
+/// The shipped files of one kind (name, text), or the clinic's own in `dir` (`read_json_files`).
+pub fn json_sources(
+    shipped: &[(&str, &str)],
+    dir: Option<&std::path::Path>,
+    what: &str,
+) -> Result<Vec<(String, String)>, String> {
+    match dir {
+        None => Ok(shipped
+            .iter()
+            .map(|(name, json)| (name.to_string(), json.to_string()))
+            .collect()),
+        Some(dir) => read_json_files(dir, what),
+    }
+}
+
 /// The clinic's files of one kind: every `*.json` in `dir`, in file-name order, as (path, text).
 pub fn read_json_files(dir: &std::path::Path, what: &str) -> Result<Vec<(String, String)>, String> {
     let mut paths: Vec<_> = std::fs::read_dir(dir)

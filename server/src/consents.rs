@@ -59,13 +59,7 @@ pub struct Consents {
 impl Consents {
     /// The shipped consents, or every `*.json` in `dir` in file-name order.
     pub fn load(dir: Option<&Path>) -> Result<Consents, String> {
-        let sources: Vec<(String, String)> = match dir {
-            None => SHIPPED
-                .iter()
-                .map(|(name, json)| (name.to_string(), json.to_string()))
-                .collect(),
-            Some(dir) => crate::config::read_json_files(dir, "consents")?,
-        };
+        let sources = crate::config::json_sources(&SHIPPED, dir, "consents")?;
         let mut ordered: Vec<ConsentDocument> = Vec::new();
         let mut kinds = Vec::new();
         for (name, json) in sources {

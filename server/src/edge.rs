@@ -60,6 +60,7 @@ pub async fn json_errors(request: Request, next: Next) -> Response {
 
 /// The JSON answer for an error that came without one: by its status, in fixed words.
 fn as_json(status: StatusCode) -> ApiError {
+    // A table, alike by design: one row per status.
     let (code, message) = match status {
         StatusCode::BAD_REQUEST => (
             ErrorCode::InvalidField,

@@ -81,13 +81,7 @@ impl Forms {
     /// The shipped forms, or every `*.json` in `dir` (by file name) when a clinic has its own,
     /// with `visit-types.txt` from the same place.
     pub fn load(dir: Option<&Path>) -> Result<Forms, String> {
-        let sources: Vec<(String, String)> = match dir {
-            None => SHIPPED
-                .iter()
-                .map(|(name, json)| (name.to_string(), json.to_string()))
-                .collect(),
-            Some(dir) => crate::config::read_json_files(dir, "forms")?,
-        };
+        let sources = crate::config::json_sources(&SHIPPED, dir, "forms")?;
         let mut ordered = Vec::new();
         let mut seen = HashMap::new();
         for (name, json) in sources {
@@ -213,16 +207,21 @@ fn summary(form: &Questionnaire) -> FormSummary {
     }
 }
 
+/// The lines of a rules file that say something (neither blank nor a `#` comment), trimmed,
+/// with their numbers from 1.
+fn rule_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines()
+        .enumerate()
+        .map(|(n, line)| (n + 1, line.trim()))
+        .filter(|(_, line)| !line.is_empty() && !line.starts_with('#'))
+}
+
 /// Reads `re-ask.txt`: `form id: rule` per line, `#` comments; every id must be a form, and a
 /// screener (PHQ-2, PHQ-9) is never pre-filled.
 fn parse_re_ask(text: &str, forms: &[Questionnaire]) -> Result<HashMap<String, AskRule>, String> {
     let mut rules = HashMap::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let at = || format!("{RE_ASK_FILE} line {}", n + 1);
+    for (n, line) in rule_lines(text) {
+        let at = || format!("{RE_ASK_FILE} line {n}");
         let (id, rule) = line
             .split_once(':')
             .ok_or_else(|| format!("{}: expected `form id: rule`", at()))?;
@@ -245,12 +244,8 @@ fn parse_re_ask(text: &str, forms: &[Questionnaire]) -> Result<HashMap<String, A
 /// Reads `visit-types.txt`: `type: id, id, …` per line, `#` comments; every id must be a form.
 fn parse_visit_types(text: &str, forms: &[Questionnaire]) -> Result<Vec<(String, Vec<String>)>, String> {
     let mut out: Vec<(String, Vec<String>)> = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let at = || format!("{VISIT_TYPES_FILE} line {}", n + 1);
+    for (n, line) in rule_lines(text) {
+        let at = || format!("{VISIT_TYPES_FILE} line {n}");
         let (visit_type, ids) = line
             .split_once(':')
             .ok_or_else(|| format!("{}: expected `visit type: form id, form id`", at()))?;

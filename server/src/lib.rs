@@ -284,6 +284,8 @@ async fn ensure_first_admin(
     Ok(show.then_some(password))
 }
 
+// Alike `ensure_first_admin` by design: each first account is made, or given, once.
+
 /// On a database without kiosks, enrolls the first tablet ("Kiosk 1"). Returns its token when
 /// it was made here (to print its enrollment link).
 async fn ensure_first_kiosk(

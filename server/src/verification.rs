@@ -216,11 +216,7 @@ pub fn idempotency_key(key: Option<&str>) -> Result<Option<String>, ApiError> {
 
 /// The 409 for an idempotency key another check-in already used.
 pub fn key_used_elsewhere() -> ApiError {
-    ApiError::new(
-        StatusCode::CONFLICT,
-        ErrorCode::Conflict,
-        "This idempotency key was already used for another check-in.",
-    )
+    ApiError::conflict("This idempotency key was already used for another check-in.")
 }
 
 /// The 409 for an idempotency key sent again with different answers: a retry repeats its

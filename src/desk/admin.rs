@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::strings::{desk_strings, dtr};
-use super::Staff;
+use super::{password_field, Staff};
 use crate::api::{self, ApiFailure, ImportReport};
 
 /// The text of the file chosen in `input` and its content type (a FHIR Bundle is `.json`).
@@ -28,11 +28,6 @@ async fn chosen_file(input: web_sys::HtmlInputElement) -> Option<(String, &'stat
 pub fn Administration(on_imported: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let d = desk_strings();
     let staff = expect_context::<Staff>();
-    let csrf = move || {
-        staff
-            .0
-            .with_untracked(|s| s.as_ref().map(|s| s.csrf_token.clone()).unwrap_or_default())
-    };
 
     let file_input = NodeRef::<html::Input>::new();
     let report = RwSignal::new(None::<Result<ImportReport, ApiFailure>>);
@@ -41,7 +36,7 @@ pub fn Administration(on_imported: impl Fn() + Copy + Send + Sync + 'static) -> 
         let Some(input) = file_input.get_untracked() else {
             return;
         };
-        let csrf = csrf();
+        let csrf = staff.csrf();
         spawn_local(async move {
             let Some((text, content_type)) = chosen_file(input.unchecked_into()).await else {
                 return;
@@ -64,7 +59,7 @@ pub fn Administration(on_imported: impl Fn() + Copy + Send + Sync + 'static) -> 
     let added = RwSignal::new(None::<bool>);
     let add = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let csrf = csrf();
+        let csrf = staff.csrf();
         let (u, d, r, p) = (
             username.get_untracked(),
             display_name.get_untracked(),
@@ -146,11 +141,7 @@ pub fn Administration(on_imported: impl Fn() + Copy + Send + Sync + 'static) -> 
                         <option value="admin">{dtr(|s| s.role_admin)}</option>
                     </select>
                 </div>
-                <div class="field">
-                    <label for="new-password">{dtr(|s| s.add_staff_password)}</label>
-                    <input id="new-password" type="password" autocomplete="new-password" prop:value=move || password.get()
-                        on:input=move |ev| password.set(event_target_value(&ev)) />
-                </div>
+                {password_field("new-password", |s| s.add_staff_password, password, "new-password")}
                 <button type="submit" class="primary" id="add-staff">{dtr(|s| s.add_staff_button)}</button>
             </form>
             <div role="status" aria-live="polite">

@@ -42,14 +42,9 @@ pub fn Board() -> impl IntoView {
     let now = RwSignal::new(now_ms());
 
     let reload = move || {
-        spawn_local(async move {
-            match api::desk_day().await {
-                Ok(fresh) => {
-                    day.try_set(Some(fresh));
-                }
-                Err(failure) => staff.handle(&failure),
-            }
-        });
+        staff.load(api::desk_day(), move |fresh| {
+            day.try_set(Some(fresh));
+        })
     };
     reload();
     listen(day, connection, reload);
@@ -240,25 +235,13 @@ fn BoardRow(
                         AppointmentStatus::NoShow => ds.get().status_no_show,
                     }}
                 </span>
-                {appointment
-                    .needs_attention_now
-                    .then(|| view! { <span class="pill urgent">{dtr(|s| s.desk_see_now)}</span> })}
-                {appointment
-                    .forms_incomplete
-                    .then(|| view! { <span class="pill flag">{dtr(|s| s.desk_forms_incomplete)}</span> })}
-                {appointment
-                    .insurance_problem
-                    .then(|| view! { <span class="pill flag">{dtr(|s| s.desk_insurance_problem)}</span> })}
-                {appointment
-                    .insurance_ask_at_desk
-                    .then(|| view! { <span class="pill flag">{dtr(|s| s.pill_ask_at_desk)}</span> })}
-                {appointment
-                    .details_changed
-                    .then(|| view! { <span class="pill info">{dtr(|s| s.pill_details_changed)}</span> })}
-                {appointment
-                    .insurance_changed
-                    .then(|| view! { <span class="pill info">{dtr(|s| s.pill_insurance_changed)}</span> })}
-                {appointment.self_pay.then(|| view! { <span class="pill info">{dtr(|s| s.pill_self_pay)}</span> })}
+                {pill(appointment.needs_attention_now, "urgent", |s| s.desk_see_now)}
+                {pill(appointment.forms_incomplete, "flag", |s| s.desk_forms_incomplete)}
+                {pill(appointment.insurance_problem, "flag", |s| s.desk_insurance_problem)}
+                {pill(appointment.insurance_ask_at_desk, "flag", |s| s.pill_ask_at_desk)}
+                {pill(appointment.details_changed, "info", |s| s.pill_details_changed)}
+                {pill(appointment.insurance_changed, "info", |s| s.pill_insurance_changed)}
+                {pill(appointment.self_pay, "info", |s| s.pill_self_pay)}
             </td>
             <td class=move || format!("arrived {}", wait_level())>
                 {arrived_cell}
@@ -279,6 +262,11 @@ fn BoardRow(
     }
 }
 
+/// A row's flag (`kind`: urgent, flag or info), when `shown`.
+fn pill(shown: bool, kind: &'static str, label: fn(&DeskStrings) -> &'static str) -> impl IntoView {
+    shown.then(|| view! { <span class=format!("pill {kind}")>{dtr(label)}</span> })
+}
+
 #[component]
 fn HelpBanner(help: DeskHelp) -> impl IntoView {
     let ds = desk_strings();
@@ -287,9 +275,7 @@ fn HelpBanner(help: DeskHelp) -> impl IntoView {
     let kiosk = help.kiosk.clone();
     let step = help.step;
     let acknowledge = move |_| {
-        let csrf = staff
-            .0
-            .with_untracked(|s| s.as_ref().map(|s| s.csrf_token.clone()).unwrap_or_default());
+        let csrf = staff.csrf();
         spawn_local(async move {
             if let Err(failure) = api::acknowledge_help(id, &csrf).await {
                 staff.handle(&failure);

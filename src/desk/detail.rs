@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 
 use super::hand_off::{DeliveryPanel, EligibilityPanel};
 use super::pre_link::PreLinkPanel;
-use super::strings::{desk_strings, dtr};
+use super::strings::{desk_strings, dtr, DeskStrings};
 use super::verification::VerificationPanel;
 use super::Staff;
 use crate::api;
@@ -57,6 +57,12 @@ pub fn Detail(appointment_id: i64, on_close: impl Fn() + Copy + Send + Sync + 's
         });
     };
 
+    // A button (`id`, `class`) that asks the server for `action` on this appointment.
+    let action_button =
+        move |id: &'static str, class: &'static str, label: fn(&DeskStrings) -> &'static str, action: &'static str| {
+            view! { <button type="button" class=class id=id on:click=move |_| act(action)>{dtr(label)}</button> }
+        };
+
     view! {
         <section class="detail" id="detail" aria-labelledby="detail-title">
             {move || {
@@ -74,31 +80,19 @@ pub fn Detail(appointment_id: i64, on_close: impl Fn() + Copy + Send + Sync + 's
                                 .then(|| {
                                     view! {
                                         <p class="urgent-banner">{dtr(|s| s.detail_urgent)}</p>
-                                        <button type="button" class="primary" id="acknowledge" on:click=move |_| act("acknowledge")>
-                                            {dtr(|s| s.detail_acknowledge)}
-                                        </button>
+                                        {action_button("acknowledge", "primary", |s| s.detail_acknowledge, "acknowledge")}
                                     }
                                 })}
                             <div class="actions">
                                 {(d.status == AppointmentStatus::Arrived)
                                     .then(|| {
                                         view! {
-                                            <button type="button" class="primary" id="mark-roomed" on:click=move |_| act("roomed")>
-                                                {dtr(|s| s.action_roomed)}
-                                            </button>
-                                            <button type="button" class="secondary" id="undo-check-in" on:click=move |_| act("undo-check-in")>
-                                                {dtr(|s| s.action_undo_check_in)}
-                                            </button>
+                                            {action_button("mark-roomed", "primary", |s| s.action_roomed, "roomed")}
+                                            {action_button("undo-check-in", "secondary", |s| s.action_undo_check_in, "undo-check-in")}
                                         }
                                     })}
                                 {(d.status == AppointmentStatus::Scheduled)
-                                    .then(|| {
-                                        view! {
-                                            <button type="button" class="secondary" id="mark-no-show" on:click=move |_| act("no-show")>
-                                                {dtr(|s| s.action_no_show)}
-                                            </button>
-                                        }
-                                    })}
+                                    .then(|| action_button("mark-no-show", "secondary", |s| s.action_no_show, "no-show"))}
                             </div>
                             {(d.status == AppointmentStatus::Scheduled).then(|| view! { <PreLinkPanel appointment_id /> })}
                             <EligibilityPanel appointment_id eligibility=d.eligibility.clone() on_recheck=move || act("eligibility") />

@@ -4,7 +4,6 @@ use std::time::Duration;
 
 use arrive_domain::api::DeskMetrics;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use super::strings::{desk_strings, dtr};
 use super::Staff;
@@ -16,14 +15,9 @@ pub fn Metrics() -> impl IntoView {
     let staff = expect_context::<Staff>();
     let metrics = RwSignal::new(None::<DeskMetrics>);
     let load = move || {
-        spawn_local(async move {
-            match api::desk_metrics().await {
-                Ok(m) => {
-                    metrics.try_set(Some(m));
-                }
-                Err(failure) => staff.handle(&failure),
-            }
-        });
+        staff.load(api::desk_metrics(), move |m| {
+            metrics.try_set(Some(m));
+        })
     };
     load();
     if let Ok(timer) = set_interval_with_handle(load, Duration::from_secs(60)) {

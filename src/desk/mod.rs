@@ -15,6 +15,8 @@ mod strings;
 mod tablets;
 mod verification;
 
+use std::future::Future;
+
 use arrive_domain::api::StaffSession;
 use arrive_domain::ErrorCode;
 use leptos::prelude::*;
@@ -22,7 +24,7 @@ use leptos::task::spawn_local;
 
 use crate::api::{self, ApiFailure};
 use crate::app::LanguageToggle;
-use strings::dtr;
+use strings::{dtr, DeskStrings};
 
 /// The signed-in member of staff (`None`: show the sign-in form), shared through context.
 #[derive(Clone, Copy)]
@@ -41,6 +43,27 @@ impl Staff {
             self.0.set(None);
         }
     }
+
+    /// The session's CSRF token, which every change sends (empty when signed out: the server
+    /// refuses the change, as it would without a session).
+    pub fn csrf(&self) -> String {
+        self.0
+            .with_untracked(|s| s.as_ref().map(|s| s.csrf_token.clone()).unwrap_or_default())
+    }
+
+    /// Loads what `fetch` answers and hands it to `show`; a refusal goes through `handle`.
+    pub fn load<T: 'static>(
+        self,
+        fetch: impl Future<Output = Result<T, ApiFailure>> + 'static,
+        show: impl FnOnce(T) + 'static,
+    ) {
+        spawn_local(async move {
+            match fetch.await {
+                Ok(answer) => show(answer),
+                Err(failure) => self.handle(&failure),
+            }
+        });
+    }
 }
 
 /// The page around the account screens (sign in, choose a password): the desk's top bar and
@@ -54,6 +77,39 @@ fn AccountScreen(children: Children) -> impl IntoView {
                 <LanguageToggle />
             </header>
             <main id="main" class="screen sign-in">{children()}</main>
+        </div>
+    }
+}
+
+/// The account screens' one error line (`id`), read out the moment it shows.
+fn error_announcer(
+    id: &'static str,
+    message: impl Fn() -> Option<&'static str> + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <div class="announcer" role="alert" aria-live="assertive">
+            {move || message().map(|text| view! { <p class="error-summary" id=id>{text}</p> })}
+        </div>
+    }
+}
+
+/// A password field of the account screens, bound to `value`.
+fn password_field(
+    id: &'static str,
+    label: fn(&DeskStrings) -> &'static str,
+    value: RwSignal<String>,
+    autocomplete: &'static str,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{dtr(label)}</label>
+            <input
+                id=id
+                type="password"
+                autocomplete=autocomplete
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
         </div>
     }
 }

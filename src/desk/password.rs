@@ -6,8 +6,8 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::strings::{desk_strings, dtr, DeskStrings};
-use super::{AccountScreen, Staff};
+use super::strings::{desk_strings, dtr};
+use super::{error_announcer, password_field, AccountScreen, Staff};
 use crate::api::{self, ApiFailure};
 use crate::app::strings;
 
@@ -17,6 +17,18 @@ enum Problem {
     Different,
     WrongCurrent,
     Network,
+}
+
+// Shaped like sign_in.rs's by design: each account screen has its own problems and words.
+impl Problem {
+    fn message(self) -> &'static str {
+        match self {
+            Problem::TooShort => desk_strings().get().password_too_short,
+            Problem::Different => desk_strings().get().password_different,
+            Problem::WrongCurrent => desk_strings().get().password_wrong_current,
+            Problem::Network => strings().get().network_error,
+        }
+    }
 }
 
 #[component]
@@ -37,9 +49,7 @@ pub fn ChangePassword() -> impl IntoView {
         if wanted != again.get_untracked() {
             return problem.set(Some(Problem::Different));
         }
-        let csrf = staff
-            .0
-            .with_untracked(|s| s.as_ref().map(|s| s.csrf_token.clone()).unwrap_or_default());
+        let csrf = staff.csrf();
         spawn_local(async move {
             match api::change_password(&now, &wanted, &csrf).await {
                 Ok(()) => {
@@ -63,46 +73,15 @@ pub fn ChangePassword() -> impl IntoView {
         });
     };
 
-    let field = |id: &'static str,
-                 label: fn(&DeskStrings) -> &'static str,
-                 value: RwSignal<String>,
-                 autocomplete: &'static str| {
-        view! {
-            <div class="field">
-                <label for=id>{dtr(label)}</label>
-                <input
-                    id=id
-                    type="password"
-                    autocomplete=autocomplete
-                    prop:value=move || value.get()
-                    on:input=move |ev| value.set(event_target_value(&ev))
-                />
-            </div>
-        }
-    };
     view! {
         <AccountScreen>
                 <h1 id="password-title">{dtr(|s| s.password_title)}</h1>
                 <p class="lead">{dtr(|s| s.password_lead)}</p>
-                <div class="announcer" role="alert" aria-live="assertive">
-                    {move || {
-                        problem
-                            .get()
-                            .map(|p| {
-                                let text = match p {
-                                    Problem::TooShort => desk_strings().get().password_too_short,
-                                    Problem::Different => desk_strings().get().password_different,
-                                    Problem::WrongCurrent => desk_strings().get().password_wrong_current,
-                                    Problem::Network => strings().get().network_error,
-                                };
-                                view! { <p class="error-summary" id="password-error">{text}</p> }
-                            })
-                    }}
-                </div>
+                {error_announcer("password-error", move || problem.get().map(Problem::message))}
                 <form on:submit=submit>
-                    {field("current-password", |s| s.password_current, current, "current-password")}
-                    {field("new-password", |s| s.password_new, new, "new-password")}
-                    {field("new-password-again", |s| s.password_again, again, "new-password")}
+                    {password_field("current-password", |s| s.password_current, current, "current-password")}
+                    {password_field("new-password", |s| s.password_new, new, "new-password")}
+                    {password_field("new-password-again", |s| s.password_again, again, "new-password")}
                     <button type="submit" class="primary" id="change-password">{dtr(|s| s.password_button)}</button>
                 </form>
         </AccountScreen>

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::strings::{desk_strings, dtr};
-use super::{AccountScreen, Staff};
+use super::{error_announcer, password_field, AccountScreen, Staff};
 use crate::api::{self, ApiFailure};
 use crate::app::strings;
 
@@ -16,6 +16,17 @@ enum Problem {
     Wrong,
     Locked,
     Network,
+}
+
+// Shaped like password.rs's by design: each account screen has its own problems and words.
+impl Problem {
+    fn message(self) -> &'static str {
+        match self {
+            Problem::Wrong => desk_strings().get().sign_in_wrong,
+            Problem::Locked => desk_strings().get().sign_in_locked,
+            Problem::Network => strings().get().network_error,
+        }
+    }
 }
 
 #[component]
@@ -63,20 +74,7 @@ pub fn SignIn() -> impl IntoView {
     view! {
         <AccountScreen>
                 <h1 id="sign-in-title">{dtr(|s| s.sign_in_title)}</h1>
-                <div class="announcer" role="alert" aria-live="assertive">
-                    {move || {
-                        problem
-                            .get()
-                            .map(|p| {
-                                let text = match p {
-                                    Problem::Wrong => desk_strings().get().sign_in_wrong,
-                                    Problem::Locked => desk_strings().get().sign_in_locked,
-                                    Problem::Network => strings().get().network_error,
-                                };
-                                view! { <p class="error-summary" id="sign-in-error">{text}</p> }
-                            })
-                    }}
-                </div>
+                {error_announcer("sign-in-error", move || problem.get().map(Problem::message))}
                 <form on:submit=submit>
                     <div class="field">
                         <label for="username">{dtr(|s| s.sign_in_username)}</label>
@@ -90,16 +88,7 @@ pub fn SignIn() -> impl IntoView {
                             on:input=move |ev| username.set(event_target_value(&ev))
                         />
                     </div>
-                    <div class="field">
-                        <label for="password">{dtr(|s| s.sign_in_password)}</label>
-                        <input
-                            id="password"
-                            type="password"
-                            autocomplete="current-password"
-                            prop:value=move || password.get()
-                            on:input=move |ev| password.set(event_target_value(&ev))
-                        />
-                    </div>
+                    {password_field("password", |s| s.sign_in_password, password, "current-password")}
                     <button type="submit" class="primary" id="sign-in" disabled=move || busy.get()>
                         {dtr(|s| s.sign_in_button)}
                     </button>

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::strings::{desk_strings, dtr};
+use super::strings::{desk_strings, dtr, DeskStrings};
 use super::Staff;
 use crate::api::{self, StaffAccount};
 
@@ -27,25 +27,15 @@ pub fn StaffAccounts() -> impl IntoView {
             .0
             .with_untracked(|s| s.as_ref().map(|s| s.username.clone()).unwrap_or_default())
     };
-    let csrf = move || {
-        staff
-            .0
-            .with_untracked(|s| s.as_ref().map(|s| s.csrf_token.clone()).unwrap_or_default())
-    };
     let reload = move || {
-        spawn_local(async move {
-            match api::staff_accounts().await {
-                Ok(list) => {
-                    accounts.try_set(list);
-                }
-                Err(failure) => staff.handle(&failure),
-            }
-        });
+        staff.load(api::staff_accounts(), move |list| {
+            accounts.try_set(list);
+        })
     };
     reload();
 
     let act = move |id: i64, action: &'static str| {
-        let csrf = csrf();
+        let csrf = staff.csrf();
         spawn_local(async move {
             let result = api::staff_account_action(id, action, &csrf).await;
             if let Err(failure) = &result {
@@ -56,7 +46,7 @@ pub fn StaffAccounts() -> impl IntoView {
         });
     };
     let reset = move |id: i64, username: String| {
-        let csrf = csrf();
+        let csrf = staff.csrf();
         spawn_local(async move {
             let result = api::reset_staff_password(id, &csrf).await;
             if let Err(failure) = &result {
@@ -80,37 +70,18 @@ pub fn StaffAccounts() -> impl IntoView {
                         let yourself = username == me();
                         let role = if account.role == "admin" { dtr(|s| s.role_admin) } else { dtr(|s| s.role_front_desk) };
                         let sessions = account.sessions;
-                        let hidden_name = username.clone();
                         let buttons = (!yourself).then(|| {
-                            let (name_a, name_b, name_c, for_reset) =
-                                (hidden_name.clone(), hidden_name.clone(), hidden_name.clone(), username.clone());
-                            let toggle = if account.disabled {
-                                view! {
-                                    <button type="button" class="secondary" on:click=move |_| act(id, "enable")>
-                                        {dtr(|s| s.staff_enable)}
-                                        <span class="visually-hidden">" " {name_a.clone()}</span>
-                                    </button>
-                                }
-                                    .into_any()
-                            } else {
-                                view! {
-                                    <button type="button" class="secondary" on:click=move |_| act(id, "disable")>
-                                        {dtr(|s| s.staff_disable)}
-                                        <span class="visually-hidden">" " {name_a.clone()}</span>
-                                    </button>
-                                }
-                                    .into_any()
-                            };
+                            let (toggle, toggle_label): (&'static str, fn(&DeskStrings) -> &'static str) =
+                                if account.disabled {
+                                    ("enable", |s| s.staff_enable)
+                                } else {
+                                    ("disable", |s| s.staff_disable)
+                                };
+                            let for_reset = username.clone();
                             view! {
-                                {toggle}
-                                <button type="button" class="secondary" on:click=move |_| reset(id, for_reset.clone())>
-                                    {dtr(|s| s.staff_reset)}
-                                    <span class="visually-hidden">" " {name_b.clone()}</span>
-                                </button>
-                                <button type="button" class="secondary" on:click=move |_| act(id, "end-sessions")>
-                                    {dtr(|s| s.staff_end_sessions)}
-                                    <span class="visually-hidden">" " {name_c.clone()}</span>
-                                </button>
+                                {account_button(toggle_label, username.clone(), move || act(id, toggle))}
+                                {account_button(|s| s.staff_reset, username.clone(), move || reset(id, for_reset.clone()))}
+                                {account_button(|s| s.staff_end_sessions, username.clone(), move || act(id, "end-sessions"))}
                             }
                         });
                         view! {
@@ -137,5 +108,19 @@ pub fn StaffAccounts() -> impl IntoView {
                 })}
             </div>
         </details>
+    }
+}
+
+/// A button acting on one account; a screen reader also hears whose (`username`).
+fn account_button(
+    label: fn(&DeskStrings) -> &'static str,
+    username: String,
+    on_click: impl Fn() + 'static,
+) -> impl IntoView {
+    view! {
+        <button type="button" class="secondary" on:click=move |_| on_click()>
+            {dtr(label)}
+            <span class="visually-hidden">" " {username}</span>
+        </button>
     }
 }

@@ -16,27 +16,17 @@ pub fn KioskTablets() -> impl IntoView {
     let name = RwSignal::new(String::new());
     let enrolled = RwSignal::new(None::<KioskEnrollment>);
     let failed = RwSignal::new(false);
-    let csrf = move || {
-        staff
-            .0
-            .with_untracked(|s| s.as_ref().map(|s| s.csrf_token.clone()).unwrap_or_default())
-    };
     let reload = move || {
-        spawn_local(async move {
-            match api::kiosk_tablets().await {
-                Ok(list) => {
-                    tablets.try_set(list);
-                }
-                Err(failure) => staff.handle(&failure),
-            }
-        });
+        staff.load(api::kiosk_tablets(), move |list| {
+            tablets.try_set(list);
+        })
     };
     reload();
 
     let enroll = move |ev: SubmitEvent| {
         ev.prevent_default();
         let wanted = name.get_untracked();
-        let csrf = csrf();
+        let csrf = staff.csrf();
         spawn_local(async move {
             match api::enroll_kiosk(wanted.trim(), &csrf).await {
                 Ok(enrollment) => {
@@ -53,7 +43,7 @@ pub fn KioskTablets() -> impl IntoView {
         });
     };
     let revoke = move |id: i64| {
-        let csrf = csrf();
+        let csrf = staff.csrf();
         spawn_local(async move {
             if let Err(failure) = api::revoke_kiosk(id, &csrf).await {
                 staff.handle(&failure);

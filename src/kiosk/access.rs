@@ -122,11 +122,7 @@ pub fn AccessControls() -> impl IntoView {
                             aria-pressed=move || if speech.on.get() { "true" } else { "false" }
                             on:click=move |_| {
                                 open.set(false);
-                                if speech.on.get_untracked() {
-                                    speech.turn_off();
-                                } else {
-                                    speech.start(lang.get_untracked());
-                                }
+                                speech.toggle(lang.get_untracked());
                             }
                         >
                             {tr(|s| s.read_aloud)}
@@ -137,4 +133,3 @@ pub fn AccessControls() -> impl IntoView {
         </div>
     }
 }
-

@@ -3,6 +3,7 @@
 //! instead. Each photo is scaled down and compressed here to a JPEG of at most 300 KiB, kept
 //! in memory only (never in browser storage), and sent with the check-in (review.rs).
 
+use arrive_domain::api::CardSide as Side;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
@@ -10,7 +11,6 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 use super::camera;
-use super::draft::photo_slot;
 use super::Flow;
 use crate::app::tr;
 
@@ -36,16 +36,16 @@ pub fn CardPhotos(rank: usize) -> impl IntoView {
         <fieldset class="field card-photos">
             <legend>{tr(|s| s.card_photos)}</legend>
             <p class="hint">{tr(|s| s.card_photos_hint)}</p>
-            <CardSide rank side=0 id=format!("card-front{suffix}") />
-            <CardSide rank side=1 id=format!("card-back{suffix}") />
+            <CardSide rank side=Side::Front id=format!("card-front{suffix}") />
+            <CardSide rank side=Side::Back id=format!("card-back{suffix}") />
         </fieldset>
     }
 }
 
 /// One side: its photo (or none yet), and the camera or file input to take it.
 #[component]
-fn CardSide(rank: usize, side: usize, id: String) -> impl IntoView {
-    let photo = expect_context::<Flow>().draft.photos[photo_slot(rank, side)];
+fn CardSide(rank: usize, side: Side, id: String) -> impl IntoView {
+    let photo = expect_context::<Flow>().draft.coverages[rank].card_photo(side);
     let camera = RwSignal::new(Camera::Closed);
     let live = camera::LiveCamera::new();
     let video = live.video;
@@ -101,7 +101,7 @@ fn CardSide(rank: usize, side: usize, id: String) -> impl IntoView {
         });
     };
 
-    let (label, take_label, retake_label) = if side == 0 {
+    let (label, take_label, retake_label) = if side == Side::Front {
         (tr(|s| s.card_front), tr(|s| s.take_front), tr(|s| s.retake_front))
     } else {
         (tr(|s| s.card_back), tr(|s| s.take_back), tr(|s| s.retake_back))

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::signature_pad::{path_of, SignaturePad};
-use super::widgets::{focus_id, Steps};
+use super::widgets::{focus_id, problem_text, Pick, ProblemNotice, Steps};
 use super::{Flow, NavButtons, Step};
 use crate::api::{self, ApiFailure};
 use crate::app::{strings, tr};
@@ -67,13 +67,6 @@ pub fn Consents(appointment: KioskAppointment) -> impl IntoView {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Problem {
-    Network,
-    Expired,
-    Changed,
-}
-
 #[component]
 fn ConsentScreen(
     documents: Vec<ConsentDocument>,
@@ -88,7 +81,7 @@ fn ConsentScreen(
     let by_typing = RwSignal::new(false);
     let name_error = RwSignal::new(None::<NameError>);
     let signature_error = RwSignal::new(None::<SignatureError>);
-    let problem = RwSignal::new(None::<Problem>);
+    let problem = RwSignal::new(None::<Pick>);
     let busy = RwSignal::new(false);
     // Those signed already, when a network failure cut the signing short: not sent again.
     let signed = StoredValue::new(Vec::<String>::new());
@@ -179,13 +172,13 @@ fn ConsentScreen(
                         code: ErrorCode::NotFound,
                         ..
                     } => {
-                        problem.try_set(Some(Problem::Expired));
+                        problem.try_set(Some(|s| s.expired_error));
                     }
                     ApiFailure::Refused {
                         code: ErrorCode::Conflict,
                         ..
                     } => {
-                        problem.try_set(Some(Problem::Changed));
+                        problem.try_set(Some(|s| s.expired_error));
                     }
                     ApiFailure::Refused { field: Some(field), .. } if field == "typed_name" => {
                         name_error.try_set(Some(NameError::InvalidCharacter));
@@ -194,7 +187,7 @@ fn ConsentScreen(
                         signature_error.try_set(Some(SignatureError::Malformed));
                     }
                     ApiFailure::Network => {
-                        problem.try_set(Some(Problem::Network));
+                        problem.try_set(Some(|s| s.network_error));
                     }
                 }
                 busy.try_set(false);
@@ -212,22 +205,10 @@ fn ConsentScreen(
             <h1 id="consent-title">{tr(|s| s.consents_title)}</h1>
             <p class="lead" id="consents-lead">{move || (s.get().consents_lead)(count)}</p>
             {texts}
-            <div class="announcer" role="alert" aria-live="assertive">
-                <Show when=has_errors>
-                    <p class="error-summary" id="error-summary">{tr(|s| s.fix_errors)}</p>
-                </Show>
-                {move || {
-                    problem
-                        .get()
-                        .map(|p| {
-                            let text = match p {
-                                Problem::Network => s.get().network_error,
-                                Problem::Expired | Problem::Changed => s.get().expired_error,
-                            };
-                            view! { <p class="error-summary" id="problem">{text}</p> }
-                        })
-                }}
-            </div>
+            <ProblemNotice
+                has_errors=Signal::derive(has_errors)
+                problem=problem_text(problem)
+            />
             <form novalidate autocomplete="off" on:submit=|ev| ev.prevent_default()>
                 <div class="field" class:invalid=move || name_error.get().is_some()>
                     <label for="typed-name">{tr(|s| s.consent_name_label)}</label>

@@ -22,31 +22,54 @@ struct Group {
     /// … and its DOM prefix (`contact` → `#contact-same`).
     id: &'static str,
     legend: Pick,
-    answer: usize,
+    /// Where the group's choice is kept.
+    answer: fn(Answers) -> RwSignal<Option<Choice>>,
     on_file: fn(&RecordOnFile, &Strings) -> Option<String>,
     fields: &'static [FieldRow],
 }
 
-/// (DOM id, validation path, label, draft slot, kind, hint).
-type FieldRow = (&'static str, &'static str, Pick, usize, Kind, Option<Pick>);
+/// (DOM id, validation path, label, the draft's text it edits, kind, hint).
+type FieldRow = (
+    &'static str,
+    &'static str,
+    Pick,
+    fn(Draft) -> RwSignal<String>,
+    Kind,
+    Option<Pick>,
+);
 
 const TEXT: Kind = Kind::Text("text");
 
+// A data table: each group's entries are alike by design (one row per field shown).
 static GROUPS: [Group; 5] = [
     Group {
         path: "address",
         id: "address",
         legend: |s| s.group_address,
-        answer: A_ADDRESS,
+        answer: |a| a.address,
         on_file: |r, _| r.address.clone(),
         fields: &[
-            ("address-line", "address.line", |s| s.address_line, LINE, TEXT, None),
-            ("address-city", "address.city", |s| s.city, CITY, TEXT, None),
+            (
+                "address-line",
+                "address.line",
+                |s| s.address_line,
+                |d| d.address.line,
+                TEXT,
+                None,
+            ),
+            (
+                "address-city",
+                "address.city",
+                |s| s.city,
+                |d| d.address.city,
+                TEXT,
+                None,
+            ),
             (
                 "address-state",
                 "address.state",
                 |s| s.state,
-                STATE,
+                |d| d.address.state,
                 Kind::Select(states),
                 None,
             ),
@@ -54,7 +77,7 @@ static GROUPS: [Group; 5] = [
                 "address-zip",
                 "address.zip",
                 |s| s.zip,
-                ZIP,
+                |d| d.address.zip,
                 Kind::Text("numeric"),
                 Some(|s| s.zip_hint),
             ),
@@ -64,13 +87,13 @@ static GROUPS: [Group; 5] = [
         path: "phone",
         id: "phone",
         legend: |s| s.group_phone,
-        answer: A_PHONE,
+        answer: |a| a.phone,
         on_file: |r, _| r.phone.clone(),
         fields: &[(
             "phone",
             "phone",
             |s| s.phone,
-            PHONE,
+            |d| d.phone,
             Kind::Text("tel"),
             Some(|s| s.phone_hint),
         )],
@@ -79,22 +102,22 @@ static GROUPS: [Group; 5] = [
         path: "email",
         id: "email",
         legend: |s| s.group_email,
-        answer: A_EMAIL,
+        answer: |a| a.email,
         on_file: |r, _| r.email.clone(),
-        fields: &[("email", "email", |s| s.email, EMAIL, Kind::Text("email"), None)],
+        fields: &[("email", "email", |s| s.email, |d| d.email, Kind::Text("email"), None)],
     },
     Group {
         path: "emergency_contact",
         id: "contact",
         legend: |s| s.group_contact,
-        answer: A_CONTACT,
+        answer: |a| a.emergency_contact,
         on_file: |r, _| r.emergency_contact.clone(),
         fields: &[
             (
                 "contact-name",
                 "emergency_contact.name",
                 |s| s.their_name,
-                CONTACT_NAME,
+                |d| d.emergency_contact.name,
                 TEXT,
                 None,
             ),
@@ -102,7 +125,7 @@ static GROUPS: [Group; 5] = [
                 "contact-phone",
                 "emergency_contact.phone",
                 |s| s.their_phone,
-                CONTACT_PHONE,
+                |d| d.emergency_contact.phone,
                 Kind::Text("tel"),
                 Some(|s| s.phone_hint),
             ),
@@ -112,7 +135,7 @@ static GROUPS: [Group; 5] = [
         path: "language",
         id: "language",
         legend: |s| s.group_language,
-        answer: A_LANGUAGE,
+        answer: |a| a.language,
         on_file: |r, s| {
             r.language
                 .as_deref()
@@ -122,7 +145,7 @@ static GROUPS: [Group; 5] = [
             "language",
             "language",
             |s| s.language,
-            LANGUAGE,
+            |d| d.language,
             Kind::Select(languages),
             None,
         )],
@@ -152,7 +175,11 @@ pub fn page(appointment: KioskAppointment, on_file: Arc<OnFile>) -> AnyView {
         let on_file = on_file.clone();
         let appointment = appointment.clone();
         Callback::new(move |()| {
-            let groups: Vec<(&str, usize)> = GROUPS.iter().map(|g| (g.path, g.answer)).collect();
+            let answers = flow.draft.answers;
+            let groups: Vec<(&str, bool)> = GROUPS
+                .iter()
+                .map(|g| (g.path, (g.answer)(answers).get_untracked().is_some()))
+                .collect();
             if flow
                 .draft
                 .check(&groups, |path| !path.starts_with("insurance"), &on_file.payers)
@@ -170,10 +197,10 @@ pub fn page(appointment: KioskAppointment, on_file: Arc<OnFile>) -> AnyView {
         let has_insurance = !on_file.record.coverages.is_empty();
         move |_| {
             for group in &GROUPS {
-                flow.draft.answers[group.answer].set(SAME);
+                (group.answer)(flow.draft.answers).set(Some(Choice::Same));
             }
             if has_insurance {
-                flow.draft.answers[A_INSURANCE].set(SAME);
+                flow.draft.answers.insurance.set(Some(Choice::Same));
                 flow.go(Step::Intake(appointment.clone()));
             } else {
                 flow.go(Step::Insurance(appointment.clone()));
@@ -232,18 +259,18 @@ pub fn page(appointment: KioskAppointment, on_file: Arc<OnFile>) -> AnyView {
 fn group_view(group: &'static Group, on_file: Arc<OnFile>) -> impl IntoView {
     let draft = expect_context::<Flow>().draft;
     let s = strings();
-    let chosen = draft.answers[group.answer];
+    let chosen = (group.answer)(draft.answers);
     let has_value = (group.on_file)(&on_file.record, s.get_untracked()).is_some();
     let id = group.id;
-    let choices: Vec<(String, Pick, u8)> = if has_value {
+    let choices: Vec<(String, Pick, Choice)> = if has_value {
         vec![
-            (format!("{id}-same"), |s| s.this_is_right, SAME),
-            (format!("{id}-changed"), |s| s.this_changed, CHANGED),
+            (format!("{id}-same"), |s| s.this_is_right, Choice::Same),
+            (format!("{id}-changed"), |s| s.this_changed, Choice::Changed),
         ]
     } else {
         vec![
-            (format!("{id}-add"), |s| s.add, CHANGED),
-            (format!("{id}-skip"), |s| s.skip, SAME),
+            (format!("{id}-add"), |s| s.add, Choice::Changed),
+            (format!("{id}-skip"), |s| s.skip, Choice::Same),
         ]
     };
     let legend_id = format!("{id}-legend");
@@ -254,17 +281,17 @@ fn group_view(group: &'static Group, on_file: Arc<OnFile>) -> impl IntoView {
         )
     };
     let fields = move || {
-        (chosen.get() == CHANGED).then(|| {
+        (chosen.get() == Some(Choice::Changed)).then(|| {
             group
                 .fields
                 .iter()
-                .map(|&(id, path, label, cell, kind, hint)| {
+                .map(|&(id, path, label, value, kind, hint)| {
                     view! {
                         <Field
                             id=id.to_owned()
                             path=path.to_owned()
                             label
-                            cell
+                            value=value(draft)
                             kind
                             hint=hint.map(|h| Signal::derive(tr(h)))
                         />

@@ -16,7 +16,7 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::widgets::BirthDateField;
+use super::widgets::{BirthDateField, ProblemNotice};
 use super::{Flow, Step};
 use crate::api::{self, ApiFailure};
 use crate::app::{strings, tr};
@@ -155,19 +155,13 @@ pub fn Unlock() -> impl IntoView {
         <section class="unlock" aria-labelledby="unlock-title">
             <h1 id="unlock-title">{tr(|s| s.home_title)}</h1>
             <p class="lead">{tr(|s| s.home_lead)}</p>
-            <div class="announcer" role="alert" aria-live="assertive">
-                {move || {
-                    problem
-                        .get()
-                        .map(|p| {
-                            let text = match p {
-                                Problem::WrongDate => s.get().fix_errors,
-                                Problem::Network => s.get().network_error,
-                            };
-                            view! { <p class="error-summary" id="problem">{text}</p> }
-                        })
-                }}
-            </div>
+            <ProblemNotice problem=Signal::derive(move || {
+                let text = match problem.get()? {
+                    Problem::WrongDate => s.get().fix_errors,
+                    Problem::Network => s.get().network_error,
+                };
+                Some(text.to_owned())
+            }) />
             <form novalidate on:submit=on_submit autocomplete="off">
                 <BirthDateField form hint=|s| s.home_dob_hint error=field_error month_ref=month_input />
                 <button type="submit" class="primary big" id="unlock" disabled=move || busy.get()>

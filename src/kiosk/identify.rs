@@ -9,17 +9,11 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::widgets::BirthDateField;
+use super::widgets::{problem_text, BirthDateField, Pick, ProblemNotice};
 use super::{Flow, NavButtons, Step};
 use crate::api::{self, ApiFailure};
 use crate::app::{strings, tr};
 use crate::clock::today;
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Problem {
-    Network,
-    Expired,
-}
 
 #[component]
 pub fn Identify() -> impl IntoView {
@@ -29,7 +23,7 @@ pub fn Identify() -> impl IntoView {
 
     let name_error = RwSignal::new(None::<NameError>);
     let dob_error = RwSignal::new(None::<DobError>);
-    let problem = RwSignal::new(None::<Problem>);
+    let problem = RwSignal::new(None::<Pick>);
     let busy = RwSignal::new(false);
     let name_input = NodeRef::<html::Input>::new();
     let month_input = NodeRef::<html::Input>::new();
@@ -89,10 +83,10 @@ pub fn Identify() -> impl IntoView {
                     code: ErrorCode::NotFound,
                     ..
                 }) => {
-                    problem.try_set(Some(Problem::Expired));
+                    problem.try_set(Some(|s| s.expired_error));
                 }
                 Err(_) => {
-                    problem.try_set(Some(Problem::Network));
+                    problem.try_set(Some(|s| s.network_error));
                 }
             }
             busy.try_set(false);
@@ -104,22 +98,10 @@ pub fn Identify() -> impl IntoView {
         <section class="identify" aria-labelledby="identify-title">
             <h1 id="identify-title">{tr(|s| s.identify_title)}</h1>
             <p class="lead">{tr(|s| s.identify_lead)}</p>
-            <div class="announcer" role="alert" aria-live="assertive">
-                <Show when=has_errors>
-                    <p class="error-summary" id="error-summary">{tr(|s| s.fix_errors)}</p>
-                </Show>
-                {move || {
-                    problem
-                        .get()
-                        .map(|p| {
-                            let text = match p {
-                                Problem::Network => s.get().network_error,
-                                Problem::Expired => s.get().expired_error,
-                            };
-                            view! { <p class="error-summary" id="problem">{text}</p> }
-                        })
-                }}
-            </div>
+            <ProblemNotice
+                has_errors=Signal::derive(has_errors)
+                problem=problem_text(problem)
+            />
             <form novalidate on:submit=on_submit autocomplete="off">
                 <div class="field" class:invalid=move || name_error.get().is_some()>
                     <label for="last-name">{tr(|s| s.last_name_label)}</label>

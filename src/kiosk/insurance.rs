@@ -35,8 +35,8 @@ const RANKS: [(&str, &str, [&str; 3]); 2] = [
 pub fn page(appointment: KioskAppointment, on_file: Arc<OnFile>) -> AnyView {
     let flow = expect_context::<Flow>();
     let draft = flow.draft;
-    let chosen = draft.answers[A_INSURANCE];
-    let secondary = draft.answers[A_SECONDARY];
+    let chosen = draft.answers.insurance;
+    let secondary = draft.answers.has_secondary;
     let coverages = &on_file.record.coverages;
     let on_record = if coverages.is_empty() {
         view! { <li>{tr(|s| s.nothing_on_file)}</li> }.into_any()
@@ -47,20 +47,20 @@ pub fn page(appointment: KioskAppointment, on_file: Arc<OnFile>) -> AnyView {
             .collect_view()
             .into_any()
     };
-    let mut choices: Vec<(String, Pick, u8)> = vec![
-        ("insurance-changed".into(), |s| s.insurance_add, CHANGED),
-        ("self-pay".into(), |s| s.self_pay, SELF_PAY),
+    let mut choices: Vec<(String, Pick, Choice)> = vec![
+        ("insurance-changed".into(), |s| s.insurance_add, Choice::Changed),
+        ("self-pay".into(), |s| s.self_pay, Choice::SelfPay),
     ];
     if !coverages.is_empty() {
         choices[0].1 = |s| s.insurance_changed;
-        choices.insert(0, ("insurance-same".into(), |s| s.insurance_same, SAME));
+        choices.insert(0, ("insurance-same".into(), |s| s.insurance_same, Choice::Same));
     }
     let next = {
         let on_file = on_file.clone();
         let appointment = appointment.clone();
         Callback::new(move |()| {
             let ok = draft.check(
-                &[("insurance", A_INSURANCE)],
+                &[("insurance", chosen.get_untracked().is_some())],
                 |p| p.starts_with("insurance"),
                 &on_file.payers,
             );
@@ -72,7 +72,7 @@ pub fn page(appointment: KioskAppointment, on_file: Arc<OnFile>) -> AnyView {
         })
     };
     let forms = move || {
-        (chosen.get() == CHANGED).then(|| {
+        (chosen.get() == Some(Choice::Changed)).then(|| {
             let second = on_file.clone();
             view! {
                 <Coverage rank=0 on_file=on_file.clone() />
@@ -80,15 +80,15 @@ pub fn page(appointment: KioskAppointment, on_file: Arc<OnFile>) -> AnyView {
                     type="button"
                     class="secondary"
                     id="second-insurance"
-                    aria-expanded=move || if secondary.get() == 1 { "true" } else { "false" }
-                    on:click=move |_| secondary.update(|s| *s = 1 - *s)
+                    aria-expanded=move || if secondary.get() { "true" } else { "false" }
+                    on:click=move |_| secondary.update(|s| *s = !*s)
                 >
                     {move || {
                         let s = strings().get();
-                        if secondary.get() == 1 { s.remove_secondary } else { s.add_secondary }
+                        if secondary.get() { s.remove_secondary } else { s.add_secondary }
                     }}
                 </button>
-                {move || (secondary.get() == 1).then(|| view! { <Coverage rank=1 on_file=second.clone() /> })}
+                {move || secondary.get().then(|| view! { <Coverage rank=1 on_file=second.clone() /> })}
             }
         })
     };
@@ -126,9 +126,9 @@ fn Coverage(rank: usize, on_file: Arc<OnFile>) -> impl IntoView {
     let draft = expect_context::<Flow>().draft;
     let s = strings();
     let (prefix, suffix, dob_ids) = RANKS[rank];
-    let at = rank * COVERAGE;
-    let payer = draft.text[PAYER + at];
-    let relationship = draft.text[RELATIONSHIP + at];
+    let coverage = draft.coverages[rank];
+    let payer = coverage.payer;
+    let relationship = coverage.relationship;
     let is_mbi = {
         let on_file = on_file.clone();
         move || {
@@ -147,8 +147,8 @@ fn Coverage(rank: usize, on_file: Arc<OnFile>) -> impl IntoView {
             s.get().member_hint
         }
     });
-    let field = move |name: &str, key: &str, label: Pick, cell: usize, kind: Kind| {
-        view! { <Field id=format!("{name}{suffix}") path=format!("{prefix}.{key}") label cell=cell + at kind hint=None /> }
+    let field = move |name: &str, key: &str, label: Pick, value: RwSignal<String>, kind: Kind| {
+        view! { <Field id=format!("{name}{suffix}") path=format!("{prefix}.{key}") label value kind hint=None /> }
     };
     let subscriber = move || {
         let dob_path = format!("{prefix}.subscriber_dob");
@@ -157,15 +157,15 @@ fn Coverage(rank: usize, on_file: Arc<OnFile>) -> impl IntoView {
         let invalid = Signal::derive(move || dob_error.get().is_some());
         relationship.with(|r| r != "self").then(|| {
             view! {
-                {field("subscriber-name", "subscriber_name", |s| s.their_name, SUB_NAME, Kind::Text("text"))}
+                {field("subscriber-name", "subscriber_name", |s| s.their_name, coverage.subscriber_name, Kind::Text("text"))}
                 <fieldset class="field dob" class:invalid=invalid aria-describedby=error_id.clone()>
                     <legend>{tr(|s| s.their_dob)}</legend>
                     <p class="hint">{tr(|s| s.dob_hint)}</p>
                     {let error_id = error_id.clone(); move || dob_error.get().map(|text| view! { <p class="field-error" id=error_id.clone()>{text}</p> })}
                     <div class="dob-parts">
-                        <DatePart id=dob_ids[0] label=|s| s.dob_month value=draft.text[SUB_MONTH + at] max_len=2 invalid />
-                        <DatePart id=dob_ids[1] label=|s| s.dob_day value=draft.text[SUB_DAY + at] max_len=2 invalid />
-                        <DatePart id=dob_ids[2] label=|s| s.dob_year value=draft.text[SUB_YEAR + at] max_len=4 invalid />
+                        <DatePart id=dob_ids[0] label=|s| s.dob_month value=coverage.subscriber_month max_len=2 invalid />
+                        <DatePart id=dob_ids[1] label=|s| s.dob_day value=coverage.subscriber_day max_len=2 invalid />
+                        <DatePart id=dob_ids[2] label=|s| s.dob_year value=coverage.subscriber_year max_len=4 invalid />
                     </div>
                 </fieldset>
             }
@@ -181,12 +181,12 @@ fn Coverage(rank: usize, on_file: Arc<OnFile>) -> impl IntoView {
                 id=format!("member-id{suffix}")
                 path=format!("{prefix}.member_id")
                 label=|s| s.member_id
-                cell=MEMBER + at
+                value=coverage.member_id
                 kind=Kind::Text("text")
                 hint=Some(member_hint)
             />
-            {field("group-number", "group_number", |s| s.group_number, GROUP, Kind::Text("text"))}
-            {field("relationship", "relationship", |s| s.relationship, RELATIONSHIP, Kind::Select(relationships))}
+            {field("group-number", "group_number", |s| s.group_number, coverage.group_number, Kind::Text("text"))}
+            {field("relationship", "relationship", |s| s.relationship, coverage.relationship, Kind::Select(relationships))}
             {subscriber}
             <CardPhotos rank />
         </section>
@@ -199,8 +199,8 @@ fn Coverage(rank: usize, on_file: Arc<OnFile>) -> impl IntoView {
 fn PayerPicker(rank: usize, on_file: Arc<OnFile>) -> impl IntoView {
     let draft = expect_context::<Flow>().draft;
     let (prefix, suffix, _) = RANKS[rank];
-    let chosen = draft.text[PAYER + rank * COVERAGE];
-    let search = draft.text[SEARCH + rank * COVERAGE];
+    let chosen = draft.coverages[rank].payer;
+    let search = draft.coverages[rank].payer_search;
     let path = format!("{prefix}.payer_id");
     let error = draft.error(path.clone());
     let error_id = format!("payer{suffix}-error");

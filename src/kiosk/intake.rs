@@ -19,7 +19,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::form_view::{problems_of, FormView};
-use super::widgets::{focus_first_invalid, Steps};
+use super::widgets::{focus_first_invalid, problem_text, Pick, ProblemNotice, Steps};
 use super::{Flow, Step};
 use crate::api::{self, ApiFailure};
 use crate::app::{strings, tr};
@@ -32,13 +32,6 @@ struct IntakeForm {
     form: Arc<Questionnaire>,
     draft: RwSignal<Vec<ResponseItem>>,
     sent: RwSignal<bool>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Problem {
-    Network,
-    Expired,
-    Refused,
 }
 
 #[component]
@@ -248,7 +241,7 @@ fn StillRight(
     let flow = expect_context::<Flow>();
     let lang = expect_context::<RwSignal<Lang>>();
     let busy = RwSignal::new(false);
-    let problem = RwSignal::new(None::<Problem>);
+    let problem = RwSignal::new(None::<Pick>);
     let listed = to_confirm(&forms);
     let back = Step::Insurance(appointment.clone());
     let rows = listed
@@ -326,14 +319,14 @@ fn StillRight(
                     }
                     Err(failure) => {
                         problem.try_set(Some(match failure {
-                            ApiFailure::Network => Problem::Network,
+                            ApiFailure::Network => |s| s.network_error,
                             ApiFailure::Refused {
                                 code: ErrorCode::NotFound,
                                 ..
-                            } => Problem::Expired,
+                            } => |s| s.expired_error,
                             // Last time's answers no longer fit the form (the clinic changed
                             // it): the patient goes through it, filled in as far as it fits.
-                            ApiFailure::Refused { .. } => Problem::Refused,
+                            ApiFailure::Refused { .. } => |s| s.still_right_refused,
                         }));
                         busy.try_set(false);
                         return;
@@ -344,22 +337,12 @@ fn StillRight(
             on_confirmed();
         });
     };
-    let problem_text = move || {
-        problem.get().map(|p| {
-            let text = match p {
-                Problem::Network => s.get().network_error,
-                Problem::Expired => s.get().expired_error,
-                Problem::Refused => s.get().still_right_refused,
-            };
-            view! { <p class="error-summary" id="problem">{text}</p> }
-        })
-    };
     view! {
         <section class="intake still-right" aria-labelledby="still-right-title">
             <Steps current=3 />
             <h1 id="still-right-title">{tr(|s| s.still_right_title)}</h1>
             <p class="lead">{tr(|s| s.still_right_lead)}</p>
-            <div class="announcer" role="alert" aria-live="assertive">{problem_text}</div>
+            <ProblemNotice problem=problem_text(problem) />
             <ul class="still-right-forms">{rows}</ul>
             <button type="button" class="primary big" id="still-right" disabled=move || busy.get() on:click=confirm>
                 {move || if busy.get() { s.get().form_sending } else { s.get().still_right }}
@@ -386,7 +369,7 @@ fn FormScreen(
     let attempted = RwSignal::new(false);
     let unreadable = RwSignal::new(HashSet::<String>::new());
     let busy = RwSignal::new(false);
-    let problem = RwSignal::new(None::<Problem>);
+    let problem = RwSignal::new(None::<Pick>);
     let IntakeForm {
         summary,
         form,
@@ -432,13 +415,13 @@ fn FormScreen(
                     code: ErrorCode::NotFound,
                     ..
                 }) => {
-                    problem.try_set(Some(Problem::Expired));
+                    problem.try_set(Some(|s| s.expired_error));
                 }
                 Err(ApiFailure::Refused { .. }) => {
-                    problem.try_set(Some(Problem::Refused));
+                    problem.try_set(Some(|s| s.fix_errors));
                 }
                 Err(ApiFailure::Network) => {
-                    problem.try_set(Some(Problem::Network));
+                    problem.try_set(Some(|s| s.network_error));
                 }
             }
             busy.try_set(false);
@@ -450,23 +433,10 @@ fn FormScreen(
             <Steps current=3 />
             <p class="step-indicator">{move || { let (n, total) = position.get(); (s.get().form_progress)(n, total) }}</p>
             <h1 id="form-title">{title}</h1>
-            <div class="announcer" role="alert" aria-live="assertive">
-                <Show when=has_errors.clone()>
-                    <p class="error-summary" id="error-summary">{tr(|s| s.fix_errors)}</p>
-                </Show>
-                {move || {
-                    problem
-                        .get()
-                        .map(|p| {
-                            let text = match p {
-                                Problem::Network => s.get().network_error,
-                                Problem::Expired => s.get().expired_error,
-                                Problem::Refused => s.get().fix_errors,
-                            };
-                            view! { <p class="error-summary" id="problem">{text}</p> }
-                        })
-                }}
-            </div>
+            <ProblemNotice
+                has_errors=Signal::derive(has_errors)
+                problem=problem_text(problem)
+            />
             <form novalidate autocomplete="off" on:submit=|ev| ev.prevent_default()>
                 <FormView form=form.clone() draft attempted unreadable />
             </form>

@@ -17,7 +17,11 @@ pub const DONE_SCREEN_SPOKEN: Duration = Duration::from_secs(60);
 pub fn Done(first_name: String, already_checked_in: bool) -> impl IntoView {
     let flow = expect_context::<Flow>();
     let s = strings();
-    let shown_for = if super::speech::is_on() { DONE_SCREEN_SPOKEN } else { DONE_SCREEN };
+    let shown_for = if super::speech::is_on() {
+        DONE_SCREEN_SPOKEN
+    } else {
+        DONE_SCREEN
+    };
     if let Ok(timer) = set_timeout_with_handle(move || flow.start_over(), shown_for) {
         on_cleanup(move || timer.clear());
     }

@@ -20,7 +20,8 @@ const CHOICES: [(&str, Pick); 4] = [
 
 /// Whether a way to pay is chosen; if not, the error shows next to the choices.
 pub fn chosen(flow: Flow, on_file: &OnFile) -> bool {
-    flow.draft.check(&[("payment", A_PAYMENT)], |_| false, &on_file.payers)
+    let chosen = flow.draft.answers.payment.get_untracked().is_some();
+    flow.draft.check(&[("payment", chosen)], |_| false, &on_file.payers)
 }
 
 #[component]
@@ -38,8 +39,8 @@ pub fn PaymentChoice(on_file: Arc<OnFile>) -> impl IntoView {
     };
     let choices = CHOICES
         .iter()
-        .zip(1..)
-        .map(|(&(id, label), value)| (id.to_owned(), label, value))
+        .zip(PAYMENTS)
+        .map(|(&(id, label), intent)| (id.to_owned(), label, intent))
         .collect();
     view! {
         <fieldset class="group" id="payment-group">
@@ -47,7 +48,7 @@ pub fn PaymentChoice(on_file: Arc<OnFile>) -> impl IntoView {
             <ul class="amounts" id="amounts">{amounts}</ul>
             <Choices
                 choices
-                chosen=flow.draft.answers[A_PAYMENT]
+                chosen=flow.draft.answers.payment
                 path="payment".to_owned()
                 name="payment"
                 labelled_by="payment-title".to_owned()

@@ -33,23 +33,25 @@ const GIVE_REFERENCE_AFTER_MS: f64 = 30_000.0;
 /// The photos of the new insurance cards the patient took (none when the insurance is the same).
 fn card_photos(draft: &Draft, match_token: &str) -> Vec<CardImageUpload> {
     let ranks = match (
-        draft.answers[A_INSURANCE].get_untracked(),
-        draft.answers[A_SECONDARY].get_untracked(),
+        draft.answers.insurance.get_untracked(),
+        draft.answers.has_secondary.get_untracked(),
     ) {
-        (CHANGED, 1) => 2,
-        (CHANGED, _) => 1,
+        (Some(Choice::Changed), true) => 2,
+        (Some(Choice::Changed), false) => 1,
         _ => 0,
     };
     (0..ranks)
         .flat_map(|rank| [(rank, CardSide::Front), (rank, CardSide::Back)])
         .filter_map(|(rank, side)| {
-            let slot = photo_slot(rank, usize::from(side == CardSide::Back));
-            draft.photos[slot].get_untracked().map(|jpeg| CardImageUpload {
-                match_token: match_token.to_owned(),
-                rank: rank as u8 + 1,
-                side,
-                jpeg_base64: jpeg,
-            })
+            draft.coverages[rank]
+                .card_photo(side)
+                .get_untracked()
+                .map(|jpeg| CardImageUpload {
+                    match_token: match_token.to_owned(),
+                    rank: rank as u8 + 1,
+                    side,
+                    jpeg_base64: jpeg,
+                })
         })
         .collect()
 }

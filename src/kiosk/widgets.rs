@@ -85,12 +85,7 @@ pub fn Page(
             <Steps current=step />
             <h1 id=title_id.clone()>{title}</h1>
             <p class="lead">{tr(lead)}</p>
-            <div class="announcer" role="alert" aria-live="assertive">
-                <Show when=move || problems.with(|p| !p.is_empty())>
-                    <p class="error-summary" id="error-summary">{tr(|s| s.fix_errors)}</p>
-                </Show>
-                {move || notice.get().map(|text| view! { <p class="error-summary" id="problem">{text}</p> })}
-            </div>
+            <ProblemNotice has_errors=Signal::derive(move || problems.with(|p| !p.is_empty())) problem=notice />
             {children()}
             <button
                 type="button"
@@ -106,6 +101,32 @@ pub fn Page(
     }
 }
 
+/// The alert region under a screen's lead: "Please correct what is marked below" while any
+/// field has an error (`has_errors`), and a problem beyond the fields (`problem`: the network,
+/// a session that ran out) in plain words. An assertive live region, so both are announced,
+/// and spoken in speech mode, as they appear.
+#[component]
+pub fn ProblemNotice(
+    #[prop(into, default = Signal::stored(false))] has_errors: Signal<bool>,
+    #[prop(into)] problem: Signal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <div class="announcer" role="alert" aria-live="assertive">
+            <Show when=move || has_errors.get()>
+                <p class="error-summary" id="error-summary">{tr(|s| s.fix_errors)}</p>
+            </Show>
+            {move || problem.get().map(|text| view! { <p class="error-summary" id="problem">{text}</p> })}
+        </div>
+    }
+}
+
+/// A screen's problem beyond its fields, as `ProblemNotice` shows it: the words picked in
+/// the current language.
+pub fn problem_text(problem: RwSignal<Option<Pick>>) -> Signal<Option<String>> {
+    let s = strings();
+    Signal::derive(move || problem.get().map(|pick| pick(s.get()).to_owned()))
+}
+
 /// What a field is typed or chosen with.
 #[derive(Clone, Copy)]
 pub enum Kind {
@@ -115,7 +136,7 @@ pub enum Kind {
     Select(fn(&Strings) -> Vec<(&'static str, &'static str)>),
 }
 
-/// One labelled field bound to a draft slot, with its error in plain words next to it
+/// One labelled field bound to a draft's text, with its error in plain words next to it
 /// (`#<id>-error`, `aria-describedby`, `aria-invalid`). Typing clears that field's error and
 /// nothing else; what was typed stays.
 #[component]
@@ -124,14 +145,13 @@ pub fn Field(
     /// The validation path whose problems show here, e.g. `address.zip`.
     path: String,
     label: Pick,
-    /// Where in `Draft::text` the value lives.
-    cell: usize,
+    /// The draft's text this field edits.
+    value: RwSignal<String>,
     kind: Kind,
     hint: Option<Signal<&'static str>>,
 ) -> impl IntoView {
     let draft = expect_context::<Flow>().draft;
     let s = strings();
-    let value = draft.text[cell];
     let error = draft.error(path.clone());
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
@@ -187,13 +207,13 @@ pub fn Field(
 }
 
 /// A row of big buttons of which one is chosen (`aria-pressed`), e.g. "This is right" /
-/// "This changed". `chosen` holds the chosen button's value (0: none yet). A missing choice is
-/// reported at `path`, in `#<name>-choice-error`.
+/// "This changed". `chosen` holds the chosen button's value (`None`: none yet). A missing choice
+/// is reported at `path`, in `#<name>-choice-error`.
 #[component]
-pub fn Choices(
+pub fn Choices<T: Copy + PartialEq + Send + Sync + 'static>(
     /// (DOM id, label, value) of each button.
-    choices: Vec<(String, Pick, u8)>,
-    chosen: RwSignal<u8>,
+    choices: Vec<(String, Pick, T)>,
+    chosen: RwSignal<Option<T>>,
     path: String,
     /// The group's DOM name (`contact` for the path `emergency_contact`).
     name: &'static str,
@@ -215,9 +235,9 @@ pub fn Choices(
                     type="button"
                     class="choice"
                     id=id
-                    aria-pressed=move || if chosen.get() == value { "true" } else { "false" }
+                    aria-pressed=move || if chosen.get() == Some(value) { "true" } else { "false" }
                     on:click=move |_| {
-                        chosen.set(value);
+                        chosen.set(Some(value));
                         draft.forget(&path);
                         if let Some(on_pick) = on_pick {
                             on_pick.run(());

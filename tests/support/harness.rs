@@ -122,16 +122,22 @@ pub fn spawn_server(data: &std::path::Path, addr: &str, env: &[(String, String)]
         .stdout(Stdio::piped())
         .spawn()
         .expect("start arrive-server");
-    let mut line = String::new();
+    // The line saying where it listens; a warning logged while it starts (a slow statement on
+    // a busy machine) may come before it.
     let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-    stdout.read_line(&mut line).expect("read the server's first line");
+    let mut before = Vec::new();
+    let url = loop {
+        let mut line = String::new();
+        let read = stdout.read_line(&mut line).expect("read the server's output");
+        assert!(read > 0, "the server ended without saying where it listens: {before:?}");
+        if let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) {
+            break url.to_owned();
+        }
+        before.push(line);
+    };
     // Keep draining so the server never writes into a closed pipe.
     std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no URL in {line:?}"));
-    (Process(child), url.to_owned())
+    (Process(child), url)
 }
 
 pub struct Driver {
@@ -348,17 +354,41 @@ pub async fn open_kiosk(kiosk: &Client, base: &str) {
         .expect("open kiosk");
 }
 
+/// Taps `css` once it is there and can take the tap. On a busy machine the element found can
+/// be replaced by a re-render before the tap lands (a stale reference), or still be covered
+/// or moving: such a tap is tried again until `PATIENCE`; a tap never lands twice, since a
+/// refused tap did nothing.
 pub async fn click(client: &Client, css: &str) {
     TAPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    client
-        .wait()
-        .at_most(PATIENCE)
-        .for_element(Locator::Css(css))
-        .await
-        .expect(css)
-        .click()
-        .await
-        .expect(css);
+    let start = Instant::now();
+    loop {
+        let element = client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(css))
+            .await
+            .expect(css);
+        match element.click().await {
+            Ok(()) => return,
+            Err(error) if start.elapsed() < PATIENCE && tap_refused(&error) => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(error) => panic!("tapping {css}: {error}"),
+        }
+    }
+}
+
+/// A tap WebDriver refused without doing anything: the element went stale, or something
+/// else would have received it, or it cannot be interacted with yet.
+fn tap_refused(error: &fantoccini::error::CmdError) -> bool {
+    use fantoccini::error::ErrorStatus;
+    matches!(
+        error,
+        fantoccini::error::CmdError::Standard(e) if matches!(
+            e.error,
+            ErrorStatus::StaleElementReference | ErrorStatus::ElementClickIntercepted | ErrorStatus::ElementNotInteractable
+        )
+    )
 }
 
 pub async fn type_into(client: &Client, css: &str, text: &str) {

@@ -2,10 +2,10 @@
 //! lighthouse.rs), and what the server sustains on loopback.
 //! Figures are printed, not asserted (machines here are noisy); copy them to docs/BENCHMARKS.md.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
+use crate::server_process::ServerProcess;
 use crate::{build_apps, cargo, run_cmd, target_dir, Result};
 
 /// The kiosk's first load must stay within this many gzip bytes.
@@ -318,8 +318,7 @@ fn server_throughput(dist: &Path, database_url: Option<&str>) -> Result {
     } else {
         "SQLite file"
     };
-    let mut server = server
-        .env("ARRIVE_ADDR", "127.0.0.1:0")
+    server
         .env("ARRIVE_DATA_DIR", &data)
         .env("ARRIVE_DIST", dist)
         .env("ARRIVE_DEMO_EXTRA_PATIENTS", BENCH_PATIENTS.to_string())
@@ -328,41 +327,20 @@ fn server_throughput(dist: &Path, database_url: Option<&str>) -> Result {
         // Every load client and the 200 boards come from one address: the per-client cap
         // that protects a lobby from one machine would refuse them.
         .env("ARRIVE_MAX_CONNECTIONS_PER_CLIENT", "1000")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start the server: {e}"))?;
-    let mut first_line = String::new();
-    if let Some(stdout) = server.stdout.take() {
-        let mut reader = BufReader::new(stdout);
-        let _ = reader.read_line(&mut first_line);
-        // Keep draining so the server never writes into a closed pipe.
-        std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
-    }
-    let url = first_line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .map(str::to_owned);
-    let result = match url {
-        Some(url) => {
-            println!("\nServer throughput (release build, loopback, {store}, {BENCH_PATIENTS} synthetic patients):");
-            run_cmd(Command::new(target_dir().join("release/arrive-loadgen")).args([
-                url.as_str(),
-                "--patients",
-                &BENCH_PATIENTS.to_string(),
-                "--kiosk-token",
-                BENCH_KIOSK_TOKEN,
-                "--admin-password",
-                BENCH_ADMIN_PASSWORD,
-                "--boards",
-                "200",
-                "--server-pid",
-                &server.id().to_string(),
-            ]))
-        }
-        None => Err("the server did not say where it listens".into()),
-    };
-    let _ = server.kill();
-    let _ = server.wait();
-    result
+        .env("RUST_LOG", "warn");
+    let server = ServerProcess::start(server)?;
+    println!("\nServer throughput (release build, loopback, {store}, {BENCH_PATIENTS} synthetic patients):");
+    run_cmd(Command::new(target_dir().join("release/arrive-loadgen")).args([
+        server.url.as_str(),
+        "--patients",
+        &BENCH_PATIENTS.to_string(),
+        "--kiosk-token",
+        BENCH_KIOSK_TOKEN,
+        "--admin-password",
+        BENCH_ADMIN_PASSWORD,
+        "--boards",
+        "200",
+        "--server-pid",
+        &server.id().to_string(),
+    ]))
 }

@@ -7,63 +7,10 @@
 
 use std::path::Path;
 
-use arrive_domain::x12::{build_270, build_271, parse_270, Benefits, Dependent, Inquiry, RejectReason, SandboxAnswer};
-use chrono::{NaiveDate, NaiveDateTime};
+use arrive_domain::x12::samples::{active_benefits, answered_at, dependent_inquiry, inquiry};
+use arrive_domain::x12::{build_270, build_271, parse_270, Benefits, RejectReason, SandboxAnswer};
 
 use crate::Result;
-
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).expect("a real date")
-}
-
-fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
-    date(y, m, d).and_hms_opt(h, min, 0).expect("a real time")
-}
-
-/// A made-up subscriber's inquiry from a made-up clinic to the sandbox payer (test-only
-/// identifiers: ISA15 is `T`).
-fn inquiry() -> Inquiry {
-    Inquiry {
-        sender_id: "ARRIVECLINIC".into(),
-        receiver_id: "SANDBOXPAYER".into(),
-        payer_name: "Arrive Sandbox Payer".into(),
-        payer_id: "SANDBOX01".into(),
-        provider_name: "Riverside Family Medicine".into(),
-        provider_npi: "1234567893".into(),
-        subscriber_first: "José".into(),
-        subscriber_last: "García-López".into(),
-        member_id: "XJH123456789".into(),
-        subscriber_dob: date(1985, 2, 12),
-        service_date: date(2026, 11, 25),
-        service_type: "30".into(),
-        control_number: 42,
-        trace: "A1B2C3".into(),
-        created: at(2026, 11, 25, 9, 5),
-        production: false,
-        dependent: None,
-    }
-}
-
-/// The same subscriber's child as the patient (loop 2000D).
-fn dependent_inquiry() -> Inquiry {
-    Inquiry {
-        dependent: Some(Dependent {
-            first: "Sofía".into(),
-            last: "García".into(),
-            dob: date(2015, 6, 3),
-        }),
-        ..inquiry()
-    }
-}
-
-fn active() -> Benefits {
-    Benefits {
-        active: true,
-        copay_cents: Some(2550),
-        deductible_remaining_cents: Some(115_000),
-        plan_name: Some("Gold PPO 1500".into()),
-    }
-}
 
 /// Every interchange written, by file name.
 fn interchanges() -> Result<Vec<(String, String)>> {
@@ -72,15 +19,15 @@ fn interchanges() -> Result<Vec<(String, String)>> {
     for (suffix, inquiry) in [("", inquiry()), ("_dependent", dependent_inquiry())] {
         let inquiry_text = build_270(&inquiry).map_err(x12)?;
         let parsed = parse_270(&inquiry_text).map_err(x12)?;
-        let answer = |answer: &SandboxAnswer| build_271(&parsed, answer, 7, at(2026, 11, 25, 9, 6)).map_err(x12);
+        let answer = |answer: &SandboxAnswer| build_271(&parsed, answer, 7, answered_at()).map_err(x12);
         files.push((format!("generated_270{suffix}.x12"), inquiry_text.clone()));
         files.push((
             format!("generated_271{suffix}_active.x12"),
-            answer(&SandboxAnswer::Benefits(active()))?,
+            answer(&SandboxAnswer::Benefits(active_benefits()))?,
         ));
         let inactive = Benefits {
             active: false,
-            ..active()
+            ..active_benefits()
         };
         files.push((
             format!("generated_271{suffix}_inactive.x12"),

@@ -6,12 +6,12 @@
 //! with `ARRIVE_DIST` and `ARRIVE_SERVER_BIN` set (as for the end-to-end tests) it measures
 //! that build and server instead of building them.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 use serde_json::{json, Value};
 
+use crate::server_process::ServerProcess;
 use crate::{build_apps, cargo, project_root, run_cmd, target_dir, Result};
 
 const KIOSK_TOKEN: &str = "11a0000000000000000000000000000000000000000000000000000000000001";
@@ -42,7 +42,7 @@ pub fn measure(dist: &Path) -> Result {
 fn measure_with(dist: &Path, server_bin: &Path) -> Result {
     let cli = crate::tools::ensure_lighthouse()?;
     let browser = crate::tools::ensure_chromium()?;
-    let server = ReleaseServer::start(server_bin, dist)?;
+    let server = start_server(server_bin, dist)?;
     let token = pre_registration_token(&server.url)?;
     let pages = [
         (
@@ -113,53 +113,20 @@ fn measure_with(dist: &Path, server_bin: &Path) -> Result {
 
 /// The server on a free loopback port, with the demo clinic, one enrolled tablet and an
 /// administrator; killed when dropped.
-struct ReleaseServer {
-    process: Child,
-    url: String,
-}
-
-impl ReleaseServer {
-    fn start(server_bin: &Path, dist: &Path) -> Result<Self> {
-        let data = target_dir().join("lighthouse-data");
-        let _ = std::fs::remove_dir_all(&data);
-        let mut process = Command::new(server_bin)
-            .current_dir(project_root())
-            .env("ARRIVE_ADDR", "127.0.0.1:0")
-            .env("ARRIVE_DATA_DIR", &data)
-            .env("ARRIVE_DIST", dist)
-            .env_remove("DATABASE_URL")
-            .env_remove("ARRIVE_DEMO_EXTRA_PATIENTS")
-            .env("ARRIVE_FIRST_KIOSK_TOKEN", KIOSK_TOKEN)
-            .env("ARRIVE_ADMIN_PASSWORD", ADMIN_PASSWORD)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("cannot start the server: {e}"))?;
-        let mut first_line = String::new();
-        if let Some(stdout) = process.stdout.take() {
-            let mut reader = BufReader::new(stdout);
-            let _ = reader.read_line(&mut first_line);
-            // Keep draining so the server never writes into a closed pipe.
-            std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
-        }
-        let url = first_line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .map(|u| u.trim_end_matches('/').to_owned());
-        let mut server = ReleaseServer {
-            process,
-            url: String::new(),
-        };
-        server.url = url.ok_or("the server did not say where it listens")?;
-        Ok(server)
-    }
-}
-
-impl Drop for ReleaseServer {
-    fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
-    }
+fn start_server(server_bin: &Path, dist: &Path) -> Result<ServerProcess> {
+    let data = target_dir().join("lighthouse-data");
+    let _ = std::fs::remove_dir_all(&data);
+    let mut server = Command::new(server_bin);
+    server
+        .current_dir(project_root())
+        .env("ARRIVE_DATA_DIR", &data)
+        .env("ARRIVE_DIST", dist)
+        .env_remove("DATABASE_URL")
+        .env_remove("ARRIVE_DEMO_EXTRA_PATIENTS")
+        .env("ARRIVE_FIRST_KIOSK_TOKEN", KIOSK_TOKEN)
+        .env("ARRIVE_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("RUST_LOG", "warn");
+    ServerProcess::start(server)
 }
 
 /// Signs in as the administrator and has the desk issue a pre-registration link for the first

@@ -11,6 +11,7 @@ mod dump;
 mod fuzz;
 mod lighthouse;
 mod precompress;
+mod server_process;
 mod tools;
 
 use std::path::{Path, PathBuf};

@@ -11,6 +11,7 @@
 
 mod inquiry;
 mod response;
+pub mod samples;
 mod segments;
 
 #[cfg(test)]

@@ -20,6 +20,8 @@ use crate::import::{self, RowError};
 use crate::store::{AuditEntry, ImportCounts, KioskDevice, Role, StaffAccount};
 use crate::AppState;
 
+// Alike by design: each handler is its route's OpenAPI description, extractors, store call, audit.
+
 const SCHEDULE_BODY_BYTES: usize = 1024 * 1024;
 
 /// The newest entries the list and the export return.
@@ -118,16 +120,9 @@ async fn create_staff(
         .create_staff(&username, display_name, role, &hash, true, Utc::now())
         .await?;
     if created.is_none() {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            arrive_domain::ErrorCode::Conflict,
-            "That username is taken.",
-        ));
+        return Err(ApiError::conflict("That username is taken."));
     }
-    state
-        .store
-        .audit(Some(who.staff.id), "staff_created", None, &who.client, Utc::now())
-        .await?;
+    who.audit(&state.store, "staff_created", None).await?;
     Ok(StatusCode::CREATED)
 }
 
@@ -146,9 +141,7 @@ fn no_such_staff() -> ApiError {
 /// everyone out. Their own password is changed with the password change.
 fn not_yourself(who: &SignedIn, id: i64) -> Result<(), ApiError> {
     if who.staff.id == id {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            arrive_domain::ErrorCode::Conflict,
+        return Err(ApiError::conflict(
             "You cannot do this to your own account. Change your own password instead.",
         ));
     }
@@ -170,10 +163,7 @@ async fn disable_staff(
     if !state.store.set_disabled(id, Some(Utc::now())).await? {
         return Err(no_such_staff());
     }
-    state
-        .store
-        .audit_about(who.staff.id, "staff_disabled", id, &who.client, Utc::now())
-        .await?;
+    who.audit_about(&state.store, "staff_disabled", id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -190,10 +180,7 @@ async fn enable_staff(
     if !state.store.set_disabled(id, None).await? {
         return Err(no_such_staff());
     }
-    state
-        .store
-        .audit_about(who.staff.id, "staff_enabled", id, &who.client, Utc::now())
-        .await?;
+    who.audit_about(&state.store, "staff_enabled", id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -221,10 +208,7 @@ async fn reset_staff_password(
     if !state.store.reset_password(id, &hash).await? {
         return Err(no_such_staff());
     }
-    state
-        .store
-        .audit_about(who.staff.id, "staff_password_reset", id, &who.client, Utc::now())
-        .await?;
+    who.audit_about(&state.store, "staff_password_reset", id).await?;
     Ok(Json(OneTimePassword { password }))
 }
 
@@ -242,10 +226,7 @@ async fn end_staff_sessions(
         return Err(no_such_staff());
     }
     state.store.end_sessions(id, None).await?;
-    state
-        .store
-        .audit_about(who.staff.id, "staff_sessions_ended", id, &who.client, Utc::now())
-        .await?;
+    who.audit_about(&state.store, "staff_sessions_ended", id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -282,17 +263,8 @@ async fn enroll_kiosk(
         .store
         .create_kiosk(name, &auth::token_hash(&token), Utc::now())
         .await?
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::CONFLICT,
-                arrive_domain::ErrorCode::Conflict,
-                "That name is taken.",
-            )
-        })?;
-    state
-        .store
-        .audit(Some(who.staff.id), "kiosk_enrolled", None, &who.client, Utc::now())
-        .await?;
+        .ok_or_else(|| ApiError::conflict("That name is taken."))?;
+    who.audit(&state.store, "kiosk_enrolled", None).await?;
     let link = enrollment_link(&state.link_base, &token);
     let qr_svg = crate::api::qr_svg(&link)?;
     Ok((
@@ -334,10 +306,7 @@ async fn revoke_kiosk(
     if !state.store.revoke_kiosk(id, Utc::now()).await? {
         return Err(ApiError::not_found("There is no such enrolled tablet."));
     }
-    state
-        .store
-        .audit(Some(who.staff.id), "kiosk_revoked", None, &who.client, Utc::now())
-        .await?;
+    who.audit(&state.store, "kiosk_revoked", None).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -404,10 +373,7 @@ async fn import_schedule(
     if counts.inserted + counts.updated > 0 {
         state.events.publish_schedule_changed().await;
     }
-    state
-        .store
-        .audit(Some(who.staff.id), "schedule_imported", None, &who.client, Utc::now())
-        .await?;
+    who.audit(&state.store, "schedule_imported", None).await?;
     tracing::info!(
         inserted = counts.inserted,
         updated = counts.updated,

@@ -20,6 +20,8 @@ use crate::auth::{self, Client, SignedIn};
 use crate::error::{ApiError, ApiJson};
 use crate::{login_throttle, AppState};
 
+// Alike by design: each handler is its route's OpenAPI description, extractors, store call, audit.
+
 pub fn router(state: AppState) -> OpenApiRouter<AppState> {
     let signed_in = OpenApiRouter::new()
         .routes(routes!(session))
@@ -192,9 +194,6 @@ async fn change_password(
     let hash = auth::hash_password_blocking(change.new_password).await?;
     state.store.set_password(who.staff.id, &hash).await?;
     state.store.end_sessions(who.staff.id, Some(&who.session)).await?;
-    state
-        .store
-        .audit(Some(who.staff.id), "password_changed", None, &who.client, Utc::now())
-        .await?;
+    who.audit(&state.store, "password_changed", None).await?;
     Ok(StatusCode::NO_CONTENT)
 }

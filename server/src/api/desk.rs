@@ -29,6 +29,8 @@ use crate::events::{DeskEvent, Notice};
 use crate::store::Progress;
 use crate::AppState;
 
+// Alike by design: each handler is its route's OpenAPI description, extractors, store call, audit.
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(appointments))
@@ -46,6 +48,18 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(super::pre_desk::router())
 }
 
+fn no_such_appointment() -> ApiError {
+    ApiError::not_found("There is no such appointment.")
+}
+
+/// A 404 unless there is such an appointment.
+async fn existing_appointment(state: &AppState, id: i64) -> Result<(), ApiError> {
+    match state.store.appointment_record(id).await? {
+        Some(_) => Ok(()),
+        None => Err(no_such_appointment()),
+    }
+}
+
 /// Today's board: every appointment and open help request. Each view is audited.
 #[utoipa::path(get, path = "/appointments", tag = "desk",
     responses((status = 200, description = "Today's appointments and open help requests.", body = DeskDay)))]
@@ -55,10 +69,7 @@ async fn appointments(
 ) -> Result<Json<DeskDay>, ApiError> {
     let mut day = state.store.desk_day(state.clinic_today()).await?;
     (day.wait_amber_minutes, day.wait_red_minutes) = state.wait_minutes;
-    state
-        .store
-        .audit(Some(who.staff.id), "view_board", None, &who.client, Utc::now())
-        .await?;
+    who.audit(&state.store, "view_board", None).await?;
     Ok(Json(day))
 }
 
@@ -95,11 +106,8 @@ async fn detail(
         .store
         .appointment_record(id)
         .await?
-        .ok_or_else(|| ApiError::not_found("There is no such appointment."))?;
-    state
-        .store
-        .audit(Some(who.staff.id), "view_detail", Some(id), &who.client, Utc::now())
-        .await?;
+        .ok_or_else(no_such_appointment)?;
+    who.audit(&state.store, "view_detail", Some(id)).await?;
     let responses = state.store.responses(id).await?;
     let needs_attention_now = responses.iter().any(|r| r.urgent && !r.acknowledged);
     let forms = responses
@@ -210,10 +218,7 @@ async fn card_image(
         .ok_or_else(not_found)?;
     let side = CardSide::parse(&side).ok_or_else(not_found)?;
     let jpeg = state.store.card_image(id, rank, side).await?.ok_or_else(not_found)?;
-    state
-        .store
-        .audit(Some(who.staff.id), "view_card_image", Some(id), &who.client, Utc::now())
-        .await?;
+    who.audit(&state.store, "view_card_image", Some(id)).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "image/jpeg"),
@@ -223,6 +228,8 @@ async fn card_image(
     )
         .into_response())
 }
+
+// Three routes, one handler (`progress`): alike by design, each with its own OpenAPI description.
 
 /// The patient was taken to an exam room.
 #[utoipa::path(post, path = "/appointments/{id}/roomed", tag = "desk",
@@ -265,27 +272,14 @@ async fn progress(
     Path(id): Path<i64>,
     step: Progress,
 ) -> Result<StatusCode, ApiError> {
-    if state.store.appointment_record(id).await?.is_none() {
-        return Err(ApiError::not_found("There is no such appointment."));
-    }
+    existing_appointment(&state, id).await?;
     let Some(event_id) = state.store.progress(id, step, Utc::now()).await? else {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            arrive_domain::ErrorCode::Conflict,
+        return Err(ApiError::conflict(
             "That does not apply to this visit now. Reload the board.",
         ));
     };
     state.publish_appointment(id, event_id).await?;
-    state
-        .store
-        .audit(
-            Some(who.staff.id),
-            step.audit_action(),
-            Some(id),
-            &who.client,
-            Utc::now(),
-        )
-        .await?;
+    who.audit(&state.store, step.audit_action(), Some(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -305,10 +299,7 @@ async fn acknowledge_help(
         .await?
         .ok_or_else(|| ApiError::not_found("There is no such open help request."))?;
     state.events.publish_help(help).await;
-    state
-        .store
-        .audit(Some(who.staff.id), "acknowledge_help", None, &who.client, Utc::now())
-        .await?;
+    who.audit(&state.store, "acknowledge_help", None).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -322,22 +313,11 @@ async fn acknowledge(
     Extension(who): Extension<SignedIn>,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
-    if state.store.appointment_record(id).await?.is_none() {
-        return Err(ApiError::not_found("There is no such appointment."));
-    }
+    existing_appointment(&state, id).await?;
     if let Some(event_id) = state.store.acknowledge_urgent(id, Utc::now()).await? {
         state.publish_appointment(id, event_id).await?;
     }
-    state
-        .store
-        .audit(
-            Some(who.staff.id),
-            "acknowledge_urgent",
-            Some(id),
-            &who.client,
-            Utc::now(),
-        )
-        .await?;
+    who.audit(&state.store, "acknowledge_urgent", Some(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -352,34 +332,19 @@ async fn check_eligibility(
     Extension(who): Extension<SignedIn>,
     Path(id): Path<i64>,
 ) -> Result<Json<Eligibility>, ApiError> {
-    if state.store.appointment_record(id).await?.is_none() {
-        return Err(ApiError::not_found("There is no such appointment."));
-    }
+    existing_appointment(&state, id).await?;
     if state.clearinghouse.is_none() {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            arrive_domain::ErrorCode::Conflict,
+        return Err(ApiError::conflict(
             "No eligibility service is configured (ARRIVE_ELIGIBILITY).",
         ));
     }
-    state
-        .store
-        .audit(
-            Some(who.staff.id),
-            "check_eligibility",
-            Some(id),
-            &who.client,
-            Utc::now(),
-        )
-        .await?;
+    who.audit(&state.store, "check_eligibility", Some(id)).await?;
     crate::eligibility::check_and_publish(&state, id).await?;
-    let answer = state.store.eligibility(id).await?.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::CONFLICT,
-            arrive_domain::ErrorCode::Conflict,
-            "There is no insurance on file for this patient (self-pay).",
-        )
-    })?;
+    let answer = state
+        .store
+        .eligibility(id)
+        .await?
+        .ok_or_else(|| ApiError::conflict("There is no insurance on file for this patient (self-pay)."))?;
     Ok(Json(answer))
 }
 
@@ -395,21 +360,9 @@ async fn eligibility_exchanges(
     // Taken as text so that a malformed id is our JSON 404, not axum's plain-text 400.
     Path(id): Path<String>,
 ) -> Result<Json<Vec<EligibilityExchange>>, ApiError> {
-    let not_found = || ApiError::not_found("There is no such appointment.");
-    let id: i64 = id.parse().map_err(|_| not_found())?;
-    if state.store.appointment_record(id).await?.is_none() {
-        return Err(not_found());
-    }
-    state
-        .store
-        .audit(
-            Some(who.staff.id),
-            "view_eligibility_exchange",
-            Some(id),
-            &who.client,
-            Utc::now(),
-        )
-        .await?;
+    let id: i64 = id.parse().map_err(|_| no_such_appointment())?;
+    existing_appointment(&state, id).await?;
+    who.audit(&state.store, "view_eligibility_exchange", Some(id)).await?;
     Ok(Json(state.store.exchanges(id).await?))
 }
 

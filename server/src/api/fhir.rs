@@ -7,11 +7,12 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
-use chrono::Utc;
 
 use crate::auth::SignedIn;
 use crate::error::ApiError;
 use crate::AppState;
+
+// Alike by design: each handler is its route's OpenAPI description, extractors, store call, audit.
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/Bundle/{checkin_id}", get(check_in_bundle))
@@ -26,15 +27,6 @@ async fn check_in_bundle(
     let not_found = || ApiError::not_found("There is no completed check-in with this id.");
     let id: i64 = checkin_id.parse().map_err(|_| not_found())?;
     let bundle = state.handoff.bundle(id).await?.ok_or_else(not_found)?;
-    state
-        .store
-        .audit(
-            Some(who.staff.id),
-            "view_fhir_bundle",
-            Some(id),
-            &who.client,
-            Utc::now(),
-        )
-        .await?;
+    who.audit(&state.store, "view_fhir_bundle", Some(id)).await?;
     Ok(([(header::CONTENT_TYPE, "application/fhir+json")], bundle).into_response())
 }

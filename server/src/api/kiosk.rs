@@ -25,6 +25,8 @@ use crate::error::{ApiError, ApiJson, StrictJson};
 use crate::store::{HelpOutcome, MatchedCheckIn};
 use crate::{forms, AppState};
 
+// Alike by design: each handler is its route's OpenAPI description, extractors, store call, audit.
+
 /// Bodies of the small kiosk calls (a name and a date, a token): anything bigger is not ours.
 const SMALL_BODY_BYTES: usize = 4 * 1024;
 /// A signature: its path data (`consent::MAX_PATH_LEN`) and a few fields.
@@ -303,7 +305,7 @@ async fn redeem_pass(
                     "This appointment's check-in time has passed. Please see the front desk."
                 }
             };
-            return Err(ApiError::new(StatusCode::CONFLICT, ErrorCode::Conflict, message));
+            return Err(ApiError::conflict(message));
         }
     }
     let forms_missing = forms_missing(&state, appointment_id).await?;
@@ -497,9 +499,7 @@ async fn sign_consent(
         .ok_or_else(|| ApiError::not_found("There is no such consent."))?;
     let appointment_id = matched_appointment(&state, &signature.match_token).await?;
     if signature.version != consent.version {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            ErrorCode::Conflict,
+        return Err(ApiError::conflict(
             "The consent's text has changed since it was shown. Show it again.",
         ));
     }

@@ -20,6 +20,8 @@ use crate::pre_registration as links;
 use crate::store::{NewPass, PreFinish, ResumePoint};
 use crate::AppState;
 
+// Alike by design: each handler is its route's OpenAPI description, extractors, store call, audit.
+
 /// The link's token and a date.
 const UNLOCK_BODY_BYTES: usize = 1024;
 /// As the kiosk's check-in (the same request).

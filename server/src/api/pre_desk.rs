@@ -18,6 +18,8 @@ use crate::error::ApiError;
 use crate::pre_registration as links;
 use crate::AppState;
 
+// Alike by design: each handler is its route's OpenAPI description, extractors, store call, audit.
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(issue_link, revoke_link))
@@ -48,16 +50,7 @@ async fn issue_link(
     let version = state.store.issue_pre_registration(id, Utc::now()).await?;
     let token = links::link_token(&state.store, id, version).await?;
     let link = links::link_url(&state.link_base, &token);
-    state
-        .store
-        .audit(
-            Some(who.staff.id),
-            "issue_pre_registration_link",
-            Some(id),
-            &who.client,
-            Utc::now(),
-        )
-        .await?;
+    who.audit(&state.store, "issue_pre_registration_link", Some(id)).await?;
     Ok(Json(PreRegistrationLink {
         qr_svg: super::qr_svg(&link)?,
         link,
@@ -78,15 +71,7 @@ async fn revoke_link(
     if !state.store.revoke_pre_registration(id, Utc::now()).await? {
         return Err(ApiError::not_found("No link was given out for this appointment."));
     }
-    state
-        .store
-        .audit(
-            Some(who.staff.id),
-            "revoke_pre_registration_link",
-            Some(id),
-            &who.client,
-            Utc::now(),
-        )
+    who.audit(&state.store, "revoke_pre_registration_link", Some(id))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -111,16 +96,7 @@ async fn day_links(State(state): State<AppState>, Extension(who): Extension<Sign
         ])?;
     }
     let body = csv.finish()?;
-    state
-        .store
-        .audit(
-            Some(who.staff.id),
-            "export_pre_registration_links",
-            None,
-            &who.client,
-            Utc::now(),
-        )
-        .await?;
+    who.audit(&state.store, "export_pre_registration_links", None).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),

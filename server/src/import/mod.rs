@@ -87,6 +87,9 @@ pub struct ScheduleRow {
     pub record: Option<PatientRecord>,
 }
 
+// The patient's fields as imported; the store's records of them (`store::record`,
+// `store::verification::OnFile`) list the same fields: alike by design, one type per side.
+
 /// A patient's contact details and insurance as the practice system holds them, each value
 /// already normalised by the domain's rules (E.164 phones, USPS states, ZIP or ZIP+4).
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -70,12 +70,15 @@ struct CandidateRow {
     status: String,
 }
 
+/// An appointment's patient, time and provider: what the kiosk and the pre-registration link
+/// show of it.
 #[derive(sqlx::FromRow)]
-struct KioskViewRow {
-    first_name: String,
-    starts_at: String,
-    display_name: String,
-    status: String,
+pub(super) struct VisitRow {
+    pub first_name: String,
+    pub date_of_birth: String,
+    pub starts_at: String,
+    pub display_name: String,
+    pub status: String,
 }
 
 /// A `FormRow` of the matched visit, with whether insurance is on file and whether the
@@ -232,20 +235,23 @@ impl Store {
     }
 
     pub async fn kiosk_view(&self, appointment_id: i64) -> Result<Option<KioskView>, sqlx::Error> {
-        let row: Option<KioskViewRow> = on_pool!(&self.pool, |p| sqlx::query_as(
-            "SELECT p.first_name, a.starts_at, v.display_name, a.status
-             FROM appointment a JOIN patient p ON p.id = a.patient_id JOIN provider v ON v.id = a.provider_id
-             WHERE a.id = $1",
-        )
-        .bind(appointment_id)
-        .fetch_optional(p)
-        .await)?;
-        Ok(row.map(|row| KioskView {
+        Ok(self.visit_row(appointment_id).await?.map(|row| KioskView {
             first_name: row.first_name,
             starts_at: clock_time(&row.starts_at),
             provider: row.display_name,
             status: AppointmentStatus::parse(&row.status).unwrap_or(AppointmentStatus::Scheduled),
         }))
+    }
+
+    pub(super) async fn visit_row(&self, appointment_id: i64) -> Result<Option<VisitRow>, sqlx::Error> {
+        on_pool!(&self.pool, |p| sqlx::query_as(
+            "SELECT p.first_name, p.date_of_birth, a.starts_at, v.display_name, a.status
+             FROM appointment a JOIN patient p ON p.id = a.patient_id JOIN provider v ON v.id = a.provider_id
+             WHERE a.id = $1",
+        )
+        .bind(appointment_id)
+        .fetch_optional(p)
+        .await)
     }
 
     /// A new random token (128 bits) that lets the kiosk check `appointment_id` in until it expires.

@@ -35,6 +35,23 @@ pub(super) const DESK_EVENT_INSERT: &str = "INSERT INTO desk_event (appointment_
 /// of them hear of the change when, and only if, it commits. It also takes a lock held to its
 /// commit, so desk events commit in id order as on SQLite (one writer): a board that replays
 /// "after id N" cannot miss a lower id that committed later.
+/// Commits `tx`, recording a desk event for the appointment first when `changed`: its id, for
+/// the boards.
+pub(super) async fn commit_with_event(
+    mut tx: Tx,
+    changed: bool,
+    appointment_id: i64,
+    now: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    let event = if changed {
+        Some(desk_event(&mut tx, appointment_id, now).await?)
+    } else {
+        None
+    };
+    tx.commit().await?;
+    Ok(event)
+}
+
 pub(super) async fn desk_event(tx: &mut Tx, appointment_id: i64, now: &str) -> Result<i64, sqlx::Error> {
     if let Tx::Postgres(c) = tx {
         sqlx::query("SELECT pg_advisory_xact_lock(727270002)")

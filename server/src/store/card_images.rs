@@ -7,6 +7,8 @@ use sqlx::Row;
 
 use super::{on_pool, rfc3339, Store};
 
+// Alike by design: each method is one SQL text for both engines, its binds and the row it reads.
+
 /// A card photo as the FHIR hand-off sends it.
 pub struct StoredCardImage {
     pub rank: u8,

@@ -3,8 +3,10 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use super::{clock_time, desk_event, on_pool, on_tx, rfc3339, Store};
+use super::{clock_time, commit_with_event, on_pool, on_tx, rfc3339, Store};
 use arrive_domain::api::AppointmentStatus;
+
+// Alike by design: each method is one SQL text for both engines, its binds and the row it reads.
 
 pub struct AppointmentRecord {
     pub patient_name: String,
@@ -86,13 +88,7 @@ impl Store {
             }
         }
         .map(|r| r.rows_affected()))?;
-        let event = if changed > 0 {
-            Some(desk_event(&mut tx, appointment_id, &now).await?)
-        } else {
-            None
-        };
-        tx.commit().await?;
-        Ok(event)
+        commit_with_event(tx, changed > 0, appointment_id, &now).await
     }
 
     pub async fn appointment_record(&self, appointment_id: i64) -> Result<Option<AppointmentRecord>, sqlx::Error> {
@@ -185,12 +181,6 @@ impl Store {
         .execute(&mut **c)
         .await
         .map(|r| r.rows_affected()))?;
-        let event = if cleared > 0 {
-            Some(desk_event(&mut tx, appointment_id, &now).await?)
-        } else {
-            None
-        };
-        tx.commit().await?;
-        Ok(event)
+        commit_with_event(tx, cleared > 0, appointment_id, &now).await
     }
 }

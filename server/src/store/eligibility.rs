@@ -6,6 +6,8 @@ use sqlx::Row;
 
 use super::{on_pool, Store};
 
+// Alike by design: each method is one SQL text for both engines, its binds and the row it reads.
+
 impl Store {
     pub async fn save_eligibility(&self, appointment_id: i64, eligibility: &Eligibility) -> Result<(), sqlx::Error> {
         on_pool!(self.pool(), |p| sqlx::query(

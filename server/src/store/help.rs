@@ -6,6 +6,8 @@ use chrono::{DateTime, Utc};
 use super::{on_pool, rfc3339, Store};
 use arrive_domain::api::{DeskHelp, KioskStep};
 
+// Alike by design: each method is one SQL text for both engines, its binds and the row it reads.
+
 /// What became of a tablet's call for help.
 #[derive(Debug)]
 pub enum HelpOutcome {

@@ -5,7 +5,7 @@
 use arrive_domain::date::parse_iso;
 use chrono::{DateTime, Utc};
 
-use super::board::desk_event;
+use super::board::commit_with_event;
 use super::{on_pool, on_tx, rfc3339, Store};
 use crate::forms::{EarlierAnswer, FormProgress};
 
@@ -102,13 +102,7 @@ impl Store {
         .execute(&mut **c)
         .await.map(|r| r.rows_affected())
         })?;
-        let event_id = if scores.urgent {
-            Some(desk_event(&mut tx, appointment_id, &now).await?)
-        } else {
-            None
-        };
-        tx.commit().await?;
-        Ok(event_id)
+        commit_with_event(tx, scores.urgent, appointment_id, &now).await
     }
 
     /// Where the visit stands with its forms, in one query: its visit type and day, the forms

@@ -6,6 +6,8 @@ use serde::Serialize;
 
 use super::{on_pool, rfc3339, Store};
 
+// Alike by design: each method is one SQL text for both engines, its binds and the row it reads.
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema, sqlx::FromRow)]
 pub struct KioskDevice {
     pub id: i64,

@@ -35,7 +35,7 @@ mod writer;
 pub use arrival::{CheckIn, KioskView, MatchedCheckIn, MatchedVisit, MATCH_TOKEN_LIFETIME};
 pub(crate) use backend::{on_pool, on_tx};
 pub use backend::{Backend, Pool, Tx};
-use board::{clock_time, desk_event};
+use board::{clock_time, commit_with_event};
 pub use board::{DeskEvent, CHANNEL};
 pub use card_images::{CardPhoto, StoredCardImage};
 pub use consents::SignedConsent;

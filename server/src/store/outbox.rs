@@ -9,6 +9,8 @@ use sqlx::Row;
 
 use super::{on_pool, rfc3339, Backend, Store};
 
+// Alike by design: each method is one SQL text for both engines, its binds and the row it reads.
+
 /// The most of an EHR's explanation kept for staff.
 const REJECTION_MAX_CHARS: usize = 1000;
 

@@ -7,6 +7,8 @@ use super::{on_pool, on_tx, rfc3339, Store};
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 
+// Alike by design: each method is one SQL text for both engines, its binds and the row it reads.
+
 /// What `Store::finish_pre_registration` came to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PreFinish {
@@ -52,6 +54,8 @@ impl PreVisit {
     }
 }
 
+// A row's fields, like the import's: alike by design.
+
 /// One row of the day's links export (staff only).
 #[derive(sqlx::FromRow)]
 pub struct DayLink {
@@ -79,15 +83,6 @@ pub struct ResumePoint {
     /// The body `save_progress` kept, if any counts.
     pub saved: Option<String>,
     pub finished: bool,
-}
-
-#[derive(sqlx::FromRow)]
-struct PreVisitRow {
-    first_name: String,
-    date_of_birth: String,
-    starts_at: String,
-    display_name: String,
-    status: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -119,15 +114,7 @@ impl Store {
     }
 
     pub async fn pre_visit(&self, appointment_id: i64) -> Result<Option<PreVisit>, sqlx::Error> {
-        let row: Option<PreVisitRow> = on_pool!(self.pool(), |p| sqlx::query_as(
-            "SELECT p.first_name, p.date_of_birth, a.starts_at, v.display_name, a.status
-             FROM appointment a JOIN patient p ON p.id = a.patient_id JOIN provider v ON v.id = a.provider_id
-             WHERE a.id = $1",
-        )
-        .bind(appointment_id)
-        .fetch_optional(p)
-        .await)?;
-        Ok(row.map(|row| PreVisit {
+        Ok(self.visit_row(appointment_id).await?.map(|row| PreVisit {
             first_name: row.first_name,
             date_of_birth: row.date_of_birth,
             starts_at: row.starts_at,

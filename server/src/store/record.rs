@@ -30,6 +30,8 @@ pub struct PatientOnFile {
     pub balance_cents: i64,
 }
 
+// Field lists like the import's (`import::CoverageRecord`) and the config's: alike by design.
+
 /// One of the patient's coverages on file. Also kept as JSON in a verification's snapshot of
 /// the record (`OnFile`), so its fields are its stored form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]

@@ -7,6 +7,8 @@ use serde::Serialize;
 use super::{on_tx, Store, Tx, CLINIC_ID};
 use crate::import::{PatientRecord, ScheduleRow};
 
+// Alike by design: each method is one SQL text for both engines, its binds and the row it reads.
+
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ImportCounts {
     pub inserted: u32,

@@ -7,6 +7,8 @@ use chrono::{Days, NaiveDate};
 
 use super::{on_tx, Store, Tx, CLINIC_ID};
 
+// Alike by design: each method is one SQL text for both engines, its binds and the row it reads.
+
 /// A response to one form at the demo's earlier visit, validated and scored by the caller.
 pub struct SeedResponse<'a> {
     pub form_id: &'a str,

@@ -5,6 +5,8 @@ use serde::Serialize;
 
 use super::{on_pool, on_tx, rfc3339, Store};
 
+// Alike by design: each method is one SQL text for both engines, its binds and the row it reads.
+
 /// A signed-in member of staff, as handlers see them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Staff {

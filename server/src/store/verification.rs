@@ -9,6 +9,8 @@ use super::record::{coverages_in, CoverageOnFile};
 use super::schedule::relationship_code;
 use super::{on_pool, on_tx, Store, Tx};
 
+// Alike by design: each method is one SQL text for both engines, its binds and the row it reads.
+
 /// A verification that passed `verification::validate`, to be stored with a check-in.
 #[derive(Debug, Clone)]
 pub struct Verified {
@@ -20,6 +22,8 @@ pub struct Verified {
     /// found them in the clinic's payer list (a payer it does not list is named by its id).
     pub payer_names: Vec<String>,
 }
+
+// The fields of `import::PatientRecord`, as stored: alike by design.
 
 /// What was on file just before a verification was applied: staff compare it with what the
 /// patient gave. Stored as JSON (`visit_verification.on_file_json`), unmasked.

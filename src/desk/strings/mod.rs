@@ -11,6 +11,7 @@ use crate::i18n::Lang;
 mod en;
 mod es;
 
+// One field per string, as in `crate::i18n::Strings`: alike by design (a language table).
 pub struct DeskStrings {
     /// (tablet, step) → the banner of a patient's help request.
     pub desk_help_banner: fn(&str, &str) -> String,

@@ -15,13 +15,7 @@ pub fn SpeechStart() -> impl IntoView {
     let flow = expect_context::<Flow>();
     let speech = flow.speech;
     let lang = expect_context::<RwSignal<Lang>>();
-    let toggle = move |_| {
-        if speech.on.get_untracked() {
-            speech.turn_off();
-        } else {
-            speech.start(lang.get_untracked());
-        }
-    };
+    let toggle = move |_| speech.toggle(lang.get_untracked());
     view! {
         <button
             type="button"
@@ -73,6 +67,15 @@ pub fn SpeechControls() -> impl IntoView {
 }
 
 impl Speech {
+    /// On in `lang` if it is off, off if it is on: the Welcome button and "Read aloud".
+    pub fn toggle(&self, lang: Lang) {
+        if self.on.get_untracked() {
+            self.turn_off();
+        } else {
+            self.start(lang);
+        }
+    }
+
     /// The patient turned speech off: said once, then quiet.
     pub fn turn_off(&self) {
         let words = self.words();

@@ -16,7 +16,9 @@
 //! In a text field only Escape is taken: every other key types. While "Are you still there?"
 //! is open any key but the speech keys means "I need more time". Without speech mode only the
 //! arrows are added (outside fields, lists and radio groups, which use them already), and on
-//! Welcome the first key offers speech.
+//! Welcome the first key offers speech: at once for a key that cannot start a pass code (Tab,
+//! Enter, arrows, the keypad's symbols), and for a letter or digit once it has stayed alone in
+//! the pass field for a moment, so a scanner typing a pass is never interrupted.
 
 use std::cell::Cell;
 use std::time::Duration;
@@ -29,6 +31,9 @@ use super::{reading, reading_root, Cut, SpeechWords};
 use crate::i18n::Lang;
 use crate::kiosk::{Flow, Step};
 
+/// How long a first key typed into Welcome's pass field must stay alone to count as a keypad
+/// press rather than the start of a pass code.
+const ALONE_AFTER: Duration = Duration::from_millis(1500);
 /// How long a first digit waits for a second when there are ten options or more.
 const SECOND_DIGIT: Duration = Duration::from_millis(1200);
 
@@ -47,10 +52,15 @@ pub fn on_key(flow: Flow, ev: &KeyboardEvent) {
     let typing = target.as_ref().is_some_and(is_text_entry);
     if !speech.on.get_untracked() {
         let on_welcome = flow.step.with_untracked(|s| *s == Step::Welcome);
-        if on_welcome && !speech.offered.get_value() && !typing {
+        if on_welcome && !speech.offered.get_value() && !typing && pass_code().is_some_and(|c| c.value().is_empty()) {
+            if is_code_character(&key) {
+                // Welcome's pass field takes it (a scanner types a whole pass at once):
+                // only a key left alone is someone at a keypad.
+                offer_if_alone(speech);
+                return;
+            }
             ev.prevent_default();
-            speech.offer();
-            super::super::widgets::focus_id("speech-start");
+            make_offer(speech);
             return;
         }
         if on_welcome && speech.offered.get_value() && !typing {
@@ -124,6 +134,45 @@ pub fn on_key(flow: Flow, ev: &KeyboardEvent) {
     if handled {
         ev.prevent_default();
     }
+}
+
+/// A letter or digit: on Welcome, the start of a pass code as much as a keypad's key.
+fn is_code_character(key: &str) -> bool {
+    let mut chars = key.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphanumeric()) && chars.next().is_none()
+}
+
+fn pass_code() -> Option<web_sys::HtmlInputElement> {
+    document().get_element_by_id("pass-code")?.dyn_into().ok()
+}
+
+/// The offer, with focus on Welcome's "Spoken guidance" button (Enter accepts it).
+fn make_offer(speech: super::Speech) {
+    speech.offer();
+    super::super::widgets::focus_id("speech-start");
+}
+
+/// A first letter or digit went into the pass field. If nothing follows it within
+/// `ALONE_AFTER` (a scanner's next characters come within milliseconds, a person typing a
+/// code goes on sooner) it was a keypad press: the character leaves the field and the offer
+/// is made.
+fn offer_if_alone(speech: super::Speech) {
+    set_timeout(
+        move || {
+            let Some(field) = pass_code() else {
+                return;
+            };
+            if speech.offered.get_value() || speech.on.get_untracked() || field.value().chars().count() != 1 {
+                return;
+            }
+            field.set_value("");
+            if let Ok(input) = web_sys::Event::new("input") {
+                let _ = field.dispatch_event(&input);
+            }
+            make_offer(speech);
+        },
+        ALONE_AFTER,
+    );
 }
 
 /// A digit: the option with that number, or the first of two digits when there are ten
@@ -247,4 +296,3 @@ pub fn typed_echo(ev: &web_sys::Event, words: &SpeechWords) -> Option<String> {
     }
     Some(if data == " " { words.space.to_owned() } else { data })
 }
-

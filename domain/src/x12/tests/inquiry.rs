@@ -199,7 +199,7 @@ fn empty_long_and_malformed_values_are_refused() {
 #[test]
 fn error_messages_never_quote_the_input() {
     let secret = "ZYXWVUT";
-    let valid = sandbox_271(&SandboxAnswer::Benefits(active()));
+    let valid = sandbox_271(&SandboxAnswer::Benefits(active_benefits()));
     let long_name = Inquiry {
         subscriber_last: secret.repeat(9),
         ..inquiry()

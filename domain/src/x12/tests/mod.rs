@@ -6,52 +6,11 @@ mod inquiry;
 mod reading;
 mod round_trips;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use proptest::prelude::*;
 
+use super::samples::{active_benefits, answered_at, at, date, dependent_inquiry, inquiry};
 use super::*;
-
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
-
-fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
-    date(y, m, d).and_hms_opt(h, min, 0).unwrap()
-}
-
-fn inquiry() -> Inquiry {
-    Inquiry {
-        sender_id: "ARRIVECLINIC".into(),
-        receiver_id: "SANDBOXPAYER".into(),
-        payer_name: "Arrive Sandbox Payer".into(),
-        payer_id: "SANDBOX01".into(),
-        provider_name: "Riverside Family Medicine".into(),
-        provider_npi: "1234567893".into(),
-        subscriber_first: "José".into(),
-        subscriber_last: "García-López".into(),
-        member_id: "XJH123456789".into(),
-        subscriber_dob: date(1985, 2, 12),
-        service_date: date(2026, 11, 25),
-        service_type: "30".into(),
-        control_number: 42,
-        trace: "A1B2C3".into(),
-        created: at(2026, 11, 25, 9, 5),
-        production: false,
-        dependent: None,
-    }
-}
-
-/// The patient is the subscriber's child: the coverage is the parent's.
-fn child_inquiry() -> Inquiry {
-    Inquiry {
-        dependent: Some(Dependent {
-            first: "Sofía".into(),
-            last: "García".into(),
-            dob: date(2015, 6, 3),
-        }),
-        ..inquiry()
-    }
-}
 
 fn segments_of(text: &str) -> Vec<&str> {
     text.split('~').filter(|s| !s.is_empty()).collect()
@@ -63,16 +22,7 @@ fn ids_of(text: &str) -> Vec<&str> {
 
 fn sandbox_271(answer: &SandboxAnswer) -> String {
     let parsed = parse_270(&build_270(&inquiry()).unwrap()).unwrap();
-    build_271(&parsed, answer, 7, at(2026, 11, 25, 9, 6)).unwrap()
-}
-
-fn active() -> Benefits {
-    Benefits {
-        active: true,
-        copay_cents: Some(2550),
-        deductible_remaining_cents: Some(115_000),
-        plan_name: Some("Gold PPO 1500".into()),
-    }
+    build_271(&parsed, answer, 7, answered_at()).unwrap()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -188,7 +138,7 @@ proptest! {
         if let Ok(text) = build_270(&q) {
             let parsed = parse_270(&text).unwrap();
             prop_assert_eq!(&parsed.member_id, &q.member_id.to_ascii_uppercase());
-            let answer = SandboxAnswer::Benefits(Benefits { copay_cents: Some(cents), ..active() });
+            let answer = SandboxAnswer::Benefits(Benefits { copay_cents: Some(cents), ..active_benefits() });
             let reply = build_271(&parsed, &answer, 1, at(2026, 1, 1, 0, 0)).unwrap();
             prop_assert_eq!(parse_271(&reply).unwrap().copay_cents, Some(cents));
         }

@@ -10,7 +10,7 @@ use super::*;
 
 #[test]
 fn line_breaks_after_terminators_are_tolerated() {
-    let text = sandbox_271(&SandboxAnswer::Benefits(active()));
+    let text = sandbox_271(&SandboxAnswer::Benefits(active_benefits()));
     let expected = parse_271(&text).unwrap();
     assert_eq!(parse_271(&text.replace('~', "~\r\n")).unwrap(), expected);
     assert_eq!(parse_271(&text.replace('~', "~\n")).unwrap(), expected);
@@ -22,7 +22,7 @@ fn line_breaks_after_terminators_are_tolerated() {
 
 #[test]
 fn separators_come_from_the_isa() {
-    let text = sandbox_271(&SandboxAnswer::Benefits(active()));
+    let text = sandbox_271(&SandboxAnswer::Benefits(active_benefits()));
     let expected = parse_271(&text).unwrap();
     let other = text.replace('*', "|").replace(':', ">").replace('~', "\n");
     assert_eq!(parse_271(&other).unwrap(), expected);
@@ -32,7 +32,7 @@ fn separators_come_from_the_isa() {
 
 #[test]
 fn envelope_mismatches_are_errors() {
-    let text = sandbox_271(&SandboxAnswer::Benefits(active()));
+    let text = sandbox_271(&SandboxAnswer::Benefits(active_benefits()));
     let cases = [
         (text.replace("SE*14*0007", "SE*13*0007"), X12Error::SegmentCountMismatch),
         (
@@ -91,7 +91,7 @@ fn envelope_mismatches_are_errors() {
 
 #[test]
 fn two_transaction_sets_are_refused() {
-    let text = sandbox_271(&SandboxAnswer::Benefits(active()));
+    let text = sandbox_271(&SandboxAnswer::Benefits(active_benefits()));
     let start = text.find("ST*").unwrap();
     let end = text.find("GE*").unwrap();
     let twice = format!("{}{}{}", &text[..end], &text[start..end], &text[end..]).replace("GE*1*7", "GE*2*7");
@@ -100,7 +100,7 @@ fn two_transaction_sets_are_refused() {
 
 #[test]
 fn a_271_without_an_answer_is_an_error() {
-    let text = sandbox_271(&SandboxAnswer::Benefits(active()));
+    let text = sandbox_271(&SandboxAnswer::Benefits(active_benefits()));
     let segments: Vec<&str> = segments_of(&text)
         .into_iter()
         .filter(|s| !s.starts_with("EB*"))
@@ -115,7 +115,7 @@ fn a_271_without_an_answer_is_an_error() {
 
 #[test]
 fn a_benefit_level_aaa_does_not_override_coverage() {
-    let text = sandbox_271(&SandboxAnswer::Benefits(active()));
+    let text = sandbox_271(&SandboxAnswer::Benefits(active_benefits()));
     let with_aaa = text
         .replace("EB*1**30**GOLD PPO 1500~", "EB*1**30**GOLD PPO 1500~AAA*N**AF*C~")
         .replace("SE*14*", "SE*15*");
@@ -133,7 +133,7 @@ fn a_benefit_level_aaa_does_not_override_coverage() {
 
 #[test]
 fn malformed_amounts_are_errors() {
-    let text = sandbox_271(&SandboxAnswer::Benefits(active()));
+    let text = sandbox_271(&SandboxAnswer::Benefits(active_benefits()));
     for bad in ["25.555", "-5", "1e3", "25,00", "99999999999999999999", "."] {
         let broken = text.replace("*27*25.5*", &format!("*27*{bad}*"));
         assert_eq!(
@@ -199,7 +199,7 @@ fn sample_active_prefers_service_type_30_in_network_individual_amounts() {
 }
 
 #[test]
-fn sample_inactive() {
+fn sample_inactive_benefits() {
     let eligibility = parse_271(INACTIVE).unwrap();
     assert_eq!(eligibility.coverage, CoverageStatus::Inactive);
     assert_eq!(eligibility.trace.as_deref(), Some("8812736"));

@@ -36,7 +36,7 @@ fn parse_270_reads_back_what_build_270_wrote() {
 
 #[test]
 fn a_dependent_patient_gets_loop_2000d_with_the_trace() {
-    let text = build_270(&child_inquiry()).unwrap();
+    let text = build_270(&dependent_inquiry()).unwrap();
     assert_eq!(
         ids_of(&text),
         [
@@ -60,7 +60,7 @@ fn a_dependent_patient_gets_loop_2000d_with_the_trace() {
 
 #[test]
 fn parse_270_reads_the_dependent_apart_from_the_subscriber() {
-    let parsed = parse_270(&build_270(&child_inquiry()).unwrap()).unwrap();
+    let parsed = parse_270(&build_270(&dependent_inquiry()).unwrap()).unwrap();
     assert_eq!(parsed.subscriber_last, "GARCIA-LOPEZ");
     assert_eq!(
         parsed.subscriber_dob,
@@ -77,15 +77,15 @@ fn parse_270_reads_the_dependent_apart_from_the_subscriber() {
         })
     );
     // A 2100D without its birth date is incomplete.
-    let text = build_270(&child_inquiry()).unwrap().replace("DMG*D8*20150603~", "");
+    let text = build_270(&dependent_inquiry()).unwrap().replace("DMG*D8*20150603~", "");
     let text = text.replace("SE*16*", "SE*15*");
     assert_eq!(parse_270(&text), Err(X12Error::MissingSegment { segment: "DMG" }));
 }
 
 #[test]
 fn the_271_to_a_dependent_answers_in_2000d_and_reads_back() {
-    let parsed = parse_270(&build_270(&child_inquiry()).unwrap()).unwrap();
-    let text = build_271(&parsed, &SandboxAnswer::Benefits(active()), 7, at(2026, 11, 25, 9, 6)).unwrap();
+    let parsed = parse_270(&build_270(&dependent_inquiry()).unwrap()).unwrap();
+    let text = build_271(&parsed, &SandboxAnswer::Benefits(active_benefits()), 7, answered_at()).unwrap();
     let segments = segments_of(&text);
     let at_index = |wanted: &str| segments.iter().position(|s| *s == wanted).unwrap();
     assert!(at_index("HL*3*2*22*1") < at_index("NM1*IL*1*GARCIA-LOPEZ*JOSE****MI*XJH123456789"));
@@ -102,7 +102,7 @@ fn the_271_to_a_dependent_answers_in_2000d_and_reads_back() {
         &parsed,
         &SandboxAnswer::Rejected(RejectReason::SubscriberNotFound),
         8,
-        at(2026, 11, 25, 9, 6),
+        answered_at(),
     )
     .unwrap();
     assert_eq!(
@@ -166,7 +166,7 @@ fn names_without_a_standard_transliteration_are_told_apart() {
 
 #[test]
 fn the_271_answers_the_270_it_was_built_from() {
-    let text = sandbox_271(&SandboxAnswer::Benefits(active()));
+    let text = sandbox_271(&SandboxAnswer::Benefits(active_benefits()));
     let segments = segments_of(&text);
     assert!(
         segments[0].contains("*ZZ*SANDBOXPAYER   *ZZ*ARRIVECLINIC   *"),
@@ -187,7 +187,7 @@ fn the_271_answers_the_270_it_was_built_from() {
 
 #[test]
 fn active_coverage_round_trips() {
-    let eligibility = parse_271(&sandbox_271(&SandboxAnswer::Benefits(active()))).unwrap();
+    let eligibility = parse_271(&sandbox_271(&SandboxAnswer::Benefits(active_benefits()))).unwrap();
     assert_eq!(
         eligibility,
         Eligibility {
@@ -220,7 +220,7 @@ fn active_coverage_round_trips() {
 fn inactive_coverage_round_trips() {
     let answer = SandboxAnswer::Benefits(Benefits {
         active: false,
-        ..active()
+        ..active_benefits()
     });
     let text = sandbox_271(&answer);
     assert!(segments_of(&text).contains(&"EB*6**30"));

@@ -29,20 +29,26 @@ pub fn server_command(data: &Path) -> Command {
     command
 }
 
-/// Starts `command` and reads the first line of its output, where the server says where it
-/// listens; returns the process and that base URL (`http://…`).
+/// Starts `command` and reads its output up to the line where the server says where it
+/// listens (a warning logged while it starts, such as a slow statement on a busy machine, may
+/// come first); returns the process and that base URL (`http://…`).
 pub fn start_process(mut command: Command) -> (ServerProcess, String) {
     let mut child = command.stdout(Stdio::piped()).spawn().expect("start arrive-server");
     let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-    let mut line = String::new();
-    stdout.read_line(&mut line).expect("first line");
+    let mut before = Vec::new();
+    let url = loop {
+        let mut line = String::new();
+        if stdout.read_line(&mut line).expect("the server's output") == 0 {
+            // Say how it ended, so a failure to start can be told from a slow start.
+            let ended = child.try_wait();
+            panic!("the server did not say where it listens (it printed {before:?}; exit: {ended:?})");
+        }
+        if let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) {
+            break url.to_owned();
+        }
+        before.push(line);
+    };
     // Drained, so that a server that logs a lot never blocks on a full pipe.
     std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-    let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) else {
-        // Say how it ended, so a failure to start can be told from a slow start.
-        let ended = child.try_wait();
-        panic!("the server did not say where it listens (first line {line:?}; exit: {ended:?})");
-    };
-    let url = url.to_owned();
     (ServerProcess(child), url)
 }
