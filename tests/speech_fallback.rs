@@ -233,7 +233,12 @@ async fn with_no_browser_voice_and_no_offline_voice_the_desk_is_called() {
     .await;
     press(&kiosk, '1').await;
     wait_text(&kiosk, "#no-voice", "This tablet cannot speak").await;
-    wait_text(&desk, ".help-banner", "Kiosk 1: a patient asks for help").await;
+    wait_text(
+        &desk,
+        ".help-banner",
+        "Kiosk 1: a patient asked for spoken guidance and this tablet cannot speak",
+    )
+    .await;
     assert_eq!(played(&kiosk).await, [], "a sound was played");
     kiosk.close().await.expect("close kiosk");
     desk.close().await.expect("close desk");

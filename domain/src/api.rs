@@ -265,6 +265,9 @@ pub enum KioskStep {
 #[serde(deny_unknown_fields)]
 pub struct HelpRequest {
     pub step: KioskStep,
+    /// The tablet calls by itself: a patient asked for spoken guidance and it has no voice.
+    #[serde(default)]
+    pub cannot_speak: bool,
 }
 
 /// A help request as the desk sees it (in `DeskDay`, and as `help` Server-Sent Events).
@@ -278,6 +281,9 @@ pub struct DeskHelp {
     pub requested_at: String,
     /// Once acknowledged, boards drop it.
     pub acknowledged: bool,
+    /// The tablet could not speak to a patient who asked it to (see `HelpRequest`).
+    #[serde(default)]
+    pub cannot_speak: bool,
 }
 
 /// `GET /api/v1/desk/metrics`: today's numbers for the desk (no patient data).

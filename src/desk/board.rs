@@ -274,6 +274,11 @@ fn HelpBanner(help: DeskHelp) -> impl IntoView {
     let id = help.id;
     let kiosk = help.kiosk.clone();
     let step = help.step;
+    let banner = if help.cannot_speak {
+        |s: &DeskStrings| s.desk_help_cannot_speak
+    } else {
+        |s: &DeskStrings| s.desk_help_banner
+    };
     let acknowledge = move |_| {
         let csrf = staff.csrf();
         spawn_local(async move {
@@ -284,7 +289,7 @@ fn HelpBanner(help: DeskHelp) -> impl IntoView {
     };
     view! {
         <p class="urgent-banner help-banner" id=format!("help-{id}")>
-            {move || (ds.get().desk_help_banner)(&kiosk, step_name(ds.get(), step))}
+            {move || banner(ds.get())(&kiosk, step_name(ds.get(), step))}
             " "
             <button type="button" class="secondary" on:click=acknowledge>{dtr(|s| s.desk_help_ack)}</button>
         </p>

@@ -64,7 +64,8 @@ fn ask(flow: Flow, asked: RwSignal<Asked>) {
         return;
     };
     spawn_local(async move {
-        let result = api::ask_for_help(&HelpRequest { step }).await;
+        let cannot_speak = flow.speech.cannot_speak.get_untracked();
+        let result = api::ask_for_help(&HelpRequest { step, cannot_speak }).await;
         asked.try_set(if result.is_ok() { Asked::Coming } else { Asked::Failed });
     });
 }

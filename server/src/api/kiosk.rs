@@ -565,7 +565,7 @@ async fn ask_for_help(
     let limit = (HELP_MOST, HELP_WINDOW);
     match state
         .store
-        .request_help(tablet.id, request.step, limit, Utc::now())
+        .request_help(tablet.id, (request.step, request.cannot_speak), limit, Utc::now())
         .await?
     {
         HelpOutcome::New(help) => {

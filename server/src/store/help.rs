@@ -20,12 +20,13 @@ pub enum HelpOutcome {
 }
 
 impl Store {
-    /// A tablet's call for help: a new request, or the one still open (a second tap is the
-    /// same request), or none when the tablet asked `most` times within `window`.
+    /// A tablet's call for help at `step` (and whether it is calling because it cannot speak):
+    /// a new request, or the one still open (a second tap is the same request), or none when
+    /// the tablet asked `most` times within `window`.
     pub async fn request_help(
         &self,
         kiosk_id: i64,
-        step: KioskStep,
+        (step, cannot_speak): (KioskStep, bool),
         (most, window): (i64, chrono::Duration),
         now: DateTime<Utc>,
     ) -> Result<HelpOutcome, sqlx::Error> {
@@ -51,12 +52,13 @@ impl Store {
         }
         // The unique index on open requests settles two taps that arrive together.
         let id: Option<i64> = on_pool!(self.pool(), |p| sqlx::query_scalar(
-            "INSERT INTO help_request (kiosk_id, step, requested_at) VALUES ($1, $2, $3)
+            "INSERT INTO help_request (kiosk_id, step, requested_at, cannot_speak) VALUES ($1, $2, $3, $4)
              ON CONFLICT (kiosk_id) WHERE acknowledged_at IS NULL DO NOTHING RETURNING id",
         )
         .bind(kiosk_id)
         .bind(step_name(step))
         .bind(rfc3339(now))
+        .bind(cannot_speak)
         .fetch_optional(p)
         .await)?;
         match id {
@@ -70,7 +72,7 @@ impl Store {
     /// The tablet's request nobody has acknowledged yet, if any.
     async fn open_help_of(&self, kiosk_id: i64) -> Result<Option<DeskHelp>, sqlx::Error> {
         let row: Option<HelpRow> = on_pool!(self.pool(), |p| sqlx::query_as(
-            "SELECT h.id, k.name AS kiosk, h.step, h.requested_at, h.acknowledged_at
+            "SELECT h.id, k.name AS kiosk, h.step, h.requested_at, h.acknowledged_at, h.cannot_speak
              FROM help_request h JOIN kiosk_device k ON k.id = h.kiosk_id
              WHERE h.kiosk_id = $1 AND h.acknowledged_at IS NULL",
         )
@@ -82,7 +84,7 @@ impl Store {
 
     pub async fn help(&self, id: i64) -> Result<Option<DeskHelp>, sqlx::Error> {
         let row: Option<HelpRow> = on_pool!(self.pool(), |p| sqlx::query_as(
-            "SELECT h.id, k.name AS kiosk, h.step, h.requested_at, h.acknowledged_at
+            "SELECT h.id, k.name AS kiosk, h.step, h.requested_at, h.acknowledged_at, h.cannot_speak
              FROM help_request h JOIN kiosk_device k ON k.id = h.kiosk_id WHERE h.id = $1",
         )
         .bind(id)
@@ -94,7 +96,7 @@ impl Store {
     /// Help requests nobody has acknowledged, oldest first.
     pub async fn open_help(&self) -> Result<Vec<DeskHelp>, sqlx::Error> {
         let rows: Vec<HelpRow> = on_pool!(self.pool(), |p| sqlx::query_as(
-            "SELECT h.id, k.name AS kiosk, h.step, h.requested_at, h.acknowledged_at
+            "SELECT h.id, k.name AS kiosk, h.step, h.requested_at, h.acknowledged_at, h.cannot_speak
              FROM help_request h JOIN kiosk_device k ON k.id = h.kiosk_id
              WHERE h.acknowledged_at IS NULL ORDER BY h.id",
         )
@@ -142,6 +144,7 @@ struct HelpRow {
     step: String,
     requested_at: String,
     acknowledged_at: Option<String>,
+    cannot_speak: bool,
 }
 
 /// A tablet's requests within the rate window.
@@ -158,5 +161,6 @@ fn help_row(row: HelpRow) -> Option<DeskHelp> {
         step: serde_json::from_value(serde_json::Value::String(row.step)).ok()?,
         requested_at: row.requested_at,
         acknowledged: row.acknowledged_at.is_some(),
+        cannot_speak: row.cannot_speak,
     })
 }

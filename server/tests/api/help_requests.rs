@@ -151,3 +151,37 @@ async fn taps_that_arrive_together_make_one_request() {
     assert_eq!(day.help_requests.len(), 1);
     server.stop().await;
 }
+
+/// A tablet with no voice calls the desk itself: every board hears why (a patient asked for
+/// spoken guidance), and it is on the day's list so; an ordinary tap says nothing of the sort.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tablet_that_cannot_speak_says_so_to_every_board() {
+    let (_data, server, kiosk) = fresh_server().await;
+    let desk = staff_client(&server.url).await;
+    let mut board = Board::open(&desk, &server.url).await;
+
+    let asked = post(
+        &kiosk,
+        &format!("{}/api/v1/kiosk/help", server.url),
+        json!({"step": "welcome", "cannot_speak": true}),
+    )
+    .await;
+    assert_eq!(asked.status(), StatusCode::CREATED);
+    let heard = board.next_help().await;
+    assert_eq!(heard["cannot_speak"], json!(true), "{heard}");
+    assert_eq!(heard["step"], json!("welcome"));
+    let day = desk_day(&desk, &server.url).await;
+    assert_eq!(day.help_requests.len(), 1);
+    assert!(day.help_requests[0].cannot_speak);
+    acknowledge(&desk, &server.url, day.help_requests[0].id).await;
+
+    assert_eq!(ask(&kiosk, &server.url).await.status(), StatusCode::CREATED);
+    // The acknowledgement goes to the boards too; the tap's request comes after it.
+    let tapped = loop {
+        let help = board.next_help().await;
+        if help["acknowledged"] == json!(false) {
+            break help;
+        }
+    };
+    assert_eq!(tapped["cannot_speak"], json!(false), "{tapped}");
+}

@@ -8,6 +8,9 @@ use crate::i18n::dollars;
 // One entry per field, in the order of the struct: alike by design (a language table).
 pub(super) static EN: DeskStrings = DeskStrings {
     desk_help_banner: |kiosk, step| format!("{kiosk}: a patient asks for help (at: {step})."),
+    desk_help_cannot_speak: |kiosk, step| {
+        format!("{kiosk}: a patient asked for spoken guidance and this tablet cannot speak. Please go and help (at: {step}).")
+    },
     desk_help_ack: "I am going",
     step_welcome: "welcome screen",
     step_identify: "finding the appointment",

@@ -8,6 +8,9 @@ use crate::i18n::dollars;
 // One entry per field, in the order of the struct: alike by design (a language table).
 pub(super) static ES: DeskStrings = DeskStrings {
     desk_help_banner: |kiosk, step| format!("{kiosk}: un paciente pide ayuda (en: {step})."),
+    desk_help_cannot_speak: |kiosk, step| {
+        format!("{kiosk}: un paciente pidió guía hablada y esta tableta no puede hablar. Vaya a ayudarle (en: {step}).")
+    },
     desk_help_ack: "Ya voy",
     step_welcome: "pantalla de bienvenida",
     step_identify: "buscando la cita",

@@ -15,6 +15,8 @@ mod es;
 pub struct DeskStrings {
     /// (tablet, step) → the banner of a patient's help request.
     pub desk_help_banner: fn(&str, &str) -> String,
+    /// The tablet called because a patient asked for spoken guidance and it has no voice.
+    pub desk_help_cannot_speak: fn(&str, &str) -> String,
     pub desk_help_ack: &'static str,
     /// The kiosk's steps by name, for that banner.
     pub step_welcome: &'static str,
