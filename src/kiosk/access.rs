@@ -1,8 +1,8 @@
 //! The top bar's "Display" button: a disclosure holding "High contrast" and "Larger text"
 //! (toggles that put a class on `<html>`, so rem-based sizes scale and the idle dialog follows
 //! too; both reset on start over) and "Read aloud", which turns speech mode on or off (every
-//! screen spoken in full, see speech/; absent where the browser has no speech at all). One button rather than three keeps the top bar to one row in every language, on a
-//! tablet and on a phone.
+//! screen spoken in full, see speech/). One button rather than three keeps the top bar to one
+//! row in every language, on a tablet and on a phone.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -113,22 +113,19 @@ pub fn AccessControls() -> impl IntoView {
             <div class="display-panel" id="display-panel" hidden=move || !open.get()>
                 {toggle("high-contrast", |s| s.high_contrast, display.high_contrast)}
                 {toggle("larger-text", |s| s.larger_text, display.larger_text)}
-                {super::speech::available().then(|| {
-                    view! {
-                        <button
-                            type="button"
-                            class="toggle"
-                            id="read-aloud"
-                            aria-pressed=move || if speech.on.get() { "true" } else { "false" }
-                            on:click=move |_| {
-                                open.set(false);
-                                speech.toggle(lang.get_untracked());
-                            }
-                        >
-                            {tr(|s| s.read_aloud)}
-                        </button>
+                // Always there: a browser without a voice gets the offline one.
+                <button
+                    type="button"
+                    class="toggle"
+                    id="read-aloud"
+                    aria-pressed=move || if speech.on.get() { "true" } else { "false" }
+                    on:click=move |_| {
+                        open.set(false);
+                        speech.toggle(lang.get_untracked());
                     }
-                })}
+                >
+                    {tr(|s| s.read_aloud)}
+                </button>
             </div>
         </div>
     }

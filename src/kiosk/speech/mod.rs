@@ -72,12 +72,6 @@ pub fn screen_opened() {
     }
 }
 
-/// Whether speech can be offered: always, since a browser without speech synthesis, or without
-/// voices, gets the offline voice (if that cannot load either, the desk is called).
-pub fn available() -> bool {
-    true
-}
-
 /// Says `text` now (the idle countdown), in speech mode only.
 pub fn announce(text: &str) {
     if let Some(speech) = current().filter(|s| s.on.get_untracked()) {
@@ -170,17 +164,16 @@ impl Speech {
             return;
         };
         let words = self.words();
+        let options = reading::options(&root);
         let mut parts = before;
-        parts.extend(reading::screen(&root, words));
+        parts.extend(reading::screen(&root, &options, words));
         // Where the patient is, when focus is on something to use rather than the heading.
-        if let Some(active) = document().active_element() {
-            if root.contains(Some(&active)) && reading::options(&root).contains(&active) {
-                parts.push(format!(
-                    "{}: {}",
-                    words.you_are_on,
-                    reading::focused(&active, &root, words).join(". ")
-                ));
-            }
+        if let Some(active) = document().active_element().filter(|a| options.contains(a)) {
+            parts.push(format!(
+                "{}: {}",
+                words.you_are_on,
+                reading::focused(&active, &options, words).join(". ")
+            ));
         }
         NOTICES.with(|n| *n.borrow_mut() = notices());
         self.say(&parts, Cut::Always);
@@ -269,9 +262,9 @@ pub fn listen(flow: Flow) {
             let Some(root) = reading_root() else {
                 return;
             };
-            if reading::options(&root).contains(&target) || target.closest(".speech-controls").ok().flatten().is_some()
-            {
-                speech.say(&reading::focused(&target, &root, speech.words()), Cut::FirstInTurn);
+            let options = reading::options(&root);
+            if options.contains(&target) || target.closest(".speech-controls").ok().flatten().is_some() {
+                speech.say(&reading::focused(&target, &options, speech.words()), Cut::FirstInTurn);
             }
         }),
         window_event_listener(ev::input, move |ev| {

@@ -23,13 +23,13 @@ pub fn options(root: &Element) -> Vec<Element> {
         .collect()
 }
 
-/// Everything `root` shows, as the parts to say: the heading first.
-pub fn screen(root: &Element, words: &SpeechWords) -> Vec<String> {
-    let options = options(root);
+/// Everything `root` shows, as the parts to say: the heading first; `options` are its
+/// `options`, numbered as they are said.
+pub fn screen(root: &Element, options: &[Element], words: &SpeechWords) -> Vec<String> {
     let mut reading = Reading {
         parts: Vec::new(),
         block: String::new(),
-        options: &options,
+        options,
         words,
     };
     let heading = root.query_selector("h1, h2").ok().flatten();
@@ -46,10 +46,9 @@ pub fn screen(root: &Element, words: &SpeechWords) -> Vec<String> {
 }
 
 /// A control as it is announced when it takes focus: its description, then what its
-/// `aria-describedby` points at (its hint, its error).
-pub fn focused(control: &Element, root: &Element, words: &SpeechWords) -> Vec<String> {
-    let options = options(root);
-    let mut parts = vec![describe(control, &options, words)];
+/// `aria-describedby` points at (its hint, its error); numbered among `options`.
+pub fn focused(control: &Element, options: &[Element], words: &SpeechWords) -> Vec<String> {
+    let mut parts = vec![describe(control, options, words)];
     if let Some(ids) = control.get_attribute("aria-describedby") {
         for id in ids.split_whitespace() {
             if let Some(text) = document_text_of(id) {
