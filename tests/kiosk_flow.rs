@@ -7,7 +7,6 @@ mod support;
 
 use std::sync::atomic::Ordering;
 
-use fantoccini::actions::InputSource;
 use fantoccini::{Client, Locator};
 use serde_json::json;
 use support::harness::*;
@@ -784,14 +783,8 @@ async fn a_scanner_typing_the_pass_checks_the_patient_in_with_one_tap() {
     wait_text(&kiosk, "#welcome-title", "").await;
     // A USB scanner is a keyboard: it types what the QR code holds, then Enter, into whatever
     // has focus (here: nothing).
-    let mut keys = fantoccini::actions::KeyActions::new("scanner".into());
-    for key in token.chars().chain(['\u{E007}']) {
-        keys = keys
-            .then(fantoccini::actions::KeyAction::Down { value: key })
-            .then(fantoccini::actions::KeyAction::Up { value: key });
-    }
     let start = TAPS.load(Ordering::Relaxed);
-    kiosk.perform_actions(keys).await.expect("scanner keystrokes");
+    press_keys(&kiosk, &format!("{token}\u{E007}")).await;
     wait_text(&kiosk, "#express-title", "Grace").await;
     click(&kiosk, "#express-check-in").await;
     wait_text(&kiosk, "#done-title", "Grace").await;

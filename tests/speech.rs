@@ -9,7 +9,6 @@
 
 mod support;
 
-use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::Client;
 use serde_json::json;
 use support::harness::*;
@@ -62,14 +61,8 @@ struct Keys<'a> {
 
 impl Keys<'_> {
     async fn press(&mut self, keys: &str) {
-        let mut actions = KeyActions::new("keypad".into());
-        for key in keys.chars() {
-            self.pressed += 1;
-            actions = actions
-                .then(KeyAction::Down { value: key })
-                .then(KeyAction::Up { value: key });
-        }
-        self.kiosk.perform_actions(actions).await.expect("key presses");
+        self.pressed += keys.chars().count();
+        press_keys(self.kiosk, keys).await;
     }
 
     /// Tab until `css` has focus, as a keyboard user moves to a control they can see.

@@ -9,7 +9,6 @@ mod support;
 
 use std::time::Duration;
 
-use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::Client;
 use support::harness::*;
 
@@ -42,13 +41,6 @@ const VOICES_AND_A_RECORDER: &str = "
         Object.defineProperty(speechSynthesis, 'speak', { value: u => window.__spoken.push(u.text), configurable: true });
     }
     return had;";
-
-async fn press(kiosk: &Client, key: char) {
-    let actions = KeyActions::new("keypad".into())
-        .then(KeyAction::Down { value: key })
-        .then(KeyAction::Up { value: key });
-    kiosk.perform_actions(actions).await.expect("key press");
-}
 
 /// The sounds played so far: (seconds long, started at ms, played to the end).
 async fn played(kiosk: &Client) -> Vec<(f64, f64, bool)> {
@@ -127,7 +119,7 @@ async fn with_no_browser_voice_the_offline_voice_speaks_the_offer_and_the_welcom
     open_without_voice(&kiosk, &server.url).await;
 
     // Any key: the offer, English then Spanish, each a sentence played to its end.
-    press(&kiosk, '5').await;
+    press_keys(&kiosk, "5").await;
     eventually_for(
         "the offer in both languages, played",
         Duration::from_secs(90),
@@ -154,7 +146,7 @@ async fn with_no_browser_voice_the_offline_voice_speaks_the_offer_and_the_welcom
 
     // Accepted: the privacy notice and the rest, in the same voice, now compiled.
     let before = played(&kiosk).await.len();
-    press(&kiosk, '1').await;
+    press_keys(&kiosk, "1").await;
     wait_text(&kiosk, "#welcome-title", "Welcome").await;
     // Played to its end for longer than the kiosk waits for a voice before calling the desk:
     // by then it has decided.
@@ -179,7 +171,7 @@ async fn with_no_browser_voice_the_offline_voice_speaks_the_offer_and_the_welcom
 
     // Escape with more than a second of a sentence to go: it stops there.
     let sounding = eventually_index(&kiosk, "a long sentence sounding").await;
-    press(&kiosk, '\u{E00C}').await;
+    press_keys(&kiosk, "\u{E00C}").await;
     eventually("the sentence to stop", || async {
         heard_for(&kiosk, sounding).await.is_some()
     })
@@ -222,7 +214,7 @@ async fn with_no_browser_voice_and_no_offline_voice_the_desk_is_called() {
     open_without_voice(&kiosk, &server.url).await;
 
     // The offer is made (focus on "Spoken guidance"), silently, then accepted.
-    press(&kiosk, '5').await;
+    press_keys(&kiosk, "5").await;
     eventually("the offer", || async {
         kiosk
             .execute("return document.activeElement.id === 'speech-start';", vec![])
@@ -231,7 +223,7 @@ async fn with_no_browser_voice_and_no_offline_voice_the_desk_is_called() {
             == serde_json::json!(true)
     })
     .await;
-    press(&kiosk, '1').await;
+    press_keys(&kiosk, "1").await;
     wait_text(&kiosk, "#no-voice", "This tablet cannot speak").await;
     wait_text(
         &desk,
@@ -257,7 +249,7 @@ async fn with_a_browser_voice_for_english_only_the_spanish_offer_is_the_offline_
     )
     .await;
 
-    press(&kiosk, '5').await;
+    press_keys(&kiosk, "5").await;
     eventually_for("the Spanish offer, played", Duration::from_secs(90), || async {
         played(&kiosk).await.first().is_some_and(|s| s.2)
     })

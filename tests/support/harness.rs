@@ -391,6 +391,19 @@ fn tap_refused(error: &fantoccini::error::CmdError) -> bool {
     )
 }
 
+/// Presses `keys` one after another on whatever has focus (WebDriver's key codes for Enter,
+/// Tab and the like), as a keyboard, a keypad or a scanner does: no pointer involved.
+pub async fn press_keys(client: &Client, keys: &str) {
+    use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+    let mut actions = KeyActions::new("keys".into());
+    for key in keys.chars() {
+        actions = actions
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key });
+    }
+    client.perform_actions(actions).await.expect("key presses");
+}
+
 pub async fn type_into(client: &Client, css: &str, text: &str) {
     let field = client
         .wait()
