@@ -77,17 +77,6 @@ impl Keys<'_> {
     }
 }
 
-async fn has_focus(kiosk: &Client, css: &str) -> bool {
-    kiosk
-        .execute(
-            "return document.activeElement === document.querySelector(arguments[0]);",
-            vec![json!(css)],
-        )
-        .await
-        .expect("read focus")
-        == json!(true)
-}
-
 /// Everything said since utterance `mark` (cancels left out).
 async fn said_since(kiosk: &Client, mark: usize) -> Vec<String> {
     let spoken = kiosk

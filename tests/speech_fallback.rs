@@ -215,14 +215,7 @@ async fn with_no_browser_voice_and_no_offline_voice_the_desk_is_called() {
 
     // The offer is made (focus on "Spoken guidance"), silently, then accepted.
     press_keys(&kiosk, "5").await;
-    eventually("the offer", || async {
-        kiosk
-            .execute("return document.activeElement.id === 'speech-start';", vec![])
-            .await
-            .expect("read focus")
-            == serde_json::json!(true)
-    })
-    .await;
+    eventually("the offer", || async { has_focus(&kiosk, "#speech-start").await }).await;
     press_keys(&kiosk, "1").await;
     wait_text(&kiosk, "#no-voice", "This tablet cannot speak").await;
     wait_text(

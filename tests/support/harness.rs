@@ -391,6 +391,18 @@ fn tap_refused(error: &fantoccini::error::CmdError) -> bool {
     )
 }
 
+/// Whether `css` has focus (what a keyboard user, or a screen reader, is on).
+pub async fn has_focus(kiosk: &Client, css: &str) -> bool {
+    kiosk
+        .execute(
+            "return document.activeElement === document.querySelector(arguments[0]);",
+            vec![json!(css)],
+        )
+        .await
+        .expect("read focus")
+        == json!(true)
+}
+
 /// Presses `keys` one after another on whatever has focus (WebDriver's key codes for Enter,
 /// Tab and the like), as a keyboard, a keypad or a scanner does: no pointer involved.
 pub async fn press_keys(client: &Client, keys: &str) {
